@@ -1,0 +1,82 @@
+"""Oversigt: the map of every department by step, counts per colour and the red/yellow list."""
+
+import pandas as pd
+import streamlit as st
+
+from trappetrin.colours import colour_list, red_and_yellow
+from ui import fmt
+from ui.mapview import deck
+from ui.state import context, demo_caption, go_to_department, no_data_notice
+
+ctx = context()
+st.title("Oversigt")
+if ctx.release is None:
+    no_data_notice()
+    st.stop()
+demo_caption(ctx)
+
+res = ctx.result()
+frame = res.data.frame
+rules = res.rules
+outcome = pd.Series(res.result.outcome, index=frame.index)
+
+with st.container(horizontal=True):
+    orgs = st.multiselect("Boligorganisation", sorted(frame["organisation"].dropna().unique()),
+                          key="filter_org", persist_state="session", placeholder="Alle")
+    area_names = sorted(set(frame["area_name"].dropna()) | set(frame["local_area_name"].dropna()))
+    areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
+    hoods = st.multiselect("Bydel", sorted(frame["neighbourhood"].dropna().unique()),
+                           key="filter_hood", persist_state="session", placeholder="Alle")
+    codes = [o.code for o in rules.outcomes]
+    colours = st.multiselect("Farve", codes, format_func=lambda c: fmt.outcome_label(rules, c),
+                             key="filter_colour", persist_state="session", placeholder="Alle")
+
+mask = pd.Series(True, index=frame.index)
+if orgs:
+    mask &= frame["organisation"].isin(orgs)
+if areas:
+    mask &= frame["area_name"].isin(areas) | frame["local_area_name"].fillna("").apply(
+        lambda names: any(a in names.split("; ") for a in areas))
+if hoods:
+    mask &= frame["neighbourhood"].isin(hoods)
+if colours:
+    mask &= outcome.isin(colours)
+shown = set(frame.index[mask])
+
+if not shown:
+    st.warning("Ingen afdelinger passer til de valgte filtre. Fjern et eller flere filtre for at se afdelinger.",
+               icon=":material/filter_alt_off:")
+    st.stop()
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    basemap = st.toggle("Baggrundskort (Carto, kræver internet)", key="basemap", persist_state="session",
+                        help="Uden baggrundskort vises bydelsnavne, og kommunegrænsen hvis en grænsefil er sat op.")
+    event = st.pydeck_chart(deck(res, basemap=basemap, only=shown), on_select="rerun",
+                            selection_mode="single-object", key="map", height=560)
+    st.caption("Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret). "
+               "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den.")
+    picked = (event.selection.get("objects") or {}).get("departments") if event and event.selection else None
+    if picked:
+        go_to_department(picked[0]["dept_id"])
+
+with right:
+    sub = frame.loc[mask].assign(outcome=outcome[mask])
+    summary = sub.groupby("outcome").agg(Afdelinger=("name", "size"), Boliger=("dwellings", "sum"),
+                                          **{"Billige boliger (≤ 3.500 kr.)": ("dwellings_le_3500", "sum")})
+    summary = summary.reindex([c for c in codes if c in summary.index])
+    summary.index = fmt.outcome_labels(rules, summary.index)
+    summary.index.name = "Farve"
+    summary.loc["I alt"] = summary.sum()
+    st.subheader("Pr. farve")
+    st.dataframe(summary.astype(int), width="stretch")
+
+    st.subheader("Samlet oversigt: røde og gule afdelinger")
+    table = colour_list(res, generated_at=pd.Timestamp.now().to_pydatetime(), is_demo=ctx.is_demo)
+    ry = red_and_yellow(table[table["Afdelings-id"].isin(shown)], rules)
+    if ry.empty:
+        st.info("Ingen røde eller gule afdelinger blandt de viste.")
+    else:
+        ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
+        st.dataframe(ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
+                     hide_index=True, width="stretch", height=320)

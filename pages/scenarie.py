@@ -1,0 +1,9 @@
+"""Placeholder until this page lands."""
+
+import streamlit as st
+
+from ui.state import context
+
+ctx = context()
+st.title("Scenarie")
+st.info("Siden er under udvikling.")

@@ -1,0 +1,68 @@
+"""AppTest fixtures: a demo database built once, copied per test that writes, and an app runner.
+
+``app(page=None, params=None)`` returns a run :class:`AppTest` of ``app.py`` (optionally
+switched to ``pages/<page>.py`` with the given query parameters) over the demo database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from trappetrin.store import open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database file built once per test session (per xdist worker)."""
+    path = tmp_path_factory.mktemp("appdb") / "demo.duckdb"
+    open_store(path, demo_if_empty=True).close()
+    return path
+
+
+@pytest.fixture
+def db(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database for one test, set as ``TRAPPETRIN_DB``."""
+    path = tmp_path / "trappetrin.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database with the schema but no departments or releases."""
+    path = tmp_path / "empty.duckdb"
+    open_store(path).close()
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    return path
+
+
+def _run(page: str | None = None, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+@pytest.fixture
+def app(db: Path) -> Callable[..., AppTest]:
+    """Run the app over a private demo database: ``app("scenarie", {"udgivelse": "2025-11"})``."""
+    return _run
+
+
+@pytest.fixture
+def empty_app(empty_db: Path) -> Callable[..., AppTest]:
+    """Run the app over an empty database."""
+    return _run

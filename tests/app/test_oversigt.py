@@ -1,0 +1,44 @@
+"""Oversigt page: map, counts per colour, red/yellow list, filters and empty states."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_overview_labels_demo_data_and_counts_every_department(app):
+    """The first page says it shows demo data and counts all 271 departments across the colours."""
+    at = app()
+    assert not at.exception
+    assert any("Demodata" in w.value for w in at.sidebar.warning)
+    summary = at.dataframe[0].value
+    assert int(summary.loc["I alt", "Afdelinger"]) == 271
+
+
+def test_empty_database_explains_itself(empty_app):
+    """With no releases imported the page says so and how to get data, instead of failing."""
+    at = empty_app()
+    assert not at.exception
+    assert any("ingen data" in i.value for i in at.info)
+
+
+def test_filter_that_hides_everything_explains_itself(app):
+    """A colour filter with no matching departments gives an explanation, not an empty map."""
+    at = app()
+    # Red departments lie only in the listed demo areas (Aalborg Øst, Nørresundby), never in Nibe.
+    at.multiselect(key="filter_hood").set_value(["Nibe"]).run()
+    at.multiselect(key="filter_colour").set_value(["red"]).run()
+    assert not at.exception
+    assert any("Ingen afdelinger passer til de valgte filtre" in w.value for w in at.warning)
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_map_carries_no_values_of_grey_departments(app):
+    """Discretion: the map's data for a grey department holds no indicator value, only a notice."""
+    at = app()
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    points = [d for layer in spec["layers"] if layer.get("id") == "departments" for d in layer["data"]]
+    grey = [p for p in points if p["outcome"] == "grey"]
+    assert grey, "the demo has departments under the discretion limit"
+    for p in grey:
+        assert p["why"] == "Under diskretionsgrænsen: ingen værdier vises"
+        assert not any(ch.isdigit() for ch in p["why"])

@@ -1,0 +1,69 @@
+"""The indicator catalogue and reference values shipped as data in ``data/``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from .config import INDICATORS_FILE, REFERENCE_FILE
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    denominator: str
+    better: str
+
+    @property
+    def is_share(self) -> bool:
+        return bool(self.denominator)
+
+
+@cache
+def indicators(path: Path = INDICATORS_FILE) -> dict[str, Indicator]:
+    """Indicator code → :class:`Indicator`, in catalogue order."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return {row["code"]: Indicator(**row) for row in data["indicator"]}
+
+
+def indicator_frame() -> pd.DataFrame:
+    return pd.DataFrame([vars(i) for i in indicators().values()])
+
+
+@cache
+def _reference(path: Path = REFERENCE_FILE) -> dict:
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def reference_frame() -> pd.DataFrame:
+    """Reference values per name and year (name, year, value, note)."""
+    return pd.DataFrame(_reference()["value"])
+
+
+def agreement() -> dict[str, float]:
+    """The agreement's key figures (dwellings, cheap dwellings, need, allocation share …)."""
+    return dict(_reference()["agreement"])
+
+
+#: Labels for derived indicators that are computed by the store rather than imported.
+DERIVED_LABELS = {
+    "on_ministry_list": "Del af område på ministeriets liste",
+    "years_parallelsamfund_before": "Antal foregående år som parallelsamfund",
+}
+
+
+def label(code: str) -> str:
+    """Danish label of an indicator or derived value, falling back to its code."""
+    ind = indicators().get(code)
+    return ind.label if ind else DERIVED_LABELS.get(code, code)
+
+
+def unit(code: str) -> str:
+    ind = indicators().get(code)
+    return ind.unit if ind else ""

@@ -1,0 +1,111 @@
+"""The command line: ``python -m trappetrin demo | ensure-db | releases | classify | check-areas``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from .areas import check_areas, read_area_file
+from .colours import classify_release, colour_list
+from .config import db_path
+from .errors import UserError
+from .export import to_csv_danish, to_csv_plain
+
+EXIT_USER_ERROR = 1
+EXIT_BAD_INPUT = 2
+
+
+class _DanishParser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as one Danish line and exit code 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_BAD_INPUT, f"Fejl: ugyldigt kald ({message}). Se 'python -m trappetrin --help'.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _DanishParser(prog="python -m trappetrin", description="Trappetrin: monitorering af almene boligafdelinger.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_DanishParser)
+    sub.add_parser("demo", help="(gen)opbyg demodatabasen")
+    sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
+    sub.add_parser("releases", help="vis udgivelserne")
+    c = sub.add_parser("classify", help="farvelisten for en udgivelse som CSV")
+    c.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
+    c.add_argument("--rules", required=True, help="regelsættets navn, fx trappetrin")
+    c.add_argument("--version", type=int, default=None, help="regelsættets version (standard: nyeste)")
+    c.add_argument("--format", choices=["excel", "plain"], default="excel",
+                   help="excel: semikolon, decimalkomma, UTF-8 med BOM (standard); plain: komma og punktum")
+    c.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
+    a = sub.add_parser("check-areas", help="ministeriets listekriterier for områder i en CSV-fil")
+    a.add_argument("file", type=Path)
+    a.add_argument("--out", type=Path, default=None)
+    return p
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(data)
+        print(f"Skrev {out}", file=sys.stderr)
+
+
+def _user() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "ukendt"
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .store import open_store  # late: keeps --help fast
+
+    if args.command == "demo":
+        path = db_path()
+        for suffix in ("", ".wal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        store = open_store(path, demo_if_empty=True)
+        print(f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser).", file=sys.stderr)
+        return 0
+    if args.command == "ensure-db":
+        path = db_path()
+        existed = path.exists()
+        open_store(path, demo_if_empty=not existed).close()
+        print(f"Database: {path}" + ("" if existed else " (demodata bygget)"), file=sys.stderr)
+        return 0
+    if args.command == "check-areas":
+        try:
+            areas = read_area_file(args.file)
+            result = check_areas(areas)
+        except UserError as exc:
+            print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        _write(result.to_csv(index=False).encode("utf-8"), args.out)
+        return 0
+
+    store = open_store()
+    if args.command == "releases":
+        rel = store.releases()
+        if rel.empty:
+            print("Ingen udgivelser i databasen.")
+        for row in rel.itertuples():
+            print(f"{row.label}\t{row.source}\t{row.reference_date:%Y-%m-%d}\t{row.n_values} værdier")
+        return 0
+    if args.command == "classify":
+        rules = store.rule_set(args.rules, args.version)
+        res = classify_release(store, args.release, rules)
+        table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
+        _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+        return 0
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130

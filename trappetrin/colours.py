@@ -1,0 +1,105 @@
+"""Classify a stored release and turn the result into the colour list the parties receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from . import catalogue
+from .engine import Classification, classify
+from .rules import RuleSet
+from .store import ReleaseData, Store
+
+#: Order in which outcomes are listed (most severe first); unknown codes go last.
+SEVERITY = ("red", "yellow", "green", "grey")
+DEMO_SOURCE_TEXT = "Demodata – fiktive afdelinger"
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    """One release classified under one rule set."""
+
+    data: ReleaseData
+    result: Classification
+
+    @property
+    def rules(self) -> RuleSet:
+        return self.result.rules
+
+    def summary(self) -> pd.DataFrame:
+        """Departments, dwellings and cheap dwellings (≤ 3,500 kr) per outcome, severest first."""
+        frame = self.data.frame.assign(outcome=self.result.outcome)
+        grouped = frame.groupby("outcome").agg(
+            departments=("name", "size"),
+            dwellings=("dwellings", "sum"),
+            cheap_dwellings=("dwellings_le_3500", "sum"),
+        )
+        order = [o.code for o in self.rules.outcomes]
+        out = grouped.reindex(order, fill_value=0)
+        out.index.name = "outcome"
+        return out.astype(int)
+
+
+def classify_release(store: Store, label: str, rules: RuleSet) -> ReleaseResult:
+    """Classify one stored release under ``rules``."""
+    data = store.release_data(label)
+    return ReleaseResult(data, classify(data.frame, rules, data.refs))
+
+
+def criterion_labels(rules: RuleSet) -> dict[str, str]:
+    """Criterion id → a short Danish label (its own, or its indicator's)."""
+    out: dict[str, str] = {}
+    for cset in rules.criteria_sets:
+        for c in cset.criteria:
+            out.setdefault(c.id, c.label or catalogue.label(c.indicator))
+    return out
+
+
+def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) -> pd.DataFrame:
+    """The colour list with Danish headers: one row per department, values empty under discretion."""
+    rules, data, result = res.rules, res.data, res.result
+    frame = data.frame
+    outcome = pd.Series(result.outcome, index=frame.index)
+    labels = {o.code: o.label for o in rules.outcomes}
+    steps = {o.code: o.step for o in rules.outcomes}
+    crit_labels = criterion_labels(rules)
+    met = result.met_criteria()
+    met_text = met.map(lambda ids: "; ".join(crit_labels.get(i, i) for i in ids))
+    on_list = frame["list_status"].fillna("")
+    met_text = np.where(on_list != "", "Ministeriel liste (" + on_list + ")" + np.where(met_text != "", "; " + met_text, ""), met_text)
+    area = frame["area_name"].fillna(frame["local_area_name"]).fillna("")
+    out = pd.DataFrame({
+        "Afdelings-id": frame.index,
+        "Afdeling": frame["name"].to_numpy(),
+        "Boligorganisation": frame["organisation"].to_numpy(),
+        "Område": area.to_numpy(),
+        "Bydel": frame["neighbourhood"].fillna("").to_numpy(),
+        "Farve": outcome.map(labels).to_numpy(),
+        "Trin": outcome.map(steps).to_numpy(),
+        "Opfyldte kriterier": np.where(result.masked, "", met_text),
+        "Antal opfyldte kriterier": pd.array(
+            np.where(result.masked, 0, [len(m) for m in met]), dtype="Int64"),
+    })
+    out.loc[result.masked, "Antal opfyldte kriterier"] = pd.NA
+    for code, ind in catalogue.indicators().items():
+        column = f"{ind.label} ({ind.unit})"
+        values = frame[code].to_numpy(dtype=float, na_value=np.nan).copy()
+        values[result.masked] = np.nan  # discretion: no value of a grey department leaves here
+        out[column] = pd.array(np.round(values), dtype="Int64") if ind.unit == "antal" else np.round(values, 2)
+    out["Udgivelse"] = data.label
+    out["Regelsæt"] = rules.name
+    out["Regelsætversion"] = rules.version
+    out["Datagrundlag"] = DEMO_SOURCE_TEXT if is_demo else data.source
+    out["Dannet"] = generated_at.strftime("%Y-%m-%d %H:%M")
+    order = {code: i for i, code in enumerate(SEVERITY)}
+    out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
+    return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
+
+
+def red_and_yellow(colour_table: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """The agreement's "samlet oversigt": only the red and yellow departments."""
+    wanted = {o.label for o in rules.outcomes if o.code in ("red", "yellow")}
+    return colour_table[colour_table["Farve"].isin(wanted)].reset_index(drop=True)

@@ -1,0 +1,359 @@
+"""Rule sets as data: the TOML model, its validation and the editable parameters of a scenario.
+
+A rule set has ordered rules. A rule decides its outcome when all its gates hold and at least
+``min_met`` of the criteria in its criteria set are met; the first deciding rule wins, otherwise
+the default outcome applies. A condition (gate or criterion) compares an indicator with a
+threshold that is absolute (``value``) or relative to a reference value (``factor`` ×
+``reference``, e.g. 2 × the national conviction average).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .config import RULES_DIR
+from .errors import UserError
+
+Op = Literal[">", ">=", "<", "<="]
+_OP_ALIASES = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}
+OP_LABELS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Condition(_Model):
+    """One comparison of an indicator with a threshold: a gate or a criterion."""
+
+    id: str = Field(min_length=1)
+    indicator: str = Field(min_length=1)
+    op: Op
+    value: float | None = None
+    reference: str | None = None
+    factor: float | None = None
+    label: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_op(cls, data):
+        if isinstance(data, dict) and data.get("op") in _OP_ALIASES:
+            data = {**data, "op": _OP_ALIASES[data["op"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_threshold(self):
+        absolute = self.value is not None
+        relative = self.reference is not None or self.factor is not None
+        if absolute == relative:
+            raise ValueError(
+                f"betingelsen '{self.id}' skal have enten en fast grænse (value) "
+                "eller en relativ grænse (reference og factor), ikke begge eller ingen"
+            )
+        if relative and (self.reference is None or self.factor is None):
+            raise ValueError(f"betingelsen '{self.id}' har en relativ grænse og skal have både reference og factor")
+        return self
+
+    @property
+    def is_relative(self) -> bool:
+        return self.reference is not None
+
+    @property
+    def parameter(self) -> float:
+        """The editable number: the absolute threshold or the factor of a relative one."""
+        return self.factor if self.is_relative else self.value  # type: ignore[return-value]
+
+    def with_parameter(self, number: float) -> "Condition":
+        field = "factor" if self.is_relative else "value"
+        return self.model_copy(update={field: float(number)})
+
+    def threshold_text(self, unit: str = "", refs: dict[str, float] | None = None) -> str:
+        """Danish text of the comparison, e.g. ``> 30 %`` or ``≥ 2 × landsgennemsnit (1,57 %)``."""
+        op = OP_LABELS[self.op]
+        if self.is_relative:
+            text = f"{op} {format_number(self.factor)} × {REFERENCE_LABELS.get(self.reference, self.reference)}"
+            if refs and self.reference in refs:
+                text += f" ({format_number(self.factor * refs[self.reference])}{_unit_suffix(unit)})"
+            return text
+        return f"{op} {format_number(self.value)}{_unit_suffix(unit)}"
+
+
+class CriteriaSet(_Model):
+    id: str = Field(min_length=1)
+    label: str
+    criteria: list[Condition] = Field(alias="criterion", min_length=1)
+
+
+class Rule(_Model):
+    id: str = Field(min_length=1)
+    outcome: str
+    label: str = ""
+    criteria: str | None = None
+    min_met: int = Field(ge=0)
+    gates: list[Condition] = Field(default_factory=list, alias="gate")
+
+
+class Outcome(_Model):
+    code: str
+    label: str
+    step: str = ""
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    meaning: str = ""
+    allocation: bool = False
+    allocation_share: float = Field(default=0.0, ge=0, le=1)
+    flexible_letting: str = ""
+
+
+class Discretion(_Model):
+    indicator: str
+    minimum: float = Field(ge=0)
+    outcome: str
+
+
+class RuleSet(_Model):
+    """A named, versioned rule set (see the module docstring for the semantics)."""
+
+    name: str = Field(min_length=1)
+    version: int = Field(ge=1)
+    title: str
+    description: str = ""
+    scope: Literal["afdeling", "område"]
+    default_outcome: str
+    first_list_year: int | None = None
+    last_list_year: int | None = None
+    discretion: Discretion | None = None
+    outcomes: list[Outcome] = Field(alias="outcome", min_length=1)
+    criteria_sets: list[CriteriaSet] = Field(default_factory=list, alias="criteria_set")
+    rules: list[Rule] = Field(alias="rule", min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        codes = [o.code for o in self.outcomes]
+        _unique(codes, "udfald (outcome.code)")
+        _unique([s.id for s in self.criteria_sets], "kriteriesæt (criteria_set.id)")
+        _unique([r.id for r in self.rules], "regler (rule.id)")
+        sets = {s.id: s for s in self.criteria_sets}
+        for s in self.criteria_sets:
+            _unique([c.id for c in s.criteria], f"kriterier i '{s.id}'")
+        for rule in self.rules:
+            if rule.outcome not in codes:
+                raise ValueError(f"reglen '{rule.id}' giver udfaldet '{rule.outcome}', som ikke er defineret under [[outcome]]")
+            _unique([g.id for g in rule.gates], f"porte i reglen '{rule.id}'")
+            n = 0
+            if rule.criteria is not None:
+                if rule.criteria not in sets:
+                    raise ValueError(f"reglen '{rule.id}' henviser til kriteriesættet '{rule.criteria}', som ikke findes")
+                n = len(sets[rule.criteria].criteria)
+            if rule.min_met > n:
+                raise ValueError(f"reglen '{rule.id}' kræver mindst {rule.min_met} opfyldte kriterier, men har kun {n}")
+        if self.default_outcome not in codes:
+            raise ValueError(f"standardudfaldet '{self.default_outcome}' er ikke defineret under [[outcome]]")
+        if self.discretion and self.discretion.outcome not in codes:
+            raise ValueError(f"diskretionsudfaldet '{self.discretion.outcome}' er ikke defineret under [[outcome]]")
+        return self
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def criteria_set(self, set_id: str) -> CriteriaSet:
+        return next(s for s in self.criteria_sets if s.id == set_id)
+
+    def outcome(self, code: str) -> Outcome:
+        return next(o for o in self.outcomes if o.code == code)
+
+    @property
+    def indicators(self) -> list[str]:
+        """Every indicator the rule set reads, in first-use order."""
+        seen: dict[str, None] = {}
+        if self.discretion:
+            seen[self.discretion.indicator] = None
+        for s in self.criteria_sets:
+            for c in s.criteria:
+                seen[c.indicator] = None
+        for r in self.rules:
+            for g in r.gates:
+                seen[g.indicator] = None
+        return list(seen)
+
+    @property
+    def references(self) -> list[str]:
+        return sorted({c.reference for c in self._conditions() if c.reference})
+
+    def _conditions(self):
+        for s in self.criteria_sets:
+            yield from s.criteria
+        for r in self.rules:
+            yield from r.gates
+
+    def applies_to_list_year(self, year: int) -> bool:
+        if self.first_list_year is not None and year < self.first_list_year:
+            return False
+        return self.last_list_year is None or year <= self.last_list_year
+
+    def fingerprint(self) -> str:
+        """A short stable hash of the content, for cache keys and scenario identity."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+    # --- scenarios ----------------------------------------------------------------------
+
+    def parameters(self) -> list["Parameter"]:
+        """Every number a scenario may change, with a stable key usable in a URL."""
+        params: list[Parameter] = []
+        if self.discretion:
+            params.append(Parameter("d.minimum", "discretion", self.discretion.minimum, self.discretion.indicator, ">=", None, None, None))
+        for s in self.criteria_sets:
+            for c in s.criteria:
+                params.append(Parameter(f"c.{s.id}.{c.id}", "factor" if c.is_relative else "threshold",
+                                        c.parameter, c.indicator, c.op, c.reference, s.id, None))
+        for r in self.rules:
+            if r.criteria is not None:
+                params.append(Parameter(f"k.{r.id}", "min_met", float(r.min_met), None, ">=", None, r.criteria, r.id))
+            for g in r.gates:
+                params.append(Parameter(f"g.{r.id}.{g.id}", "factor" if g.is_relative else "gate",
+                                        g.parameter, g.indicator, g.op, g.reference, None, r.id))
+        return params
+
+    def parameter_values(self) -> dict[str, float]:
+        return {p.key: p.value for p in self.parameters()}
+
+    def with_overrides(self, overrides: dict[str, float]) -> "RuleSet":
+        """Return a copy with the given parameters changed; unknown keys are a user error."""
+        known = self.parameter_values()
+        unknown = [k for k in overrides if k not in known]
+        if unknown:
+            raise UserError(f"Ukendte parametre i scenariet: {', '.join(sorted(unknown))}.")
+        if not overrides:
+            return self
+        discretion = self.discretion
+        if discretion and "d.minimum" in overrides:
+            discretion = discretion.model_copy(update={"minimum": float(overrides["d.minimum"])})
+        sets = [
+            s.model_copy(update={"criteria": [
+                c.with_parameter(overrides[f"c.{s.id}.{c.id}"]) if f"c.{s.id}.{c.id}" in overrides else c
+                for c in s.criteria
+            ]})
+            for s in self.criteria_sets
+        ]
+        rules = []
+        for r in self.rules:
+            update: dict = {"gates": [
+                g.with_parameter(overrides[f"g.{r.id}.{g.id}"]) if f"g.{r.id}.{g.id}" in overrides else g
+                for g in r.gates
+            ]}
+            if f"k.{r.id}" in overrides:
+                update["min_met"] = int(overrides[f"k.{r.id}"])
+            rules.append(r.model_copy(update=update))
+        data = self.model_dump(by_alias=True)
+        data.update(discretion=discretion.model_dump() if discretion else None,
+                    criteria_set=[s.model_dump(by_alias=True) for s in sets],
+                    rule=[r.model_dump(by_alias=True) for r in rules])
+        return parse_rule_set(data, source="scenariet")
+
+    def diff(self, other: "RuleSet") -> dict[str, tuple[float, float]]:
+        """Parameters whose values differ: key → (this value, other value)."""
+        mine, theirs = self.parameter_values(), other.parameter_values()
+        return {k: (mine[k], theirs[k]) for k in mine if k in theirs and mine[k] != theirs[k]}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One editable number of a rule set."""
+
+    key: str
+    kind: Literal["discretion", "threshold", "factor", "min_met", "gate"]
+    value: float
+    indicator: str | None
+    op: str
+    reference: str | None
+    criteria_set: str | None
+    rule: str | None
+
+
+REFERENCE_LABELS = {"national_pct_convicted": "landsgennemsnittet"}
+
+
+def format_number(x: float | None, decimals: int = 2) -> str:
+    """Danish number text: decimal comma, trailing zeros dropped (``1,5``, ``30``)."""
+    if x is None:
+        return ""
+    text = f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _unit_suffix(unit: str) -> str:
+    return " %" if unit == "%" else (f" {unit}" if unit and unit != "antal" else "")
+
+
+def _unique(items: list[str], what: str) -> None:
+    dupes = sorted({i for i in items if items.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} skal være unikke; dubletter: {', '.join(dupes)}")
+
+
+_ERROR_TEXT = {
+    "missing": "mangler",
+    "extra_forbidden": "er ikke et kendt felt",
+    "float_parsing": "skal være et tal",
+    "float_type": "skal være et tal",
+    "int_parsing": "skal være et heltal",
+    "int_type": "skal være et heltal",
+    "int_from_float": "skal være et heltal",
+    "string_type": "skal være tekst",
+    "bool_type": "skal være true eller false",
+    "literal_error": "har en ugyldig værdi",
+    "too_short": "må ikke være tom",
+    "greater_than_equal": "er for lille",
+    "less_than_equal": "er for stor",
+    "string_pattern_mismatch": "har et ugyldigt format",
+}
+
+
+def parse_rule_set(data: dict, *, source: str) -> RuleSet:
+    """Validate a rule-set mapping; raise :class:`UserError` listing every problem in Danish."""
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(hele filen)"
+            if err["type"] == "value_error":
+                text = str(err["msg"]).removeprefix("Value error, ")
+            else:
+                text = _ERROR_TEXT.get(err["type"], err["msg"])
+                if err["type"] == "literal_error":
+                    text += f" ({err.get('input')!r}; tilladt: {err['ctx'].get('expected', '')})"
+            problems.append(f"{where}: {text}")
+        raise UserError(f"Regelsættet i {source} er ugyldigt.", problems=problems) from None
+
+
+def load_rule_set_text(text: str, *, source: str) -> RuleSet:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"Regelsættet i {source} er ikke gyldig TOML: {exc}.") from None
+    return parse_rule_set(data, source=source)
+
+
+def load_rule_set(path: Path) -> RuleSet:
+    """Read and validate one rule-set TOML file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"Regelsættet {path} findes ikke.") from None
+    return load_rule_set_text(text, source=Path(path).name)
+
+
+def bundled_rule_sets(directory: Path = RULES_DIR) -> list[RuleSet]:
+    """The rule sets shipped under ``data/rules/``, in file-name order."""
+    return [load_rule_set(p) for p in sorted(directory.glob("*.toml"))]

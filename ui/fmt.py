@@ -1,0 +1,47 @@
+"""Danish presentation helpers: colour badges and number formats shared by the pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from trappetrin.rules import RuleSet, format_number
+
+from .mapview import STEP_SYMBOL
+
+#: Text symbols next to colour names, so tables never rely on colour alone.
+BADGE = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
+
+
+def outcome_label(rules: RuleSet, code: str) -> str:
+    """``▲ Rød (Trin 3)`` style label for an outcome code."""
+    try:
+        o = rules.outcome(code)
+    except StopIteration:
+        return code
+    step = f" ({o.step})" if o.step else ""
+    return f"{BADGE.get(code, '')} {o.label}{step}".strip()
+
+
+def outcome_labels(rules: RuleSet, codes) -> list[str]:
+    return [outcome_label(rules, c) for c in codes]
+
+
+def badge_labels(rules: RuleSet, labels) -> list[str]:
+    """Prefix Danish colour names (as in the colour list) with their step symbol."""
+    by_label = {o.label: BADGE.get(o.code, "") for o in rules.outcomes}
+    return [f"{by_label.get(label, '')} {label}".strip() for label in labels]
+
+
+def number(x, decimals: int = 1) -> str:
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return "–"
+    return format_number(float(x), decimals)
+
+
+def integer(x) -> str:
+    if x is None or pd.isna(x):
+        return "–"
+    return f"{int(round(float(x))):,}".replace(",", ".")
+
+
+__all__ = ["BADGE", "STEP_SYMBOL", "outcome_label", "outcome_labels", "number", "integer"]

@@ -1,0 +1,146 @@
+"""The pydeck map of departments: coloured and numbered by step, readable without a basemap.
+
+Points carry only what the tooltip shows. A department under the discretion limit carries no
+indicator value at all (not even hidden), so nothing can leak through the browser's data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from trappetrin import catalogue
+from trappetrin.colours import ReleaseResult
+from trappetrin.config import boundary_path
+from trappetrin.rules import OP_LABELS, format_number
+
+#: Short symbol drawn on each point so the step never depends on colour alone.
+STEP_SYMBOL = {"red": "3", "yellow": "2", "green": "1", "grey": "–"}
+AALBORG_VIEW = pdk.ViewState(latitude=57.03, longitude=9.95, zoom=10.3, pitch=0)
+
+
+def hex_to_rgb(color: str) -> list[int]:
+    color = color.lstrip("#")
+    return [int(color[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def decisive_text(res: ReleaseResult) -> pd.Series:
+    """Per department, the values that decided its colour (met criteria and gates), in Danish."""
+    result, data = res.result, res.data
+    texts = pd.Series("", index=result.ids, dtype=object)
+    by_id: dict[str, list[str]] = {}
+    for cond in result.conditions:
+        ind = cond.condition.indicator
+        if ind == "on_ministry_list":
+            continue
+        unit = " %" if catalogue.unit(ind) == "%" else ""
+        hits = np.flatnonzero(cond.met & ~result.masked)
+        for i in hits:
+            by_id.setdefault(result.ids[i], []).append(
+                f"{catalogue.label(ind)}: {format_number(cond.value[i], 1)}{unit} "
+                f"({OP_LABELS[cond.condition.op]} {format_number(cond.threshold[i])})")
+    for dept, parts in by_id.items():
+        texts[dept] = "<br/>".join(dict.fromkeys(parts))
+    status = data.frame["list_status"].fillna("")
+    listed = status != ""
+    texts[listed] = ("Område på ministeriets liste: " + status[listed] + "<br/>" + texts[listed]).str.rstrip("<br/>")
+    texts[result.masked] = "Under diskretionsgrænsen: ingen værdier vises"
+    texts[(texts == "")] = "Ingen kriterier opfyldt"
+    return texts
+
+
+def map_points(res: ReleaseResult, *, highlight: set[str] | None = None) -> pd.DataFrame:
+    """One row per department with position, colour, radius and tooltip text (no raw values)."""
+    frame, rules = res.data.frame, res.rules
+    outcome = pd.Series(res.result.outcome, index=frame.index)
+    colors = {o.code: hex_to_rgb(o.color) for o in rules.outcomes}
+    labels = {o.code: f"{o.label} ({o.step})" if o.step else o.label for o in rules.outcomes}
+    points = pd.DataFrame({
+        "dept_id": frame.index,
+        "name": frame["name"].to_numpy(),
+        "organisation": frame["organisation"].to_numpy(),
+        "lon": frame["lon"].to_numpy(dtype=float),
+        "lat": frame["lat"].to_numpy(dtype=float),
+        "dwellings": frame["dwellings"].to_numpy(dtype=float),
+        "outcome": outcome.to_numpy(),
+        "colour_label": outcome.map(labels).to_numpy(),
+        "symbol": outcome.map(lambda c: STEP_SYMBOL.get(c, "")).to_numpy(),
+        "why": decisive_text(res).to_numpy(),
+    })
+    points["color"] = outcome.map(lambda c: colors.get(c, [120, 120, 120])).to_numpy()
+    points["radius"] = 40 + 9 * np.sqrt(points["dwellings"].clip(lower=1))
+    points["highlight"] = points["dept_id"].isin(highlight or set())
+    return points.dropna(subset=["lon", "lat"])
+
+
+def neighbourhood_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Label positions: the mean position of each neighbourhood's departments."""
+    g = frame.dropna(subset=["lon", "lat"]).groupby("neighbourhood")[["lon", "lat"]].mean().reset_index()
+    return g.rename(columns={"neighbourhood": "label"})
+
+
+@lru_cache(maxsize=4)
+def _boundary_geojson(path: str, mtime: float) -> dict | None:
+    import geopandas as gpd
+
+    frame = gpd.read_file(path)
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    return frame[["geometry"]].__geo_interface__
+
+
+def boundary_layer() -> pdk.Layer | None:
+    """The municipality boundary from the user's configured file, if any (never bundled)."""
+    path = boundary_path()
+    if path is None or not path.exists():
+        return None
+    geojson = _boundary_geojson(str(path), path.stat().st_mtime)
+    return pdk.Layer("GeoJsonLayer", geojson, stroked=True, filled=True, get_fill_color=[235, 238, 242, 120],
+                     get_line_color=[90, 100, 120, 200], line_width_min_pixels=1.5)
+
+
+def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | None = None,
+         only: set[str] | None = None) -> pdk.Deck:
+    """The map: points by step (coloured and numbered), neighbourhood labels, optional boundary."""
+    points = map_points(res, highlight=highlight)
+    if only is not None:
+        points = points[points["dept_id"].isin(only)]
+    layers = []
+    if not basemap:
+        layer = boundary_layer()
+        if layer is not None:
+            layers.append(layer)
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", points, id="departments", pickable=True, get_position=["lon", "lat"],
+        get_fill_color="color", get_radius="radius", radius_min_pixels=4, radius_max_pixels=30,
+        stroked=True, get_line_color=[40, 40, 40], line_width_min_pixels=0.8, opacity=0.9,
+    ))
+    layers.append(pdk.Layer(
+        "TextLayer", points, get_position=["lon", "lat"], get_text="symbol", get_size=11,
+        get_color=[20, 20, 20], font_weight=700, pickable=False,
+    ))
+    hl = points[points["highlight"]]
+    if not hl.empty:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", hl, id="highlight", get_position=["lon", "lat"], get_radius="radius",
+            radius_min_pixels=9, radius_max_pixels=40, stroked=True, filled=False,
+            get_line_color=[0, 60, 160], line_width_min_pixels=3, pickable=False,
+        ))
+    if not basemap:
+        layers.append(pdk.Layer(
+            "TextLayer", neighbourhood_labels(res.data.frame), get_position=["lon", "lat"], get_text="label",
+            get_size=13, get_color=[60, 70, 90], get_pixel_offset=[0, -18], pickable=False,
+            font_family='"Source Sans Pro", sans-serif', outline_width=2, outline_color=[255, 255, 255],
+            font_settings={"sdf": True},
+        ))
+    tooltip = {
+        "html": "<b>{name}</b><br/>{organisation}<br/><b>{colour_label}</b><br/>{why}",
+        "style": {"backgroundColor": "white", "color": "#222", "fontSize": "13px", "maxWidth": "320px"},
+    }
+    return pdk.Deck(
+        layers=layers, initial_view_state=AALBORG_VIEW, tooltip=tooltip,
+        map_provider="carto" if basemap else None, map_style="light" if basemap else None,
+    )

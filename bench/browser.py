@@ -56,7 +56,10 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 CHROMIUM_ARGS = (
     "--no-sandbox",
-    "--disable-gpu",
+    # Software WebGL instead of --disable-gpu: with the GPU disabled, deck.gl's TextLayer
+    # (step numbers and neighbourhood names on the map) renders nothing.
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",

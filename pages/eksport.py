@@ -1,9 +1,133 @@
-"""Placeholder until this page lands."""
+"""Eksport: the colour list for the release and rule set (or scenario) in view, as files.
 
+Offers the same colour list as ``python -m trappetrin classify`` (CSV for Danish Excel, plain
+CSV, XLSX with the red/yellow list and an "Om data" sheet) and the red/yellow list on its own.
+Every file of one script run carries the same "Dannet" time. Departments under the discretion
+limit are in every file with their colour but without a single value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
 import streamlit as st
 
-from ui.state import context
+from trappetrin import catalogue
+from trappetrin.colours import DEMO_SOURCE_TEXT, colour_list, red_and_yellow
+from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
+from trappetrin.rules import format_number
+from ui import fmt
+from ui.state import Context, context, demo_caption, no_data_notice
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DEMO_NOTICE = "DEMODATA – fiktive afdelinger"
+
+
+def _n_params(n: int) -> str:
+    return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"
+
+
+def file_stem(ctx: Context, kind: str = "farveliste") -> str:
+    """``farveliste_2026-11_trappetrin-v1`` (plus ``_scenarie`` when a scenario is in view)."""
+    rules = re.sub(r"[^\w.-]+", "-", ctx.base.name).strip("-") or "regelsaet"
+    stem = f"{kind}_{ctx.release}_{rules}-v{ctx.base.version}"
+    return stem + "_scenarie" if ctx.has_scenario else stem
+
+
+def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -> pd.DataFrame:
+    """The "Om data" key/value sheet: which data, which rules, when, and whether it is a scenario."""
+    data = res.data
+    rows = [
+        ("Udgivelse", data.label),
+        ("Kilde", data.source),
+        ("Værdier fra udgivelse", data.values_label or "–"),
+        ("Ministeriel liste (listeår)", str(data.list_year) if data.list_year is not None else "–"),
+        ("Regelsæt", f"{ctx.base.name} – {ctx.base.title}"),
+        ("Version", str(ctx.base.version)),
+        ("Scenarie", "ja" if ctx.has_scenario else "nej"),
+    ]
+    if ctx.has_scenario:
+        current = ctx.base.parameter_values()
+        changed = "; ".join(f"{k}: {format_number(current[k])} → {format_number(v)}"
+                            for k, v in sorted(ctx.overrides.items()))
+        rows.append(("Ændrede parametre", changed))
+    rows += [
+        ("Afdelinger", str(n_departments)),
+        ("Dannet", generated_at.strftime("%Y-%m-%d %H:%M")),
+    ]
+    if ctx.rules.discretion is not None:
+        d = ctx.rules.discretion
+        rows.append(("Diskretion", f"Ingen værdier for afdelinger med under {format_number(d.minimum)} "
+                                   f"({catalogue.label(d.indicator).lower()})"))
+    if ctx.is_demo:
+        rows.append(("Datagrundlag", DEMO_NOTICE))
+    return pd.DataFrame(rows, columns=["Felt", "Værdi"])
+
 
 ctx = context()
 st.title("Eksport")
-st.info("Siden er under udvikling.")
+if ctx.release is None:
+    no_data_notice()
+    st.stop()
+demo_caption(ctx)
+
+generated_at = datetime.now().replace(second=0, microsecond=0)  # one time for every file of this run
+res = ctx.result()
+rules = res.rules
+table = colour_list(res, generated_at=generated_at, is_demo=ctx.is_demo)
+if ctx.has_scenario:
+    # A scenario list must never pass for the adopted one once it has left the app.
+    table["Regelsæt"] = f"{rules.name} + scenarie"
+red_yellow = red_and_yellow(table, rules)
+stem = file_stem(ctx)
+
+if ctx.has_scenario:
+    st.warning(f"Farvelisten er beregnet med et **scenarie** ({_n_params(len(ctx.overrides))} i forhold "
+               f"til {ctx.base.name} v{ctx.base.version}), ikke med det vedtagne regelsæt. "
+               "Filnavnene og kolonnen Regelsæt siger *scenarie*.", icon=":material/tune:")
+
+counts = table["Farve"].value_counts()
+st.markdown(f"**{len(table)} afdelinger** · " + " · ".join(
+    f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes))
+
+st.subheader("Hent farvelisten")
+with st.container(horizontal=True):
+    st.download_button("CSV til dansk Excel", to_csv_danish(table), file_name=f"{stem}.csv", mime=CSV_MIME,
+                       key="dl_csv_danish", on_click="ignore", icon=":material/table_view:", type="primary",
+                       help="Semikolon, decimalkomma og UTF-8 med BOM: åbner direkte i dansk Excel.")
+    st.download_button("CSV (komma)", to_csv_plain(table), file_name=f"{stem}_komma.csv", mime=CSV_MIME,
+                       key="dl_csv_plain", on_click="ignore", icon=":material/description:",
+                       help="Komma og decimalpunktum, UTF-8: til andre programmer og scripts.")
+    sheets = {
+        "Farveliste": table,
+        "Røde og gule": red_yellow,
+        "Om data": about_sheet(ctx, res, generated_at, len(table)),
+    }
+    # Building the workbook takes most of a second: do it only when someone asks for it.
+    st.download_button("Excel (XLSX)", lambda: to_xlsx(sheets), file_name=f"{stem}.xlsx", mime=XLSX_MIME,
+                       key="dl_xlsx", on_click="ignore", icon=":material/grid_on:",
+                       help="Faneblade: Farveliste, Røde og gule, Om data.")
+    st.download_button(f"Røde og gule ({len(red_yellow)}) som CSV", to_csv_danish(red_yellow),
+                       file_name=f"{file_stem(ctx, 'roede-og-gule')}.csv", mime=CSV_MIME,
+                       key="dl_red_yellow", on_click="ignore", icon=":material/warning:",
+                       help="Aftalens samlede oversigt: kun de røde og gule afdelinger (CSV til dansk Excel).")
+
+if rules.discretion is not None:
+    d = rules.discretion
+    grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
+    st.caption(
+        f"Tomme celler: afdelinger med færre end {format_number(d.minimum)} beboere i målgruppen "
+        f"({catalogue.label(d.indicator).lower()}) er under diskretionsgrænsen. De står i listen som "
+        f"*{grey}* uden en eneste værdi – heller ikke antal opfyldte kriterier – i visningen og i alle filer."
+    )
+st.caption("Kolonnen Dannet er tidspunktet filen blev dannet; alle filer fra samme visning har samme tidspunkt. "
+           + (f"Datagrundlag: {DEMO_SOURCE_TEXT}." if ctx.is_demo else ""))
+
+st.subheader("Forhåndsvisning")
+preview = table.assign(Farve=fmt.badge_labels(rules, table["Farve"]))
+number_columns = {c: st.column_config.NumberColumn(format="localized")
+                  for c in table.columns if pd.api.types.is_float_dtype(table[c])}
+st.dataframe(preview, hide_index=True, width="stretch", height=420, column_config=number_columns)

@@ -48,13 +48,13 @@ if not shown:
                icon=":material/filter_alt_off:")
     st.stop()
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([5, 4], gap="medium")
 with left:
     basemap = st.toggle("Baggrundskort (Carto, kræver internet)", key="basemap", persist_state="session",
                         help="Uden baggrundskort vises bydelsnavne, og kommunegrænsen hvis en grænsefil er sat op.")
     event = st.pydeck_chart(deck(res, basemap=basemap, only=shown), on_select="rerun",
                             selection_mode="single-object", key="map", height=560)
-    st.caption("Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret). "
+    st.caption("Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), - (grå, ikke monitoreret). "
                "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den.")
     picked = (event.selection.get("objects") or {}).get("departments") if event and event.selection else None
     if picked:
@@ -63,7 +63,7 @@ with left:
 with right:
     sub = frame.loc[mask].assign(outcome=outcome[mask])
     summary = sub.groupby("outcome").agg(Afdelinger=("name", "size"), Boliger=("dwellings", "sum"),
-                                          **{"Billige boliger (≤ 3.500 kr.)": ("dwellings_le_3500", "sum")})
+                                          **{"Billige (≤ 3.500 kr.)": ("dwellings_le_3500", "sum")})
     summary = summary.reindex([c for c in codes if c in summary.index])
     summary.index = fmt.outcome_labels(rules, summary.index)
     summary.index.name = "Farve"

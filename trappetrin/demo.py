@@ -195,14 +195,14 @@ _WEIGHT_OF = {
 }
 
 # Indicator = intercept + slope * (level + follows * drift) + spread * (fixed department trait)
-# + release noise. The non-Western share follows the drifting pressure only weakly, since a
-# department's ethnic make-up changes slowly. Tuned so the default rule set colours about 14 % of
+# + release noise. Education and the non-Western share follow the drifting pressure only weakly:
+# who lives in a department changes slowly. Tuned so the default rule set colours about 14 % of
 # the departments outside ministry areas yellow.
 _SHARE_MODEL: dict[str, tuple[float, float, float, float, float]] = {
     # name: (intercept, slope, follows, spread, noise)
     "pct_outside_labour": (24.5, 5.0, 1.0, 2.5, 0.7),
     "pct_convicted": (np.log(1.08), 0.28, 1.0, 0.22, 0.08),  # log scale
-    "pct_basic_education": (38.0, 6.0, 1.0, 4.0, 0.8),
+    "pct_basic_education": (38.0, 6.0, 0.5, 4.0, 0.8),
     "income_pct_of_region": (77.0, -5.0, 1.0, 3.0, 0.6),
     "pct_nonwestern": (21.0, 8.0, 0.3, 7.0, 0.7),
     "move_out_rate": (12.5, 1.8, 1.0, 2.0, 0.8),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -9,7 +13,7 @@ from . import catalogue
 from .engine import Classification
 from .errors import UserError
 from .numbers import parse_number
-from .rules import OP_LABELS, RuleSet, format_number
+from .rules import OP_LABELS, REFERENCE_LABELS, Parameter, RuleSet, format_number
 
 #: Query-parameter prefix for scenario values in a shareable URL (``?p.c.forebyggelse.income=60``).
 URL_PREFIX = "p."
@@ -126,3 +130,129 @@ def describe_causes(causes: list[dict], changed: dict[str, tuple[float, float]],
     if not parts and counts_changed:
         parts.append("Krav til antal opfyldte kriterier er ændret")
     return "; ".join(parts) if parts else "Regelrækkefølgen giver et andet udfald"
+
+
+# --- presenting parameters ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterGroup:
+    """Parameters that belong together on screen: the discretion limit, a criteria set or a rule."""
+
+    title: str
+    outcome: str | None  # the outcome a rule gives, for rule groups
+    parameters: tuple[Parameter, ...]
+
+
+def parameter_groups(rules: RuleSet) -> list[ParameterGroup]:
+    """Every parameter of ``rules`` exactly once, grouped by discretion, criteria set and rule."""
+    params = rules.parameters()
+    groups: list[ParameterGroup] = []
+    discretion = tuple(p for p in params if p.kind == "discretion")
+    if discretion:
+        groups.append(ParameterGroup("Diskretion", rules.discretion.outcome if rules.discretion else None, discretion))
+    for cset in rules.criteria_sets:
+        members = tuple(p for p in params if p.key.startswith(f"c.{cset.id}."))
+        if members:
+            groups.append(ParameterGroup(cset.label or cset.id, None, members))
+    for rule in rules.rules:
+        members = tuple(p for p in params if p.rule == rule.id)
+        if members:
+            groups.append(ParameterGroup(rule.label or rule.id, rule.outcome, members))
+    return groups
+
+
+def parameter_label(rules: RuleSet, param: Parameter) -> str:
+    """Short Danish label of a parameter with its comparison, e.g. ``Kun grundskole (> … %)``."""
+    if param.kind == "min_met":
+        n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
+        return f"Mindst … af {n} kriterier opfyldt"
+    name = _condition_label(rules, param)
+    op = OP_LABELS.get(param.op, param.op)
+    if param.kind == "factor":
+        return f"{name} ({op} … × {REFERENCE_LABELS.get(param.reference, param.reference)})"
+    if param.kind == "discretion":
+        return f"Diskretionsgrænse: {name} ({op} …)"
+    unit = _unit_text(param.indicator)
+    return f"{name} ({op} …{unit})"
+
+
+def parameter_text(rules: RuleSet, param: Parameter, value: float | None = None,
+                   refs: dict[str, float] | None = None) -> str:
+    """Danish text of a parameter's rule at ``value`` (default: its own), e.g. ``≥ 2 × landsgennemsnittet (1,57 %)``.
+
+    ``refs`` (a release's reference values) adds the absolute threshold of a relative one.
+    """
+    value = param.value if value is None else float(value)
+    if param.kind == "min_met":
+        n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
+        return f"mindst {format_number(value)} af {n}"
+    op = OP_LABELS.get(param.op, param.op)
+    if param.kind == "factor":
+        text = f"{op} {format_number(value)} × {REFERENCE_LABELS.get(param.reference, param.reference)}"
+        if refs and param.reference in refs:
+            text += f" ({format_number(value * refs[param.reference])}{_unit_text(param.indicator)})"
+        return text
+    return f"{op} {format_number(value)}{_unit_text(param.indicator)}"
+
+
+def parameter_name(rules: RuleSet, param: Parameter) -> str:
+    """Where a parameter sits, in Danish: ``Forebyggelseskriterier …: Kun grundskole`` style."""
+    if param.kind == "discretion":
+        return f"Diskretionsgrænse: {_condition_label(rules, param)}"
+    if param.kind == "min_met":
+        rule = next(r for r in rules.rules if r.id == param.rule)
+        return f"{rule.label or rule.id}: mindst antal opfyldte kriterier"
+    if param.criteria_set is not None:
+        return f"{rules.criteria_set(param.criteria_set).label}: {_condition_label(rules, param)}"
+    rule = next(r for r in rules.rules if r.id == param.rule)
+    return f"{rule.label or rule.id}: {_condition_label(rules, param)}"
+
+
+def diff_table(before: RuleSet, after: RuleSet, refs: dict[str, float] | None = None) -> pd.DataFrame:
+    """The parameters that differ between two rule sets, in Danish: Parameter, Før, Efter.
+
+    Parameters only one of the rule sets has are listed with an empty other side.
+    """
+    mine = {p.key: p for p in before.parameters()}
+    theirs = {p.key: p for p in after.parameters()}
+    rows = []
+    for key in list(mine) + [k for k in theirs if k not in mine]:
+        a, b = mine.get(key), theirs.get(key)
+        if a is not None and b is not None and a.value == b.value:
+            continue
+        rows.append({
+            "Parameter": parameter_name(before if a is not None else after, a or b),
+            "Før": parameter_text(before, a, refs=refs) if a is not None else "",
+            "Efter": parameter_text(after, b, refs=refs) if b is not None else "",
+            "Nøgle": key,
+        })
+    return pd.DataFrame(rows, columns=["Parameter", "Før", "Efter", "Nøgle"])
+
+
+def content_fingerprint(rules: RuleSet) -> str:
+    """A hash of what a rule set decides, ignoring its name, version, title and description.
+
+    Two rule sets with the same content fingerprint classify every department alike, so a
+    scenario that matches a stored rule set need not be saved again.
+    """
+    payload = rules.model_dump(mode="json", exclude={"name", "version", "title", "description"})
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _condition_label(rules: RuleSet, param: Parameter) -> str:
+    own = None
+    if param.kind in ("threshold", "factor", "gate") and param.criteria_set is not None:
+        cid = param.key.split(".", 2)[2]
+        own = next((c.label for c in rules.criteria_set(param.criteria_set).criteria if c.id == cid), None)
+    elif param.kind in ("gate", "factor") and param.rule is not None:
+        gid = param.key.split(".", 2)[2]
+        rule = next(r for r in rules.rules if r.id == param.rule)
+        own = next((g.label for g in rule.gates if g.id == gid), None)
+    return own or catalogue.label(param.indicator or "")
+
+
+def _unit_text(indicator: str | None) -> str:
+    unit = catalogue.unit(indicator or "")
+    return " %" if unit == "%" else ""

@@ -18,8 +18,8 @@ from trappetrin.config import boundary_path
 from trappetrin.rules import OP_LABELS, format_number
 
 #: Short symbol drawn on each point so the step never depends on colour alone.
-STEP_SYMBOL = {"red": "3", "yellow": "2", "green": "1", "grey": "–"}
-AALBORG_VIEW = pdk.ViewState(latitude=57.03, longitude=9.95, zoom=10.3, pitch=0)
+STEP_SYMBOL = {"red": "3", "yellow": "2", "green": "1", "grey": "-"}
+AALBORG_VIEW = pdk.ViewState(latitude=57.035, longitude=9.96, zoom=10.6, pitch=0)
 
 
 def hex_to_rgb(color: str) -> list[int]:
@@ -119,8 +119,9 @@ def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | Non
         stroked=True, get_line_color=[40, 40, 40], line_width_min_pixels=0.8, opacity=0.9,
     ))
     layers.append(pdk.Layer(
-        "TextLayer", points, get_position=["lon", "lat"], get_text="symbol", get_size=11,
-        get_color=[20, 20, 20], font_weight=700, pickable=False,
+        "TextLayer", points, get_position=["lon", "lat"], get_text="symbol", get_size=12,
+        get_color=[255, 255, 255], font_weight=700, pickable=False, font_family="'Arial, sans-serif'",
+        outline_width=2, outline_color=[0, 0, 0], font_settings={"sdf": True},
     ))
     hl = points[points["highlight"]]
     if not hl.empty:
@@ -132,8 +133,9 @@ def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | Non
     if not basemap:
         layers.append(pdk.Layer(
             "TextLayer", neighbourhood_labels(res.data.frame), get_position=["lon", "lat"], get_text="label",
-            get_size=13, get_color=[60, 70, 90], get_pixel_offset=[0, -18], pickable=False,
-            font_family='"Source Sans Pro", sans-serif', outline_width=2, outline_color=[255, 255, 255],
+            get_size=15, get_color=[30, 40, 60], get_pixel_offset=[0, -22], pickable=False,
+            # Quoted strings: pydeck passes them literally instead of as JS expressions.
+            character_set='"auto"', font_family="'Source Sans, Arial, sans-serif'", font_weight=600, outline_width=3, outline_color=[255, 255, 255],
             font_settings={"sdf": True},
         ))
     tooltip = {

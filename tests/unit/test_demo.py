@@ -309,7 +309,8 @@ def test_locations_are_on_land():
     land = unary_union([shape(feature["geometry"]) for feature in geojson["features"]])
     for seed in (851, 1, 2):
         deps = build_demo(seed).departments
-        wet = [row.dept_id for row in deps.itertuples() if not land.contains(Point(row.lon, row.lat))]
+        wet = [row.dept_id for row in deps.itertuples()
+               if not land.contains(Point(row.lon, row.lat))]
         assert wet == [], f"seed {seed}: {wet}"
 
 
@@ -320,7 +321,9 @@ def test_releases_follow_the_yearly_cycle(demo):
         "2022-11", "2022-12", "2023-02", "2023-11", "2023-12", "2024-02", "2024-11", "2024-12",
         "2025-02", "2025-11", "2025-12", "2026-02", "2026-11",
     ]
-    by_month = {"11": ("Tvillingeværktøj", 15), "12": ("Ministerliste", 1), "02": ("Beboerdata", 15)}
+    by_month = {
+        "11": ("Tvillingeværktøj", 15), "12": ("Ministerliste", 1), "02": ("Beboerdata", 15),
+    }
     for label, source, date, list_year in rel.itertuples(index=False):
         year, month = label.split("-")
         assert (source, date.day) == by_month[month]
@@ -429,7 +432,7 @@ def test_list_history_tells_the_story(demo):
 
 
 def test_areas_group_neighbouring_departments(demo):
-    """Ministry areas sit in one neighbourhood each; the local Aalborg SØ contains Aalborg Øst's."""
+    """Ministry areas lie in one neighbourhood each; local Aalborg SØ contains Aalborg Øst's."""
     deps = demo.departments.set_index("dept_id")
     expected = {"demo-aalborg-oest": ("Aalborg Øst", 8, 12),
                 "demo-noerresundby": ("Nørresundby", 5, 8),

@@ -1,0 +1,213 @@
+"""Eksport page: the files it offers, their equality with the CLI, scenarios, discretion, empty state.
+
+AppTest in Streamlit 1.67 exposes a download button's label, key and ``proto.url`` (or, for data
+generated on click, ``proto.deferred_file_id``) but not the file. The ``downloads`` fixture
+records what the page hands to Streamlit's media file manager, so a test can read the very bytes
+(and file name) a user would download.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from trappetrin import catalogue
+from trappetrin.cli import main as cli
+from trappetrin.colours import classify_release
+from trappetrin.scenario import movers
+from trappetrin.store import open_store
+
+KEYS = ["dl_csv_danish", "dl_csv_plain", "dl_xlsx", "dl_red_yellow"]
+SCENARIO = {"p.c.forebyggelse.outside_labour": "35"}
+INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().values()]
+_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
+
+
+@dataclass
+class Download:
+    file_name: str | None
+    mime: str | None
+    data: bytes
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """``downloads(button) -> Download``: the file behind an AppTest download button."""
+    files: dict[str, tuple] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def recording_add(self, path_or_data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        url = add(self, path_or_data, mimetype, coordinates, file_name, *args, **kwargs)
+        files[url] = (file_name, mimetype, path_or_data)
+        return url
+
+    def recording_add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *args, **kwargs):
+        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, *args, **kwargs)
+        files[file_id] = (file_name, mimetype, data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
+
+    def get(button) -> Download:
+        ref = button.proto.url or button.proto.deferred_file_id
+        assert ref in files, f"no file recorded for download button {button.key!r}"
+        file_name, mime, data = files[ref]
+        if callable(data):
+            data = data()
+        return Download(file_name, mime, data if isinstance(data, bytes) else data.encode())
+
+    return get
+
+
+def button(at, key: str):
+    return next(b for b in at.download_button if b.key == key)
+
+
+def normalise_dannet(data: bytes) -> bytes:
+    text = data.decode("utf-8-sig")
+    rows = text.count("\r\n") - 1
+    normalised, replaced = _DANNET_CELL.subn(";<DANNET>", text)
+    assert text.split("\r\n")[0].endswith(";Dannet") and replaced == rows
+    return normalised.encode("utf-8-sig")
+
+
+def read_danish(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig",
+                       keep_default_na=False, na_values=[""])
+
+
+def cli_classify(tmp_path: Path, release: str) -> bytes:
+    out = tmp_path / "cli.csv"
+    assert cli(["classify", "--release", release, "--rules", "trappetrin", "--out", str(out)]) == 0
+    return out.read_bytes()
+
+
+def test_page_renders_with_four_keyed_downloads(app):
+    """The page labels demo data, explains empty cells and offers the four files by key."""
+    at = app("eksport")
+    assert not at.exception
+    assert [b.key for b in at.download_button] == KEYS
+    labels = [b.label for b in at.download_button]
+    assert labels[:3] == ["CSV til dansk Excel", "CSV (komma)", "Excel (XLSX)"]
+    assert labels[3].startswith("Røde og gule")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Demodata" in captions and "udgivelse 2026-11" in captions
+    assert "diskretionsgrænsen" in captions and "20" in captions
+    assert len(at.dataframe[0].value) == 271
+
+
+def test_danish_csv_equals_cli_output(app, downloads, db, tmp_path):
+    """The Danish-Excel CSV the page offers is byte for byte the CLI's ``classify`` output.
+
+    Only the Dannet column (the generation minute) may differ. Release 2023-11 is picked through
+    the URL, so the page's context plumbing is part of what is compared.
+    """
+    at = app("eksport", {"udgivelse": "2023-11"})
+    assert not at.exception
+    offered = downloads(button(at, "dl_csv_danish"))
+    assert offered.file_name == "farveliste_2023-11_trappetrin-v1.csv"
+    assert offered.mime == "text/csv"
+    assert offered.data.startswith(b"\xef\xbb\xbf")
+    assert normalise_dannet(offered.data) == normalise_dannet(cli_classify(tmp_path, "2023-11"))
+
+
+def test_plain_csv_and_red_yellow_csv(app, downloads):
+    """The comma CSV holds the same list; the red/yellow CSV only the red and yellow departments."""
+    at = app("eksport")
+    danish = read_danish(downloads(button(at, "dl_csv_danish")).data)
+    plain_file = downloads(button(at, "dl_csv_plain"))
+    assert plain_file.file_name == "farveliste_2026-11_trappetrin-v1_komma.csv"
+    plain = pd.read_csv(io.BytesIO(plain_file.data), keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(plain, danish)
+    ry_file = downloads(button(at, "dl_red_yellow"))
+    assert ry_file.file_name == "roede-og-gule_2026-11_trappetrin-v1.csv"
+    ry = read_danish(ry_file.data)
+    assert set(ry["Farve"]) == {"Rød", "Gul"}
+    assert ry["Afdelings-id"].tolist() == danish.loc[danish["Farve"].isin(["Rød", "Gul"]), "Afdelings-id"].tolist()
+    assert str(len(ry)) in button(at, "dl_red_yellow").label
+
+
+def test_xlsx_has_list_red_yellow_and_about_sheets(app, downloads):
+    """The workbook has Farveliste, Røde og gule and a key/value "Om data" sheet marking demo data."""
+    at = app("eksport")
+    xlsx = downloads(button(at, "dl_xlsx"))
+    assert xlsx.file_name == "farveliste_2026-11_trappetrin-v1.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)
+    assert book.sheetnames == ["Farveliste", "Røde og gule", "Om data"]
+    assert len(list(book["Farveliste"].iter_rows(values_only=True))) == 272
+    about = dict(list(book["Om data"].iter_rows(values_only=True))[1:])
+    assert about["Udgivelse"] == "2026-11"
+    assert about["Kilde"] == "Tvillingeværktøj"
+    assert about["Regelsæt"].startswith("trappetrin")
+    assert about["Version"] == "1"
+    assert about["Scenarie"] == "nej"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", about["Dannet"])
+    assert about["Datagrundlag"] == "DEMODATA – fiktive afdelinger"
+
+
+def test_scenario_changes_colours_and_says_so(app, downloads, db):
+    """``?p.c.forebyggelse.outside_labour=35`` exports the scenario's colours, marked as a scenario.
+
+    The departments that change colour are exactly trappetrin's movers for that scenario, the
+    file names end in ``_scenarie`` and the list and the "Om data" sheet say so.
+    """
+    base_at = app("eksport")
+    base = read_danish(downloads(button(base_at, "dl_csv_danish")).data).set_index("Afdelings-id")
+    at = app("eksport", SCENARIO)
+    assert not at.exception
+    assert any("scenarie" in w.value for w in at.warning)
+    offered = downloads(button(at, "dl_csv_danish"))
+    assert offered.file_name == "farveliste_2026-11_trappetrin-v1_scenarie.csv"
+    scen = read_danish(offered.data).set_index("Afdelings-id")
+    changed = base.index[base["Farve"] != scen.loc[base.index, "Farve"]]
+
+    store = open_store(db)
+    rules = store.adopted_rule_set()
+    before = classify_release(store, "2026-11", rules).result
+    after = classify_release(store, "2026-11", rules.with_overrides({"c.forebyggelse.outside_labour": 35})).result
+    expected = movers(before, after)
+    assert len(expected) > 0
+    assert sorted(changed) == sorted(expected["id"])
+    assert set(scen["Regelsæt"]) == {"trappetrin + scenarie"}
+    for key in ("dl_csv_plain", "dl_red_yellow"):
+        assert downloads(button(at, key)).file_name.endswith("_scenarie" + (
+            "_komma.csv" if key == "dl_csv_plain" else ".csv"))
+    xlsx = downloads(button(at, "dl_xlsx"))
+    assert xlsx.file_name.endswith("_scenarie.xlsx")
+    about = dict(list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["Om data"]
+                      .iter_rows(values_only=True))[1:])
+    assert about["Scenarie"] == "ja"
+    assert "c.forebyggelse.outside_labour" in about["Ændrede parametre"]
+
+
+def test_grey_rows_carry_no_values(app, downloads):
+    """Discretion: grey departments are in every file and the preview, without any value."""
+    at = app("eksport")
+    table = read_danish(downloads(button(at, "dl_csv_danish")).data)
+    grey = table[table["Farve"] == "Grå"]
+    assert len(grey) > 0
+    assert grey[INDICATOR_COLUMNS + ["Antal opfyldte kriterier", "Opfyldte kriterier"]].isna().all().all()
+    preview = at.dataframe[0].value
+    grey_preview = preview[preview["Farve"].str.contains("Grå")]
+    assert len(grey_preview) == len(grey)
+    assert grey_preview[INDICATOR_COLUMNS].isna().all().all()
+    book = openpyxl.load_workbook(io.BytesIO(downloads(button(at, "dl_xlsx")).data), read_only=True)
+    rows = list(book["Farveliste"].iter_rows(values_only=True))
+    cols = [rows[0].index(c) for c in INDICATOR_COLUMNS]
+    assert all(r[i] is None for r in rows[1:] if r[rows[0].index("Farve")] == "Grå" for i in cols)
+
+
+def test_empty_database_explains_itself(empty_app):
+    """With no releases the page says how to get data and offers no download."""
+    at = empty_app("eksport")
+    assert not at.exception
+    assert any("ingen data" in i.value for i in at.info)
+    assert len(at.download_button) == 0

@@ -1,0 +1,135 @@
+"""File formats of the colour list, and the colour list itself: discretion and agreement with the engine."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from trappetrin import catalogue
+from trappetrin.colours import classify_release, colour_list, red_and_yellow
+from trappetrin.engine import classify
+from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
+from trappetrin.store import Store, open_store
+
+GENERATED = datetime(2026, 2, 3, 4, 5)
+INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().values()]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    s = open_store(tmp_path_factory.mktemp("export") / "demo.duckdb", demo_if_empty=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def result(store):
+    return classify_release(store, store.release_labels()[-1], store.adopted_rule_set())
+
+
+@pytest.fixture(scope="module")
+def table(result) -> pd.DataFrame:
+    return colour_list(result, generated_at=GENERATED, is_demo=True)
+
+
+SMALL = pd.DataFrame({"navn": ["Æblehaven", "Ørnereden"], "andel": [12.5, 3.25], "antal": [3, 40]})
+
+
+def test_danish_csv_bytes():
+    """Danish-Excel CSV: BOM first, ``;`` between fields, decimal comma, CRLF line ends."""
+    data = to_csv_danish(SMALL)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig") == "navn;andel;antal\r\nÆblehaven;12,5;3\r\nØrnereden;3,25;40\r\n"
+
+
+def test_danish_csv_round_trips_through_pandas(table):
+    """The exported colour list reads back with ``sep=';', decimal=','`` to the same values."""
+    back = pd.read_csv(io.BytesIO(to_csv_danish(table)), sep=";", decimal=",", encoding="utf-8-sig",
+                       keep_default_na=False, na_values=[""])
+    assert list(back.columns) == list(table.columns)
+    assert len(back) == len(table)
+    for column in INDICATOR_COLUMNS:
+        np.testing.assert_allclose(back[column].astype(float), table[column].astype(float), equal_nan=True)
+    assert back["Afdelings-id"].tolist() == table["Afdelings-id"].tolist()
+    assert back["Farve"].tolist() == table["Farve"].tolist()
+
+
+def test_plain_csv_uses_commas_and_points():
+    data = to_csv_plain(SMALL)
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.decode() == "navn,andel,antal\nÆblehaven,12.5,3\nØrnereden,3.25,40\n"
+
+
+def test_xlsx_reads_back_with_every_sheet(table, result):
+    """The workbook opens in openpyxl with the sheets asked for, headers first and one row per department."""
+    ry = red_and_yellow(table, result.rules)
+    about = pd.DataFrame({"Felt": ["Udgivelse"], "Værdi": [table["Udgivelse"][0]]})
+    data = to_xlsx({"Farveliste": table, "Røde og gule": ry, "Om data": about})
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert book.sheetnames == ["Farveliste", "Røde og gule", "Om data"]
+    rows = list(book["Farveliste"].iter_rows(values_only=True))
+    assert list(rows[0]) == list(table.columns)
+    assert len(rows) == len(table) + 1
+    assert len(list(book["Røde og gule"].iter_rows(values_only=True))) == len(ry) + 1
+    back = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert back["Farveliste"]["Afdelings-id"].tolist() == table["Afdelings-id"].tolist()
+    assert set(back["Røde og gule"]["Farve"]) <= {"Rød", "Gul"}
+
+
+def test_xlsx_leaves_grey_values_empty(table):
+    """Discretion survives the XLSX writer: a grey department's value cells are empty, not 0 or "nan"."""
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx({"Farveliste": table})), read_only=True)
+    rows = list(book["Farveliste"].iter_rows(values_only=True))
+    header = list(rows[0])
+    value_cols = [header.index(c) for c in INDICATOR_COLUMNS + ["Antal opfyldte kriterier", "Opfyldte kriterier"]]
+    grey = [r for r in rows[1:] if r[header.index("Farve")] == "Grå"]
+    assert grey
+    for r in grey:
+        assert all(r[i] in (None, "") for i in value_cols), r
+
+
+def test_colour_list_leaves_grey_departments_without_values(table, result):
+    """Every department under the discretion limit is listed as grey with no value in any indicator column."""
+    masked_ids = set(result.result.ids[result.result.masked])
+    grey = table[table["Farve"] == "Grå"]
+    assert set(grey["Afdelings-id"]) == masked_ids and masked_ids
+    assert grey[INDICATOR_COLUMNS].isna().all().all()
+    assert grey["Antal opfyldte kriterier"].isna().all()
+    assert (grey["Opfyldte kriterier"] == "").all()
+    shown = table[table["Farve"] != "Grå"]
+    assert shown["Beboere 18–64 år (antal)"].notna().all()
+    assert (shown["Beboere 18–64 år (antal)"] >= 20).all()
+
+
+def test_exported_colours_equal_the_engine(store, table, result):
+    """The colours in the list are exactly classify()'s outcomes, department by department."""
+    data = result.data
+    engine = classify(data.frame, result.rules, data.refs).outcomes
+    label_to_code = {o.label: o.code for o in result.rules.outcomes}
+    exported = table.set_index("Afdelings-id")["Farve"].map(label_to_code)
+    assert exported.notna().all()
+    pd.testing.assert_series_equal(exported.sort_index(), engine.sort_index(), check_names=False)
+    assert len(table) == len(data.frame) == 271
+
+
+def test_colour_list_is_sorted_severest_first(table):
+    order = {"Rød": 0, "Gul": 1, "Grøn": 2, "Grå": 3}
+    ranks = table["Farve"].map(order).tolist()
+    assert ranks == sorted(ranks)
+
+
+def test_colour_list_metadata_columns(table):
+    assert set(table["Datagrundlag"]) == {"Demodata – fiktive afdelinger"}
+    assert set(table["Dannet"]) == {"2026-02-03 04:05"}
+    assert set(table["Regelsæt"]) == {"trappetrin"}
+
+
+def test_colour_list_names_the_real_source_outside_demo(result):
+    """Outside demo mode the list names the data source instead of the demo text."""
+    table = colour_list(result, generated_at=GENERATED, is_demo=False)
+    assert set(table["Datagrundlag"]) == {result.data.source}

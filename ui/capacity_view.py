@@ -1,0 +1,95 @@
+"""Streamlit glue for the allocation capacity model (``trappetrin.capacity``).
+
+The Anvisning page's parameter inputs persist for the session under :data:`KEYS`, so other pages
+(the Scenarie line) compute with the same parameters as the user last chose; without them the
+parameters of ``data/capacity.toml`` apply.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from trappetrin import capacity as cap_model
+from trappetrin.capacity import CapacityChange, CapacityParams
+from trappetrin.colours import ReleaseResult
+
+from . import fmt
+
+#: Session-state keys of the Anvisning page's parameter inputs.
+KEYS = {
+    "need_min": "cap_need_min",
+    "need_max": "cap_need_max",
+    "cheap_limit": "cap_cheap_limit",
+    "actual_use": "cap_actual_use",
+}
+
+
+@st.cache_data(show_spinner=False)
+def default_params() -> CapacityParams:
+    return cap_model.load_params()
+
+
+def params_from_session() -> CapacityParams:
+    """The model parameters: the file's, with the user's choices on the Anvisning page on top."""
+    base = default_params()
+    changes = {}
+    for name, key in KEYS.items():
+        value = st.session_state.get(key)
+        if value is not None:
+            changes[name] = float(value)
+    if "need_min" in changes or "need_max" in changes:
+        lo = changes.get("need_min", base.need_min)
+        hi = changes.get("need_max", base.need_max)
+        changes["need_min"], changes["need_max"] = min(lo, hi), max(lo, hi)
+    if changes.get("cheap_limit") not in (None, *base.cheap_limits):
+        changes.pop("cheap_limit")
+    return base.replace(**changes) if changes else base
+
+
+def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
+    """The capacity frame of one classified release."""
+    return cap_model.capacity(res.data.frame, res.result, params)
+
+
+def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.DataFrame:
+    """The departments behind a change, with Danish headers, largest effect first."""
+    m = change.movers
+    return pd.DataFrame({
+        "Afdeling": m["name"],
+        "Boligorganisation": m["organisation"],
+        "Før": fmt.outcome_labels(rules, m["from"]),
+        "Efter": fmt.outcome_labels(rules, m["to"]),
+        "Boliger": m["dwellings"].round(0).astype(int),
+        f"Billige boliger ({params.cheap_label})": m["cheap_dwellings"].round(0).astype(int),
+        "Ændring, billige boliger om året": m["delta_cheap"].round(1),
+        "Ændring, alle boliger om året": m["delta_available"].round(1),
+    })
+
+
+def scenario_line(ctx, before_res: ReleaseResult, after_res: ReleaseResult,
+                  params: CapacityParams | None = None) -> CapacityChange:
+    """One line with the scenario's effect on allocation, and an expander with the movers.
+
+    ``before_res`` is the release under the base rule set, ``after_res`` under the scenario.
+    Returns the :class:`~trappetrin.capacity.CapacityChange` so a caller can reuse the numbers.
+    """
+    params = params or params_from_session()
+    change = cap_model.compare(capacity_of(before_res, params), capacity_of(after_res, params))
+    base_label = f"{ctx.base.name} v{ctx.base.version}"
+    icon = "🔻" if round(change.delta) < 0 else ("🔺" if round(change.delta) > 0 else "▪️")
+    st.markdown(
+        f"{icon} **{change.text}** i forhold til {base_label} "
+        f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
+        f"billige boliger ({params.cheap_label}) om året; behov "
+        f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)})."
+    )
+    moved = change.movers[change.movers["from"] != change.movers["to"]]
+    with st.expander(f"Afdelinger der giver ændringen ({len(moved)})"):
+        if change.movers.empty:
+            st.write("Ingen afdelinger skifter farve eller anvisningstal.")
+        else:
+            st.dataframe(movers_table(change, after_res.rules, params), hide_index=True, width="stretch")
+            st.caption("Ændringerne er forventede boliger om året til anvisning (efter − før). "
+                       "Største effekt på billige boliger først.")
+    return change

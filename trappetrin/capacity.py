@@ -174,7 +174,8 @@ def capacity(frame: pd.DataFrame, classification: Classification,
     ``family_dwellings``, ``bab_dwellings``, ``dwellings_<band>``, ``own_rate`` (its own
     move-out rate was used), ``move_out_rate_used``, ``allocation``, ``allocation_share``,
     ``vacancies`` and ``vacancies_<band>``, ``available`` and ``available_<band>`` (plus the
-    ``*_unknown_band`` columns), ``cheap_dwellings`` and ``available_cheap``.
+    ``*_unknown_band`` columns), ``vacancies_bab`` / ``available_bab`` (the BAB part, included
+    in the totals and in the ``bab_band``), ``cheap_dwellings`` and ``available_cheap``.
     """
     params = params or load_params()
     ids = classification.ids
@@ -230,6 +231,8 @@ def capacity(frame: pd.DataFrame, classification: Classification,
     out["allocation_share"] = share
     out["vacancies"] = vac_family + vac_bab
     out["available"] = avail_family + avail_bab
+    out["vacancies_bab"] = vac_bab
+    out["available_bab"] = avail_bab
     for b in params.bands:
         weight = np.where(known, non_bab[b.code] / safe_total, 0.0)
         extra_vac = vac_bab if b.code == params.bab_band else 0.0
@@ -253,7 +256,7 @@ def _outcome_order(rules, outcome) -> list[str]:
 def band_columns(cap: pd.DataFrame, prefix: str) -> list[str]:
     """The ``<prefix>_<band>`` columns of a capacity frame, in band order."""
     return [c for c in cap.columns if c.startswith(prefix + "_")
-            and c != f"{prefix}_cheap"]
+            and c not in (f"{prefix}_cheap", f"{prefix}_bab")]
 
 
 def summarise(cap: pd.DataFrame, by: str = "outcome", params: CapacityParams | None = None) -> pd.DataFrame:
@@ -293,7 +296,7 @@ def summarise(cap: pd.DataFrame, by: str = "outcome", params: CapacityParams | N
         out = pd.DataFrame(rows).set_index("band")
         out["available_cheap"] = np.where(out["cheap"], out["available"], 0.0)
         return out
-    sums = ["dwellings", "vacancies", "available", *band_columns(cap, "available"), "available_cheap"]
+    sums = ["dwellings", "vacancies", "available", *band_columns(cap, "available"), "available_bab", "available_cheap"]
     keys = cap[by] if by == "outcome" else cap[by].fillna("(ukendt)")
     grouped = cap.groupby(keys, observed=False, sort=True)
     out = grouped[sums].sum()

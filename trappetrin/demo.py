@@ -9,6 +9,8 @@ import statistics
 import numpy as np
 import pandas as pd
 
+from .catalogue import agreement
+
 # The 14 real parties to the agreement. The organisation numbers are invented; the third field is
 # how many of the 271 demo departments each one owns (uneven, like the real portfolio sizes).
 ORGANISATIONS: tuple[tuple[int, str, int], ...] = (
@@ -208,11 +210,14 @@ _SHARE_MODEL: dict[str, tuple[float, float, float, float, float]] = {
     "move_out_rate": (12.5, 1.8, 1.0, 2.0, 0.8),
 }
 
-# Seed figures (agreement, 11 March 2022).
-FAMILY_DWELLINGS = 22_972
-BAB_DWELLINGS = (48, 60, 66, 80, 98)  # 352 in 5 departments
-DWELLINGS_LE_3500 = 1_849  # includes every BAB dwelling
-DWELLINGS_3500_5000 = 6_149
+# Seed figures (agreement, 11 March 2022), read from data/reference.toml: one source of truth.
+_AGREEMENT = agreement()
+FAMILY_DWELLINGS = int(_AGREEMENT["family_dwellings"])
+DWELLINGS_LE_3500 = int(_AGREEMENT["dwellings_le_3500"])  # includes every BAB dwelling
+DWELLINGS_3500_5000 = int(_AGREEMENT["dwellings_3500_5000"])
+# How the BAB dwellings are split over their departments is a demo choice; the total is not.
+BAB_DWELLINGS = (48, 60, 66, 80, 98)
+assert sum(BAB_DWELLINGS) == _AGREEMENT["bab_dwellings"] and len(BAB_DWELLINGS) == _AGREEMENT["bab_departments"]
 N_GREY = 13
 
 _FIRST_RELEASE = datetime.date(2022, 11, 15)

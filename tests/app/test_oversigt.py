@@ -42,3 +42,27 @@ def test_map_carries_no_values_of_grey_departments(app):
     for p in grey:
         assert p["why"] == "Under diskretionsgrænsen: ingen værdier vises"
         assert not any(ch.isdigit() for ch in p["why"])
+
+
+def test_selections_survive_switching_pages(app):
+    """A filter and the chosen release are still set after visiting another page and coming back."""
+    at = app()
+    at.selectbox(key="udgivelse").set_value("2024-11").run()
+    at.multiselect(key="filter_hood").set_value(["Vejgaard"]).run()
+    at.switch_page("pages/eksport.py").run()
+    assert not at.exception
+    at.switch_page("pages/oversigt.py").run()
+    assert at.multiselect(key="filter_hood").value == ["Vejgaard"]
+    assert at.selectbox(key="udgivelse").value == "2024-11"
+    assert "udgivelse 2024-11" in at.caption[0].value
+
+
+def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
+    """The release picker starts at the newest release; picking another recounts the colours."""
+    at = app()
+    assert at.selectbox(key="udgivelse").value == "2026-11"
+    newest = at.dataframe[0].value.copy()
+    at.selectbox(key="udgivelse").set_value("2022-11").run()
+    older = at.dataframe[0].value
+    assert int(older.loc["I alt", "Afdelinger"]) == 271
+    assert not newest.equals(older)

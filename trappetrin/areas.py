@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +76,9 @@ def read_area_file(path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"Filen {path} findes ikke.") from None
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.EmptyDataError, csv.Error) as exc:
+        raise UserError(f"{name}: filen kan ikke læses som CSV – den er tom eller har ingen kolonner ({exc}).") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise UserError(f"{name}: filen kan ikke læses som CSV ({exc}).") from None
     raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in AREA_COLUMNS if c not in raw.columns]

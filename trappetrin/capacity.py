@@ -325,8 +325,17 @@ class CapacityChange:
         return self.after_available - self.before_available
 
     @property
+    def shown_delta(self) -> int:
+        """The change as displayed next to rounded totals: round(after) − round(before).
+
+        So a line like ``86 → 88`` always says ``+2``, never the ``+1`` of the exact 1.48.
+        """
+        return int(round(self.after_cheap)) - int(round(self.before_cheap))
+
+    @property
     def text(self) -> str:
-        return effect_text(self.delta)
+        """``−38 billige boliger om året til anvisning`` (see :attr:`shown_delta`)."""
+        return effect_text(self.shown_delta)
 
 
 def compare(before_cap: pd.DataFrame, after_cap: pd.DataFrame) -> CapacityChange:
@@ -440,6 +449,13 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
                      f"({params.actual_use_period}).")
     lines.append("Tallene er forventninger ud fra gennemsnit, ikke en opgørelse af faktiske ledige boliger.")
     return lines
+
+
+def allocation_text(outcome) -> str:
+    """What the colour table allows for one outcome: ``hver 4. ledige bolig`` or ``fritaget``."""
+    if outcome.allocation and outcome.allocation_share > 0:
+        return _share_text(outcome.allocation_share)
+    return "fritaget"
 
 
 def _share_text(share: float) -> str:

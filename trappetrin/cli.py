@@ -38,6 +38,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["excel", "plain"], default="excel",
                    help="excel: semikolon, decimalkomma, UTF-8 med BOM (standard); plain: komma og punktum")
     c.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
+    i = sub.add_parser("import", help="indlæs en fil med afdelingsdata (CSV/XLSX) som en ny udgivelse")
+    i.add_argument("file", type=Path)
+    i.add_argument("--kind", choices=["afdelingsdata"], default="afdelingsdata", help="hvad filen indeholder")
+    i.add_argument("--label", required=True, help="udgivelsens mærke, fx 2027-02")
+    i.add_argument("--source", required=True, help="Tvillingeværktøj eller Beboerdata")
+    i.add_argument("--date", required=True, help="opgørelsesdato, fx 2027-02-15")
+    i.add_argument("--sheet", default=None, help="XLSX: arkets navn (standard: første ark med afdelings-id)")
+    i.add_argument("--header-row", type=int, default=None, help="rækkenummer for overskrifterne (standard: find selv)")
+    i.add_argument("--map", action="append", default=[], metavar="FELT=KOLONNE",
+                   help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)")
+    i.add_argument("--dry-run", action="store_true", help="kontrollér og vis ændringerne uden at gemme")
+    x = sub.add_parser("export-release", help="en udgivelses afdelingsdata i skabelonformatet (CSV)")
+    x.add_argument("--release", required=True)
+    x.add_argument("--out", type=Path, default=None)
     a = sub.add_parser("check-areas", help="ministeriets listekriterier for områder i en CSV-fil")
     a.add_argument("file", type=Path)
     a.add_argument("--out", type=Path, default=None)
@@ -98,7 +112,45 @@ def run(argv: list[str] | None = None) -> int:
         table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
         _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
         return 0
+    if args.command == "import":
+        return _import(store, args)
+    if args.command == "export-release":
+        from .importer import export_release_template
+
+        _write(export_release_template(store, args.release), args.out)
+        return 0
     raise AssertionError(args.command)
+
+
+def _import(store, args) -> int:
+    from . import importer
+
+    mapping = {}
+    for item in args.map:
+        fld, sep, column = item.partition("=")
+        if not sep:
+            raise UserError(f"--map skal skrives FELT=KOLONNE, ikke '{item}'.")
+        mapping[fld.strip()] = column.strip()
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"{fraction:4.0%} {text}", file=sys.stderr)
+
+    table = importer.read_table(args.file, sheet=args.sheet, header_row=args.header_row)
+    plan = importer.validate_indicator_release(store, table, label=args.label, source=args.source,
+                                               reference_date=args.date, mapping=mapping or None,
+                                               progress=progress)
+    pre = importer.preview(store, plan, store.adopted_rule_set())
+    print(f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
+          f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
+          f"{len(pre.changes)} skifter farve.", file=sys.stderr)
+    if plan.ignored_columns:
+        print(f"Ignorerede kolonner: {', '.join(plan.ignored_columns)}", file=sys.stderr)
+    if args.dry_run:
+        print("Prøvekørsel: intet er gemt.", file=sys.stderr)
+        return 0
+    importer.commit(store, plan, by=_user(), progress=progress)
+    print(f"Udgivelsen '{plan.label}' er gemt.", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

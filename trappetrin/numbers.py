@@ -29,7 +29,13 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
         return None
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return None if isinstance(text, float) and math.isnan(text) else float(text)
-    s = _SPACES.sub("", str(text)).removesuffix("%").replace("\u2212", "-")
+    s = str(text).strip().removesuffix("%").strip().replace("\u2212", "-")
+    if _SPACES.search(s):
+        # Inner spaces may only group thousands ("1 234,5"), never join digits ("12 5").
+        head = re.match(r"[+-]?[\d\s\u00a0\u202f]*", s).group()
+        if _SPACES.search(s[len(head):]) or not re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+", head):
+            raise ValueError(text)
+        s = _SPACES.sub("", s)
     if s == "":
         return None
     if decimal == "auto":

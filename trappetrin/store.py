@@ -337,13 +337,24 @@ class Store:
         rel = self.releases()
         with_values = rel[(rel["n_values"] > 0) & (rel["reference_date"] <= row["reference_date"])]
         values_label = None if with_values.empty else str(with_values.iloc[-1]["label"])
-        depts = self.departments().set_index("dept_id")
+        long = None
         if values_label is not None:
             long = self.query(
                 "SELECT v.dept_id, v.indicator, v.value FROM indicator_values v "
                 "JOIN releases r USING (release_id) WHERE r.label = ?",
                 [values_label],
             )
+        return self.resolve_as_of(label, str(row["source"]), day, values_label, long)
+
+    def resolve_as_of(self, label: str, source: str, day: date, values_label: str | None,
+                      long: pd.DataFrame | None) -> ReleaseData:
+        """The :class:`ReleaseData` for values in long form (dept_id, indicator, value) as of ``day``.
+
+        Used by :meth:`release_data` for stored values and by the importer's preview for values
+        not stored yet, so both resolve register, ministry list and reference values the same way.
+        """
+        depts = self.departments().set_index("dept_id")
+        if long is not None:
             wide = long.pivot(index="dept_id", columns="indicator", values="value")
             wide.columns.name = None
             frame = depts.join(wide, how="inner")
@@ -362,7 +373,7 @@ class Store:
         frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
         refs, ref_years = self.refs_for_year(list_year if list_year is not None else day.year)
         frame.index.name = "dept_id"
-        return ReleaseData(label, str(row["source"]), day, values_label, list_year, refs, ref_years, frame)
+        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame)
 
     def indicator_history(self, indicators: list[str] | None = None) -> pd.DataFrame:
         """Long table of indicator values across all values releases (release, date, dept, code, value)."""

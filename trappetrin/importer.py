@@ -1,0 +1,883 @@
+"""Importing department-indicator releases: read a file, validate it, preview, commit.
+
+The flow is ``read_table`` → ``validate_indicator_release`` (a :class:`Plan`, or a
+:class:`UserError` listing every problem at once) → ``preview`` → ``commit`` (one transaction).
+Nothing is written before ``commit``, and ``commit`` writes all or nothing.
+
+Files come as users have them: CSV in UTF-8 (with or without BOM) or Windows-1252, separated by
+``;``, ``,`` or tabs, with Danish numbers (``12,5``, ``1.234``, ``12,5 %``); or XLSX with a chosen
+sheet and a header row that need not be the first. Headers are matched through Danish and English
+aliases (see ``data/templates/README.md``); unknown headers can be pointed at fields with a mapping.
+
+No Streamlit here: the Data page and the command line both call these functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import catalogue
+from .colours import classify_release
+from .engine import classify
+from .errors import UserError
+from .numbers import parse_number
+from .rules import RuleSet
+from .store import ReleaseData, Store, _insert_frame, list_year_in_force
+
+#: Sources a department-indicator release can come from.
+VALUE_SOURCES = ("Tvillingeværktøj", "Beboerdata")
+
+#: Cells that mean "no value" (blank, or suppressed for discretion by the data supplier).
+MISSING_MARKERS = frozenset({"", "-", "–", "—", "*", ".."})
+
+#: Indicators in "%" that are ratios, not shares, so they may exceed 100.
+RATIO_INDICATORS = frozenset({"income_pct_of_region"})
+
+#: Most problems listed in one error (a file with every cell wrong stays readable).
+MAX_PROBLEMS = 500
+
+#: A progress callback: (fraction done 0–1, Danish text).
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, text: str) -> None:
+    return None
+
+
+EARLIEST_DATE = date(2000, 1, 1)
+FUTURE_DAYS = 31
+
+ID_FIELDS = ("dept_id", "org_no", "dept_no")
+FIELD_LABELS = {
+    "dept_id": "afdelings-id",
+    "org_no": "organisationsnummer",
+    "dept_no": "afdelingsnummer",
+}
+
+#: Extra header aliases per field, Danish and English. The code itself, the catalogue label and
+#: "label (unit)" are aliases too. Headers are compared after :func:`normalise_header`.
+EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "dept_id": ("afdelings_id", "Afdelings-id", "afdelingsid", "afd_id", "afd-id", "afdid", "dept_id",
+                "department_id", "department id", "afdeling id", "afdelingens id"),
+    "org_no": ("org_nr", "org nr", "org_no", "orgnr", "boligorganisation_nr", "boligorganisation nr",
+               "boligorganisationsnummer", "boligorganisationsnr", "organisationsnummer", "organisationsnr",
+               "organisation_no", "organisation number", "organization number", "org_number", "bo_nr"),
+    "dept_no": ("afd_nr", "afd nr", "afdnr", "afdelingsnummer", "afdelingsnr", "afdeling nr", "dept_no",
+                "department_no", "department number", "dept_number"),
+    "residents": ("beboere", "antal beboere", "antal_beboere", "beboere i alt", "beboere_i_alt",
+                  "residents total", "number of residents"),
+    "residents_18_64": ("beboere_18_64", "beboere 18-64", "beboere 18-64 år", "antal 18-64-årige",
+                        "18-64 årige", "beboere_18_64_aar", "residents 18-64"),
+    "residents_30_59": ("beboere_30_59", "beboere 30-59", "beboere 30-59 år", "antal 30-59-årige",
+                        "30-59 årige", "residents 30-59"),
+    "residents_18_plus": ("beboere_18_plus", "beboere 18+", "beboere over 18", "beboere 18 år+",
+                          "voksne beboere", "antal voksne", "residents 18+", "adult residents"),
+    "taxpayers_15_64": ("skatteydere_15_64", "skatteydere 15-64", "skatteydere", "antal skatteydere",
+                        "taxpayers", "taxpayers 15-64"),
+    "pct_outside_labour": ("andel_uden_beskaeftigelse", "andel uden beskæftigelse", "uden_beskaeftigelse",
+                           "uden for arbejdsmarked og uddannelse", "uden for arbejde og uddannelse",
+                           "andel uden for arbejdsmarkedet", "pct_uden_for_arbejdsmarked",
+                           "uden_for_arbejdsmarked", "outside labour", "outside labour market and education",
+                           "pct_outside_labor"),
+    "pct_convicted": ("andel_doemte", "andel dømte", "dømte", "pct_doemte", "domfaeldte", "andel domfældte",
+                      "convicted", "pct convicted"),
+    "pct_basic_education": ("kun_grundskole", "kun grundskole", "andel_kun_grundskole", "andel kun grundskole",
+                            "grundskole", "kun grundskoleuddannelse", "basic education", "basic education only"),
+    "income_pct_of_region": ("indkomst_pct_af_region", "indkomst i pct af regionen", "indkomst",
+                             "bruttoindkomst", "bruttoindkomst i pct af regionen", "gennemsnitlig bruttoindkomst",
+                             "income", "income pct of region", "income percent of region"),
+    "pct_nonwestern": ("andel_ikke_vestlige", "andel ikke-vestlige", "ikke_vestlige", "ikke-vestlige",
+                       "ikke-vestlige indvandrere og efterkommere", "pct_ikke_vestlige", "non-western",
+                       "nonwestern", "pct non-western"),
+    "move_out_rate": ("fraflytning", "fraflytningsprocent", "fraflytningsrate", "fraflytningspct",
+                      "move out rate", "move-out rate"),
+    "eviction_cases": ("fogedsager", "udsættelser", "antal fogedsager", "antal udsættelser", "evictions",
+                       "eviction cases"),
+}
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
+
+
+def normalise_header(text: object) -> str:
+    """A header as compared with the aliases: lower case, æøå spelt out, only letters and digits."""
+    s = unicodedata.normalize("NFKC", str(text)).lower().translate(_FOLD)
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "", s)
+
+
+def field_names() -> list[str]:
+    """Every field a column can be mapped to: the id fields, then the indicator codes."""
+    return list(ID_FIELDS) + list(catalogue.indicators())
+
+
+def field_label(name: str) -> str:
+    """Danish label of a field, for messages and the mapping step."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    ind = catalogue.indicators().get(name)
+    return f"{ind.label} ({ind.unit})" if ind else name
+
+
+def aliases() -> dict[str, list[str]]:
+    """Field → every header accepted for it (as written, before normalising)."""
+    out: dict[str, list[str]] = {}
+    for name in field_names():
+        names = [name, *EXTRA_ALIASES.get(name, ())]
+        ind = catalogue.indicators().get(name)
+        if ind is not None:
+            names += [ind.label, f"{ind.label} ({ind.unit})"]
+        out[name] = list(dict.fromkeys(names))
+    return out
+
+
+@cache
+def alias_index() -> dict[str, str]:
+    """Normalised header → field. Raises if two fields share an alias (a catalogue mistake)."""
+    index: dict[str, str] = {}
+    for name, names in aliases().items():
+        for alias in names:
+            key = normalise_header(alias)
+            if index.get(key, name) != name:
+                raise ValueError(f"overskriften '{alias}' passer både til '{index[key]}' og '{name}'")
+            index[key] = name
+    return index
+
+
+def match_header(header: object) -> str | None:
+    """The field a header names, or None."""
+    return alias_index().get(normalise_header(header))
+
+
+def _is_id_header(cell: str) -> bool:
+    return match_header(cell) in ID_FIELDS
+
+
+# --- reading files ------------------------------------------------------------------------------
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def read_table(source: str | Path | bytes, file_name: str | None = None, sheet: str | None = None,
+               header_row: int | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file into a frame of text cells.
+
+    Parameters
+    ----------
+    source
+        A path, or the file's bytes (an upload).
+    file_name
+        The name shown in messages (and used for the file type); defaults to the path's name.
+    sheet
+        XLSX only: the sheet to read. Default: the first sheet with a department-id header.
+    header_row
+        The spreadsheet row number (1-based) of the header. Default: the first row with a
+        department-id header (e.g. ``afdelings_id``), else the first non-empty row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells (``""`` when empty), one column per header, indexed by spreadsheet row number.
+        ``attrs`` holds ``file_name``, ``format``, ``encoding``, ``delimiter``, ``decimal`` (the
+        decimal mark for :func:`parse_number`), ``header_row``, ``sheet``, ``sheets``,
+        ``checksum`` (sha256 of the bytes) and ``row_problems`` (rows whose field count does not
+        fit the header; reported by :func:`validate_indicator_release`).
+
+    Raises
+    ------
+    UserError
+        When the file is empty, cannot be read, or is not what its name says.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = file_name or "upload"
+    else:
+        path = Path(source)
+        name = file_name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+    if not data.strip():
+        raise UserError(f"Filen '{name}' er tom.")
+    suffix = Path(name).suffix.lower()
+    is_zip = data.startswith(_ZIP_MAGIC)
+    if data.startswith(_OLE_MAGIC):
+        raise UserError(f"Filen '{name}' er i Excels gamle .xls-format, som ikke kan læses. "
+                        "Åbn den i Excel og gem den som .xlsx (Excel-projektmappe) eller .csv.")
+    if suffix in _EXCEL_SUFFIXES:
+        if not is_zip:
+            looks = "en tekstfil (fx CSV)" if _looks_like_text(data) else "hverken en Excel-projektmappe eller tekst"
+            raise UserError(f"Filen '{name}' hedder {suffix}, men er ikke en Excel-projektmappe; den ligner {looks}. "
+                            "Gem den igen fra Excel som .xlsx, eller giv den det rigtige navn (.csv).")
+        table = _read_xlsx(data, name, sheet, header_row)
+    elif suffix == "" and is_zip:
+        table = _read_xlsx(data, name, sheet, header_row)
+    elif suffix in _TEXT_SUFFIXES or suffix == "":
+        if is_zip:
+            raise UserError(f"Filen '{name}' hedder {suffix}, men er en Excel-projektmappe "
+                            "eller anden zip-fil. Omdøb den til .xlsx, eller gem den som CSV fra Excel.")
+        table = _read_csv(data, name, header_row)
+    else:
+        raise UserError(f"Filen '{name}' har en filtype ({suffix}), der ikke kan indlæses. "
+                        "Brug CSV (.csv) eller Excel (.xlsx).")
+    table.attrs["file_name"] = name
+    table.attrs["checksum"] = hashlib.sha256(data).hexdigest()
+    return table
+
+
+def _looks_like_text(data: bytes) -> bool:
+    text = _decode(data)[0]
+    return text is not None and not _CONTROL.search(text)
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    """Text and encoding: UTF-16 with BOM (Excel's "Unicode-tekst"), UTF-8 (with or without BOM),
+    else Windows-1252, else Latin-1."""
+    utf16 = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ()
+    for encoding in (*utf16, "utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None, ""  # pragma: no cover - latin-1 decodes everything
+
+
+def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
+    text, encoding = _decode(data)
+    if text is not None and not text.strip():
+        raise UserError(f"Filen '{name}' er tom.")
+    if text is None or _CONTROL.search(text):
+        raise UserError(f"Filen '{name}' er ikke en tekstfil (den indeholder binære data). "
+                        "Vælg den rigtige fil, eller gem den som CSV fra Excel.")
+    best: tuple | None = None
+    for delimiter in (";", ",", "\t"):
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        head = _find_header(rows, header_row, name)
+        found_id = any(_is_id_header(c) for c in rows[head]) if head < len(rows) else False
+        score = (found_id, len(rows[head]) if head < len(rows) else 0)
+        if best is None or score > best[0]:
+            best = (score, delimiter, rows, head)
+    _, delimiter, rows, head = best
+    decimal = "," if delimiter in (";", "\t") else "."
+    table = _frame(rows, head, name)
+    table.attrs.update(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal, sheet=None, sheets=[])
+    return table
+
+
+def _find_header(rows: list[list[str]], header_row: int | None, name: str) -> int:
+    """0-based index of the header row."""
+    if header_row is not None:
+        if not 1 <= header_row <= max(len(rows), 1):
+            raise UserError(f"Filen '{name}' har ingen overskriftsrække {header_row}; den har {len(rows)} rækker.")
+        return header_row - 1
+    for i, row in enumerate(rows[:50]):
+        if any(_is_id_header(c) for c in row):
+            return i
+    for i, row in enumerate(rows):
+        if any(str(c).strip() for c in row):
+            return i
+    return 0
+
+
+def _frame(rows: list[list[str]], head: int, name: str, *, pad_short: bool = False) -> pd.DataFrame:
+    """Rows below the header as a frame of stripped text indexed by spreadsheet row number.
+
+    A CSV row with another number of fields than the header is a problem (mixed separators,
+    missing quotes); ``pad_short`` (XLSX) fills short rows with empty cells instead.
+    """
+    header = [str(c).strip() for c in rows[head]] if head < len(rows) else []
+    while header and header[-1] == "":
+        header.pop()
+    columns: list[str] = []
+    for i, h in enumerate(header, start=1):
+        h = h or f"kolonne {i}"
+        base, k = h, 2
+        while h in columns:
+            h, k = f"{base} ({k})", k + 1
+        columns.append(h)
+    width = len(columns)
+    records, index, row_problems, ragged = [], [], [], []
+    for number, row in enumerate(rows[head + 1:], start=head + 2):
+        cells = [str(c).strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) > width and not any(cells[width:]):
+            cells = cells[:width]
+        if pad_short and len(cells) < width:
+            cells += [""] * (width - len(cells))
+        if len(cells) != width:
+            ragged.append(number)
+            row_problems.append(
+                f"{name}, række {number}: rækken har {len(cells)} felt{'er' if len(cells) != 1 else ''}, "
+                f"men overskriften har {width} "
+                "– forventet samme antal felter i hver række (er semikolon og komma blandet, "
+                "eller mangler der anførselstegn om en værdi med skilletegn?)."
+            )
+            cells = (cells + [""] * width)[:width]
+        records.append(cells)
+        index.append(number)
+    table = pd.DataFrame(records, columns=columns, index=pd.Index(index, name="row", dtype="int64"), dtype=object)
+    table.attrs.update(header_row=head + 1, row_problems=row_problems, ragged_rows=ragged)
+    return table
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | None, header_row: int | None) -> pd.DataFrame:
+    import openpyxl  # late: only XLSX needs it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise UserError(f"Filen '{name}' kan ikke læses som Excel-projektmappe (.xlsx): {exc}. "
+                        "Gem den igen fra Excel som .xlsx eller .csv.") from None
+    try:
+        sheets = list(book.sheetnames)
+        if sheet is not None:
+            if sheet not in sheets:
+                raise UserError(f"Filen '{name}' har intet ark med navnet '{sheet}'. "
+                                f"Arkene hedder: {', '.join(sheets)}.")
+            chosen = [sheet]
+        else:
+            chosen = sheets
+        first: tuple | None = None
+        for sheet_name in chosen:
+            rows = [[_cell_text(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
+                    for row in book[sheet_name].iter_rows()]
+            head = _find_header(rows, header_row, name) if rows else 0
+            has_id = head < len(rows) and any(_is_id_header(c) for c in rows[head])
+            if first is None:
+                first = (sheet_name, rows, head)
+            if has_id:
+                first = (sheet_name, rows, head)
+                break
+    finally:
+        book.close()
+    sheet_name, rows, head = first
+    table = _frame(rows, head, f"{name} (ark '{sheet_name}')", pad_short=True)
+    table.attrs.update(format="xlsx", encoding="", delimiter="", decimal=",", sheet=sheet_name, sheets=sheets)
+    return table
+
+
+def _cell_text(value: object, number_format: str | None = None) -> str:
+    """An XLSX cell as text in the Danish number format :func:`parse_number` reads with ``,``.
+
+    A number formatted as a percentage (Excel stores 12,5 % as 0.125) is given in percent.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)) and number_format and "%" in number_format:
+        value = float(Decimal(repr(value)) * 100)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- validating ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated release, ready for :func:`preview` and :func:`commit`."""
+
+    values: pd.DataFrame  # long: dept_id, indicator, value (NaN where the file has no value)
+    label: str
+    source: str
+    reference_date: date
+    file_name: str
+    checksum: str
+    rows: int  # departments (data rows) in the file
+    columns: dict[str, str] = field(default_factory=dict)  # field → column used
+    ignored_columns: list[str] = field(default_factory=list)
+    missing_indicators: list[str] = field(default_factory=list)
+
+    @property
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(self.values["dept_id"]))
+
+    @property
+    def n_values(self) -> int:
+        return len(self.values)
+
+
+def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
+                    file_name: str = "filen") -> tuple[dict[str, str], list[str], list[str]]:
+    """Which column holds which field: (field → column, ignored columns, problems)."""
+    problems: list[str] = []
+    known = set(field_names())
+    columns = [str(c) for c in table.columns]
+    used: dict[str, str] = {}
+    for fld, column in (mapping or {}).items():
+        if column is None or str(column) == "":
+            continue
+        if fld not in known:
+            problems.append(f"{file_name}: kortlægningen nævner et ukendt felt '{fld}' – forventet et af: "
+                            f"{', '.join(sorted(known))}.")
+            continue
+        if str(column) not in columns:
+            problems.append(f"{file_name}: kolonnen '{column}', som feltet '{field_label(fld)}' er kortlagt til, "
+                            f"findes ikke i filen – forventet en af: {', '.join(columns) or 'ingen kolonner'}.")
+            continue
+        used[fld] = str(column)
+    claimed = set(used.values())
+    by_field: dict[str, list[str]] = {}
+    for column in columns:
+        if column in claimed:
+            continue
+        fld = match_header(column)
+        if fld is not None and fld not in used:
+            by_field.setdefault(fld, []).append(column)
+    for fld, cols in by_field.items():
+        if len(cols) > 1:
+            problems.append(f"{file_name}: flere kolonner ({', '.join(repr(c) for c in cols)}) er alle "
+                            f"'{field_label(fld)}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet.")
+        used[fld] = cols[0]
+    ignored = [c for c in columns if c not in set(used.values())]
+    return used, ignored, problems
+
+
+def _parse_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _check_release(store: Store, label: str, source: str, reference_date: object,
+                   today: date | None) -> tuple[str, str, date | None, list[str]]:
+    problems: list[str] = []
+    label = str(label or "").strip()
+    if not label:
+        problems.append("Udgivelsen mangler et mærke – forventet fx '2026-11'.")
+    elif store.scalar("SELECT count(*) FROM releases WHERE label = ?", [label]):
+        problems.append(f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
+                        "forventet et nyt mærke (eller slet den gamle udgivelse først).")
+    src = next((s for s in VALUE_SOURCES if s.casefold() == str(source or "").strip().casefold()), None)
+    if src is None:
+        problems.append(f"Kilden '{source}' kan ikke bruges til afdelingsdata – forventet "
+                        f"{' eller '.join(VALUE_SOURCES)}.")
+    day = _parse_date(reference_date)
+    today = today or date.today()
+    if day is None:
+        problems.append(f"Opgørelsesdatoen '{reference_date}' er ikke en gyldig dato – forventet fx 2026-11-15.")
+    elif day < EARLIEST_DATE:
+        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 "
+                        "til i dag.")
+    elif day > today + timedelta(days=FUTURE_DAYS):
+        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+                        f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}.")
+    return label, src or "", day, problems
+
+
+def validate_indicator_release(store: Store, table: pd.DataFrame, *, file_name: str | None = None,
+                               label: str, source: str, reference_date: object,
+                               mapping: dict[str, str] | None = None, today: date | None = None,
+                               progress: Progress | None = None) -> Plan:
+    """Check a table from :func:`read_table` as a department-indicator release.
+
+    Every problem is collected (file, row, column, value and what is expected) and raised at once
+    as one :class:`UserError`; nothing is written. ``today`` is for tests; ``progress`` is called
+    with (fraction done, Danish text) for a progress bar.
+    """
+    progress = progress or _no_progress
+    name = file_name or table.attrs.get("file_name") or "filen"
+    problems: list[str] = list(table.attrs.get("row_problems", []))
+    label, source, day, release_problems = _check_release(store, label, source, reference_date, today)
+    problems += release_problems
+    decimal = table.attrs.get("decimal", "auto")
+
+    if len(table.columns) == 0:
+        problems.append(f"{name}: filen har ingen overskriftsrække – forventet en række med kolonnenavne "
+                        "som 'Afdelings-id' øverst.")
+        _raise(name, problems)
+    if len(table) == 0:
+        problems.append(f"{name}: filen har overskrifter, men ingen datarækker – forventet én række pr. afdeling.")
+
+    used, ignored, column_problems = resolve_columns(table, mapping, name)
+    problems += column_problems
+    has_id = "dept_id" in used or ("org_no" in used and "dept_no" in used)
+    if not has_id:
+        half = [f for f in ("org_no", "dept_no") if f in used]
+        hint = (f" Filen har {field_label(half[0])} (kolonnen '{used[half[0]]}'), men mangler "
+                f"{field_label('dept_no' if half[0] == 'org_no' else 'org_no')}." if half else "")
+        problems.append(f"{name}: filen mangler en kolonne med afdelings-id (fx 'afdelings_id' eller 'Afdelings-id') "
+                        f"eller både organisationsnummer ('org_nr') og afdelingsnummer ('afd_nr').{hint} "
+                        f"Fundne kolonner: {', '.join(map(str, table.columns))}.")
+    codes = [c for c in catalogue.indicators() if c in used]
+    if not codes:
+        problems.append(f"{name}: filen har ingen kendte indikatorkolonner – forventet mindst én af fx "
+                        f"{', '.join(repr(field_label(c)) for c in list(catalogue.indicators())[:3])}; "
+                        "se skabelonen, eller kortlæg kolonnerne.")
+    if not has_id or not codes or len(table) == 0:
+        _raise(name, problems)
+
+    checksum = table.attrs.get("checksum") or hashlib.sha256(table.to_csv().encode()).hexdigest()
+    earlier = store.scalar("SELECT label FROM releases WHERE checksum = ? ORDER BY release_id LIMIT 1", [checksum])
+    if earlier is not None:
+        problems.append(f"{name}: præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som "
+                        f"udgivelsen '{earlier}' – forventet en ny fil.")
+    # Rows with the wrong number of fields are reported once above, not cell by cell.
+    table = table.drop(index=[r for r in table.attrs.get("ragged_rows", []) if r in table.index])
+    progress(0.05, "Kontrollerer afdelinger")
+    found: list[tuple[float, int, str]] = []  # (row, column position, message): listed in sheet order
+    ids = _department_ids(store, table, used, name, found)
+    values = _parse_values(table, used, codes, name, decimal, progress, found)
+    problems += [message for _, _, message in sorted(found, key=lambda item: item[:2])]
+    if problems:
+        _raise(name, problems)
+
+    long = pd.DataFrame({
+        "dept_id": np.repeat(ids.to_numpy(dtype=object), len(codes)),
+        "indicator": np.tile(np.array(codes, dtype=object), len(ids)),
+        "value": values.to_numpy(dtype=float).reshape(-1),
+    })
+    return Plan(
+        values=long, label=label, source=source, reference_date=day, file_name=name,
+        checksum=checksum,
+        rows=len(ids), columns={f: c for f, c in used.items()}, ignored_columns=ignored,
+        missing_indicators=[c for c in catalogue.indicators() if c not in used],
+    )
+
+
+def _raise(name: str, problems: list[str]) -> None:
+    n = len(problems)
+    shown = problems[:MAX_PROBLEMS]
+    if n > MAX_PROBLEMS:
+        shown.append(f"… og {n - MAX_PROBLEMS} fejl mere af samme slags.")
+    raise UserError(f"Filen '{name}' kan ikke indlæses ({n} fejl). Intet er gemt; ret filen og prøv igen.",
+                    problems=shown)
+
+
+def _department_ids(store: Store, table: pd.DataFrame, used: dict[str, str], name: str,
+                    found: list[tuple[float, int, str]]) -> pd.Series:
+    """The department id of every row, checked against the register; problems added to ``found``
+    as (row, column position, message), duplicates after every row."""
+    position = {c: i for i, c in enumerate(table.columns)}
+    register = store.query("SELECT dept_id, org_no, dept_no FROM departments")
+    known = set(register["dept_id"])
+    ids = pd.Series("", index=table.index, dtype=object)
+    if "dept_id" in used:
+        column = used["dept_id"]
+        for row, raw in table[column].items():
+            text = str(raw).strip()
+            if not text:
+                found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': afdelings-id mangler "
+                              "– forventet et id fra afdelingsregistret, fx '101-003'."))
+            elif text not in known:
+                found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': afdelingen '{text}' "
+                              "findes ikke i afdelingsregistret – forventet en kendt afdeling (opdatér registret "
+                              "først, hvis afdelingen er ny)."))
+            else:
+                ids[row] = text
+    else:
+        by_number = {(int(o), int(d)): i for i, o, d in register.itertuples(index=False)}
+        org_col, dept_col = used["org_no"], used["dept_no"]
+        for row in table.index:
+            numbers = []
+            for fld, column in (("org_no", org_col), ("dept_no", dept_col)):
+                text = str(table.at[row, column]).strip()
+                try:
+                    value = parse_number(text, ",")
+                except ValueError:
+                    value = None
+                if value is None or not float(value).is_integer():
+                    found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': '{text}' er ikke "
+                                  f"et gyldigt {field_label(fld)} – forventet et helt tal."))
+                    numbers.append(None)
+                else:
+                    numbers.append(int(value))
+            if None in numbers:
+                continue
+            dept = by_number.get(tuple(numbers))
+            if dept is None:
+                found.append((row, position[org_col], f"{name}, række {row}, kolonne '{org_col}'/'{dept_col}': "
+                              f"afdeling {numbers[1]} i boligorganisation {numbers[0]} findes ikke i "
+                              "afdelingsregistret – forventet en kendt afdeling."))
+            else:
+                ids[row] = dept
+    known_ids = ids[ids != ""]
+    for dept, rows in known_ids.groupby(known_ids).groups.items():
+        if len(rows) > 1:
+            where = ", ".join(f"række {r}" for r in rows)
+            found.append((float("inf"), 0, f"{name}: afdelingen '{dept}' optræder flere gange ({where}) – "
+                          "forventet én række pr. afdeling."))
+    return ids
+
+
+def _parse_values(table: pd.DataFrame, used: dict[str, str], codes: list[str], name: str,
+                  decimal: str, progress: Progress, found: list[tuple[float, int, str]]) -> pd.DataFrame:
+    """Numbers of every indicator column (NaN for blank cells); problems added to ``found``."""
+    out = pd.DataFrame(index=table.index, columns=codes, dtype=float)
+    cache: dict[str, float | None | ValueError] = {}
+    position = {c: i for i, c in enumerate(table.columns)}
+    example = "12.5" if decimal == "." else "12,5"
+    for k, code in enumerate(codes):
+        column = used[code]
+        ind = catalogue.indicators()[code]
+        progress(0.1 + 0.9 * k / len(codes), f"Kontrollerer {field_label(code)}")
+        parsed = np.full(len(table), np.nan)
+        for i, (row, raw) in enumerate(table[column].items()):
+            text = str(raw).strip()
+            if text in MISSING_MARKERS:
+                continue
+            if text not in cache:
+                try:
+                    cache[text] = parse_number(text, decimal)
+                except ValueError as exc:
+                    cache[text] = exc
+            value = cache[text]
+            if value is None:
+                continue
+            problem = _value_problem(code, ind.unit, value, example)
+            if problem is None:
+                parsed[i] = value
+            else:
+                found.append((int(row), position[column], f"{name}, række {row}, kolonne '{column}': '{text}' {problem}"))
+        out[code] = parsed
+    progress(1.0, "Kontrol færdig")
+    return out
+
+
+def _value_problem(code: str, unit: str, value: float | ValueError, example: str) -> str | None:
+    """What is wrong with one parsed value (None if nothing)."""
+    if isinstance(value, ValueError):
+        return f"er ikke et tal – forventet et tal som {example}{' (eller tom)' if unit == '%' else ''}."
+    if unit == "%":
+        if code in RATIO_INDICATORS:
+            if value < 0:
+                return "er negativ – forventet en procent på 0 eller derover."
+        elif not 0 <= value <= 100:
+            return "ligger uden for 0–100 – forventet en andel i procent mellem 0 og 100."
+    elif unit == "antal":
+        if value < 0:
+            return "er negativ – forventet et antal på 0 eller derover."
+        if not float(value).is_integer():
+            return "er ikke et helt tal – forventet et antal (helt tal)."
+    return None
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a commit would change, under one rule set."""
+
+    plan: Plan
+    previous_label: str | None  # the values release the new one follows (newest at or before it)
+    departments: pd.DataFrame  # dept_id, name: departments with values in the new release
+    missing: pd.DataFrame  # dept_id, name: in the previous values release, not in the new one
+    added: pd.DataFrame  # dept_id, name: in the new release, not in the previous one
+    changes: pd.DataFrame  # dept_id, name, before, after (outcome codes), before_label, after_label
+    counts: pd.DataFrame  # per outcome: before, after (number of departments)
+    data: ReleaseData  # the new release as the store would resolve it
+
+
+def plan_release_data(store: Store, plan: Plan) -> ReleaseData:
+    """The plan resolved as :meth:`Store.release_data` would resolve it once stored.
+
+    Uses ``Store.resolve_as_of`` when the store has it (proposed patch); until then a local
+    equivalent of the store's as-of logic, for a values frame that is not stored yet.
+    """
+    resolve = getattr(store, "resolve_as_of", None)
+    if resolve is not None:
+        return resolve(plan.label, plan.source, plan.reference_date, plan.label, plan.values)
+    depts = store.departments().set_index("dept_id")
+    wide = plan.values.pivot(index="dept_id", columns="indicator", values="value")
+    wide.columns.name = None
+    frame = depts.join(wide, how="inner")
+    for code in catalogue.indicators():
+        if code not in frame.columns:
+            frame[code] = float("nan")
+    day = plan.reference_date
+    known_years = [y for y in store.list_years() if y <= list_year_in_force(day)]
+    list_year = max(known_years) if known_years else None
+    status = store.query(
+        "SELECT area_id, status FROM area_list_status WHERE list_year = ?", [list_year]
+    ).set_index("area_id")["status"]
+    frame["list_status"] = frame["area_id"].map(status).astype("string")
+    frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
+    refs, ref_years = store.refs_for_year(list_year if list_year is not None else day.year)
+    frame.index.name = "dept_id"
+    return ReleaseData(plan.label, plan.source, day, plan.label, list_year, refs, ref_years, frame)
+
+
+def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:
+    """Departments with values, departments missing since the previous release, colour changes.
+
+    Only ids, names and outcomes leave here (no values), so showing it respects discretion.
+    """
+    if rules.scope != "afdeling":
+        raise UserError(f"Regelsættet '{rules.name}' gælder for {rules.scope}r, ikke afdelinger; "
+                        "vælg et regelsæt for afdelinger til forhåndsvisningen.")
+    rel = store.releases()
+    rel = rel[pd.to_datetime(rel["reference_date"]).dt.date <= plan.reference_date]
+    values_rel = rel[rel["n_values"] > 0]
+    previous_values = None if values_rel.empty else str(values_rel.iloc[-1]["label"])
+    classifiable = set(store.release_labels())
+    before_rel = rel[rel["label"].isin(classifiable)]
+    before_label = None if before_rel.empty else str(before_rel.iloc[-1]["label"])
+
+    data = plan_release_data(store, plan)
+    after = pd.Series(classify(data.frame, rules, data.refs).outcome, index=data.frame.index)
+    names = store.query("SELECT dept_id, name FROM departments").set_index("dept_id")["name"]
+
+    new_ids = pd.Index(plan.departments)
+    if previous_values is not None:
+        old_ids = pd.Index(store.query(
+            "SELECT DISTINCT v.dept_id FROM indicator_values v JOIN releases r USING (release_id) "
+            "WHERE r.label = ? ORDER BY 1", [previous_values])["dept_id"])
+    else:
+        old_ids = pd.Index([], dtype=object)
+
+    def named(ids) -> pd.DataFrame:
+        ids = sorted(ids)
+        return pd.DataFrame({"dept_id": ids, "name": [names.get(i, "") for i in ids]})
+
+    if before_label is not None:
+        res = classify_release(store, before_label, rules)
+        before = pd.Series(res.result.outcome, index=res.data.frame.index)
+    else:
+        before = pd.Series([], dtype=object)
+    common = after.index.intersection(before.index)
+    changed = common[before[common].to_numpy() != after[common].to_numpy()]
+    labels = {o.code: o.label for o in rules.outcomes}
+    changes = named(changed)
+    changes["before"] = [before[i] for i in changes["dept_id"]]
+    changes["after"] = [after[i] for i in changes["dept_id"]]
+    changes["before_label"] = changes["before"].map(labels)
+    changes["after_label"] = changes["after"].map(labels)
+    order = [o.code for o in rules.outcomes]
+    counts = pd.DataFrame({
+        "before": before.value_counts().reindex(order, fill_value=0),
+        "after": after.value_counts().reindex(order, fill_value=0),
+    }).astype(int)
+    counts.index.name = "outcome"
+    return Preview(
+        plan=plan, previous_label=previous_values, departments=named(new_ids),
+        missing=named(old_ids.difference(new_ids)), added=named(new_ids.difference(old_ids)),
+        changes=changes, counts=counts, data=data,
+    )
+
+
+# --- commit -------------------------------------------------------------------------------------
+
+
+def commit(store: Store, plan: Plan, *, by: str, progress: Progress | None = None) -> str:
+    """Store the release and its values in one transaction; return its label.
+
+    Nothing is written if anything fails (the label was taken meanwhile, a department left the
+    register, the database refuses). Readers keep reading the old state until the commit.
+    """
+    progress = progress or _no_progress
+    by = str(by or "").strip()
+    if not by:
+        raise UserError("Angiv, hvem der indlæser udgivelsen.")
+    try:
+        with store.transaction() as cur:
+            if cur.execute("SELECT count(*) FROM releases WHERE label = ?", [plan.label]).fetchone()[0]:
+                raise UserError(f"Udgivelsen '{plan.label}' findes allerede, og en gemt udgivelse kan ikke ændres. "
+                                "Intet er gemt.")
+            release_id = cur.execute(
+                "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
+                "file_name, checksum) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING release_id",
+                [plan.label, plan.source, plan.reference_date, plan.n_values, datetime.now(), by,
+                 plan.file_name, plan.checksum],
+            ).fetchone()[0]
+            values = plan.values.assign(release_id=int(release_id))[["release_id", "dept_id", "indicator", "value"]]
+            progress(0.1, f"Gemmer {plan.n_values} værdier")
+            _insert_frame(cur, "indicator_values", values)
+    except duckdb.Error as exc:
+        raise UserError(f"Udgivelsen '{plan.label}' fra '{plan.file_name}' kunne ikke gemmes, og intet er gemt: "
+                        f"{exc}") from None
+    progress(1.0, f"Udgivelsen '{plan.label}' er gemt")
+    return plan.label
+
+
+def import_release(store: Store, source: str | Path | bytes, *, file_name: str | None = None,
+                   label: str, release_source: str, reference_date: object, by: str,
+                   mapping: dict[str, str] | None = None, sheet: str | None = None,
+                   header_row: int | None = None, today: date | None = None,
+                   progress: Progress | None = None) -> Plan:
+    """Read, validate and commit in one call (the command line's path). Returns the plan stored."""
+    report = progress or _no_progress
+    report(0.0, "Læser filen")
+    table = read_table(source, file_name, sheet=sheet, header_row=header_row)
+    plan = validate_indicator_release(store, table, label=label, source=release_source,
+                                      reference_date=reference_date, mapping=mapping, today=today,
+                                      progress=lambda f, t: report(0.1 + 0.7 * f, t))
+    commit(store, plan, by=by, progress=lambda f, t: report(0.8 + 0.2 * f, t))
+    return plan
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def template_columns() -> list[str]:
+    """The template's headers: id, name (ignored on import), then every indicator as 'label (unit)'."""
+    return ["Afdelings-id", "Afdeling"] + [field_label(c) for c in catalogue.indicators()]
+
+
+def export_release_template(store: Store, label: str, rules: RuleSet | None = None) -> bytes:
+    """A stored values release in the template layout, as Danish Excel opens CSV.
+
+    Discretion: every value of a department under the discretion limit of ``rules`` (default:
+    the adopted rule set) is left empty; the department's row stays, so it imports as grey.
+    """
+    row = store._release_row(label)
+    if int(row["n_values"]) == 0:
+        raise UserError(f"Udgivelsen '{label}' ({row['source']}) har ingen afdelingsværdier at eksportere.")
+    long = store.query(
+        "SELECT v.dept_id, v.indicator, v.value FROM indicator_values v JOIN releases r USING (release_id) "
+        "WHERE r.label = ?", [label])
+    wide = long.pivot(index="dept_id", columns="indicator", values="value").sort_index()
+    codes = list(catalogue.indicators())
+    wide = wide.reindex(columns=codes)
+    rules = rules or store.adopted_rule_set()
+    if rules.discretion is not None:
+        d = wide[rules.discretion.indicator].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            masked = ~(d >= rules.discretion.minimum)
+        wide.loc[masked, :] = np.nan
+    names = store.query("SELECT dept_id, name FROM departments").set_index("dept_id")["name"]
+    out = pd.DataFrame({"Afdelings-id": wide.index, "Afdeling": wide.index.map(names).fillna("")})
+    for code in codes:
+        values = wide[code].to_numpy(dtype=float)
+        if catalogue.unit(code) == "antal" and np.all(np.isnan(values) | (values == np.round(values))):
+            out[field_label(code)] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
+        else:
+            out[field_label(code)] = values
+    text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")

@@ -236,6 +236,10 @@ class RuleSet(_Model):
         if not overrides:
             return self
         discretion = self.discretion
+        if discretion and "d.minimum" in overrides and float(overrides["d.minimum"]) < discretion.minimum:
+            # Departments under the limit have suppressed data (DOMAIN.md §3): no scenario may show them.
+            raise UserError(f"Diskretionsgrænsen kan ikke sættes under {format_number(discretion.minimum)} "
+                            f"i et scenarie (forsøgt: {format_number(float(overrides['d.minimum']))}).")
         if discretion and "d.minimum" in overrides:
             discretion = discretion.model_copy(update={"minimum": float(overrides["d.minimum"])})
         sets = [
@@ -287,7 +291,9 @@ def format_number(x: float | None, decimals: int = 2) -> str:
     """Danish number text: decimal comma, trailing zeros dropped (``1,5``, ``30``)."""
     if x is None:
         return ""
-    text = f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{x:,.{decimals}f}"
+    if decimals > 0:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 

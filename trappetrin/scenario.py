@@ -21,7 +21,47 @@ URL_PREFIX = "p."
 
 def to_query(base: RuleSet, scenario: RuleSet) -> dict[str, str]:
     """The parameters where ``scenario`` differs from ``base``, as URL query parameters."""
-    return {URL_PREFIX + k: _plain(new) for k, (_old, new) in base.diff(scenario).items()}
+    return {URL_PREFIX + k: url_number(new) for k, (_old, new) in base.diff(scenario).items()}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The values a scenario may give one parameter."""
+
+    minimum: float
+    maximum: float | None
+    integer: bool
+
+
+def bounds(rules: RuleSet, param: Parameter) -> Bounds:
+    """Allowed range of ``param``: counts are whole numbers within the number of criteria,
+    thresholds and factors are not negative, and the discretion limit never goes below the rule
+    set's own (departments under it have suppressed data that no scenario may bring on screen)."""
+    if param.kind == "min_met":
+        n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
+        return Bounds(0.0, float(n), True)
+    if param.kind == "discretion":
+        return Bounds(float(param.value), None, float(param.value).is_integer())
+    if catalogue.unit(param.indicator or "") == "%" and param.kind != "factor":
+        return Bounds(0.0, 100.0, False)
+    return Bounds(0.0, None, False)
+
+
+def check_overrides(base: RuleSet, overrides: dict[str, float]) -> list[str]:
+    """Danish problems with scenario values outside what :func:`bounds` allows (empty when fine)."""
+    params = {p.key: p for p in base.parameters()}
+    problems = []
+    for key, value in overrides.items():
+        if key not in params:
+            problems.append(f"ukendt parameter '{key}'")
+            continue
+        b = bounds(base, params[key])
+        if value < b.minimum or (b.maximum is not None and value > b.maximum):
+            upper = f" og højst {format_number(b.maximum)}" if b.maximum is not None else ""
+            problems.append(f"{key} = {format_number(value)} skal være mindst {format_number(b.minimum)}{upper}")
+        elif b.integer and not float(value).is_integer():
+            problems.append(f"{key} = {format_number(value)} skal være et helt tal")
+    return problems
 
 
 def from_query(base: RuleSet, query: dict[str, str]) -> dict[str, float]:
@@ -47,12 +87,14 @@ def from_query(base: RuleSet, query: dict[str, str]) -> dict[str, float]:
             problems.append(f"'{raw_value}' er ikke et tal ({key})")
             continue
         overrides[key] = value
+    problems += check_overrides(base, overrides)
     if problems:
         raise UserError(f"Linket passer ikke til regelsættet '{base.name}'.", problems=problems)
     return overrides
 
 
-def _plain(x: float) -> str:
+def url_number(x: float) -> str:
+    """A number as it stands in a link: ``35``, ``1.5``."""
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 

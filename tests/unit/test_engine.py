@@ -201,3 +201,12 @@ def test_rule_set_round_trips_through_toml():
     """Writing a rule set to TOML and reading it back gives the same rule set."""
     for rs in RULES.values():
         assert load_rule_set_text(rs.to_toml(), source="x") == rs
+
+
+@pytest.mark.parametrize(("x", "decimals", "text"), [
+    (100, 0, "100"), (1500, 0, "1.500"), (30.0, 2, "30"), (1.5, 2, "1,5"), (1234.56, 2, "1.234,56"), (None, 2, ""),
+])
+def test_format_number_is_danish_and_keeps_the_zeros_of_whole_numbers(x, decimals, text):
+    from trappetrin.rules import format_number
+
+    assert format_number(x, decimals) == text

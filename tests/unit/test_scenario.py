@@ -196,3 +196,32 @@ def test_content_fingerprint_ignores_name_but_not_numbers():
     assert content_fingerprint(renamed) == content_fingerprint(TRAPPETRIN)
     changed = TRAPPETRIN.with_overrides({"c.forebyggelse.income": 60.0})
     assert content_fingerprint(changed) != content_fingerprint(TRAPPETRIN)
+
+
+# --- what a scenario may change -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "problem"), [
+    ({"p.d.minimum": "10"}, "d.minimum = 10 skal være mindst 20"),
+    ({"p.k.two_criteria": "9"}, "skal være mindst 0 og højst"),
+    ({"p.k.two_criteria": "1,5"}, "skal være et helt tal"),
+    ({"p.c.forebyggelse.outside_labour": "-5"}, "skal være mindst 0 og højst 100"),
+    ({"p.c.forebyggelse.outside_labour": "140"}, "skal være mindst 0 og højst 100"),
+])
+def test_links_outside_the_bounds_are_refused_with_the_parameter_named(query, problem):
+    with pytest.raises(UserError) as err:
+        from_query(TRAPPETRIN, query)
+    assert any(problem in p for p in err.value.problems), err.value.problems
+
+
+def test_links_inside_the_bounds_pass():
+    assert from_query(TRAPPETRIN, {"p.d.minimum": "40", "p.k.two_criteria": "1",
+                                   "p.c.forebyggelse.outside_labour": "35"}) == {
+        "d.minimum": 40.0, "k.two_criteria": 1.0, "c.forebyggelse.outside_labour": 35.0}
+
+
+def test_the_rule_set_itself_refuses_a_lower_discretion_limit():
+    """Not only the link parser: any caller of with_overrides is held to the rule set's limit."""
+    with pytest.raises(UserError, match="Diskretionsgrænsen kan ikke sættes under 20"):
+        TRAPPETRIN.with_overrides({"d.minimum": 19.0})
+    assert TRAPPETRIN.with_overrides({"d.minimum": 25.0}).discretion.minimum == 25.0

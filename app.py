@@ -9,6 +9,7 @@ pages = [
     st.Page("pages/scenarie.py", title="Scenarie", icon=":material/tune:", url_path="scenarie"),
     st.Page("pages/udvikling.py", title="Udvikling", icon=":material/trending_up:", url_path="udvikling"),
     st.Page("pages/afdeling.py", title="Afdeling", icon=":material/apartment:", url_path="afdeling"),
+    st.Page("pages/anvisning.py", title="Anvisning", icon=":material/home_work:", url_path="anvisning"),
     st.Page("pages/eksport.py", title="Eksport", icon=":material/download:", url_path="eksport"),
 ]
 st.navigation(pages).run()

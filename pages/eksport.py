@@ -14,20 +14,30 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from trappetrin import capacity as cap_model
 from trappetrin import catalogue
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_list, red_and_yellow
+from trappetrin.errors import UserError
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.rules import format_number
 from ui import fmt
+from ui.capacity_view import capacity_of, params_from_session
 from ui.state import Context, context, demo_caption, no_data_notice
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEMO_NOTICE = "DEMODATA – fiktive afdelinger"
+DISCRETION_INDICATOR = "residents_18_64"  # the agreement's limit counts residents aged 18–64
 
 
 def _n_params(n: int) -> str:
     return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"
+
+
+def discretion_holds(rules, floor: float) -> bool:
+    """True when the rule set hides every department under the agreement's discretion limit."""
+    d = rules.discretion
+    return d is not None and d.indicator == DISCRETION_INDICATOR and d.minimum >= floor
 
 
 def file_stem(ctx: Context, kind: str = "farveliste") -> str:
@@ -74,14 +84,32 @@ if ctx.release is None:
     st.stop()
 demo_caption(ctx)
 
+rules = ctx.rules
+floor = catalogue.agreement()["discretion_min_residents_18_64"]
+if not discretion_holds(rules, floor):
+    # Discretion is a hard rule (DOMAIN.md §3): no file may carry values below the agreement's limit.
+    d = rules.discretion
+    now = "har ingen diskretionsgrænse" if d is None else (
+        f"bruger {catalogue.label(d.indicator).lower()} ≥ {format_number(d.minimum)}")
+    st.error(f"Farvelisten kan ikke eksporteres: {'scenariet' if ctx.has_scenario else 'regelsættet'} {now}. "
+             f"Aftalen kræver, at afdelinger med færre end {format_number(floor)} beboere i alderen 18–64 år "
+             "aldrig vises eller eksporteres med værdier. Sæt diskretionsgrænsen til mindst "
+             f"{format_number(floor)} for at eksportere.", icon=":material/lock:")
+    st.stop()
+
 generated_at = datetime.now().replace(second=0, microsecond=0)  # one time for every file of this run
-res = ctx.result()
-rules = res.rules
+try:
+    res = ctx.result()
+except UserError as exc:  # e.g. a stored rule set that needs an indicator this release lacks
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
 table = colour_list(res, generated_at=generated_at, is_demo=ctx.is_demo)
 if ctx.has_scenario:
     # A scenario list must never pass for the adopted one once it has left the app.
     table["Regelsæt"] = f"{rules.name} + scenarie"
 red_yellow = red_and_yellow(table, rules)
+cap_params = params_from_session()  # the Anvisning page's choices, else data/capacity.toml
+capacity = cap_model.export_table(capacity_of(res, cap_params), cap_params, rules)
 stem = file_stem(ctx)
 
 if ctx.has_scenario:
@@ -104,25 +132,30 @@ with st.container(horizontal=True):
     sheets = {
         "Farveliste": table,
         "Røde og gule": red_yellow,
+        "Anvisning": capacity,
         "Om data": about_sheet(ctx, res, generated_at, len(table)),
     }
     # Building the workbook takes most of a second: do it only when someone asks for it.
     st.download_button("Excel (XLSX)", lambda: to_xlsx(sheets), file_name=f"{stem}.xlsx", mime=XLSX_MIME,
                        key="dl_xlsx", on_click="ignore", icon=":material/grid_on:",
-                       help="Faneblade: Farveliste, Røde og gule, Om data.")
+                       help="Faneblade: Farveliste, Røde og gule, Anvisning (kapacitet), Om data.")
     st.download_button(f"Røde og gule ({len(red_yellow)}) som CSV", to_csv_danish(red_yellow),
                        file_name=f"{file_stem(ctx, 'roede-og-gule')}.csv", mime=CSV_MIME,
                        key="dl_red_yellow", on_click="ignore", icon=":material/warning:",
                        help="Aftalens samlede oversigt: kun de røde og gule afdelinger (CSV til dansk Excel).")
+    st.download_button("Anvisningskapacitet som CSV", to_csv_danish(capacity),
+                       file_name=f"{file_stem(ctx, 'anvisning')}.csv", mime=CSV_MIME,
+                       key="dl_capacity", on_click="ignore", icon=":material/home_work:",
+                       help="Forventede boliger om året til kommunal anvisning pr. farve, lejeniveau, "
+                            "boligområde og boligorganisation, mod behovet (se siden Anvisning).")
 
-if rules.discretion is not None:
-    d = rules.discretion
-    grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
-    st.caption(
-        f"Tomme celler: afdelinger med færre end {format_number(d.minimum)} beboere i målgruppen "
-        f"({catalogue.label(d.indicator).lower()}) er under diskretionsgrænsen. De står i listen som "
-        f"*{grey}* uden en eneste værdi – heller ikke antal opfyldte kriterier – i visningen og i alle filer."
-    )
+d = rules.discretion  # present: checked above
+grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
+st.caption(
+    f"Tomme celler: afdelinger med færre end {format_number(d.minimum)} beboere i alderen 18–64 år er under "
+    f"diskretionsgrænsen. De står i listen som *{grey}* uden en eneste værdi – heller ikke antal opfyldte "
+    "kriterier – i visningen og i alle filer."
+)
 st.caption("Kolonnen Dannet er tidspunktet filen blev dannet; alle filer fra samme visning har samme tidspunkt. "
            + (f"Datagrundlag: {DEMO_SOURCE_TEXT}." if ctx.is_demo else ""))
 

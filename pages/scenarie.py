@@ -1,9 +1,169 @@
-"""Placeholder until this page lands."""
+"""Scenarie: change the rule set's numbers live and see who changes colour, then save or adopt.
+
+Every parameter of the rule set in view is a number input keyed ``p.<key>``, kept for the
+session and mirrored into the URL, so a link reproduces the scenario. The scenario is built from
+the inputs' own values, which a fragment rerun has without rereading the page context. The inputs and everything they drive form one fragment, so a change
+reruns only that part of the page (no database look-ups for the sidebar), and only the view
+picked with "Visning" is computed.
+"""
+
+from dataclasses import replace
 
 import streamlit as st
 
-from ui.state import context
+from trappetrin.errors import UserError
+from trappetrin.scenario import diff_table
+from ui import scenario_view as sv
+from ui.capacity_view import scenario_line
+from ui.state import Context, context, data_version, demo_caption, no_data_notice, sync_scenario_url
+
+EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
+
+
+@st.fragment
+def workbench(ctx: Context) -> None:
+    """Parameter inputs on the left; on the right the chosen view of the scenario they make."""
+    base, adopted = ctx.base, ctx.adopted
+    version = data_version()  # once per run: every cached look-up below is keyed on it
+    refs = sv.effects(ctx.release, base, base, version).before.data.refs
+    caption_slot = st.empty()
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Parametre")
+        st.caption("Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
+                   "Adresselinjen indeholder scenariet, så et link viser det samme.")
+        st.button("Nulstil til vedtaget", key="scenarie_nulstil", icon=":material/restart_alt:",
+                  on_click=sv.reset_to_adopted, args=(base, adopted),
+                  help="Sæt alle parametre tilbage til det vedtagne regelsæt.")
+        values = sv.parameter_inputs(base, adopted, refs)
+
+    overrides = sv.overrides_from(base, values)
+    try:
+        scenario = sv.scenario_rules(base, overrides)
+    except UserError as exc:  # e.g. a combination the rule set's own checks refuse
+        with right:
+            st.error(str(exc))
+        overrides, scenario = {}, base
+    sync_scenario_url(overrides)  # the fragment reruns alone: keep the shareable link current
+    with caption_slot:  # which data and rules, with this run's scenario (ctx's is read from the URL)
+        demo_caption(replace(ctx, rules=scenario, overrides=overrides))
+
+    with right:
+        sv.show_flash()
+        view = st.segmented_control("Visning", [EFFECT, SAVE, COMPARE], default=EFFECT, required=True,
+                                    key="scenarie_visning", persist_state="session",
+                                    label_visibility="collapsed") or EFFECT
+        if view == EFFECT:
+            show_effects(ctx, scenario, overrides, refs, version)
+        elif view == SAVE:
+            show_save_and_adopt(ctx, scenario)
+        else:
+            show_compare(ctx, scenario, overrides, refs, version)
+
+
+def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str) -> None:
+    """Colours before → after, the movers with their causes, the transition matrix and the map."""
+    base = ctx.base
+    st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
+               f"Efter: scenariet ({len(overrides)} ændrede parametre)")
+    changes = diff_table(base, scenario, refs)
+    if not changes.empty:
+        st.markdown("  \n".join(f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}"
+                                for r in changes.itertuples()))
+    eff = sv.effects(ctx.release, base, scenario, version)
+    sv.colour_metrics(eff.before, eff.after)
+    # The allocation line is always against the rule set in force, whatever rule set is in view.
+    adopted_res = eff.before if base == ctx.adopted else sv.effects(ctx.release, ctx.adopted, scenario, version).before
+    scenario_line(f"det vedtagne {sv.plain(ctx.adopted.name)} v{ctx.adopted.version}", adopted_res, eff.after)
+    st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
+    sv.show_movers(eff.movers, key=sv.MOVERS_KEY, empty_text="Ingen afdelinger skifter farve med disse parametre.")
+    st.markdown("**Fra farve til farve** (antal afdelinger)")
+    sv.table(eff.matrix, key="scenarie_matrix")
+    st.pydeck_chart(sv.scenario_deck(ctx.release, base, scenario, version), key="scenarie_kort", height=460)
+    st.caption("Farver efter scenariet. Afdelinger der skifter farve har en blå ring. Tal på punkterne: "
+               "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret).")
+
+
+def show_save_and_adopt(ctx: Context, scenario) -> None:
+    """Save the scenario under a name; adopt it (confirmed); who adopted what, when."""
+    base, adopted, user = ctx.base, ctx.adopted, sv.current_user()
+    st.markdown("**Gem scenarie**")
+    with st.form("scenarie_gem_form"):
+        st.text_input("Navn (skal udfyldes)", key=sv.SAVE_NAME_KEY, max_chars=sv.NAME_MAX,
+                      placeholder="fx Arbejdsgruppens forslag")
+        st.text_input("Titel (valgfri)", key=sv.SAVE_TITLE_KEY, max_chars=sv.TITLE_MAX)
+        st.form_submit_button("Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base,))
+    st.caption(f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
+               "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes.")
+
+    st.markdown("**Vedtag scenariet**")
+    row = sv.adopted_row()
+    if row is not None:
+        st.markdown(f"Gældende regelsæt: **{sv.plain(row['name'])} v{int(row['version'])}** "
+                    f"({sv.plain(row['title'])}), vedtaget af {sv.plain(row['adopted_by'])} "
+                    f"{sv.when(row['adopted_at'])}.")
+    stored = sv.find_stored(scenario, prefer=base)
+    if stored == (adopted.name, adopted.version):
+        st.info("Scenariet er det vedtagne regelsæt uden ændringer – der er intet at vedtage.",
+                icon=":material/info:")
+    else:
+        with st.form("scenarie_vedtag_form"):
+            if stored is None:
+                st.text_input("Navn på det nye regelsæt (skal udfyldes)", key=sv.ADOPT_NAME_KEY,
+                              max_chars=sv.NAME_MAX, help="Scenariet er ikke gemt endnu; det gemmes under dette navn.")
+            else:
+                st.markdown(f"Scenariet svarer til det gemte regelsæt **{sv.plain(stored[0])} v{stored[1]}**, "
+                            "som vedtages, som det er.")
+            st.checkbox("Jeg bekræfter, at dette regelsæt skal gælde som det vedtagne for monitoreringen fra nu af.",
+                        key=sv.ADOPT_CONFIRM_KEY)
+            st.form_submit_button("Vedtag scenariet", type="primary", icon=":material/gavel:",
+                                  on_click=sv.adopt_scenario, args=(base,))
+        st.caption(f"Vedtagelsen registreres med navn ({sv.plain(user)}) og tidspunkt.")
+    st.markdown("**Gemte regelsæt**")
+    sv.table(sv.rule_set_history(), key="scenarie_regelsaet")
+
+
+def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str) -> None:
+    """Any two stored rule sets (or the current scenario) side by side for the release in view."""
+    base, adopted = ctx.base, ctx.adopted
+    options = [sv.CURRENT] + sv.department_choices()
+    adopted_choice, base_choice = f"{adopted.name}@{adopted.version}", f"{base.name}@{base.version}"
+
+    def label(choice: str) -> str:
+        if choice == sv.CURRENT:
+            return f"{sv.CURRENT} ({len(overrides)} ændringer til {base.name} v{base.version})"
+        name, _, number = choice.rpartition("@")
+        return f"{name} v{number}" + (" – vedtaget" if choice == adopted_choice else "")
+
+    with st.container(horizontal=True):
+        a_choice = st.selectbox("Før", options, index=options.index(base_choice) if base_choice in options else 0,
+                                format_func=label, key="sammenlign_a")
+        b_choice = st.selectbox("Efter", options, index=0, format_func=label, key="sammenlign_b")
+    a_rules = scenario if a_choice == sv.CURRENT else sv.stored_rule_set(a_choice)
+    b_rules = scenario if b_choice == sv.CURRENT else sv.stored_rule_set(b_choice)
+    try:
+        eff = sv.effects(ctx.release, a_rules, b_rules, version)
+    except UserError as exc:  # a stored rule set that needs indicators this release lacks
+        st.error(str(exc))
+        return
+    st.markdown(f"**Afdelinger pr. farve** · udgivelse {ctx.release}")
+    sv.table(sv.counts_frame(eff.before, eff.after), key="sammenlign_antal")
+    st.markdown("**Fra farve til farve** (antal afdelinger)")
+    sv.table(eff.matrix, key="sammenlign_matrix")
+    st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
+    sv.show_movers(eff.movers, key="sammenlign_flyttere",
+                   empty_text="De to regelsæt giver samme farve for alle afdelinger i denne udgivelse.")
+    st.markdown("**Forskelle i parametre**")
+    diffs = diff_table(a_rules, b_rules, refs)
+    if diffs.empty:
+        st.caption("Ingen forskelle i parametrene.")
+    else:
+        sv.table(diffs.rename(columns={"Nøgle": "Nøgle (i linket: p.…)"}), key="sammenlign_forskelle")
+
 
 ctx = context()
 st.title("Scenarie")
-st.info("Siden er under udvikling.")
+if ctx.release is None:
+    no_data_notice()
+    st.stop()
+workbench(ctx)

@@ -12,14 +12,20 @@ import streamlit as st
 from trappetrin import catalogue, trends
 from trappetrin.rules import OP_LABELS, RuleSet
 from ui import fmt
-from ui.charts import colour_history_chart, signed, trend_chart, unit_suffix
-from ui.state import classified, context, data_version, demo_caption, no_data_notice, store
+from ui.charts import colour_history_chart, danish, signed, trend_chart, unit_suffix
+from ui.state import DEPARTMENT_KEY, classified, link_params, context, data_version, demo_caption, no_data_notice, store
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 SCOPE_LABELS = {"kommune": "Kommune", "område": "Område", "organisation": "Boligorganisation",
                 "afdeling": "Afdeling"}
 DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke."
 DEFAULT_INDICATOR = "pct_outside_labour"
+MARGIN_STEPS = [x / 2 for x in range(0, 21)]  # 0–10 procentpoint in steps of ½
+RELATIVE_MARGIN_STEPS = [x / 20 for x in range(0, 21)]  # 0–1 procentpoint in steps of 0,05
+
+
+def _pp(x: float) -> str:
+    return f"{danish(x, 2)} pp"
 
 
 # --- cached computations: keyed on the database, its releases and the rule set's content ---------
@@ -71,31 +77,36 @@ indicators = catalogue.indicators()
 # --- the indicator trend ---------------------------------------------------------------------------
 
 st.subheader("Indikator over tid")
-with st.container(horizontal=True):
-    codes = list(indicators)
-    indicator = st.selectbox("Indikator", codes, index=codes.index(DEFAULT_INDICATOR) if DEFAULT_INDICATOR in codes else 0,
-                             format_func=catalogue.label, key="udv_indicator", persist_state="session")
-    scope = st.radio("Niveau", list(SCOPE_LABELS), format_func=SCOPE_LABELS.get, horizontal=True,
-                     key="udv_scope", persist_state="session")
-    key: str | None = None
-    series_name = trends.KOMMUNE
-    if scope == "område":
-        areas = _areas(db, version)
-        names = dict(zip(areas["area_id"], areas["name"]))
-        kinds = dict(zip(areas["area_id"], areas["kind"]))
-        key = st.selectbox("Område", list(names), key="udv_area", persist_state="session",
-                           format_func=lambda a: f"{names[a]} ({kinds[a]})")
-        series_name = names.get(key, key or "")
-    elif scope == "organisation":
-        key = st.selectbox("Boligorganisation", sorted(frame["organisation"].dropna().unique()), key="udv_org",
-                           persist_state="session")
-        series_name = key or ""
-    elif scope == "afdeling":
-        key = st.selectbox("Afdeling", list(frame.index), key="udv_dept", persist_state="session",
-                           format_func=lambda d: f"{d} – {frame.at[d, 'name']}")
-        series_name = f"{key} {frame.at[key, 'name']}" if key in frame.index else (key or "")
-    compare = st.toggle("Vis kommunen til sammenligning", value=True, key="udv_compare", persist_state="session",
-                        disabled=scope == "kommune")
+pick_indicator, pick_scope = st.columns([1, 1], vertical_alignment="bottom")
+pick_key, pick_compare = st.columns([1, 1], vertical_alignment="bottom")
+codes = list(indicators)
+indicator = pick_indicator.selectbox(
+    "Indikator", codes, index=codes.index(DEFAULT_INDICATOR) if DEFAULT_INDICATOR in codes else 0,
+    format_func=catalogue.label, key="udv_indicator", persist_state="session")
+scope = pick_scope.radio("Niveau", list(SCOPE_LABELS), format_func=SCOPE_LABELS.get, horizontal=True,
+                         key="udv_scope", persist_state="session")
+key: str | None = None
+series_name = trends.KOMMUNE
+if scope == "område":
+    areas = _areas(db, version)
+    names = dict(zip(areas["area_id"], areas["name"]))
+    kinds = dict(zip(areas["area_id"], areas["kind"]))
+    key = pick_key.selectbox("Område", list(names), key="udv_area", persist_state="session",
+                             format_func=lambda a: f"{names[a]} ({kinds[a]})")
+    series_name = names.get(key, key or "")
+elif scope == "organisation":
+    key = pick_key.selectbox("Boligorganisation", sorted(frame["organisation"].dropna().unique()), key="udv_org",
+                             persist_state="session")
+    series_name = key or ""
+elif scope == "afdeling":
+    key = pick_key.selectbox("Afdeling", list(frame.index), key="udv_dept", persist_state="session",
+                             format_func=lambda d: f"{d} – {frame.at[d, 'name']}")
+    series_name = f"{key} {frame.at[key, 'name']}" if key in frame.index else (key or "")
+if scope == "afdeling" and key in frame.index:
+    pick_key.page_link("pages/afdeling.py", label="Åbn afdelingen", icon=":material/apartment:",
+                       query_params=link_params(**{DEPARTMENT_KEY: key}))
+compare = pick_compare.toggle("Vis kommunen til sammenligning", value=True, key="udv_compare", persist_state="session",
+                    disabled=scope == "kommune")
 
 ind = indicators[indicator]
 suffix = unit_suffix(ind.unit)
@@ -117,7 +128,8 @@ else:
         lines.append(_trend(db, version, labels, rules, indicator, "kommune", None).assign(series=trends.KOMMUNE))
     data = pd.concat(lines, ignore_index=True)
     threshold_text = cond.threshold_text(ind.unit) if cond is not None else None
-    chart = trend_chart(data, releases=list(labels), y_title=f"{ind.label} ({ind.unit})", unit=ind.unit,
+    chart = trend_chart(data, releases=list(labels), title=ind.label,
+                        y_title="Procent" if ind.unit == "%" else ind.unit.capitalize(), unit=ind.unit,
                         threshold_op=OP_LABELS[cond.op] if cond is not None else None,
                         threshold_text=threshold_text, decimals=decimals)
     where = "hele kommunen" if scope == "kommune" else series_name
@@ -140,8 +152,8 @@ else:
         table = pd.DataFrame({
             "Udgivelse": trend["release"],
             "Tal fra": trend["values_release"].fillna("–"),
-            "Værdi": [fmt.number(v, decimals) + (suffix if pd.notna(v) else "") for v in trend["value"]],
-            "Grænse": [fmt.number(t, 2) + (suffix if pd.notna(t) else "") for t in trend["threshold"]],
+            "Værdi": [danish(v, decimals) + (suffix if pd.notna(v) else "") for v in trend["value"]],
+            "Grænse": [danish(t, 2) + (suffix if pd.notna(t) else "") for t in trend["threshold"]],
         })
         if scope != "afdeling":
             table["Afdelinger"] = trend["departments"].astype(int)
@@ -186,10 +198,10 @@ else:
     else:
         table = pd.DataFrame({
             "Afdeling": changes["dept_id"] + " " + changes["name"],
-            "Boligorganisation": changes["organisation"],
             "Fra → Til": [f"{fmt.outcome_label(rules, a)} → {fmt.outcome_label(rules, b)}"
                           for a, b in zip(changes["from"], changes["to"])],
             "Hvorfor": changes["why"],
+            "Boligorganisation": changes["organisation"],
         })
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"Hvorfor": st.column_config.TextColumn(width="large")})
@@ -201,16 +213,17 @@ st.subheader("Tidlig varsling")
 relative = sorted({c.indicator for s in rules.criteria_sets for c in s.criteria if c.is_relative}
                   | {g.indicator for r in rules.rules for g in r.gates if g.is_relative})
 with st.container(horizontal=True):
-    margin = st.slider("Margen (procentpoint)", 0.0, 10.0, 2.0, 0.5, key="udv_margin", persist_state="session",
-                       help="Afdelinger der ikke opfylder et kriterie, men er højst så langt fra grænsen, "
-                            "eller som bevæger sig hurtigt nok mod grænsen til at nå inden for margenen "
-                            "ved næste udgivelse med samme udvikling.")
+    margin = st.select_slider(
+        "Margen (procentpoint)", options=MARGIN_STEPS, value=2.0, format_func=_pp, key="udv_margin",
+        persist_state="session",
+        help="Afdelinger der ikke opfylder et kriterie, men er højst så langt fra grænsen, eller som bevæger sig "
+             "hurtigt nok mod grænsen til at nå inden for margenen ved næste udgivelse med samme udvikling.")
     margins = {"*": margin}
     if relative:
         rel_label = ", ".join(catalogue.label(i).lower() for i in relative)
-        margins.update(dict.fromkeys(relative, st.slider(
-            "Margen for kriterier i forhold til landsgennemsnittet (procentpoint)", 0.0, 1.0, 0.2, 0.05,
-            key="udv_margin_relative", persist_state="session",
+        margins.update(dict.fromkeys(relative, st.select_slider(
+            "Margen ved grænser i forhold til landsgennemsnittet", options=RELATIVE_MARGIN_STEPS, value=0.2,
+            format_func=_pp, key="udv_margin_relative", persist_state="session",
             help=f"Gælder {rel_label}, hvis grænse ligger omkring 1–2 %, så 2 procentpoint ville omfatte alle.")))
     colours = st.multiselect("Farve", [o.code for o in rules.outcomes if o.code != (rules.discretion.outcome
                                                                                      if rules.discretion else None)],
@@ -228,14 +241,14 @@ else:
     units = warnings["indicator"].map(lambda i: catalogue.unit(i))
     table = pd.DataFrame({
         "Afdeling": warnings["dept_id"] + " " + warnings["name"],
-        "Farve": fmt.outcome_labels(rules, warnings["outcome"]),
         "Kriterie": warnings["label"],
-        "Værdi": [fmt.number(v) + unit_suffix(u) for v, u in zip(warnings["value"], units)],
-        "Grænse": [f"{OP_LABELS[op]} {fmt.number(t, 2)}{unit_suffix(u)}"
+        "Værdi": [danish(v, 0 if u == "antal" else 1) + unit_suffix(u) for v, u in zip(warnings["value"], units)],
+        "Grænse": [f"{OP_LABELS[op]} {danish(t, 2)}{unit_suffix(u)}"
                    for op, t, u in zip(warnings["op"], warnings["threshold"], units)],
-        "Afstand": [fmt.number(d, 2) for d in warnings["distance"]],
+        "Afstand": [danish(d, 2) for d in warnings["distance"]],
         "Ændring siden forrige": [signed(c, 1) for c in warnings["change"]],
         "Signal": [_signal(n, a) for n, a in zip(warnings["near"], warnings["approaching"])],
+        "Farve nu": fmt.outcome_labels(rules, warnings["outcome"]),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)),
                  column_config={"Afstand": st.column_config.TextColumn(

@@ -67,23 +67,29 @@ def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.Da
     })
 
 
-def scenario_line(ctx, before_res: ReleaseResult, after_res: ReleaseResult,
+def scenario_line(before_label: str, before_res: ReleaseResult, after_res: ReleaseResult,
                   params: CapacityParams | None = None) -> CapacityChange:
     """One line with the scenario's effect on allocation, and an expander with the movers.
 
-    ``before_res`` is the release under the base rule set, ``after_res`` under the scenario.
+    The line is an ``st.warning`` when the scenario removes cheap dwellings from allocation,
+    ``st.success`` when it adds some and ``st.info`` when the rounded change is zero.
+
+    ``before_res`` is the release under the rule set named ``before_label`` (e.g. "trappetrin v1"),
+    ``after_res`` under the scenario.
     Returns the :class:`~trappetrin.capacity.CapacityChange` so a caller can reuse the numbers.
     """
     params = params or params_from_session()
     change = cap_model.compare(capacity_of(before_res, params), capacity_of(after_res, params))
-    base_label = f"{ctx.base.name} v{ctx.base.version}"
-    icon = "🔻" if round(change.delta) < 0 else ("🔺" if round(change.delta) > 0 else "▪️")
-    st.markdown(
-        f"{icon} **{change.text}** i forhold til {base_label} "
-        f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
-        f"billige boliger ({params.cheap_label}) om året; behov "
-        f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)})."
-    )
+    line = (f"**{change.text}** i forhold til {before_label} "
+            f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
+            f"billige boliger ({params.cheap_label}) om året; behov "
+            f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)}).")
+    if change.shown_delta < 0:
+        st.warning(line, icon=":material/trending_down:")
+    elif change.shown_delta > 0:
+        st.success(line, icon=":material/trending_up:")
+    else:
+        st.info(line, icon=":material/trending_flat:")
     moved = change.movers[change.movers["from"] != change.movers["to"]]
     with st.expander(f"Afdelinger der giver ændringen ({len(moved)})"):
         if change.movers.empty:

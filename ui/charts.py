@@ -14,19 +14,31 @@ import pandas as pd
 
 from trappetrin.rules import RuleSet, format_number
 
-from .fmt import BADGE
+from .fmt import BADGE, integer
 
 #: Vega expression turning an English axis label ("1,234.5") into a Danish one ("1.234,5").
 DANISH_LABEL = "replace(replace(replace(datum.label, ',', '#'), '.', ','), '#', '.')"
 THRESHOLD_COLOUR = "#b2182b"
 THRESHOLD_DASH = [6, 4]
+ROW_HEIGHT = 22  # pixels per department in the colour history, enough for every label
 
 
 def unit_suffix(unit: str) -> str:
     return " %" if unit == "%" else ""
 
 
-def trend_chart(data: pd.DataFrame, *, releases: list[str], y_title: str, unit: str, threshold_op: str | None = None,
+def danish(x, decimals: int = 1) -> str:
+    """Danish number text; whole numbers through ``fmt.integer``.
+
+    ``rules.format_number(x, 0)`` strips the zeros of the integer part (100 → "1"), so it is
+    only used here with at least one decimal.
+    """
+    if x is None or pd.isna(x):
+        return "–"
+    return integer(x) if decimals <= 0 else format_number(float(x), decimals)
+
+
+def trend_chart(data: pd.DataFrame, *, releases: list[str], title: str, y_title: str, unit: str, threshold_op: str | None = None,
                 threshold_text: str | None = None, decimals: int = 1) -> alt.LayerChart:
     """Line chart of one indicator across releases with the threshold as a dashed rule.
 
@@ -37,8 +49,10 @@ def trend_chart(data: pd.DataFrame, *, releases: list[str], y_title: str, unit: 
         rows without a value are dropped, so a masked department leaves a gap and no trace.
     releases
         Every release label in order, so the axis keeps releases without values.
+    title
+        Chart title (the indicator's label).
     y_title
-        Danish axis title (indicator label and unit).
+        Danish axis title (the unit).
     unit
         The indicator's unit (``%`` adds " %" to tooltips).
     threshold_op
@@ -49,10 +63,11 @@ def trend_chart(data: pd.DataFrame, *, releases: list[str], y_title: str, unit: 
     """
     suffix = unit_suffix(unit)
     points = data.dropna(subset=["value"]).copy()
-    points["Værdi"] = [format_number(v, decimals) + suffix for v in points["value"]]
+    points["Værdi"] = [danish(v, decimals) + suffix for v in points["value"]]
     points["Afdelinger"] = [f"{int(n)}" for n in points["departments"]]
+    points = points[["release", "series", "value", "Værdi", "Afdelinger"]]  # only what the chart draws
     x = alt.X("release:O", title="Udgivelse", sort=releases, scale=alt.Scale(domain=releases),
-              axis=alt.Axis(labelAngle=-45))
+              axis=alt.Axis(labelAngle=-45, labelOverlap=False))
     y_axis = alt.Axis(labelExpr=DANISH_LABEL)
     series = sorted(points["series"].unique()) if not points.empty else []
     lines = alt.Chart(points).mark_line(point=True, strokeWidth=2.5).encode(
@@ -78,7 +93,7 @@ def trend_chart(data: pd.DataFrame, *, releases: list[str], y_title: str, unit: 
             x=alt.X("release:O", sort=releases, scale=alt.Scale(domain=releases)), y="threshold:Q",
             text=alt.value(f"Grænse {threshold_text}"))
         layers += [rule, label]
-    return alt.layer(*layers).properties(height=360)
+    return alt.layer(*layers).properties(height=360, title=title)
 
 
 def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: list[str]) -> alt.LayerChart:
@@ -94,11 +109,12 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
         Symbol=history["outcome"].map(BADGE).fillna(""),
     )
     order = list(dict.fromkeys(frame.sort_values("dept_id")["Afdeling"]))
+    frame = frame[["release", "Afdeling", "organisation", "outcome", "Farve", "Symbol"]]
     domain = [labels[o.code] for o in rules.outcomes]
     colours = [o.color for o in rules.outcomes]
     x = alt.X("release:O", title="Udgivelse", sort=releases, scale=alt.Scale(domain=releases),
-              axis=alt.Axis(labelAngle=-45, orient="top"))
-    y = alt.Y("Afdeling:N", title=None, sort=order)
+              axis=alt.Axis(labelAngle=-45, orient="top", labelOverlap=False))
+    y = alt.Y("Afdeling:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
     tooltip = [alt.Tooltip("Afdeling:N"), alt.Tooltip("organisation:N", title="Boligorganisation"),
                alt.Tooltip("release:O", title="Udgivelse"), alt.Tooltip("Farve:N")]
     base = alt.Chart(frame)
@@ -106,8 +122,18 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
         x=x, y=y, color=alt.Color("Farve:N", scale=alt.Scale(domain=domain, range=colours),
                                   legend=alt.Legend(title="Farve", orient="bottom")),
         tooltip=tooltip)
-    symbols = base.mark_text(fontSize=11, color="#222").encode(x=x, y=y, text="Symbol:N", tooltip=tooltip)
-    return alt.layer(cells, symbols).properties(height=max(60, 20 * len(order)))
+    dark = {o.code for o in rules.outcomes if _is_dark(o.color)}
+    symbols = base.mark_text(fontSize=11).encode(
+        x=x, y=y, text="Symbol:N", tooltip=tooltip,
+        color=alt.condition(alt.FieldOneOfPredicate(field="outcome", oneOf=sorted(dark)) if dark
+                            else alt.datum.outcome == "", alt.value("white"), alt.value("#222")))
+    return alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT))
+
+
+def _is_dark(color: str) -> bool:
+    """Whether white text reads better than black on a ``#rrggbb`` background."""
+    r, g, b = (int(color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140
 
 
 def signed(x, decimals: int = 1, unit: str = "") -> str:
@@ -118,4 +144,4 @@ def signed(x, decimals: int = 1, unit: str = "") -> str:
     if round(x, decimals) == 0:
         return "0" + unit_suffix(unit)
     sign = "+" if x > 0 else "\u2212"
-    return f"{sign}{format_number(abs(x), decimals)}{unit_suffix(unit)}"
+    return f"{sign}{danish(abs(x), decimals)}{unit_suffix(unit)}"

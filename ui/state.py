@@ -18,7 +18,7 @@ from trappetrin.colours import ReleaseResult, classify_release
 from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
-from trappetrin.scenario import URL_PREFIX, from_query
+from trappetrin.scenario import URL_PREFIX, from_query, url_number
 from trappetrin.store import ReleaseData, Store, open_store
 
 RELEASE_KEY = "udgivelse"
@@ -111,17 +111,21 @@ def parse_choice(choice: str) -> tuple[str, int]:
 
 
 def context(*, sidebar: bool = True) -> Context:
-    """Build the page context and (by default) draw the shared sidebar: demo notice and pickers."""
+    """Build the page context and (by default) draw the shared sidebar: demo notice and pickers.
+
+    Release, rule set and scenario are kept in the session (widgets with
+    ``persist_state="session"``), so they survive switching pages, and mirrored into the URL, so
+    every view is a shareable link. A link opened in a new session seeds the session once.
+    """
+    _ensure_router()
     s = store()
     releases = s.release_labels()
     adopted = s.adopted_rule_set()
     choices = [c for c in rule_set_choices(s) if _scope(s, c) == "afdeling"]
     adopted_choice = f"{adopted.name}@{adopted.version}"
-    if st.query_params.get(RULES_KEY) not in choices:
-        st.query_params.pop(RULES_KEY, None)
-    release_param = st.query_params.get(RELEASE_KEY)
-    if release_param is not None and release_param not in releases:
-        st.query_params.pop(RELEASE_KEY, None)
+    newest = releases[-1] if releases else None
+    seed_from_url(RELEASE_KEY, releases)
+    seed_from_url(RULES_KEY, choices)
 
     if sidebar:
         with st.sidebar:
@@ -130,23 +134,168 @@ def context(*, sidebar: bool = True) -> Context:
                 st.warning("**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
                            icon=":material/science:")
             if releases:
-                st.selectbox("Udgivelse", releases[::-1], key=RELEASE_KEY, bind="query-params",
+                st.selectbox("Udgivelse", releases[::-1], key=RELEASE_KEY, on_change=remember, args=(RELEASE_KEY,),
                              help="Dataudgivelsen der vises. Standard er den nyeste.")
-                st.selectbox("Regelsæt", choices, index=choices.index(adopted_choice), key=RULES_KEY,
-                             bind="query-params",
+                st.selectbox("Regelsæt", choices, key=RULES_KEY, on_change=_new_rule_set,
+                             index=None if RULES_KEY in st.session_state else choices.index(adopted_choice),
                              format_func=lambda c: _choice_label(c, adopted_choice),
-                             help="Regelsættet farverne beregnes efter. Standard er det vedtagne.")
-    release = st.session_state.get(RELEASE_KEY) or (releases[-1] if releases else None)
-    choice = st.session_state.get(RULES_KEY) or st.query_params.get(RULES_KEY) or adopted_choice
+                             help="Regelsættet farverne beregnes efter. Standard er det vedtagne. "
+                                  "Et nyt valg nulstiller scenariet.")
+    release = _view().get(RELEASE_KEY) or newest
+    choice = _view().get(RULES_KEY) or adopted_choice
     name, version = parse_choice(choice)
     base = RuleSet.model_validate(_toml_dict(_rule_set_toml(str(s.path), name, version)))
-    overrides = _overrides(base)
-    rules = base.with_overrides(overrides) if overrides else base
+    _seed_scenario(base)
+    overrides = scenario_overrides(base)
+    try:
+        rules = base.with_overrides(overrides) if overrides else base
+    except UserError as exc:  # values that passed one by one but not together
+        st.warning(str(exc), icon=":material/link_off:")
+        overrides, rules = {}, base
+    sync_url(release if release != newest else None, choice if choice != adopted_choice else None, overrides)
     if sidebar and overrides:
         with st.sidebar:
-            st.info(f"Scenarie aktivt: {len(overrides)} ændrede parametre i forhold til {base.name} v{base.version}.",
-                    icon=":material/tune:")
+            st.info(f"Scenarie aktivt: {len(overrides)} ændrede parametre i forhold til {base.name} v{base.version}. "
+                    "Ret eller nulstil det på siden Scenarie.", icon=":material/tune:")
     return Context(s, release, releases, base, adopted, rules, overrides, s.is_demo)
+
+
+_VIEW = "_view"  # what the user chose, kept for the session: widget key → value
+_WRITTEN = "_url_written"  # the URL values this session last wrote: key → text
+
+
+def _view() -> dict:
+    return st.session_state.setdefault(_VIEW, {})
+
+
+def remember(key: str) -> None:
+    """``on_change`` of a widget whose value should outlive the page: keep the user's choice."""
+    _view()[key] = st.session_state.get(key)
+
+
+def restore(key: str, valid: list | None = None) -> None:
+    """Before drawing a widget: give it the session's value again (a page switch forgets it).
+
+    A kept value that is no longer valid (e.g. a deleted release) is dropped instead.
+    """
+    view = _view()
+    if key not in view:
+        return
+    if view[key] is None or (valid is not None and view[key] not in valid):
+        del view[key]
+        st.session_state.pop(key, None)
+    else:
+        st.session_state[key] = view[key]
+
+
+def forget(key: str) -> None:
+    _view().pop(key, None)
+
+
+def _new_in_url(key: str) -> str | None:
+    """The URL's value for ``key`` when it came from a link rather than from this session."""
+    value = st.query_params.get(key)
+    if value is None or st.session_state.get(_WRITTEN, {}).get(key) == value:
+        return None
+    return value
+
+
+def seed_from_url(key: str, valid: list[str] | None = None) -> None:
+    """Keep a value from a link (a fresh session, or a link within the app), then restore it.
+
+    A value this session wrote to the URL itself is not read back, so the user's latest choice
+    wins over the address line.
+    """
+    value = _new_in_url(key)
+    if value is not None and (valid is None or value in valid):
+        _view()[key] = value
+    restore(key, valid)
+
+
+def set_url(key: str, value: str | None) -> None:
+    """Show ``value`` in the URL under ``key`` (None removes it) and remember it was ours."""
+    written = st.session_state.setdefault(_WRITTEN, {})
+    written[key] = value
+    if value is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def scenario_key(param_key: str) -> str:
+    """Session and URL key of one scenario parameter, e.g. ``p.c.forebyggelse.outside_labour``."""
+    return URL_PREFIX + param_key
+
+
+def _ensure_router() -> None:
+    """Run the page through app.py's ``st.navigation``, also for the first deep link.
+
+    Until some session has run app.py, Streamlit treats a folder named ``pages/`` as the old
+    (v1) multipage app: a fresh server answers ``/eksport`` by running the page file alone,
+    with file names as the navigation. Switching the flag off (as ``st.navigation`` does) and
+    rerunning makes Streamlit run app.py, which resolves the same URL to the registered page.
+    Relies on Streamlit's internal ``PagesManager`` (pinned version; tested in tests/e2e).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _seed_scenario(base: RuleSet) -> None:
+    """Seed scenario values from a link, once per session and parameter; report a bad link."""
+    query = {k: v for k in st.query_params.keys() if k.startswith(URL_PREFIX) and (v := _new_in_url(k)) is not None}
+    if not query:
+        return
+    try:
+        values = from_query(base, query)
+    except UserError as exc:
+        st.warning(str(exc), icon=":material/link_off:")
+        return
+    for key, value in values.items():
+        _view()[scenario_key(key)] = value
+
+
+def scenario_overrides(base: RuleSet) -> dict[str, float]:
+    """The scenario in the session: parameters of ``base`` whose value differs from it."""
+    out, view = {}, _view()
+    for p in base.parameters():
+        value = view.get(scenario_key(p.key))
+        if value is not None and float(value) != p.value:
+            out[p.key] = float(value)
+    return out
+
+
+def clear_scenario() -> None:
+    """Forget every scenario value."""
+    view = _view()
+    for key in [k for k in view if k.startswith(URL_PREFIX)]:
+        del view[key]
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(URL_PREFIX)]:
+        del st.session_state[key]
+
+
+def _new_rule_set() -> None:
+    """A new rule set in view starts without a scenario (its parameters may differ)."""
+    remember(RULES_KEY)
+    clear_scenario()
+
+
+def sync_url(release: str | None, choice: str | None, overrides: dict[str, float]) -> None:
+    """Mirror the view into the URL (defaults are left out, so a plain link stays plain)."""
+    set_url(RELEASE_KEY, release)
+    set_url(RULES_KEY, choice)
+    sync_scenario_url(overrides)
+
+
+def sync_scenario_url(overrides: dict[str, float]) -> None:
+    """Mirror the scenario into the URL as ``p.<key>=<value>``, one parameter each."""
+    wanted = {scenario_key(k): url_number(v) for k, v in overrides.items()}
+    for key in [k for k in st.query_params.keys() if k.startswith(URL_PREFIX) and k not in wanted]:
+        set_url(key, None)
+    for key, value in wanted.items():
+        set_url(key, value)
 
 
 def _choice_label(choice: str, adopted_choice: str) -> str:
@@ -170,26 +319,19 @@ def _toml_dict(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def _overrides(base: RuleSet) -> dict[str, float]:
-    """Scenario overrides from the URL; a link that does not fit the rule set is reported once."""
-    query = {k: st.query_params.get(k) for k in st.query_params.keys() if k.startswith(URL_PREFIX)}
-    try:
-        overrides = from_query(base, query)
-    except UserError as exc:
-        st.warning(str(exc), icon=":material/link_off:")
-        return {}
-    current = base.parameter_values()
-    return {k: v for k, v in overrides.items() if current[k] != v}
-
 
 DEPARTMENT_KEY = "afd"
 
 
 def go_to_department(dept_id: str) -> None:
     """Open the Afdeling page for one department, keeping release, rule set and scenario."""
-    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
-    params[DEPARTMENT_KEY] = dept_id
-    st.switch_page("pages/afdeling.py", query_params=params)
+    _view()[DEPARTMENT_KEY] = dept_id
+    st.switch_page("pages/afdeling.py", query_params=link_params(**{DEPARTMENT_KEY: dept_id}))
+
+
+def link_params(**extra: str) -> dict[str, str]:
+    """The current view's query parameters plus ``extra``: for links to another page."""
+    return {k: st.query_params.get(k) for k in st.query_params.keys() if k != DEPARTMENT_KEY} | extra
 
 
 def no_data_notice() -> None:

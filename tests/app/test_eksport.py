@@ -17,14 +17,17 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
 
 from trappetrin import catalogue
 from trappetrin.cli import main as cli
 from trappetrin.colours import classify_release
 from trappetrin.scenario import movers
-from trappetrin.store import open_store
+from trappetrin.engine import classify
+from trappetrin.store import Store, open_store
 
-KEYS = ["dl_csv_danish", "dl_csv_plain", "dl_xlsx", "dl_red_yellow"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KEYS = ["dl_csv_danish", "dl_csv_plain", "dl_xlsx", "dl_red_yellow", "dl_capacity"]
 SCENARIO = {"p.c.forebyggelse.outside_labour": "35"}
 INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().values()]
 _DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
@@ -84,14 +87,27 @@ def read_danish(data: bytes) -> pd.DataFrame:
                        keep_default_na=False, na_values=[""])
 
 
+def open_first(page: str, params: dict[str, str]) -> AppTest:
+    """Open ``page`` as the first page of a session, as a shared link does.
+
+    (The ``app`` fixture runs the default page first and then switches; in AppTest the release
+    picked in the URL does not survive that switch.)
+    """
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
 def cli_classify(tmp_path: Path, release: str) -> bytes:
     out = tmp_path / "cli.csv"
     assert cli(["classify", "--release", release, "--rules", "trappetrin", "--out", str(out)]) == 0
     return out.read_bytes()
 
 
-def test_page_renders_with_four_keyed_downloads(app):
-    """The page labels demo data, explains empty cells and offers the four files by key."""
+def test_page_renders_with_five_keyed_downloads(app):
+    """The page labels demo data, explains empty cells and offers the five files by key."""
     at = app("eksport")
     assert not at.exception
     assert [b.key for b in at.download_button] == KEYS
@@ -110,7 +126,7 @@ def test_danish_csv_equals_cli_output(app, downloads, db, tmp_path):
     Only the Dannet column (the generation minute) may differ. Release 2023-11 is picked through
     the URL, so the page's context plumbing is part of what is compared.
     """
-    at = app("eksport", {"udgivelse": "2023-11"})
+    at = open_first("eksport", {"udgivelse": "2023-11"})
     assert not at.exception
     offered = downloads(button(at, "dl_csv_danish"))
     assert offered.file_name == "farveliste_2023-11_trappetrin-v1.csv"
@@ -141,7 +157,7 @@ def test_xlsx_has_list_red_yellow_and_about_sheets(app, downloads):
     xlsx = downloads(button(at, "dl_xlsx"))
     assert xlsx.file_name == "farveliste_2026-11_trappetrin-v1.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)
-    assert book.sheetnames == ["Farveliste", "Røde og gule", "Om data"]
+    assert book.sheetnames == ["Farveliste", "Røde og gule", "Anvisning", "Om data"]
     assert len(list(book["Farveliste"].iter_rows(values_only=True))) == 272
     about = dict(list(book["Om data"].iter_rows(values_only=True))[1:])
     assert about["Udgivelse"] == "2026-11"
@@ -205,9 +221,70 @@ def test_grey_rows_carry_no_values(app, downloads):
     assert all(r[i] is None for r in rows[1:] if r[rows[0].index("Farve")] == "Grå" for i in cols)
 
 
+def test_a_link_lowering_the_discretion_limit_is_refused(db, downloads):
+    """Discretion is a hard rule: ``?p.d.minimum=0`` is refused with a message naming the limit.
+
+    The scenario is not applied, so the files are the adopted rule set's, with every department
+    under 20 residents aged 18–64 grey and without a single value.
+    """
+    at = open_first("eksport", {"p.d.minimum": "0"})
+    assert not at.exception
+    assert any("Linket passer ikke" in w.value and "d.minimum" in w.value and "mindst 20" in w.value
+               for w in at.warning)
+    assert not any("scenarie" in w.value.lower() and "beregnet" in w.value for w in at.warning)
+    table = read_danish(downloads(button(at, "dl_csv_danish")).data)
+    assert (table["Regelsæt"] == "trappetrin").all()
+    grey = table[table["Farve"] == "Grå"]
+    assert len(grey) > 0 and grey[INDICATOR_COLUMNS].isna().all().all()
+    assert (table.loc[table["Farve"] != "Grå", "Beboere 18–64 år (antal)"] >= 20).all()
+
+
+def test_scenario_raising_discretion_limit_hides_more(app, downloads):
+    """Raising the limit (to 40) is allowed: more departments turn grey, all of them without values."""
+    at = app("eksport", {"p.d.minimum": "40"})
+    assert not at.exception
+    table = read_danish(downloads(button(at, "dl_csv_danish")).data)
+    grey = table[table["Farve"] == "Grå"]
+    assert len(grey) > 13
+    assert grey[INDICATOR_COLUMNS].isna().all().all()
+    assert (table.loc[table["Farve"] != "Grå", "Beboere 18–64 år (antal)"] >= 40).all()
+
+
 def test_empty_database_explains_itself(empty_app):
     """With no releases the page says how to get data and offers no download."""
     at = empty_app("eksport")
     assert not at.exception
     assert any("ingen data" in i.value for i in at.info)
     assert len(at.download_button) == 0
+
+
+def test_capacity_summary_is_its_own_file_and_sheet(app, downloads, db):
+    """The capacity summary (issue 5) comes as a CSV and as the workbook's Anvisning sheet.
+
+    Its total row equals the model computed directly from the store for the same release and
+    adopted rule set, so the file is the Anvisning page's numbers, not a second computation.
+    """
+    from trappetrin import capacity as cm
+
+    at = app("eksport")
+    offered = downloads(button(at, "dl_capacity"))
+    assert offered.file_name == "anvisning_2026-11_trappetrin-v1.csv"
+    table = read_danish(offered.data)
+    assert set(table["Opdeling"]) >= {"I alt", "Farve", "Huslejeniveau", "Bydel", "Boligorganisation"}
+    store = Store.open(db)
+    try:
+        data = store.release_data("2026-11")
+        rules = store.adopted_rule_set()
+        cap = cm.capacity(data.frame, classify(data.frame, rules, data.refs), cm.load_params())
+    finally:
+        store.close()
+    total = table[table["Opdeling"] == "I alt"].iloc[0]
+    assert total["Afdelinger"] == 271
+    assert total["Til anvisning om året"] == pytest.approx(round(cap["available"].sum(), 1))
+    by_colour = table[table["Opdeling"] == "Farve"]
+    assert by_colour["Afdelinger"].sum() == 271
+    assert by_colour["Til anvisning om året"].sum() == pytest.approx(total["Til anvisning om året"], abs=0.3)
+    xlsx = downloads(button(at, "dl_xlsx"))
+    sheet = list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["Anvisning"].iter_rows(values_only=True))
+    assert sheet[0] == tuple(table.columns)
+    assert len(sheet) == len(table) + 1

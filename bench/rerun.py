@@ -1,0 +1,194 @@
+"""Benchmark: rerun latency of the Scenarie page against a trivial Streamlit app, and cold start.
+
+Run from the repository root (needs Chromium, like the e2e tests)::
+
+    .venv/bin/python bench/rerun.py            # 15 repetitions each
+    .venv/bin/python bench/rerun.py --reps 30
+
+Measures in real Chromium through Playwright (``bench/browser.py``):
+
+(a) trivial app (``bench/trivial_app.py``): from pressing Enter in the number input to the new
+    "Resultat: <value>" text on screen — Streamlit's own round trip on this machine;
+(b) Trappetrin /scenarie: from pressing Enter in the threshold input for
+    ``c.forebyggelse.outside_labour`` to the movers list showing the new result (the line
+    "<n> afdelinger skifter farve" with the new n, and the movers table holding the expected
+    first department, or the "no movers" notice). Values alternate between the adopted 30 and
+    31…45, so every change has a different, known result (computed with trappetrin beforehand);
+    (b1) is the same change until only the "<n> afdelinger skifter farve" line has updated;
+(c) cold start: from the server answering its health check to the first page being interactive
+    (``stApp`` idle, the Oversigt map canvas and the "Pr. farve" table visible), opening the app
+    at its root URL as a user's bookmark would.
+
+Both apps run at the same time and the (a) and (b) changes are interleaved, so a busy machine
+slows both alike. Prints medians and the targets: (b)/(a) ≤ 2 and (c) ≤ 3 s. Times are taken in
+Python around the Playwright calls; the waits poll on every animation frame. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
+
+PARAM = "c.forebyggelse.outside_labour"
+INPUT = ".st-key-p-" + PARAM.replace(".", "-") + " input"
+TRIVIAL_INPUT = ".st-key-x input"
+MOVERS_KEY = "scenarie_flyttere"  # ui.scenario_view.MOVERS_KEY (not imported: keeps Streamlit out of this process)
+TARGET_RATIO = 2.0
+TARGET_COLD_S = 3.0
+
+# Is the expected scenario result on screen? arg = [count text, first mover id or ""].
+_SCENARIO_DONE = """([countText, firstId]) => {
+    const texts = Array.from(document.querySelectorAll("[data-testid='stMarkdownContainer']"), e => e.textContent);
+    if (!texts.some(t => t.trim() === countText)) return false;
+    const box = document.querySelector(".st-key-%s");
+    if (!box) return false;
+    if (!firstId) return box.querySelector("[data-testid='stAlert']") !== null;
+    const grid = box.querySelector("table[role='grid']");
+    return grid !== null && grid.textContent.includes(firstId);
+}""" % MOVERS_KEY
+# Is a markdown/write block with exactly this text on screen?
+_TEXT_SHOWN = """text => Array.from(document.querySelectorAll("[data-testid='stMarkdownContainer']"))
+    .some(e => e.textContent.trim() === text)"""
+_INTERACTIVE = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.dataset.testScriptState !== "notRunning") return false;
+    const canvas = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
+    const grid = document.querySelector("[data-testid='stDataFrame'] table[role='grid'] tbody tr");
+    return canvas !== null && canvas.getBoundingClientRect().width > 0 && grid !== null;
+}"""
+
+
+def build_demo(folder: Path) -> Path:
+    db = folder / "trappetrin.duckdb"
+    subprocess.run([sys.executable, "-m", "trappetrin", "demo"], cwd=REPO_ROOT, check=True,
+                   env={**os.environ, "TRAPPETRIN_DB": str(db)}, capture_output=True, timeout=300)
+    return db
+
+
+def expected_results(db: Path, values: list[float]) -> dict[float, tuple[str, str]]:
+    """Per threshold value: the "<n> afdelinger skifter farve" text and the first mover's id.
+
+    Computed in a subprocess so this process never holds the DuckDB file the server opens.
+    The first id is the first row of the page's movers table (ui.scenario_view.movers_frame).
+    """
+    code = f"""
+import json, sys
+from trappetrin.colours import classify_release
+from trappetrin.store import open_store
+from ui.scenario_view import movers_frame
+s = open_store({str(db)!r})
+rules = s.adopted_rule_set(); label = s.release_labels()[-1]
+before = classify_release(s, label, rules)
+out = {{}}
+for v in {values!r}:
+    after = classify_release(s, label, rules.with_overrides({{{PARAM!r}: v}}))
+    table = movers_frame(before, after)
+    out[repr(v)] = [f"{{len(table)}} afdelinger skifter farve", str(table["Afdelings-id"].iloc[0]) if len(table) else ""]
+json.dump(out, sys.stdout)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, capture_output=True, text=True,
+                          env={**os.environ, "TRAPPETRIN_DB": str(db)}, timeout=300)
+    return {float(k): tuple(v) for k, v in json.loads(proc.stdout).items()}
+
+
+def change(page, selector: str, value: float, checks: list[tuple[str, object]]) -> list[float]:
+    """Type ``value`` at ``selector`` and press Enter; seconds until each check (JS, arg) holds, in order."""
+    box = page.locator(selector).first
+    box.fill(_fmt(value))
+    start = time.perf_counter()
+    box.press("Enter")
+    elapsed = []
+    for js, arg in checks:
+        page.wait_for_function(js, arg=arg, polling="raf", timeout=60_000)
+        elapsed.append(time.perf_counter() - start)
+    wait_for_app(page, settle_ms=300)  # let the rest of the run finish before the next change
+    return elapsed
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list[float], list[float], float]:
+    """Trivial and scenario changes interleaved (so machine load hits both alike), and the cold start.
+
+    Returns (a) trivial times, (b1) scenario count-line times, (b) scenario movers times, (c) cold start.
+    """
+    values = [30.0 if i % 2 else 31.0 + (i // 2) % 15 for i in range(reps + 1)]
+    expected = expected_results(db, sorted(set(values)))
+    trivial_server = start_streamlit(REPO_ROOT / "bench" / "trivial_app.py", log_path=logs / "trivial.log")
+    app_server = None
+    try:
+        trivial = browser.new_page()
+        trivial.goto(trivial_server.url)
+        wait_for_app(trivial, settle_ms=0)
+        app = browser.new_page(viewport={"width": 1280, "height": 800})
+        app_server = start_streamlit("app.py", log_path=logs / "app.log", env={"TRAPPETRIN_DB": str(db)})
+        healthy = time.perf_counter()
+        app.goto(app_server.url)  # the root: its default page is Oversigt (see README on deep links)
+        app.wait_for_function(_INTERACTIVE, polling="raf", timeout=60_000)
+        cold = time.perf_counter() - healthy
+        app.goto(f"{app_server.url}/scenarie")
+        wait_for_app(app, settle_ms=0)
+        app.locator(INPUT).wait_for(timeout=30_000)
+        a, b1, b = [], [], []
+        for i, value in enumerate(values):
+            (t,) = change(trivial, TRIVIAL_INPUT, float(i + 1), [(_TEXT_SHOWN, f"Resultat: {float(i + 1)}")])
+            count_text, first_id = expected[value]
+            first, done = change(app, INPUT, value, [(_TEXT_SHOWN, count_text), (_SCENARIO_DONE, [count_text, first_id])])
+            if i:  # the first change of each page warms it up
+                a.append(t), b1.append(first), b.append(done)
+        return a, b1, b, cold
+    finally:
+        trivial_server.stop()
+        if app_server is not None:
+            app_server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=15, help="changes timed per app (default 15)")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="trappetrin-rerun-") as tmp:
+        folder = Path(tmp)
+        db = build_demo(folder)
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            try:
+                trivial, first, scenario, cold = measure(browser, db, args.reps, folder)
+            finally:
+                browser.close()
+
+    a, b = statistics.median(trivial) * 1000, statistics.median(scenario) * 1000
+    ratio = b / a
+    print(f"Genkørsel og kold start i Chromium ({args.reps} ændringer pr. app; median, min–maks i ms)")
+    print(f"{'måling':<44}{'median':>9}{'min':>9}{'maks':>9}  mål")
+    for name, xs in (("(a) triviel app: tal → 'Resultat'", trivial),
+                     ("(b1) /scenarie: tærskel → antal-linjen", first),
+                     ("(b) /scenarie: tærskel → flyttere", scenario)):
+        ms = [x * 1000 for x in xs]
+        print(f"{name:<44}{statistics.median(ms):>9.0f}{min(ms):>9.0f}{max(ms):>9.0f}")
+    print(f"{'(b)/(a)':<44}{ratio:>9.2f}{'':>18}  ≤ {TARGET_RATIO:g}: {'OK' if ratio <= TARGET_RATIO else 'IKKE NÅET'}")
+    print(f"{'(c) kold start: health OK → Oversigt klar':<44}{cold * 1000:>9.0f}{'':>18}  ≤ {TARGET_COLD_S:g} s: "
+          f"{'OK' if cold <= TARGET_COLD_S else 'IKKE NÅET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

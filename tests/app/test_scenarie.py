@@ -1,0 +1,374 @@
+"""Scenarie page: live parameter changes, movers, shared links, reset, save, adopt, compare, discretion.
+
+Expected movers are computed independently here, straight from the store and the engine, and
+compared with what the page's movers table shows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trappetrin.engine import classify
+from trappetrin.rules import RuleSet
+from trappetrin.store import Store
+from ui import fmt
+
+RELEASE = "2026-11"
+OUTSIDE = "c.forebyggelse.outside_labour"
+SAVE, COMPARE = "Gem og vedtag", "Sammenlign regelsæt"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def expected_movers(db: Path, overrides: dict[str, float]) -> dict[str, tuple[str, str]]:
+    """Department id → (label before, label after) for the adopted rule set with ``overrides``."""
+    store = Store.open(db)
+    try:
+        data = store.release_data(RELEASE)
+        rules: RuleSet = store.adopted_rule_set()
+        scenario = rules.with_overrides(overrides)
+        before = classify(data.frame, rules, data.refs).outcome
+        after = classify(data.frame, scenario, data.refs).outcome
+    finally:
+        store.close()
+    moved = np.flatnonzero(before != after)
+    return {data.frame.index[i]: (fmt.outcome_label(rules, before[i]), fmt.outcome_label(scenario, after[i]))
+            for i in moved}
+
+
+def movers_table(at, key: str = "scenarie_flyttere") -> pd.DataFrame:
+    """The movers table on the page (empty when the page says nobody moves)."""
+    block = at.get_by_key(key)
+    tables = block.dataframe
+    return tables[0].value if len(tables) else pd.DataFrame(columns=["Afdelings-id", "Fra", "Til", "Årsag"])
+
+
+def shown_movers(at, key: str = "scenarie_flyttere") -> dict[str, tuple[str, str]]:
+    table = movers_table(at, key)
+    return {r["Afdelings-id"]: (r["Fra"], r["Til"]) for _, r in table.iterrows()}
+
+
+def set_param(at, key: str, value):
+    at.number_input(key="p." + key).set_value(value).run()
+    assert not at.exception
+    return at
+
+
+def view(at, name: str):
+    at.segmented_control(key="scenarie_visning").set_value(name).run()
+    assert not at.exception
+    return at
+
+
+def click(at, label: str):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception
+    return at
+
+
+def rule_sets(db: Path) -> pd.DataFrame:
+    store = Store.open(db)
+    try:
+        return store.rule_set_index()
+    finally:
+        store.close()
+
+
+def open_scenarie(app, **params: str):
+    at = app("scenarie", {"udgivelse": RELEASE, **params})
+    assert not at.exception
+    return at
+
+
+# --- parameters and movers ----------------------------------------------------------------------
+
+
+def test_page_shows_every_parameter_with_its_adopted_value(app, db):
+    """Every parameter of the adopted rule set is an input keyed p.<key>, at the adopted value, saying so."""
+    at = open_scenarie(app)
+    store = Store.open(db)
+    try:
+        rules = store.adopted_rule_set()
+    finally:
+        store.close()
+    inputs = {n.key: n for n in at.number_input}
+    assert set(inputs) == {"p." + p.key for p in rules.parameters()}
+    for p in rules.parameters():
+        assert float(inputs["p." + p.key].value) == p.value
+        assert inputs["p." + p.key].help.startswith("Vedtaget: ")
+    assert inputs["p." + OUTSIDE].label == "Uden for arbejdsmarked og uddannelse (> … %)"
+    assert inputs["p." + OUTSIDE].step == 0.5
+    assert inputs["p.c.forebyggelse.convicted"].step == 0.1
+    assert inputs["p.k.two_criteria"].step == 1
+    captions = [c.value for c in at.caption]
+    assert "Vedtaget: > 30 %" in captions
+    assert any("× landsgennemsnittet (1,57 %)" in c for c in captions), "relative threshold in absolute terms"
+    assert any("Demodata" in c for c in captions)
+    assert movers_table(at).empty
+    assert any("Ingen afdelinger skifter farve" in i.value for i in at.info)
+
+
+def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
+    """Outside labour > 30 → > 35 on 2026-11 moves exactly the departments the engine says, yellow → green."""
+    expected = expected_movers(db, {OUTSIDE: 35.0})
+    assert expected, "the demo has departments between 30 and 35 %"
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    assert shown_movers(at) == expected
+    assert {v for v in expected.values()} == {("◆ Gul (Trin 2)", "● Grøn (Trin 1)")}
+    table = movers_table(at)
+    assert table["Årsag"].str.contains("Uden for arbejdsmarked og uddannelse").all()
+    assert table["Årsag"].str.contains("> 30 → > 35 (ikke længere opfyldt)", regex=False).all()
+    assert any(f"**{len(expected)} afdelinger skifter farve**" == m.value for m in at.markdown)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["● Grøn"].delta == f"+{len(expected)}"
+    assert metrics["◆ Gul"].delta == f"-{len(expected)}"
+
+
+def test_loosening_a_threshold_moves_departments_the_other_way(app, db):
+    """Outside labour > 30 → > 25 makes green departments yellow, exactly those the engine names."""
+    expected = expected_movers(db, {OUTSIDE: 25.0})
+    assert expected
+    at = set_param(open_scenarie(app), OUTSIDE, 25.0)
+    assert shown_movers(at) == expected
+    assert {v[1] for v in expected.values()} == {"◆ Gul (Trin 2)"}
+    assert movers_table(at)["Årsag"].str.contains("(nu opfyldt)", regex=False).all()
+
+
+def test_map_rings_the_movers(app, db):
+    """The map draws a highlight ring on exactly the departments that move."""
+    expected = expected_movers(db, {OUTSIDE: 35.0})
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ringed = {d["dept_id"] for layer in spec["layers"] if layer.get("id") == "highlight" for d in layer["data"]}
+    assert ringed == set(expected)
+
+
+def test_shared_link_reproduces_the_scenario(app, db):
+    """Opening the app with ?p.c.forebyggelse.outside_labour=35 shows the same movers as typing 35."""
+    at = open_scenarie(app, **{"p." + OUTSIDE: "35"})
+    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    assert shown_movers(at) == expected_movers(db, {OUTSIDE: 35.0})
+
+
+def test_reset_restores_the_adopted_values_and_zero_movers(app):
+    """"Nulstil til vedtaget" puts every input back, clears the link's p.* parameter and moves nobody.
+
+    The page was opened from a link, so the URL carried the scenario when the reset ran: the page
+    must build the scenario from the inputs, not from the (lagging) query parameters.
+    """
+    at = open_scenarie(app, **{"p." + OUTSIDE: "35", "p.k.two_criteria": "3"})
+    assert not movers_table(at).empty
+    at.button(key="scenarie_nulstil").click().run()
+    assert not at.exception
+    assert at.number_input(key="p." + OUTSIDE).value == 30.0
+    assert at.number_input(key="p.k.two_criteria").value == 2
+    assert movers_table(at).empty
+    assert not [k for k in at.query_params if k.startswith("p.")]
+
+
+def test_scenario_survives_a_page_switch(app, db):
+    """Leaving for Oversigt and coming back keeps the typed scenario and its movers."""
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    at.switch_page("pages/oversigt.py")
+    at.run()
+    assert not at.exception
+    at.switch_page("pages/scenarie.py")
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    assert shown_movers(at) == expected_movers(db, {OUTSIDE: 35.0})
+
+
+def test_discretion_grey_movers_show_no_values(app, db):
+    """Raising the discretion limit to 40 greys departments; their rows, tooltips and tables hold no numbers."""
+    expected = expected_movers(db, {"d.minimum": 40.0})
+    grey = {i for i, (_, after) in expected.items() if after.startswith("○")}
+    assert grey, "the demo has departments with 20–39 residents aged 18–64"
+    at = set_param(open_scenarie(app), "d.minimum", 40)
+    table = movers_table(at)
+    assert shown_movers(at) == expected
+    rows = table[table["Afdelings-id"].isin(grey)]
+    assert len(rows) == len(grey)
+    for cause in rows["Årsag"]:
+        assert not any(ch.isdigit() for ch in cause), cause
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    points = [d for layer in spec["layers"] for d in (layer.get("data") or []) if isinstance(d, dict)
+              and d.get("dept_id") in grey]
+    assert points
+    for p in points:
+        assert p["why"] == "Under diskretionsgrænsen: ingen værdier vises"
+    # The same departments compared as stored rule sets would be listed without values too.
+    view(at, COMPARE)
+    compared = movers_table(at, "sammenlign_flyttere")
+    for cause in compared[compared["Afdelings-id"].isin(grey)]["Årsag"]:
+        assert not any(ch.isdigit() for ch in cause), cause
+
+
+def test_discretion_limit_cannot_be_lowered_by_a_link(app):
+    """A link asking for a discretion limit of 10 is held at the rule set's 20: no suppressed data shows."""
+    at = open_scenarie(app, **{"p.d.minimum": "10"})
+    assert at.number_input(key="p.d.minimum").value == 20
+    assert movers_table(at).empty
+
+
+# --- save, adopt and compare --------------------------------------------------------------------
+
+
+def test_save_creates_a_new_rule_set_version(app, db, monkeypatch):
+    """"Gem scenarie" stores the scenario as version 1 of the name, by the local user, with its numbers."""
+    monkeypatch.setenv("USER", "testbruger")
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    at.text_input(key="scenarie_gem_navn").input("Arbejdsgruppens forslag")
+    click(at, "Gem scenarie")
+    idx = rule_sets(db)
+    row = idx[idx["name"] == "Arbejdsgruppens forslag"]
+    assert row[["version", "created_by", "adopted"]].values.tolist() == [[1, "testbruger", False]]
+    store = Store.open(db)
+    try:
+        saved = store.rule_set("Arbejdsgruppens forslag", 1)
+    finally:
+        store.close()
+    assert saved.parameter_values()[OUTSIDE] == 35.0
+    assert any("gemt som Arbejdsgruppens forslag version 1" in s.value for s in at.success)
+    click(at, "Gem scenarie")  # the same name again is the next version
+    idx = rule_sets(db)
+    assert sorted(idx.loc[idx["name"] == "Arbejdsgruppens forslag", "version"]) == [1, 2]
+
+
+def test_save_without_a_name_is_refused(app, db):
+    """Saving with an empty name says what to do and stores nothing."""
+    before = len(rule_sets(db))
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    click(at, "Gem scenarie")
+    assert any("Giv scenariet et navn" in e.value for e in at.error)
+    assert len(rule_sets(db)) == before
+
+
+def test_adopt_records_who_and_when(app, db, monkeypatch):
+    """Adopting saves the scenario, marks it adopted by the user at the current time and shows that."""
+    monkeypatch.setenv("USER", "testbruger")
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    at.text_input(key="scenarie_vedtag_navn").input("Vedtaget i arbejdsgruppen")
+    at.checkbox(key="scenarie_vedtag_bekraeft").check()
+    started = datetime.now()
+    click(at, "Vedtag scenariet")
+    idx = rule_sets(db)
+    adopted = idx[idx["adopted"]]
+    assert adopted[["name", "version", "adopted_by"]].values.tolist() == [
+        ["Vedtaget i arbejdsgruppen", 1, "testbruger"]]
+    when = pd.Timestamp(adopted["adopted_at"].iloc[0]).to_pydatetime()
+    assert started - timedelta(seconds=5) <= when <= datetime.now() + timedelta(seconds=5)
+    assert any("vedtaget af testbruger" in m.value for m in at.markdown)
+    assert any("er nu det vedtagne regelsæt" in s.value for s in at.success)
+    # The adopted rule set is now the one in view, with nothing changed on top of it.
+    assert at.sidebar.selectbox(key="regelsaet").value == "Vedtaget i arbejdsgruppen@1"
+    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    view(at, "Virkning")
+    assert movers_table(at).empty
+
+
+def test_adopt_requires_confirmation(app, db):
+    """Without the confirmation tick nothing is adopted and the page says why."""
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    at.text_input(key="scenarie_vedtag_navn").input("Ikke bekræftet")
+    click(at, "Vedtag scenariet")
+    assert any("bekræftelsen" in e.value for e in at.error)
+    idx = rule_sets(db)
+    assert idx.loc[idx["adopted"], "name"].tolist() == ["trappetrin"]
+    assert "Ikke bekræftet" not in set(idx["name"])
+
+
+@pytest.mark.parametrize("name", ["'); DROP TABLE releases; --", "<script>alert(1)</script>"])
+def test_injection_like_names_are_stored_and_shown_as_plain_text(app, db, name):
+    """A hostile-looking name is stored as it is, shown as plain text, and nothing else changes."""
+    store = Store.open(db)
+    try:
+        tables = store.query("SELECT table_name FROM information_schema.tables ORDER BY 1")
+        releases = store.releases()
+    finally:
+        store.close()
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    at.text_input(key="scenarie_gem_navn").input(name)
+    click(at, "Gem scenarie")
+    store = Store.open(db)
+    try:
+        assert store.query("SELECT table_name FROM information_schema.tables ORDER BY 1").equals(tables)
+        assert store.releases().equals(releases)
+        idx = store.rule_set_index()
+        assert idx.loc[idx["name"] == name, "version"].tolist() == [1]
+        assert store.rule_set(name, 1).parameter_values()[OUTSIDE] == 35.0
+    finally:
+        store.close()
+    history = at.get_by_key("scenarie_regelsaet").dataframe[0].value
+    assert name in set(history["Navn"]), "the table shows the name exactly as typed"
+    for el in list(at.markdown) + list(at.caption):
+        assert not el.proto.allow_html
+    texts = [el.value for el in list(at.markdown) + list(at.caption) + list(at.success)]
+    assert not any("<script>" in t for t in texts), "markup in names is escaped wherever it is rendered"
+    assert any("gemt som" in s.value for s in at.success)
+
+
+def test_compare_two_stored_rule_sets(app, db):
+    """Comparing the adopted rule set with a saved scenario shows its movers, counts and the changed parameter."""
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    at.text_input(key="scenarie_gem_navn").input("Skærpet")
+    click(at, "Gem scenarie")
+    at.button(key="scenarie_nulstil").click().run()
+    view(at, COMPARE)
+    at.selectbox(key="sammenlign_a").set_value("trappetrin@1")
+    at.selectbox(key="sammenlign_b").set_value("Skærpet@1").run()
+    assert not at.exception
+    expected = expected_movers(db, {OUTSIDE: 35.0})
+    assert shown_movers(at, "sammenlign_flyttere") == expected
+    counts = at.get_by_key("sammenlign_antal").dataframe[0].value.set_index("Farve")
+    assert counts.loc["● Grøn (Trin 1)", "Forskel"] == len(expected)
+    diffs = at.get_by_key("sammenlign_forskelle").dataframe[0].value
+    assert diffs["Nøgle (i linket: p.…)"].tolist() == [OUTSIDE]
+    assert diffs.iloc[0, 1:3].tolist() == ["> 30 %", "> 35 %"]
+
+
+def test_compare_with_the_current_scenario(app, db):
+    """"Aktuelt scenarie" against the adopted rule set gives the same movers as the Virkning view."""
+    at = view(set_param(open_scenarie(app), "c.forebyggelse.income", 70.0), COMPARE)
+    assert at.selectbox(key="sammenlign_b").value == "Aktuelt scenarie"
+    assert shown_movers(at, "sammenlign_flyttere") == expected_movers(db, {"c.forebyggelse.income": 70.0})
+
+
+def test_empty_database_explains_itself(empty_app):
+    """With no releases the page explains how to get data instead of failing."""
+    at = empty_app("scenarie")
+    assert not at.exception
+    assert any("ingen data" in i.value for i in at.info)
+
+
+# --- consequences for allocation (issue 5) -------------------------------------------------------
+
+
+def capacity_line(at) -> tuple[str, str]:
+    """(kind, text) of the one allocation line: warning = fewer, success = more, info = same."""
+    lines = [(kind, b.value) for kind in ("warning", "success", "info") for b in getattr(at, kind)
+             if "om året til anvisning**" in b.value]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize(("value", "kind", "sign"), [(25.0, "warning", "\u2212"), (35.0, "success", "+")])
+def test_capacity_line_changes_sign_with_the_direction_of_the_change(app, value, kind, sign):
+    """Tightening outside labour (> 25 %) turns green departments yellow: fewer cheap dwellings for
+    allocation, a warning with a minus. Loosening (> 35 %) does the opposite: a success with a plus.
+    The line compares with the adopted rule set and names its movers in an expander."""
+    at = open_scenarie(app)
+    kind0, text0 = capacity_line(at)
+    assert kind0 == "info" and "det vedtagne trappetrin v1" in text0
+    at = set_param(at, OUTSIDE, value)
+    kind1, text1 = capacity_line(at)
+    assert kind1 == kind
+    assert text1.startswith(f"**{sign}") and "om året til anvisning**" in text1
+    assert any(e.label.startswith("Afdelinger der giver ændringen") for e in at.expander)

@@ -1,0 +1,116 @@
+"""Scenarie in a real browser: a changed threshold lists the movers, and a shared link reproduces it.
+
+Selectors follow the Scenarie page (pages/scenarie.py, ui/scenario_view.py): each parameter is a
+number input with widget key ``p.<parameter key>`` (CSS class
+``st-key-p-c-forebyggelse-outside_labour``), bound to the query parameter of the same name; the
+movers are an ``st.dataframe`` (first column Afdelings-id, one row per department that changes
+colour) in the container keyed ``ui.scenario_view.MOVERS_KEY``, after the line
+"**<n> afdelinger skifter farve**".
+
+The expected movers come from trappetrin on a second demo database built the same way as the
+server's (DuckDB lets no other process open the server's file, not even read-only; the demo
+generator is deterministic).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from bench.browser import screenshot, wait_for_app
+from trappetrin.colours import classify_release
+from trappetrin.scenario import movers
+from trappetrin.store import open_store
+from ui.scenario_view import MOVERS_KEY
+
+PARAM = "c.forebyggelse.outside_labour"
+VALUE = 35
+INPUT = ".st-key-p-" + PARAM.replace(".", "-") + " input"
+MOVERS = f".st-key-{MOVERS_KEY} [data-testid='stDataFrame']"
+
+
+@pytest.fixture(scope="module")
+def expected_movers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Department id → name of the departments that change colour at outside labour > 35 %.
+
+    (The names are kept for the failure message only.)"""
+    store = open_store(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb", demo_if_empty=True)
+    try:
+        release, rules = store.release_labels()[-1], store.adopted_rule_set()
+        before = classify_release(store, release, rules)
+        after = classify_release(store, release, rules.with_overrides({PARAM: VALUE}))
+        ids = movers(before.result, after.result)["id"]
+        names = before.data.frame["name"]
+    finally:
+        store.close()
+    assert len(ids) >= 5, "the demo should give this scenario several movers"
+    return {i: names[i] for i in ids}
+
+
+_READ_GRID = """frame => Array.from(frame.querySelectorAll("table[role='grid'] tbody tr")).map(
+    row => [row.getAttribute("aria-rowindex"), Array.from(row.querySelectorAll("td")).map(td => td.textContent)])"""
+_SCROLL = """frame => { const s = frame.querySelector(".dvn-scroller"); const before = s.scrollTop;
+    s.scrollTop += s.clientHeight * 0.5; return s.scrollTop !== before; }"""
+
+
+def grid_rows(frame: Locator) -> list[list[str]]:
+    """Every data row of an ``st.dataframe`` as cell texts, scrolling through the virtualised grid.
+
+    The grid draws on a canvas; its accessible ``table[role=grid]`` holds only the rows in view,
+    so the grid is scrolled until it moves no further, collecting rows by their row index.
+    """
+    expect(frame.locator("table[role='grid'] tbody tr").first).to_be_attached()
+    rows: dict[int, list[str]] = {}
+    shown = frame.evaluate(_READ_GRID)
+    for _ in range(200):
+        rows.update((int(index), cells) for index, cells in shown)
+        if not frame.evaluate(_SCROLL):
+            break
+        for _ in range(40):  # the accessible rows follow the scroll a little later
+            frame.page.wait_for_timeout(50)
+            now = frame.evaluate(_READ_GRID)
+            if now and now[-1][0] != shown[-1][0]:
+                break
+        shown = now
+    rows.update((int(index), cells) for index, cells in shown)
+    return [rows[i] for i in sorted(rows)]
+
+
+def assert_movers_shown(page: Page, expected: dict[str, str]) -> None:
+    expect(page.get_by_text(f"{len(expected)} afdelinger skifter farve").first).to_be_visible(timeout=30_000)
+    frame = page.locator(MOVERS)
+    expect(frame).to_be_visible(timeout=30_000)
+    rows = grid_rows(frame)
+    text = "\n".join(" | ".join(cells) for cells in rows)
+    assert sorted(row[0] for row in rows) == sorted(expected), f"movers table shows:\n{text}"
+
+
+def test_threshold_change_lists_movers_and_link_reproduces_them(page, app_server, expected_movers):
+    """Typing 35 into the outside-labour threshold lists exactly trappetrin's movers; the link repeats it.
+
+    On /scenarie the number input for ``c.forebyggelse.outside_labour`` (default 30) is set to 35
+    and Enter pressed: the URL gains ``p.c.forebyggelse.outside_labour=35``, the page says
+    "<n> afdelinger skifter farve" and the movers table lists exactly the departments (by id)
+    that trappetrin says change colour, one row each. A fresh page opened at that URL shows the
+    input at 35 and the same movers without any typing.
+    """
+    page.goto(f"{app_server}/scenarie")
+    wait_for_app(page, settle_ms=0)
+    number = page.locator(INPUT)
+    expect(number).to_be_visible(timeout=30_000)
+    number.fill(str(VALUE))
+    number.press("Enter")
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(re.escape(f"p.{PARAM}={VALUE}")))
+    assert_movers_shown(page, expected_movers)
+    screenshot(page, "scenarie-1280")
+
+    shared = page.context.new_page()
+    shared.goto(f"{app_server}/scenarie?p.{PARAM}={VALUE}")
+    wait_for_app(shared, settle_ms=0)
+    expect(shared.locator(INPUT)).to_have_value(re.compile(rf"^{VALUE}([.,]0+)?$"))
+    assert_movers_shown(shared, expected_movers)
+    screenshot(shared, "scenarie-link-1280")

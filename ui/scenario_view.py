@@ -1,0 +1,482 @@
+"""Streamlit pieces of the Scenarie page: parameter inputs, effect tables and the save/adopt actions.
+
+The scenario lives in the widgets keyed ``p.<parameter key>``, kept for the session and mirrored
+into the URL by :mod:`ui.state`. The page builds the scenario from the widgets' own values, so a
+fragment rerun needs nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from trappetrin import catalogue
+from trappetrin.colours import SEVERITY, ReleaseResult
+from trappetrin.errors import UserError
+from trappetrin.rules import Parameter, RuleSet
+from trappetrin.scenario import (
+    URL_PREFIX,
+    bounds,
+    content_fingerprint,
+    counts,
+    movers,
+    parameter_groups,
+    parameter_label,
+    parameter_text,
+    transition_matrix,
+)
+from ui import fmt, state
+
+CURRENT = "Aktuelt scenarie"
+MOVERS_KEY = "scenarie_flyttere"
+FLASH_KEY = "_scenarie_besked"
+SAVE_NAME_KEY = "scenarie_gem_navn"
+SAVE_TITLE_KEY = "scenarie_gem_titel"
+ADOPT_NAME_KEY = "scenarie_vedtag_navn"
+ADOPT_CONFIRM_KEY = "scenarie_vedtag_bekraeft"
+NAME_MAX = 80
+TITLE_MAX = 200
+MATRIX_CORNER = "Før ↓ · Efter →"
+MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", "Årsag"]
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def current_user() -> str:
+    """Who is acting: the logged-in user's e-mail, else the local account, else "lokal bruger"."""
+    try:
+        if st.user.is_logged_in and st.user.get("email"):
+            return str(st.user.email)
+    except (AttributeError, KeyError, RuntimeError):  # no auth configured, or no session (tests)
+        pass
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "lokal bruger"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+_MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
+
+
+def plain(text: object) -> str:
+    """Escape user-typed text (names) so Markdown shows it literally: no links, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md(text: object) -> str:
+    """Light escaping for the product's own labels (rule and indicator texts) inside Markdown."""
+    return _MARKDOWN_EMPHASIS.sub(r"\\\1", str(text))
+
+
+def widget_key(param: Parameter) -> str:
+    return URL_PREFIX + param.key
+
+
+def when(ts) -> str:
+    """Danish date and time, e.g. ``23.11.2026 kl. 09.37``; a dash when missing."""
+    if ts is None or pd.isna(ts):
+        return "–"
+    return pd.Timestamp(ts).strftime("%d.%m.%Y kl. %H.%M")
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How one parameter is typed in: default, step, bounds and display format."""
+
+    value: float | int
+    step: float | int
+    min_value: float | int | None
+    max_value: float | int | None
+    format: str
+
+
+def input_spec(rules: RuleSet, param: Parameter) -> InputSpec:
+    """Keyboard-friendly steps: 0,5 for percentages, 0,1 for factors, 1 for counts.
+
+    The range comes from :func:`trappetrin.scenario.bounds`, the same check a shared link goes
+    through; in particular the discretion limit cannot go below the rule set's own.
+    """
+    value, b = param.value, bounds(rules, param)
+    if b.integer:
+        return InputSpec(int(value), 1, int(b.minimum), None if b.maximum is None else int(b.maximum), "%d")
+    if param.kind == "discretion":
+        return InputSpec(float(value), 1.0, b.minimum, b.maximum, "%.1f")
+    if param.kind == "factor":
+        return InputSpec(float(value), 0.1, b.minimum, b.maximum, "%.2f")
+    if catalogue.unit(param.indicator or "") == "%":
+        fmt_ = "%.1f" if round(value, 1) == value else "%.2f"
+        return InputSpec(float(value), 0.5, b.minimum, b.maximum, fmt_)
+    return InputSpec(float(value), 1.0, b.minimum, b.maximum, "%.0f" if float(value).is_integer() else "%.2f")
+
+
+def parameter_inputs(base: RuleSet, adopted: RuleSet, refs: dict[str, float]) -> dict[str, float]:
+    """Draw one number input per parameter of ``base``, grouped; return key → value now shown."""
+    adopted_params = {p.key: p for p in adopted.parameters()}
+    same_as_adopted = content_fingerprint(base) == content_fingerprint(adopted)
+    values: dict[str, float] = {}
+    for group in parameter_groups(base):
+        with st.container(border=True):
+            title = md(group.title)
+            if group.outcome is not None:
+                title = f"{md(fmt.outcome_label(base, group.outcome))} · {title}"
+            st.markdown(f"**{title}**")
+            for param in group.parameters:
+                values[param.key] = _parameter_input(base, param, adopted_params.get(param.key),
+                                                     adopted, same_as_adopted, refs)
+    return values
+
+
+def _parameter_input(base: RuleSet, param: Parameter, adopted_param: Parameter | None, adopted: RuleSet,
+                     same_as_adopted: bool, refs: dict[str, float]) -> float:
+    spec = input_spec(base, param)
+    adopted_text = (parameter_text(adopted, adopted_param, refs=refs) if adopted_param is not None
+                    else "findes ikke i det vedtagne regelsæt")
+    help_text = f"Vedtaget: {md(adopted_text)}"
+    if not same_as_adopted:
+        help_text += (f"  \nRegelsæt i visning ({plain(base.name)} v{base.version}): "
+                      f"{md(parameter_text(base, param, refs=refs))}")
+    key = widget_key(param)
+    state.restore(key)
+    value = st.number_input(
+        parameter_label(base, param), min_value=spec.min_value, max_value=spec.max_value,
+        value=None if key in st.session_state else spec.value,  # the session's value wins, without a warning
+        step=spec.step, format=spec.format, key=key, on_change=state.remember, args=(key,), help=help_text,
+    )
+    value = float(spec.value if value is None else value)
+    changed = value != param.value
+    parts = []
+    if param.kind == "factor" or changed:
+        parts.append(f"Nu: {parameter_text(base, param, value, refs)}")
+    parts.append(f"Vedtaget: {adopted_text}")
+    caption = " · ".join(md(p) for p in parts)
+    st.caption(f"**Ændret** · {caption}" if changed else caption)
+    return value
+
+
+def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
+    """The values that differ from ``base``: the scenario's overrides."""
+    current = base.parameter_values()
+    return {k: float(v) for k, v in values.items() if k in current and float(v) != current[k]}
+
+
+def values_in_state(base: RuleSet) -> dict[str, float]:
+    """Parameter values held by the widgets (for callbacks, which run before the widgets)."""
+    out = {}
+    for p in base.parameters():
+        v = st.session_state.get(widget_key(p))
+        out[p.key] = p.value if v is None else float(v)
+    return out
+
+
+def set_inputs(rules: RuleSet, drop: set[str] = frozenset()) -> None:
+    """Put every parameter input at ``rules``' values (call from a callback, before the widgets).
+
+    Assigning the value (rather than deleting the key) keeps a link's seed from coming back;
+    a value equal to the rule set's own is no override, so it leaves the URL.
+    """
+    for p in rules.parameters():
+        st.session_state[widget_key(p)] = input_spec(rules, p).value
+        state.remember(widget_key(p))
+    for key in drop:
+        st.session_state.pop(URL_PREFIX + key, None)
+        state.forget(URL_PREFIX + key)
+
+
+def reset_to_adopted(base: RuleSet, adopted: RuleSet) -> None:
+    """Callback of "Nulstil til vedtaget": the adopted rule set with no changed parameters."""
+    if (base.name, base.version) != (adopted.name, adopted.version):
+        st.session_state[state.RULES_KEY] = f"{adopted.name}@{adopted.version}"
+        state.remember(state.RULES_KEY)
+    adopted_keys = set(adopted.parameter_values())
+    set_inputs(adopted, drop={k for k in base.parameter_values() if k not in adopted_keys})
+    st.rerun()  # the whole app: the sidebar shows the rule set and scenario too
+
+
+# --- effects ---------------------------------------------------------------------------------
+
+_HASH = {RuleSet: lambda rs: rs.fingerprint()}
+
+
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=_HASH)
+def _scenario(base: RuleSet, overrides: tuple[tuple[str, float], ...]) -> RuleSet:
+    return base.with_overrides(dict(overrides))
+
+
+def scenario_rules(base: RuleSet, overrides: dict[str, float]) -> RuleSet:
+    """``base`` with ``overrides`` (cached on content: validating a rule set is the slow part)."""
+    return _scenario(base, tuple(sorted(overrides.items()))) if overrides else base
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What changes between two rule sets for one release; shared from the cache, never mutated."""
+
+    before: ReleaseResult
+    after: ReleaseResult
+    movers: pd.DataFrame
+    matrix: pd.DataFrame
+
+    @property
+    def moved(self) -> set[str]:
+        return set(self.movers["Afdelings-id"])
+
+
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=_HASH)
+def _effects(db: str, version: str, release: str, before: RuleSet, after: RuleSet) -> Effects:
+    b, a = state.classified(release, before), state.classified(release, after)
+    return Effects(b, a, movers_frame(b, a), matrix_frame(b, a))
+
+
+def effects(release: str, before: RuleSet, after: RuleSet, version: str | None = None) -> Effects:
+    """Movers and transition matrix for one release under two rule sets, cached on their content.
+
+    ``version`` is :func:`ui.state.data_version` when the caller already has it.
+    """
+    return _effects(str(state.store().path), version or state.data_version(), release, before, after)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def _scenario_deck(db: str, version: str, release: str, before: RuleSet, after: RuleSet):
+    from ui.mapview import deck
+
+    eff = _effects(db, version, release, before, after)
+    chart = deck(eff.after, highlight=eff.moved)
+    spec = chart.to_json()
+    # The cached deck never changes: spare st.pydeck_chart serialising it again on every rerun.
+    chart.to_json = lambda: spec
+    return chart
+
+
+def scenario_deck(release: str, before: RuleSet, after: RuleSet, version: str | None = None):
+    """The map under ``after`` with the departments that move ringed (cached: building it is slow)."""
+    return _scenario_deck(str(state.store().path), version or state.data_version(), release, before, after)
+
+
+def outcome_order(rules: RuleSet) -> list[str]:
+    codes = [o.code for o in rules.outcomes]
+    rank = {c: i for i, c in enumerate(SEVERITY)}
+    return sorted(codes, key=lambda c: rank.get(c, len(rank)))
+
+
+def movers_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
+    """The departments that change colour, in Danish, with symbols and the cause in words.
+
+    A department under the discretion limit in either classification shows no values: its
+    cause text comes from :func:`trappetrin.scenario.movers`, which leaves them out.
+    """
+    moved = movers(before.result, after.result)
+    if moved.empty:
+        return pd.DataFrame(columns=MOVER_COLUMNS)
+    frame = after.data.frame
+    ids = moved["id"].to_numpy()
+    rank = {c: i for i, c in enumerate(SEVERITY)}
+    out = pd.DataFrame({
+        "Afdelings-id": ids,
+        "Afdeling": frame.loc[ids, "name"].to_numpy(),
+        "Boligorganisation": frame.loc[ids, "organisation"].to_numpy(),
+        "Fra": fmt.outcome_labels(before.rules, moved["from"]),
+        "Til": fmt.outcome_labels(after.rules, moved["to"]),
+        "Årsag": moved["cause_text"].to_numpy(),
+        "_to": moved["to"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
+        "_from": moved["from"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
+    })
+    return out.sort_values(["_from", "_to", "Afdelings-id"]).drop(columns=["_from", "_to"]).reset_index(drop=True)
+
+
+def matrix_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
+    """The transition matrix in Danish: one row per colour before ("Før"), one column per colour after."""
+    matrix = transition_matrix(before.result, after.result)
+    order = [c for c in outcome_order(after.rules) if c in matrix.index]
+    matrix = matrix.loc[order, order]
+    out = pd.DataFrame({MATRIX_CORNER: fmt.outcome_labels(before.rules, matrix.index)})
+    for code in matrix.columns:
+        out[fmt.outcome_label(after.rules, code)] = matrix[code].to_numpy(dtype=int)
+    return out
+
+
+def counts_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
+    """Departments per colour under two rule sets ("Før", "Efter"), with the difference."""
+    b, a = counts(before.result), counts(after.result)
+    order = outcome_order(after.rules)
+    b = b.reindex(order, fill_value=0)
+    a = a.reindex(order, fill_value=0)
+    return pd.DataFrame({
+        "Farve": fmt.outcome_labels(after.rules, order),
+        "Før": b.to_numpy(dtype=int),
+        "Efter": a.to_numpy(dtype=int),
+        "Forskel": (a - b).to_numpy(dtype=int),
+    })
+
+
+def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
+    """One metric per colour: departments after, the change from before as delta (before in the help)."""
+    b, a = counts(before.result), counts(after.result)
+    order = outcome_order(after.rules)
+    for column, code in zip(st.columns(len(order)), order):
+        with column:
+            now, then = int(a.get(code, 0)), int(b.get(code, 0))
+            delta = now - then
+            colour = "off" if delta == 0 or code == "grey" else ("inverse" if code in ("red", "yellow") else "normal")
+            outcome = after.rules.outcome(code)
+            st.metric(f"{fmt.BADGE.get(code, '')} {outcome.label}".strip(), now,
+                      delta=f"{delta:+d}" if delta else "±0", delta_color=colour,
+                      delta_arrow="auto" if delta else "off", border=True,
+                      help=f"{fmt.outcome_label(after.rules, code)}: {then} afdelinger før, {now} efter.")
+
+
+def table(frame: pd.DataFrame, *, key: str) -> None:
+    """A read-only table in a container keyed ``key`` (display tables carry no key of their own)."""
+    with st.container(key=key):
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def show_movers(frame: pd.DataFrame, *, key: str, empty_text: str) -> None:
+    """The movers table (plain text cells), or a notice when nobody moves, in a container keyed ``key``."""
+    with st.container(key=key):
+        if frame.empty:
+            st.info(empty_text, icon=":material/check_circle:")
+            return
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(frame)),
+                     column_config={"Årsag": st.column_config.TextColumn(width="large")})
+
+
+# --- stored rule sets ------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _stored(db: str, choice: str) -> tuple[str, str, str]:
+    """TOML text, scope and content fingerprint of one stored version (which never changes)."""
+    name, version = state.parse_choice(choice)
+    rules = state.store().rule_set(name, version)
+    return rules.to_toml(), rules.scope, content_fingerprint(rules)
+
+
+def stored_rule_set(choice: str) -> RuleSet:
+    """A stored rule set by ``name@version``."""
+    import tomllib
+
+    return RuleSet.model_validate(tomllib.loads(_stored(str(state.store().path), choice)[0]))
+
+
+def department_choices() -> list[str]:
+    """Stored rule sets that classify departments, as ``name@version``, newest version first."""
+    db = str(state.store().path)
+    return [c for c in state.rule_set_choices(state.store()) if _stored(db, c)[1] == "afdeling"]
+
+
+def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int] | None:
+    """A stored rule set with the same content as ``rules`` (``prefer`` first), if any."""
+    target = content_fingerprint(rules)
+    if prefer is not None and content_fingerprint(prefer) == target:
+        return prefer.name, prefer.version
+    db = str(state.store().path)
+    for choice in department_choices():
+        if _stored(db, choice)[2] == target:
+            return state.parse_choice(choice)
+    return None
+
+
+def rule_set_history() -> pd.DataFrame:
+    """The stored rule sets with who created and adopted them, in Danish."""
+    idx = state.store().rule_set_index()
+    out = pd.DataFrame({
+        "Navn": idx["name"].astype(str),
+        "Version": idx["version"].astype(int),
+        "Titel": idx["title"].astype(str),
+        "Gemt": idx["created_at"].map(when),
+        "Gemt af": idx["created_by"].astype(str),
+        "Gældende": np.where(idx["adopted"].astype(bool), "Ja, vedtaget", ""),
+        "Senest vedtaget": idx["adopted_at"].map(when),
+        "Vedtaget af": idx["adopted_by"].fillna("").astype(str),
+    })
+    return out.sort_values(["Navn", "Version"], ascending=[True, False]).reset_index(drop=True)
+
+
+def adopted_row() -> pd.Series | None:
+    """The rule set in force (name, version, title, adopted_at, adopted_by), if any is marked adopted."""
+    idx = state.store().rule_set_index()
+    hit = idx[idx["adopted"].astype(bool)].sort_values("adopted_at")
+    return None if hit.empty else hit.iloc[-1]
+
+
+# --- actions (callbacks) ---------------------------------------------------------------------
+
+
+def flash(kind: str, text: str) -> None:
+    """Keep a message for the next run (callbacks cannot place elements where they belong)."""
+    st.session_state[FLASH_KEY] = (kind, text)
+
+
+def show_flash() -> None:
+    """Show (once) the message a callback left."""
+    kind, text = st.session_state.pop(FLASH_KEY, (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def _clean_name(raw: object) -> str:
+    name = str(raw or "").strip()
+    if not name:
+        raise UserError("Giv scenariet et navn.")
+    if len(name) > NAME_MAX:
+        raise UserError(f"Navnet er for langt ({len(name)} tegn); højst {NAME_MAX} tegn.")
+    return name
+
+
+def _default_title(base: RuleSet, overrides: dict[str, float]) -> str:
+    return f"Scenarie ud fra {base.name} v{base.version} ({len(overrides)} ændrede parametre)"
+
+
+def save_scenario(base: RuleSet) -> None:
+    """Callback of "Gem scenarie": store the scenario as the next version of the given name."""
+    try:
+        name = _clean_name(st.session_state.get(SAVE_NAME_KEY))
+        title = str(st.session_state.get(SAVE_TITLE_KEY) or "").strip()[:TITLE_MAX]
+        overrides = overrides_from(base, values_in_state(base))
+        scenario = base.with_overrides(overrides)
+        saved = state.store().save_rule_set(scenario, by=current_user(), name=name,
+                                            title=title or _default_title(base, overrides))
+    except UserError as exc:
+        flash("error", str(exc))
+        return
+    flash("success", f"Scenariet er gemt som {plain(saved.name)} version {saved.version}.")
+    st.rerun()  # the whole app: the sidebar lists the new version
+
+
+def adopt_scenario(base: RuleSet) -> None:
+    """Callback of "Vedtag scenariet": save if needed, adopt, and show the adopted rule set unchanged."""
+    if not st.session_state.get(ADOPT_CONFIRM_KEY):
+        flash("error", "Sæt flueben i bekræftelsen for at vedtage scenariet.")
+        return
+    user = current_user()
+    try:
+        overrides = overrides_from(base, values_in_state(base))
+        scenario = base.with_overrides(overrides)
+        stored = find_stored(scenario, prefer=base)
+        if stored is None:
+            name = _clean_name(st.session_state.get(ADOPT_NAME_KEY))
+            saved = state.store().save_rule_set(scenario, by=user, name=name, title=_default_title(base, overrides))
+            stored = (saved.name, saved.version)
+        name, version = stored
+        state.store().adopt_rule_set(name, version, by=user)
+    except UserError as exc:
+        flash("error", str(exc))
+        return
+    st.cache_data.clear()
+    adopted = stored_rule_set(f"{name}@{version}")
+    st.session_state[state.RULES_KEY] = f"{name}@{version}"
+    set_inputs(adopted, drop={k for k in base.parameter_values() if k not in adopted.parameter_values()})
+    st.session_state[ADOPT_CONFIRM_KEY] = False
+    flash("success", f"{plain(name)} version {version} er nu det vedtagne regelsæt "
+                     f"(vedtaget af {plain(user)} {when(datetime.now())}).")
+    st.rerun()  # the whole app: the sidebar and every page use the new rule set

@@ -7,6 +7,7 @@ rolls back as one unit. User values only ever reach SQL as bound parameters or r
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,7 +120,33 @@ MIGRATIONS: list[str] = [
         value VARCHAR NOT NULL
     );
     """,
+    # 2: the audit trail. Append-only: the application has no UPDATE or DELETE for it.
+    """
+    CREATE SEQUENCE audit_ids START 1;
+    CREATE TABLE audit_log (
+        event_id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'),
+        logged_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        object VARCHAR,
+        file_name VARCHAR,
+        checksum VARCHAR,
+        n_rows INTEGER,
+        details VARCHAR
+    );
+    """,
 ]
+
+#: Actions the audit trail records (``audit_log.action``), with their Danish labels.
+AUDIT_ACTIONS = {
+    "import": "Indlæsning",
+    "delete_release": "Sletning af udgivelse",
+    "backup": "Sikkerhedskopi",
+    "restore": "Gendannelse",
+    "save_rule_set": "Regelsæt gemt",
+    "adopt_rule_set": "Regelsæt vedtaget",
+    "export": "Eksport",
+}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -434,6 +461,46 @@ class Store:
                 "UPDATE rule_sets SET adopted = true, adopted_at = ?, adopted_by = ? WHERE name = ? AND version = ?",
                 [datetime.now(), by, name, version],
             )
+
+    # --- audit trail --------------------------------------------------------------------
+
+    def log_event(self, actor: str, action: str, object: str | None = None, *, file_name: str | None = None,
+                  checksum: str | None = None, n_rows: int | None = None, details: dict | None = None,
+                  cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Append one event to the audit trail.
+
+        Pass ``cur`` (from :meth:`transaction`) to log inside the transaction of the action
+        itself, so the action and its record are written together or not at all.
+        """
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}; known: {sorted(AUDIT_ACTIONS)}")
+        row = [datetime.now(), str(actor or "ukendt"), action, object, file_name, checksum, n_rows,
+               json.dumps(details, ensure_ascii=False, default=str) if details else None]
+        sql = ("INSERT INTO audit_log (logged_at, actor, action, object, file_name, checksum, n_rows, details) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        if cur is not None:
+            cur.execute(sql, row)
+        else:
+            with self.transaction() as own:
+                own.execute(sql, row)
+
+    def audit_log(self, *, actions: list[str] | None = None, actor: str | None = None,
+                  since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """The audit trail, newest first, optionally filtered (all filters are bound parameters)."""
+        where, params = ["true"], []
+        if actions:
+            where.append(f"action IN ({', '.join('?' for _ in actions)})")
+            params += list(actions)
+        if actor:
+            where.append("actor = ?")
+            params.append(actor)
+        if since is not None:
+            where.append("logged_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("logged_at < ?")
+            params.append(until)
+        return self.query(f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY event_id DESC", params)
 
     # --- bulk loading -------------------------------------------------------------------
 

@@ -129,3 +129,24 @@ def test_demo_area_aggregated_from_departments_can_be_checked_against_the_lists(
     verdict = classify(areas, demo_store.rule_set("ministeriet"), data.refs)
     assert (areas["residents"] >= 1000).all()
     assert set(verdict.outcome) <= {"forebyggelse", "udsat", "parallelsamfund", "omdannelse", "ingen"}
+
+
+def test_audit_log_appends_inside_the_action_transaction(tmp_path):
+    """An event logged with the action's cursor disappears with a rolled-back action."""
+    from trappetrin.store import Store
+
+    store = Store.open(tmp_path / "a.duckdb")
+    try:
+        store.log_event("ana@example.dk", "export", "2026-11", details={"format": "csv"})
+        with pytest.raises(RuntimeError):
+            with store.transaction() as cur:
+                store.log_event("ana@example.dk", "import", "x", cur=cur)
+                raise RuntimeError("the action fails")
+        log = store.audit_log()
+        assert list(log["action"]) == ["export"]
+        assert log.iloc[0]["actor"] == "ana@example.dk" and '"format": "csv"' in log.iloc[0]["details"]
+        assert store.audit_log(actions=["import"]).empty
+        with pytest.raises(ValueError):
+            store.log_event("ana", "drop table", None)
+    finally:
+        store.close()

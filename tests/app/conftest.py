@@ -27,6 +27,21 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def latest(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The latest demo release's frame and outcomes, as (DataFrame, Series) read from a copy."""
+    from trappetrin.colours import classify_release
+
+    path = tmp_path_factory.mktemp("latest") / "copy.duckdb"
+    shutil.copy(demo_db_file, path)
+    store = open_store(path)
+    try:
+        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
+        return res.data.frame, res.result.outcomes
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def db(demo_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo database for one test, set as ``TRAPPETRIN_DB``."""

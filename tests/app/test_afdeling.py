@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from trappetrin import catalogue
-from trappetrin.colours import classify_release
-from trappetrin.store import open_store
 from ui.charts import danish
-
-
-@pytest.fixture(scope="module")
-def latest(demo_db_file: Path, tmp_path_factory) -> tuple[pd.DataFrame, pd.Series]:
-    """The latest demo release's frame and outcomes (read from a private copy of the demo file)."""
-    path = tmp_path_factory.mktemp("afd") / "copy.duckdb"
-    shutil.copy(demo_db_file, path)
-    store = open_store(path)
-    try:
-        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
-        return res.data.frame, res.result.outcomes
-    finally:
-        store.close()
 
 
 def page_text(at) -> str:

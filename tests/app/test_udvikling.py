@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from trappetrin.colours import classify_release
-from trappetrin.store import open_store
-
-
-@pytest.fixture(scope="module")
-def latest(demo_db_file: Path, tmp_path_factory) -> tuple[pd.DataFrame, pd.Series]:
-    """The latest demo release's frame and outcomes (read from a private copy of the demo file)."""
-    path = tmp_path_factory.mktemp("udv") / "copy.duckdb"
-    shutil.copy(demo_db_file, path)
-    store = open_store(path)
-    try:
-        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
-        return res.data.frame, res.result.outcomes
-    finally:
-        store.close()
 
 
 def charts(at) -> dict[str, dict]:

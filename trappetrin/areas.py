@@ -120,7 +120,8 @@ def read_area_file(path: Path) -> pd.DataFrame:
     out["years_parallelsamfund_before"] = out["years_parallelsamfund_before"].fillna(0.0)
     if problems:
         raise UserError(f"{name}: {len(problems)} fejl; intet er beregnet.", problems=problems)
-    out["year"] = out["year"].astype(int)
+    for column in ("year", "residents", "years_parallelsamfund_before"):  # counts stay whole numbers
+        out[column] = out[column].astype(int)
     return out
 
 

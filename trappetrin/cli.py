@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import sys
 from datetime import datetime
@@ -22,7 +23,24 @@ class _DanishParser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as one Danish line and exit code 2."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
-        self.exit(EXIT_BAD_INPUT, f"Fejl: ugyldigt kald ({message}). Se 'python -m trappetrin --help'.\n")
+        self.exit(EXIT_BAD_INPUT, f"Fejl: ugyldigt kald ({_danish(message)}). Se 'python -m trappetrin --help'.\n")
+
+
+#: argparse's own messages (English, from the standard library) in Danish.
+_ARGPARSE_DANISH = [
+    (re.compile(r"the following arguments are required: (.*)"), r"disse argumenter mangler: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"ukendte argumenter: \1"),
+    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), r"argument \1: ugyldigt valg \2 (vælg mellem \3)"),
+    (re.compile(r"argument (\S+): expected one argument"), r"argument \1 mangler en værdi"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), r"argument \1: ugyldig værdi \3"),
+]
+
+
+def _danish(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_DANISH:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +129,10 @@ def run(argv: list[str] | None = None) -> int:
         res = classify_release(store, args.release, rules)
         table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
         _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+        if not store.is_demo:  # exports of real data go in the audit trail
+            store.log_event(_user(), "export", args.release, file_name=args.out.name if args.out else None,
+                            details={"format": args.format, "regelsæt": f"{rules.name} v{rules.version}",
+                                     "kilde": "kommandolinjen"})
         return 0
     if args.command == "import":
         return _import(store, args)

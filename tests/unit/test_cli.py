@@ -272,3 +272,4 @@ def test_argparse_misuse_exits_2_with_one_danish_line(capsys, argv):
     err = capsys.readouterr().err
     assert_one_danish_line(err)
     assert err.startswith("Fejl: ugyldigt kald") and "--help" in err
+    assert not re.search(r"required|invalid choice|unrecognized|expected one", err), "argparse's English leaked"

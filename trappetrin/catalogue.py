@@ -42,8 +42,17 @@ def _reference(path: Path = REFERENCE_FILE) -> dict:
 
 
 def reference_frame() -> pd.DataFrame:
-    """Reference values per name and year (name, year, value, note)."""
-    return pd.DataFrame(_reference()["value"])
+    """Reference values per name and year (name, year, value, note).
+
+    An entry with ``published_threshold`` and ``multiplier`` gets ``value`` = their quotient.
+    """
+    rows = []
+    for entry in _reference()["value"]:
+        entry = dict(entry)
+        if "published_threshold" in entry:
+            entry["value"] = entry.pop("published_threshold") / entry.pop("multiplier")
+        rows.append(entry)
+    return pd.DataFrame(rows)
 
 
 def agreement() -> dict[str, float]:

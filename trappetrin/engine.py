@@ -175,7 +175,8 @@ def classify(frame: pd.DataFrame, rules: RuleSet, refs: Mapping[str, float] | No
         value = column(cond.indicator)
         if cond.is_relative:
             base = column(cond.reference) if cond.reference in frame.columns else np.full(n, refs[cond.reference])
-            threshold = cond.factor * base
+            # Rounded so "3 × (2.03 / 3)" is exactly the published 2.03, not 2.0300000000000002.
+            threshold = np.round(cond.factor * base, 9)
         else:
             threshold = np.full(n, cond.value)
         met, margin = compare(value, cond.op, threshold)

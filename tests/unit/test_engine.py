@@ -210,3 +210,18 @@ def test_format_number_is_danish_and_keeps_the_zeros_of_whole_numbers(x, decimal
     from trappetrin.rules import format_number
 
     assert format_number(x, decimals) == text
+
+
+@pytest.mark.parametrize(("year", "published"), [(2019, 2.03), (2020, 2.27), (2023, 2.35)])
+def test_a_department_at_exactly_the_published_conviction_limit_meets_it(year, published):
+    """With the reference value of that list year, convictions at exactly the ministry's published
+    limit meet '≥ 3 × national average' (a six-decimal average, 3 × 0.676667 = 2.030001, did not)."""
+    from trappetrin import catalogue
+
+    ref = catalogue.reference_frame()
+    average = float(ref[(ref["name"] == "national_pct_convicted") & (ref["year"] == year)]["value"].iloc[0])
+    area = dict(residents=1500.0, pct_outside_labour=41.0, pct_convicted=published, pct_basic_education=10.0,
+                income_pct_of_region=80.0, pct_nonwestern=10.0, years_parallelsamfund_before=0.0)
+    res = run(MINISTRY, {"exact": area, "below": area | {"pct_convicted": published - 0.001}},
+              {"national_pct_convicted": average})
+    assert list(res.outcome) == ["udsat", "ingen"]

@@ -1,15 +1,43 @@
-"""Trappetrin: the router. Pages live in pages/, logic in trappetrin/, shared UI glue in ui/."""
+"""Trappetrin: the router. Pages live in pages/, logic in trappetrin/, shared UI glue in ui/.
+
+Only the pages the user's role may use are registered, so the others are neither in the menu nor
+reachable by URL (an unknown URL opens the default page). With login configured, nobody gets a
+page before logging in (see ui/auth.py).
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
+from ui.auth import current_actor, gate, sidebar_identity
+
 st.set_page_config(page_title="Trappetrin", page_icon=":material/stairs:", layout="wide")
 
+HERE = Path(__file__).resolve().parent
+
+# (file, title, icon, url path, the permission the page needs)
+PAGES = [
+    ("pages/oversigt.py", "Oversigt", ":material/map:", "oversigt", "view"),
+    ("pages/scenarie.py", "Scenarie", ":material/tune:", "scenarie", "scenario"),
+    ("pages/udvikling.py", "Udvikling", ":material/trending_up:", "udvikling", "view"),
+    ("pages/afdeling.py", "Afdeling", ":material/apartment:", "afdeling", "view"),
+    ("pages/anvisning.py", "Anvisning", ":material/home_work:", "anvisning", "view"),
+    ("pages/eksport.py", "Eksport", ":material/download:", "eksport", "export"),
+    ("pages/data.py", "Data", ":material/database:", "data", "import"),  # when the page exists
+    ("pages/revision.py", "Revisionsspor", ":material/history:", "revision", "audit"),
+]
+
+screen = gate()  # login mode: the login screen, or "no role", instead of the app
+if screen is not None:
+    # One hidden page, so Streamlit never falls back to listing (and running) the pages/ folder.
+    st.navigation([st.Page(screen, title="Log ind", url_path="login")], position="hidden").run()
+    st.stop()
+
+actor = current_actor()
+sidebar_identity(actor)
 pages = [
-    st.Page("pages/oversigt.py", title="Oversigt", icon=":material/map:", default=True, url_path="oversigt"),
-    st.Page("pages/scenarie.py", title="Scenarie", icon=":material/tune:", url_path="scenarie"),
-    st.Page("pages/udvikling.py", title="Udvikling", icon=":material/trending_up:", url_path="udvikling"),
-    st.Page("pages/afdeling.py", title="Afdeling", icon=":material/apartment:", url_path="afdeling"),
-    st.Page("pages/anvisning.py", title="Anvisning", icon=":material/home_work:", url_path="anvisning"),
-    st.Page("pages/eksport.py", title="Eksport", icon=":material/download:", url_path="eksport"),
+    st.Page(file, title=title, icon=icon, url_path=url, default=(url == "oversigt"))
+    for file, title, icon, url, permission in PAGES
+    if actor.can(permission) and (HERE / file).exists()
 ]
 st.navigation(pages).run()

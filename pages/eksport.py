@@ -16,22 +16,19 @@ import streamlit as st
 
 from trappetrin import capacity as cap_model
 from trappetrin import catalogue
+from trappetrin.auth import ROLE_LABELS
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_list, red_and_yellow
 from trappetrin.errors import UserError
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.rules import format_number
 from ui import fmt
 from ui.capacity_view import capacity_of, params_from_session
-from ui.state import Context, context, demo_caption, no_data_notice
+from ui.state import Context, context, current_actor, demo_caption, no_data_notice
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEMO_NOTICE = "DEMODATA – fiktive afdelinger"
 DISCRETION_INDICATOR = "residents_18_64"  # the agreement's limit counts residents aged 18–64
-
-
-def _n_params(n: int) -> str:
-    return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"
 
 
 def discretion_holds(rules, floor: float) -> bool:
@@ -77,8 +74,31 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     return pd.DataFrame(rows, columns=["Felt", "Værdi"])
 
 
+def logged(kind: str, file_name: str, build):
+    """The download's data: as it is for demo data; for real data, built on click and logged.
+
+    Exports of non-demo data go in the audit trail ("export": who, which file, release and rule
+    set). The file is built when the user clicks, so the record is written exactly then.
+    """
+    if ctx.is_demo:
+        return build() if callable(build) else build
+    store, who = ctx.store, actor.label
+    details = {"format": kind, "regelsæt": ctx.rules_label}
+
+    def build_and_log() -> bytes:
+        data = build() if callable(build) else build
+        store.log_event(who, "export", ctx.release, file_name=file_name, details=details)
+        return data
+
+    return build_and_log
+
+
+actor = current_actor()
 ctx = context()
 st.title("Eksport")
+if not actor.can("export"):  # the router does not offer the page; refuse a direct run too
+    st.error(f"Din rolle ({ROLE_LABELS[actor.role]}) giver ikke adgang til at eksportere.", icon=":material/lock:")
+    st.stop()
 if ctx.release is None:
     no_data_notice()
     st.stop()
@@ -113,7 +133,7 @@ capacity = cap_model.export_table(capacity_of(res, cap_params), cap_params, rule
 stem = file_stem(ctx)
 
 if ctx.has_scenario:
-    st.warning(f"Farvelisten er beregnet med et **scenarie** ({_n_params(len(ctx.overrides))} i forhold "
+    st.warning(f"Farvelisten er beregnet med et **scenarie** ({fmt.n_params(len(ctx.overrides))} i forhold "
                f"til {ctx.base.name} v{ctx.base.version}), ikke med det vedtagne regelsæt. "
                "Filnavnene og kolonnen Regelsæt siger *scenarie*.", icon=":material/tune:")
 
@@ -123,10 +143,12 @@ st.markdown(f"**{len(table)} afdelinger** · " + " · ".join(
 
 st.subheader("Hent farvelisten")
 with st.container(horizontal=True):
-    st.download_button("CSV til dansk Excel", to_csv_danish(table), file_name=f"{stem}.csv", mime=CSV_MIME,
+    st.download_button("CSV til dansk Excel", logged("csv", f"{stem}.csv", to_csv_danish(table)),
+                       file_name=f"{stem}.csv", mime=CSV_MIME,
                        key="dl_csv_danish", on_click="ignore", icon=":material/table_view:", type="primary",
                        help="Semikolon, decimalkomma og UTF-8 med BOM: åbner direkte i dansk Excel.")
-    st.download_button("CSV (komma)", to_csv_plain(table), file_name=f"{stem}_komma.csv", mime=CSV_MIME,
+    st.download_button("CSV (komma)", logged("csv-komma", f"{stem}_komma.csv", to_csv_plain(table)),
+                       file_name=f"{stem}_komma.csv", mime=CSV_MIME,
                        key="dl_csv_plain", on_click="ignore", icon=":material/description:",
                        help="Komma og decimalpunktum, UTF-8: til andre programmer og scripts.")
     sheets = {
@@ -136,15 +158,18 @@ with st.container(horizontal=True):
         "Om data": about_sheet(ctx, res, generated_at, len(table)),
     }
     # Building the workbook takes most of a second: do it only when someone asks for it.
-    st.download_button("Excel (XLSX)", lambda: to_xlsx(sheets), file_name=f"{stem}.xlsx", mime=XLSX_MIME,
+    xlsx = (lambda: to_xlsx(sheets)) if ctx.is_demo else logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets))
+    st.download_button("Excel (XLSX)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX_MIME,
                        key="dl_xlsx", on_click="ignore", icon=":material/grid_on:",
                        help="Faneblade: Farveliste, Røde og gule, Anvisning (kapacitet), Om data.")
-    st.download_button(f"Røde og gule ({len(red_yellow)}) som CSV", to_csv_danish(red_yellow),
-                       file_name=f"{file_stem(ctx, 'roede-og-gule')}.csv", mime=CSV_MIME,
+    ry_name = f"{file_stem(ctx, 'roede-og-gule')}.csv"
+    st.download_button(f"Røde og gule ({len(red_yellow)}) som CSV", logged("csv", ry_name, to_csv_danish(red_yellow)),
+                       file_name=ry_name, mime=CSV_MIME,
                        key="dl_red_yellow", on_click="ignore", icon=":material/warning:",
                        help="Aftalens samlede oversigt: kun de røde og gule afdelinger (CSV til dansk Excel).")
-    st.download_button("Anvisningskapacitet som CSV", to_csv_danish(capacity),
-                       file_name=f"{file_stem(ctx, 'anvisning')}.csv", mime=CSV_MIME,
+    cap_name = f"{file_stem(ctx, 'anvisning')}.csv"
+    st.download_button("Anvisningskapacitet som CSV", logged("csv", cap_name, to_csv_danish(capacity)),
+                       file_name=cap_name, mime=CSV_MIME,
                        key="dl_capacity", on_click="ignore", icon=":material/home_work:",
                        help="Forventede boliger om året til kommunal anvisning pr. farve, lejeniveau, "
                             "boligområde og boligorganisation, mod behovet (se siden Anvisning).")

@@ -13,9 +13,11 @@ import streamlit as st
 
 from trappetrin.errors import UserError
 from trappetrin.scenario import diff_table
+from ui import fmt
 from ui import scenario_view as sv
 from ui.capacity_view import scenario_line
-from ui.state import Context, context, data_version, demo_caption, no_data_notice, sync_scenario_url
+from ui.state import (Context, context, current_actor, data_version, demo_caption, no_data_notice,
+                      sync_scenario_url)
 
 EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
 
@@ -65,18 +67,21 @@ def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     """Colours before → after, the movers with their causes, the transition matrix and the map."""
     base = ctx.base
     st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
-               f"Efter: scenariet ({len(overrides)} ændrede parametre)")
+               f"Efter: scenariet ({fmt.n_params(len(overrides))})")
     changes = diff_table(base, scenario, refs)
     if not changes.empty:
         st.markdown("  \n".join(f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}"
                                 for r in changes.itertuples()))
     eff = sv.effects(ctx.release, base, scenario, version)
     sv.colour_metrics(eff.before, eff.after)
-    # The allocation line is always against the rule set in force, whatever rule set is in view.
-    adopted_res = eff.before if base == ctx.adopted else sv.effects(ctx.release, ctx.adopted, scenario, version).before
-    scenario_line(f"det vedtagne {sv.plain(ctx.adopted.name)} v{ctx.adopted.version}", adopted_res, eff.after)
+    allocation = st.container()  # filled after the movers: they reach the browser first, the layout stays
     st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
     sv.show_movers(eff.movers, key=sv.MOVERS_KEY, empty_text="Ingen afdelinger skifter farve med disse parametre.")
+    with allocation:
+        # The allocation line is always against the rule set in force, whatever rule set is in view.
+        adopted_res = (eff.before if base == ctx.adopted
+                       else sv.effects(ctx.release, ctx.adopted, scenario, version).before)
+        scenario_line(f"det vedtagne {sv.plain(ctx.adopted.name)} v{ctx.adopted.version}", adopted_res, eff.after)
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="scenarie_matrix")
     st.pydeck_chart(sv.scenario_deck(ctx.release, base, scenario, version), key="scenarie_kort", height=460)
@@ -86,15 +91,18 @@ def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict
 
 def show_save_and_adopt(ctx: Context, scenario) -> None:
     """Save the scenario under a name; adopt it (confirmed); who adopted what, when."""
-    base, adopted, user = ctx.base, ctx.adopted, sv.current_user()
-    st.markdown("**Gem scenarie**")
-    with st.form("scenarie_gem_form"):
-        st.text_input("Navn (skal udfyldes)", key=sv.SAVE_NAME_KEY, max_chars=sv.NAME_MAX,
-                      placeholder="fx Arbejdsgruppens forslag")
-        st.text_input("Titel (valgfri)", key=sv.SAVE_TITLE_KEY, max_chars=sv.TITLE_MAX)
-        st.form_submit_button("Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base,))
-    st.caption(f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
-               "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes.")
+    base, adopted = ctx.base, ctx.adopted
+    actor = current_actor()  # buttons the role may not use are not shown; the store refuses them too
+    user = actor.label
+    if actor.can("save_rule_set"):
+        st.markdown("**Gem scenarie**")
+        with st.form("scenarie_gem_form"):
+            st.text_input("Navn (skal udfyldes)", key=sv.SAVE_NAME_KEY, max_chars=sv.NAME_MAX,
+                          placeholder="fx Arbejdsgruppens forslag")
+            st.text_input("Titel (valgfri)", key=sv.SAVE_TITLE_KEY, max_chars=sv.TITLE_MAX)
+            st.form_submit_button("Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base,))
+        st.caption(f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
+                   "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes.")
 
     st.markdown("**Vedtag scenariet**")
     row = sv.adopted_row()
@@ -106,6 +114,8 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
     if stored == (adopted.name, adopted.version):
         st.info("Scenariet er det vedtagne regelsæt uden ændringer – der er intet at vedtage.",
                 icon=":material/info:")
+    elif not actor.can("adopt_rule_set"):
+        st.caption("Kun en administrator kan vedtage et regelsæt.")
     else:
         with st.form("scenarie_vedtag_form"):
             if stored is None:

@@ -46,7 +46,9 @@ def _danish(message: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     p = _DanishParser(prog="python -m trappetrin", description="Trappetrin: monitorering af almene boligafdelinger.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_DanishParser)
-    sub.add_parser("demo", help="(gen)opbyg demodatabasen")
+    d = sub.add_parser("demo", help="(gen)opbyg demodatabasen")
+    d.add_argument("--scale", choices=["aalborg", "national"], default="aalborg",
+                   help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner")
     sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
     sub.add_parser("releases", help="vis udgivelserne")
     c = sub.add_parser("classify", help="farvelisten for en udgivelse som CSV")
@@ -56,17 +58,31 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["excel", "plain"], default="excel",
                    help="excel: semikolon, decimalkomma, UTF-8 med BOM (standard); plain: komma og punktum")
     c.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
-    i = sub.add_parser("import", help="indlæs en fil med afdelingsdata (CSV/XLSX) som en ny udgivelse")
+    i = sub.add_parser("import", help="indlæs en fil: afdelingsdata, ministerliste, stamdata eller geometri")
     i.add_argument("file", type=Path)
-    i.add_argument("--kind", choices=["afdelingsdata"], default="afdelingsdata", help="hvad filen indeholder")
-    i.add_argument("--label", required=True, help="udgivelsens mærke, fx 2027-02")
-    i.add_argument("--source", required=True, help="Tvillingeværktøj eller Beboerdata")
-    i.add_argument("--date", required=True, help="opgørelsesdato, fx 2027-02-15")
+    i.add_argument("--kind", choices=["afdelingsdata", "ministerliste", "stamdata", "geometri"],
+                   default="afdelingsdata", help="hvad filen indeholder (standard: afdelingsdata)")
+    i.add_argument("--label", default=None, help="udgivelsens mærke, fx 2027-02 (ministerliste: standard ÅÅÅÅ-12)")
+    i.add_argument("--source", default=None, help="afdelingsdata: Tvillingeværktøj eller Beboerdata")
+    i.add_argument("--date", default=None, help="opgørelsesdato, fx 2027-02-15 (ministerliste: standard 1. december)")
+    i.add_argument("--list-year", type=int, default=None, help="ministerliste: listeåret, fx 2026")
+    i.add_argument("--geometry", choices=["kommunegraense", "afdeling"], default=None,
+                   help="geometri: kommunegrænse eller afdelingspolygoner (standard: ud fra kolonnerne)")
     i.add_argument("--sheet", default=None, help="XLSX: arkets navn (standard: første ark med afdelings-id)")
     i.add_argument("--header-row", type=int, default=None, help="rækkenummer for overskrifterne (standard: find selv)")
     i.add_argument("--map", action="append", default=[], metavar="FELT=KOLONNE",
                    help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)")
     i.add_argument("--dry-run", action="store_true", help="kontrollér og vis ændringerne uden at gemme")
+    dr = sub.add_parser("delete-release", help="slet en udgivelse (kræver --yes)")
+    dr.add_argument("label")
+    dr.add_argument("--yes", action="store_true", help="bekræft sletningen")
+    b = sub.add_parser("backup", help="sikkerhedskopi af hele databasen til en mappe")
+    b.add_argument("folder", type=Path)
+    r = sub.add_parser("restore", help="gendan hele databasen fra en sikkerhedskopi (kræver --yes)")
+    r.add_argument("folder", type=Path)
+    r.add_argument("--yes", action="store_true", help="bekræft, at alt nuværende indhold erstattes")
+    lg = sub.add_parser("log", help="revisionssporet: indlæsninger, sletninger, sikkerhedskopier")
+    lg.add_argument("--limit", type=int, default=50, help="højst så mange hændelser (standard 50)")
     x = sub.add_parser("export-release", help="en udgivelses afdelingsdata i skabelonformatet (CSV)")
     x.add_argument("--release", required=True)
     x.add_argument("--out", type=Path, default=None)
@@ -97,8 +113,16 @@ def run(argv: list[str] | None = None) -> int:
         path = db_path()
         for suffix in ("", ".wal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-        store = open_store(path, demo_if_empty=True)
-        print(f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser).", file=sys.stderr)
+        if args.scale == "national":
+            from .demo_national import build_national
+
+            store = open_store(path)
+            store.load_demo(build_national())
+        else:
+            store = open_store(path, demo_if_empty=True)
+        n = store.scalar("SELECT count(*) FROM departments")
+        print(f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
+              file=sys.stderr)
         return 0
     if args.command == "ensure-db":
         path = db_path()
@@ -136,6 +160,8 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import":
         return _import(store, args)
+    if args.command in ("delete-release", "backup", "restore", "log"):
+        return _admin(store, args)
     if args.command == "export-release":
         from .importer import export_release_template
 
@@ -144,34 +170,95 @@ def run(argv: list[str] | None = None) -> int:
     raise AssertionError(args.command)
 
 
+def _actor():
+    from .auth import local_actor
+
+    return local_actor(_user())
+
+
 def _import(store, args) -> int:
-    from . import importer
+    from . import imports
 
     mapping = {}
     for item in args.map:
         fld, sep, column = item.partition("=")
         if not sep:
-            raise UserError(f"--map skal skrives FELT=KOLONNE, ikke '{item}'.")
+            print(f"Fejl: --map skal skrives FELT=KOLONNE, ikke '{item}'.", file=sys.stderr)
+            return EXIT_BAD_INPUT
         mapping[fld.strip()] = column.strip()
 
     def progress(fraction: float, text: str) -> None:
         print(f"{fraction:4.0%} {text}", file=sys.stderr)
 
-    table = importer.read_table(args.file, sheet=args.sheet, header_row=args.header_row)
-    plan = importer.validate_indicator_release(store, table, label=args.label, source=args.source,
-                                               reference_date=args.date, mapping=mapping or None,
-                                               progress=progress)
-    pre = importer.preview(store, plan, store.adopted_rule_set())
-    print(f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
-          f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
-          f"{len(pre.changes)} skifter farve.", file=sys.stderr)
+    options = {"sheet": args.sheet, "header_row": args.header_row}
+    if args.kind == "afdelingsdata":
+        missing = [o for o, v in (("--label", args.label), ("--source", args.source), ("--date", args.date)) if not v]
+        if missing:
+            print(f"Fejl: afdelingsdata kræver {', '.join(missing)}.", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        options.update(label=args.label, source=args.source, reference_date=args.date)
+    elif args.kind == "ministerliste":
+        options.update(list_year=args.list_year, label=args.label, reference_date=args.date)
+    elif args.kind == "geometri":
+        options.update(geometry_kind=args.geometry)
+    try:
+        plan = imports.plan_import(store, args.kind, args.file, options=options, mapping=mapping or None,
+                                   progress=progress)
+        pre = imports.preview_import(store, plan, store.adopted_rule_set())
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(plan, imports.Plan):
+        print(f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
+              f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
+              f"{len(pre.changes)} skifter farve.", file=sys.stderr)
+    else:
+        for line in pre.summary:
+            print(line, file=sys.stderr)
     if plan.ignored_columns:
         print(f"Ignorerede kolonner: {', '.join(plan.ignored_columns)}", file=sys.stderr)
     if args.dry_run:
         print("Prøvekørsel: intet er gemt.", file=sys.stderr)
         return 0
-    importer.commit(store, plan, by=_user(), progress=progress)
-    print(f"Udgivelsen '{plan.label}' er gemt.", file=sys.stderr)
+    try:
+        text = imports.commit_import(store, plan, actor=_actor(), progress=progress)
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(text, file=sys.stderr)
+    return 0
+
+
+def _admin(store, args) -> int:
+    """delete-release, backup, restore, log: user errors are one Danish line and exit code 2."""
+    import pandas as pd
+
+    from . import backup
+
+    try:
+        if args.command == "delete-release":
+            if not args.yes:
+                raise UserError(f"Sletning af udgivelsen '{args.label}' skal bekræftes med --yes.")
+            store.delete_release(args.label, actor=_actor())
+            print(f"Udgivelsen '{args.label}' er slettet.", file=sys.stderr)
+        elif args.command == "backup":
+            folder = backup.backup(store, args.folder, actor=_actor())
+            print(f"Sikkerhedskopien er gemt i {folder}", file=sys.stderr)
+        elif args.command == "restore":
+            if not args.yes:
+                raise UserError("Gendannelse erstatter alt indhold i databasen og skal bekræftes med --yes.")
+            backup.restore(store, args.folder, actor=_actor())
+            print(f"Databasen er gendannet fra {args.folder}", file=sys.stderr)
+        else:
+            log = store.audit_log().head(max(args.limit, 0))
+            if log.empty:
+                print("Revisionssporet er tomt.")
+            for row in log.itertuples():
+                extra = "".join(f"\t{v}" for v in (row.file_name, row.n_rows) if v is not None and not pd.isna(v))
+                print(f"{row.logged_at:%Y-%m-%d %H:%M:%S}\t{row.actor}\t{row.action}\t{row.object or ''}{extra}")
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 

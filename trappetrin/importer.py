@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue
+from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
 from .errors import UserError
@@ -795,16 +796,15 @@ def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:
 # --- commit -------------------------------------------------------------------------------------
 
 
-def commit(store: Store, plan: Plan, *, by: str, progress: Progress | None = None) -> str:
-    """Store the release and its values in one transaction; return its label.
+def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None = None) -> str:
+    """Store the release and its values in one transaction, with its audit record; return its label.
 
-    Nothing is written if anything fails (the label was taken meanwhile, a department left the
-    register, the database refuses). Readers keep reading the old state until the commit.
+    Needs the ``import`` permission. Nothing is written if anything fails (the label was taken
+    meanwhile, a department left the register, the database refuses). Readers keep reading the
+    old state until the commit; a second import waits for the write lock.
     """
+    require(actor, "import")
     progress = progress or _no_progress
-    by = str(by or "").strip()
-    if not by:
-        raise UserError("Angiv, hvem der indlæser udgivelsen.")
     try:
         with store.transaction() as cur:
             if cur.execute("SELECT count(*) FROM releases WHERE label = ?", [plan.label]).fetchone()[0]:
@@ -813,12 +813,15 @@ def commit(store: Store, plan: Plan, *, by: str, progress: Progress | None = Non
             release_id = cur.execute(
                 "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
                 "file_name, checksum) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING release_id",
-                [plan.label, plan.source, plan.reference_date, plan.n_values, datetime.now(), by,
+                [plan.label, plan.source, plan.reference_date, plan.n_values, datetime.now(), actor.label,
                  plan.file_name, plan.checksum],
             ).fetchone()[0]
             values = plan.values.assign(release_id=int(release_id))[["release_id", "dept_id", "indicator", "value"]]
             progress(0.1, f"Gemmer {plan.n_values} værdier")
             _insert_frame(cur, "indicator_values", values)
+            store.log_event(actor.label, "import", plan.label, file_name=plan.file_name, checksum=plan.checksum,
+                            n_rows=plan.rows, details={"kind": "afdelingsdata", "source": plan.source,
+                                                       "values": plan.n_values}, cur=cur)
     except duckdb.Error as exc:
         raise UserError(f"Udgivelsen '{plan.label}' fra '{plan.file_name}' kunne ikke gemmes, og intet er gemt: "
                         f"{exc}") from None
@@ -827,7 +830,7 @@ def commit(store: Store, plan: Plan, *, by: str, progress: Progress | None = Non
 
 
 def import_release(store: Store, source: str | Path | bytes, *, file_name: str | None = None,
-                   label: str, release_source: str, reference_date: object, by: str,
+                   label: str, release_source: str, reference_date: object, actor: Actor,
                    mapping: dict[str, str] | None = None, sheet: str | None = None,
                    header_row: int | None = None, today: date | None = None,
                    progress: Progress | None = None) -> Plan:
@@ -838,7 +841,7 @@ def import_release(store: Store, source: str | Path | bytes, *, file_name: str |
     plan = validate_indicator_release(store, table, label=label, source=release_source,
                                       reference_date=reference_date, mapping=mapping, today=today,
                                       progress=lambda f, t: report(0.1 + 0.7 * f, t))
-    commit(store, plan, by=by, progress=lambda f, t: report(0.8 + 0.2 * f, t))
+    commit(store, plan, actor=actor, progress=lambda f, t: report(0.8 + 0.2 * f, t))
     return plan
 
 

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from . import catalogue
+from .auth import Actor, require
 from .config import DEFAULT_RULE_SET, db_path
 from .errors import UserError
 from .rules import RuleSet, bundled_rule_sets, load_rule_set_text
@@ -135,7 +136,130 @@ MIGRATIONS: list[str] = [
         details VARCHAR
     );
     """,
+    # 3 (import, backup, restore): DuckDB checks foreign keys eagerly, so a transaction cannot delete
+    # child rows and then their parent (deleting a release with its values, restoring a backup).
+    # Rebuild the referencing tables without FOREIGN KEY clauses (keys, checks and defaults stay;
+    # the importer validates references before writing), and add the geometry and mapping tables.
+    f"""
+    CREATE TABLE organisations_v3 (org_no INTEGER PRIMARY KEY, name VARCHAR NOT NULL);
+    INSERT INTO organisations_v3 SELECT org_no, name FROM organisations;
+    CREATE TABLE departments_v3 (
+        dept_id VARCHAR PRIMARY KEY,
+        org_no INTEGER NOT NULL,
+        dept_no INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        neighbourhood VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        family_dwellings INTEGER NOT NULL CHECK (family_dwellings >= 0),
+        bab_dwellings INTEGER NOT NULL DEFAULT 0 CHECK (bab_dwellings >= 0),
+        dwellings_le_3500 INTEGER CHECK (dwellings_le_3500 >= 0),
+        dwellings_3500_5000 INTEGER CHECK (dwellings_3500_5000 >= 0),
+        dwellings_gt_5000 INTEGER CHECK (dwellings_gt_5000 >= 0),
+        year_built INTEGER
+    );
+    INSERT INTO departments_v3 SELECT dept_id, org_no, dept_no, name, neighbourhood, lat, lon, family_dwellings,
+        bab_dwellings, dwellings_le_3500, dwellings_3500_5000, dwellings_gt_5000, year_built FROM departments;
+    CREATE TABLE areas_v3 (
+        area_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL CHECK (kind IN ('ministeriel', 'lokal'))
+    );
+    INSERT INTO areas_v3 SELECT area_id, name, kind FROM areas;
+    CREATE TABLE department_areas_v3 (
+        dept_id VARCHAR NOT NULL,
+        area_id VARCHAR NOT NULL,
+        PRIMARY KEY (dept_id, area_id)
+    );
+    INSERT INTO department_areas_v3 SELECT dept_id, area_id FROM department_areas;
+    CREATE TABLE releases_v3 (
+        release_id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
+        label VARCHAR NOT NULL UNIQUE,
+        source VARCHAR NOT NULL CHECK (source IN {SOURCES!r}),
+        reference_date DATE NOT NULL,
+        list_year INTEGER,
+        n_values INTEGER NOT NULL DEFAULT 0,
+        imported_at TIMESTAMP NOT NULL,
+        imported_by VARCHAR NOT NULL,
+        file_name VARCHAR,
+        checksum VARCHAR
+    );
+    INSERT INTO releases_v3 SELECT release_id, label, source, reference_date, list_year, n_values, imported_at,
+        imported_by, file_name, checksum FROM releases;
+    CREATE TABLE area_list_status_v3 (
+        list_year INTEGER NOT NULL,
+        area_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL CHECK (status IN {LIST_STATUSES!r}),
+        release_id INTEGER,
+        PRIMARY KEY (list_year, area_id)
+    );
+    INSERT INTO area_list_status_v3 SELECT list_year, area_id, status, release_id FROM area_list_status;
+    CREATE TABLE list_years_v3 (list_year INTEGER PRIMARY KEY, release_id INTEGER);
+    INSERT INTO list_years_v3 SELECT list_year, release_id FROM list_years;
+    CREATE TABLE indicators_v3 (
+        code VARCHAR PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        unit VARCHAR NOT NULL,
+        denominator VARCHAR NOT NULL,
+        better VARCHAR NOT NULL
+    );
+    INSERT INTO indicators_v3 SELECT code, label, unit, denominator, better FROM indicators;
+    CREATE TABLE indicator_values_v3 (
+        release_id INTEGER NOT NULL,
+        dept_id VARCHAR NOT NULL,
+        indicator VARCHAR NOT NULL,
+        value DOUBLE,
+        PRIMARY KEY (release_id, dept_id, indicator)
+    );
+    INSERT INTO indicator_values_v3 SELECT release_id, dept_id, indicator, value FROM indicator_values;
+    DROP TABLE indicator_values;
+    DROP TABLE area_list_status;
+    DROP TABLE list_years;
+    DROP TABLE department_areas;
+    DROP TABLE departments;
+    DROP TABLE releases;
+    DROP TABLE areas;
+    DROP TABLE indicators;
+    DROP TABLE organisations;
+    ALTER TABLE organisations_v3 RENAME TO organisations;
+    ALTER TABLE departments_v3 RENAME TO departments;
+    ALTER TABLE areas_v3 RENAME TO areas;
+    ALTER TABLE department_areas_v3 RENAME TO department_areas;
+    ALTER TABLE releases_v3 RENAME TO releases;
+    ALTER TABLE area_list_status_v3 RENAME TO area_list_status;
+    ALTER TABLE list_years_v3 RENAME TO list_years;
+    ALTER TABLE indicators_v3 RENAME TO indicators;
+    ALTER TABLE indicator_values_v3 RENAME TO indicator_values;
+    CREATE TABLE geometries (
+        geom_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL CHECK (kind IN ('kommunegraense', 'afdeling')),
+        dept_id VARCHAR,
+        name VARCHAR,
+        geojson VARCHAR NOT NULL,
+        source_crs VARCHAR,
+        file_name VARCHAR,
+        checksum VARCHAR,
+        imported_at TIMESTAMP NOT NULL,
+        imported_by VARCHAR NOT NULL
+    );
+    CREATE TABLE saved_mappings (
+        kind VARCHAR NOT NULL,
+        headers VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (kind, headers)
+    );
+    """,
+    # 4 (scale): the municipality of each department, so one database can hold many
+    # municipalities. NULL means the default municipality (DEFAULT_MUNICIPALITY), so existing
+    # databases and departments imported without one stay Aalborg's.
+    """
+    ALTER TABLE departments ADD COLUMN municipality VARCHAR;
+    """,
 ]
+
+#: The municipality of departments that have none recorded (``departments.municipality`` NULL).
+DEFAULT_MUNICIPALITY = "Aalborg"
 
 #: Actions the audit trail records (``audit_log.action``), with their Danish labels.
 AUDIT_ACTIONS = {
@@ -246,8 +370,8 @@ class Store:
 
     # --- generic reads ------------------------------------------------------------------
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run a read query with bound parameters on a fresh cursor."""
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run a read query with bound parameters (positional ``?`` or named ``$name``) on a fresh cursor."""
         cur = self._con.cursor()
         try:
             return cur.execute(sql, params or []).df()
@@ -274,11 +398,16 @@ class Store:
     def organisations(self) -> pd.DataFrame:
         return self.query("SELECT org_no, name FROM organisations ORDER BY name")
 
-    def departments(self) -> pd.DataFrame:
-        """The department register with organisation name, dwellings and area names."""
+    def departments(self, municipality: str | None = None) -> pd.DataFrame:
+        """The department register with organisation name, dwellings and area names.
+
+        ``municipality`` keeps only that municipality's departments (None: all of them); the
+        ``municipality`` column is never NULL (see :data:`DEFAULT_MUNICIPALITY`).
+        """
         return self.query(
             """
-            SELECT d.*, o.name AS organisation, d.family_dwellings + d.bab_dwellings AS dwellings,
+            SELECT d.* REPLACE (coalesce(d.municipality, $default) AS municipality),
+                   o.name AS organisation, d.family_dwellings + d.bab_dwellings AS dwellings,
                    m.area_id, m.area_name, l.area_id AS local_area_id, l.area_name AS local_area_name
             FROM departments d
             JOIN organisations o USING (org_no)
@@ -289,8 +418,18 @@ class Store:
                               string_agg(a.name, '; ' ORDER BY a.name) AS area_name
                        FROM department_areas da JOIN areas a USING (area_id)
                        WHERE a.kind = 'lokal' GROUP BY da.dept_id) l USING (dept_id)
+            WHERE $municipality IS NULL OR coalesce(d.municipality, $default) = $municipality
             ORDER BY d.dept_id
-            """
+            """,
+            {"default": DEFAULT_MUNICIPALITY, "municipality": municipality},
+        )
+
+    def municipalities(self) -> pd.DataFrame:
+        """Municipalities with departments: name and number of departments, by name."""
+        return self.query(
+            "SELECT coalesce(municipality, ?) AS municipality, count(*) AS departments "
+            "FROM departments GROUP BY 1 ORDER BY 1",
+            [DEFAULT_MUNICIPALITY],
         )
 
     def areas(self) -> pd.DataFrame:
@@ -357,8 +496,11 @@ class Store:
             years[str(name)] = int(row["year"])
         return values, years
 
-    def release_data(self, label: str) -> ReleaseData:
-        """Resolve a release "as of" its date: newest values, newest list, reference values."""
+    def release_data(self, label: str, municipality: str | None = None) -> ReleaseData:
+        """Resolve a release "as of" its date: newest values, newest list, reference values.
+
+        ``municipality`` keeps only that municipality's departments, filtered in DuckDB.
+        """
         row = self._release_row(label)
         day = pd.Timestamp(row["reference_date"]).date()
         rel = self.releases()
@@ -368,19 +510,20 @@ class Store:
         if values_label is not None:
             long = self.query(
                 "SELECT v.dept_id, v.indicator, v.value FROM indicator_values v "
-                "JOIN releases r USING (release_id) WHERE r.label = ?",
-                [values_label],
+                "JOIN releases r USING (release_id) JOIN departments d USING (dept_id) WHERE r.label = $label "
+                "AND ($municipality IS NULL OR coalesce(d.municipality, $default) = $municipality)",
+                {"label": values_label, "municipality": municipality, "default": DEFAULT_MUNICIPALITY},
             )
-        return self.resolve_as_of(label, str(row["source"]), day, values_label, long)
+        return self.resolve_as_of(label, str(row["source"]), day, values_label, long, municipality=municipality)
 
     def resolve_as_of(self, label: str, source: str, day: date, values_label: str | None,
-                      long: pd.DataFrame | None) -> ReleaseData:
+                      long: pd.DataFrame | None, *, municipality: str | None = None) -> ReleaseData:
         """The :class:`ReleaseData` for values in long form (dept_id, indicator, value) as of ``day``.
 
         Used by :meth:`release_data` for stored values and by the importer's preview for values
         not stored yet, so both resolve register, ministry list and reference values the same way.
         """
-        depts = self.departments().set_index("dept_id")
+        depts = self.departments(municipality).set_index("dept_id")
         if long is not None:
             wide = long.pivot(index="dept_id", columns="indicator", values="value")
             wide.columns.name = None
@@ -438,8 +581,13 @@ class Store:
             return self.rule_set(DEFAULT_RULE_SET)
         return self.rule_set(str(row.iloc[0]["name"]), int(row.iloc[0]["version"]))
 
-    def save_rule_set(self, rules: RuleSet, *, by: str, name: str | None = None, title: str | None = None) -> RuleSet:
-        """Store ``rules`` as the next version of ``name`` (default: its own name); return it."""
+    def save_rule_set(self, rules: RuleSet, *, actor: Actor, name: str | None = None,
+                      title: str | None = None) -> RuleSet:
+        """Store ``rules`` as the next version of ``name`` (default: its own name); return it.
+
+        Needs the ``save_rule_set`` permission; the save and its audit record are one transaction.
+        """
+        require(actor, "save_rule_set")
         name = (name or rules.name).strip()
         if not name:
             raise UserError("Giv regelsættet et navn.")
@@ -448,19 +596,26 @@ class Store:
             saved = rules.model_copy(update={"name": name, "version": int(version), "title": title or rules.title})
             cur.execute(
                 "INSERT INTO rule_sets (name, version, title, toml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                [name, int(version), saved.title, saved.to_toml(), datetime.now(), by],
+                [name, int(version), saved.title, saved.to_toml(), datetime.now(), actor.label],
             )
+            self.log_event(actor.label, "save_rule_set", f"{name} v{int(version)}",
+                           details={"title": saved.title}, cur=cur)
         return saved
 
-    def adopt_rule_set(self, name: str, version: int, *, by: str) -> None:
-        """Mark one stored rule set as the one in force, recording who and when."""
+    def adopt_rule_set(self, name: str, version: int, *, actor: Actor) -> None:
+        """Mark one stored rule set as the one in force, recording who and when (and in the audit trail).
+
+        Needs the ``adopt_rule_set`` permission.
+        """
+        require(actor, "adopt_rule_set")
         self.rule_set(name, version)  # raises a UserError if unknown
         with self.transaction() as cur:
             cur.execute("UPDATE rule_sets SET adopted = false WHERE adopted")
             cur.execute(
                 "UPDATE rule_sets SET adopted = true, adopted_at = ?, adopted_by = ? WHERE name = ? AND version = ?",
-                [datetime.now(), by, name, version],
+                [datetime.now(), actor.label, name, version],
             )
+            self.log_event(actor.label, "adopt_rule_set", f"{name} v{int(version)}", cur=cur)
 
     # --- audit trail --------------------------------------------------------------------
 
@@ -502,6 +657,97 @@ class Store:
             params.append(until)
         return self.query(f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY event_id DESC", params)
 
+    # --- deleting releases, geometry, remembered mappings -------------------------------
+
+    def release_dependants(self, label: str) -> list[str]:
+        """Releases that would change if ``label`` went: for a ministry-list release, the later
+        releases that resolve their list status from its list year (their colours depend on it)."""
+        row = self._release_row(label)
+        if pd.isna(row["list_year"]):
+            return []
+        year = int(row["list_year"])
+        later_years = [y for y in self.list_years() if y > year]
+        rel = self.releases()
+        out = []
+        for other in rel.itertuples():
+            if other.label == label or other.reference_date < row["reference_date"]:
+                continue
+            in_force = list_year_in_force(pd.Timestamp(other.reference_date).date())
+            if in_force >= year and not any(y <= in_force for y in later_years):
+                out.append(str(other.label))
+        return out
+
+    def delete_release(self, label: str, *, actor: Actor) -> None:
+        """Delete a release with its values and list rows, in one transaction with its audit record.
+
+        Needs the ``delete_release`` permission. Refused when other releases depend on it (see
+        :meth:`release_dependants`): delete those first.
+        """
+        require(actor, "delete_release")
+        row = self._release_row(label)
+        dependants = self.release_dependants(label)
+        if dependants:
+            raise UserError(f"Udgivelsen '{label}' (ministerlisten for {int(row['list_year'])}) kan ikke slettes: "
+                            f"udgivelserne {', '.join(dependants)} får deres listestatus fra den. "
+                            "Slet dem først, eller indlæs en ny ministerliste.")
+        release_id = int(row["release_id"])
+        with self.transaction() as cur:
+            n_values = cur.execute("SELECT count(*) FROM indicator_values WHERE release_id = ?",
+                                   [release_id]).fetchone()[0]
+            n_list = cur.execute("SELECT count(*) FROM area_list_status WHERE release_id = ?",
+                                 [release_id]).fetchone()[0]
+            cur.execute("DELETE FROM indicator_values WHERE release_id = ?", [release_id])
+            cur.execute("DELETE FROM area_list_status WHERE release_id = ?", [release_id])
+            cur.execute("DELETE FROM list_years WHERE release_id = ?", [release_id])
+            cur.execute("DELETE FROM releases WHERE release_id = ?", [release_id])
+            self.log_event(actor.label, "delete_release", label, file_name=row["file_name"],
+                           checksum=row["checksum"], n_rows=int(n_values + n_list),
+                           details={"source": row["source"], "values": int(n_values), "list_rows": int(n_list)},
+                           cur=cur)
+
+    def geometries(self, kind: str | None = None) -> pd.DataFrame:
+        """Stored geometries (GeoJSON text in EPSG:4326): the boundary and department polygons."""
+        sql = "SELECT geom_id, kind, dept_id, name, geojson, source_crs, file_name, imported_at FROM geometries"
+        if kind is None:
+            return self.query(sql + " ORDER BY geom_id")
+        return self.query(sql + " WHERE kind = ? ORDER BY geom_id", [kind])
+
+    def boundary_geojson(self) -> dict | None:
+        """The municipality boundary as a GeoJSON FeatureCollection (EPSG:4326), or None."""
+        rows = self.geometries("kommunegraense")
+        if rows.empty:
+            return None
+        features = [{"type": "Feature", "properties": {"name": r.name or ""}, "geometry": json.loads(r.geojson)}
+                     for r in rows.itertuples()]
+        return {"type": "FeatureCollection", "features": features}
+
+    @staticmethod
+    def _headers_key(headers) -> str:
+        return json.dumps(sorted(str(h).strip() for h in headers), ensure_ascii=False)
+
+    def saved_mapping(self, kind: str, headers) -> dict[str, str] | None:
+        """The mapping the user gave for a file of ``kind`` with these headers; else the newest
+        mapping of that kind whose columns all exist among ``headers``; else None."""
+        headers = [str(h).strip() for h in headers]
+        hit = self.scalar("SELECT mapping FROM saved_mappings WHERE kind = ? AND headers = ?",
+                          [kind, self._headers_key(headers)])
+        if hit is not None:
+            return json.loads(hit)
+        present = set(headers)
+        for text in self.query("SELECT mapping FROM saved_mappings WHERE kind = ? ORDER BY saved_at DESC",
+                               [kind])["mapping"]:
+            mapping = json.loads(text)
+            if mapping and set(mapping.values()) <= present:
+                return mapping
+        return None
+
+    def save_mapping(self, kind: str, headers, mapping: dict[str, str]) -> None:
+        """Remember ``mapping`` (field → column) for files of ``kind`` with these headers."""
+        clean = {str(k): str(v) for k, v in mapping.items() if v}
+        with self.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
+                        [kind, self._headers_key(headers), json.dumps(clean, ensure_ascii=False), datetime.now()])
+
     # --- bulk loading -------------------------------------------------------------------
 
     def load_demo(self, demo) -> None:
@@ -513,7 +759,11 @@ class Store:
             _insert_frame(cur, "organisations", demo.organisations[["org_no", "name"]])
             dept_cols = ["dept_id", "org_no", "dept_no", "name", "neighbourhood", "lat", "lon", "family_dwellings",
                          "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "year_built"]
-            _insert_frame(cur, "departments", demo.departments[dept_cols])
+            departments = demo.departments[dept_cols]
+            municipalities = getattr(demo, "municipalities", None)  # the national demo has them
+            if municipalities is not None:
+                departments = departments.merge(municipalities[["dept_id", "municipality"]], on="dept_id", how="left")
+            _insert_frame(cur, "departments", departments)
             _insert_frame(cur, "areas", demo.areas[["area_id", "name", "kind"]])
             _insert_frame(cur, "department_areas", demo.department_areas[["dept_id", "area_id"]])
             counts = demo.values.groupby("release").size()

@@ -45,3 +45,8 @@ def integer(x) -> str:
 
 
 __all__ = ["BADGE", "STEP_SYMBOL", "outcome_label", "outcome_labels", "number", "integer"]
+
+
+def n_params(n: int) -> str:
+    """"1 ændret parameter", "3 ændrede parametre"."""
+    return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"

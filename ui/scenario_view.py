@@ -7,7 +7,6 @@ fragment rerun needs nothing else.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,13 +49,8 @@ MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", 
 
 
 def current_user() -> str:
-    """Who is acting: the logged-in user's e-mail, else the local account, else "lokal bruger"."""
-    try:
-        if st.user.is_logged_in and st.user.get("email"):
-            return str(st.user.email)
-    except (AttributeError, KeyError, RuntimeError):  # no auth configured, or no session (tests)
-        pass
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "lokal bruger"
+    """Who is acting, as the audit trail records it (the logged-in e-mail, else the local account)."""
+    return state.current_actor().label
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
@@ -434,7 +428,7 @@ def _clean_name(raw: object) -> str:
 
 
 def _default_title(base: RuleSet, overrides: dict[str, float]) -> str:
-    return f"Scenarie ud fra {base.name} v{base.version} ({len(overrides)} ændrede parametre)"
+    return f"Scenarie ud fra {base.name} v{base.version} ({fmt.n_params(len(overrides))})"
 
 
 def save_scenario(base: RuleSet) -> None:
@@ -444,7 +438,7 @@ def save_scenario(base: RuleSet) -> None:
         title = str(st.session_state.get(SAVE_TITLE_KEY) or "").strip()[:TITLE_MAX]
         overrides = overrides_from(base, values_in_state(base))
         scenario = base.with_overrides(overrides)
-        saved = state.store().save_rule_set(scenario, by=current_user(), name=name,
+        saved = state.store().save_rule_set(scenario, actor=state.current_actor(), name=name,
                                             title=title or _default_title(base, overrides))
     except UserError as exc:
         flash("error", str(exc))
@@ -458,17 +452,18 @@ def adopt_scenario(base: RuleSet) -> None:
     if not st.session_state.get(ADOPT_CONFIRM_KEY):
         flash("error", "Sæt flueben i bekræftelsen for at vedtage scenariet.")
         return
-    user = current_user()
+    actor = state.current_actor()
+    user = actor.label
     try:
         overrides = overrides_from(base, values_in_state(base))
         scenario = base.with_overrides(overrides)
         stored = find_stored(scenario, prefer=base)
         if stored is None:
             name = _clean_name(st.session_state.get(ADOPT_NAME_KEY))
-            saved = state.store().save_rule_set(scenario, by=user, name=name, title=_default_title(base, overrides))
+            saved = state.store().save_rule_set(scenario, actor=actor, name=name, title=_default_title(base, overrides))
             stored = (saved.name, saved.version)
         name, version = stored
-        state.store().adopt_rule_set(name, version, by=user)
+        state.store().adopt_rule_set(name, version, actor=actor)
     except UserError as exc:
         flash("error", str(exc))
         return

@@ -19,10 +19,14 @@ from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 from trappetrin.scenario import URL_PREFIX, from_query, url_number
-from trappetrin.store import ReleaseData, Store, open_store
+from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
+from ui import fmt
+from ui.auth import current_actor  # pages and ui modules take it from here too
 
 RELEASE_KEY = "udgivelse"
 RULES_KEY = "regelsaet"
+MUNICIPALITY_KEY = "kommune"
+ALL_MUNICIPALITIES = "alle"  # the selector's (and the URL's) value for the whole country
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 
 
@@ -42,30 +46,80 @@ def store() -> Store:
     return get_store(os.environ.get("TRAPPETRIN_DB"))
 
 
-def data_version() -> str:
-    """Changes whenever releases are added or removed, so cached results are never stale."""
+def _releases_version() -> str:
     s = store()
     return str(s.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases"))
 
 
+def data_version() -> str:
+    """Changes whenever releases are added or removed, or another municipality is picked.
+
+    Every page cache is keyed on it, so cached results are never stale and never another
+    municipality's.
+    """
+    version = _releases_version()
+    return f"{version}|{_municipality(version) or ALL_MUNICIPALITIES}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _municipality_list(db: str, version: str) -> list[str]:
+    return store().municipalities()["municipality"].tolist()
+
+
+def municipalities() -> list[str]:
+    """The municipalities that have departments, by name."""
+    return _municipality_list(str(store().path), _releases_version())
+
+
+def default_municipality(names: list[str]) -> str | None:
+    """Aalborg when the data hold it and others; None (no filter) when there is only one."""
+    if len(names) <= 1:
+        return None
+    return DEFAULT_MUNICIPALITY if DEFAULT_MUNICIPALITY in names else None
+
+
+def _municipality(version: str) -> str | None:
+    names = _municipality_list(str(store().path), version)
+    try:
+        chosen = _view().get(MUNICIPALITY_KEY)
+    except Exception:  # outside a session (e.g. a warm-up thread): the default
+        chosen = None
+    if chosen == ALL_MUNICIPALITIES:
+        return None
+    if chosen in names and len(names) > 1:
+        return chosen
+    return default_municipality(names)
+
+
+def municipality() -> str | None:
+    """The municipality in view; None for every department (one municipality, or the whole country)."""
+    return _municipality(_releases_version())
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _release_data(db: str, version: str, label: str) -> ReleaseData:
-    return store().release_data(label)
+def _release_data(db: str, version: str, label: str, municipality: str | None = None) -> ReleaseData:
+    return store().release_data(label, municipality)
 
 
 def release_data(label: str) -> ReleaseData:
-    return _release_data(str(store().path), data_version(), label)
+    """One release resolved as of its date, for the municipality in view."""
+    version = _releases_version()
+    return _release_data(str(store().path), version, label, _municipality(version))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=_HASH)
-def _classified(db: str, version: str, label: str, rules: RuleSet) -> ReleaseResult:
-    data = _release_data(db, version, label)
+def _classified(db: str, version: str, label: str, rules: RuleSet, municipality: str | None = None) -> ReleaseResult:
+    data = _release_data(db, version, label, municipality)
     return ReleaseResult(data, classify(data.frame, rules, data.refs))
 
 
 def classified(label: str, rules: RuleSet) -> ReleaseResult:
-    """One release classified under one rule set, cached on (release, rule-set content)."""
-    return _classified(str(store().path), data_version(), label, rules)
+    """One release classified under one rule set for the municipality in view.
+
+    Cached on (release, rule-set content, municipality).
+    """
+    version = _releases_version()
+    return _classified(str(store().path), version, label, rules, _municipality(version))
 
 
 @st.cache_data(show_spinner=False)
@@ -85,6 +139,7 @@ class Context:
     rules: RuleSet  # base + scenario overrides: what the colours on screen come from
     overrides: dict[str, float]
     is_demo: bool
+    municipality: str | None = None  # None: every department in the database
 
     @property
     def has_scenario(self) -> bool:
@@ -123,9 +178,17 @@ def context(*, sidebar: bool = True) -> Context:
     adopted = s.adopted_rule_set()
     choices = [c for c in rule_set_choices(s) if _scope(s, c) == "afdeling"]
     adopted_choice = f"{adopted.name}@{adopted.version}"
+    explore = current_actor().can("scenario")  # a viewer sees the adopted rule set, no other, no scenario
+    if not explore:
+        choices = [adopted_choice]
     newest = releases[-1] if releases else None
     seed_from_url(RELEASE_KEY, releases)
     seed_from_url(RULES_KEY, choices)
+    places = municipalities()  # the selector only when the data hold more than one municipality
+    place_options = [ALL_MUNICIPALITIES, *places] if len(places) > 1 else []
+    default_place = default_municipality(places) or ALL_MUNICIPALITIES
+    if place_options:
+        seed_from_url(MUNICIPALITY_KEY, place_options)
 
     if sidebar:
         with st.sidebar:
@@ -133,6 +196,12 @@ def context(*, sidebar: bool = True) -> Context:
             if s.is_demo:
                 st.warning("**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
                            icon=":material/science:")
+            if place_options:
+                st.selectbox("Kommune", place_options, key=MUNICIPALITY_KEY, on_change=remember,
+                             args=(MUNICIPALITY_KEY,),
+                             index=None if MUNICIPALITY_KEY in st.session_state else place_options.index(default_place),
+                             format_func=lambda m: "Hele landet" if m == ALL_MUNICIPALITIES else m,
+                             help=f"Afdelingerne i denne kommune vises på alle sider. Standard er {default_place}.")
             if releases:
                 st.selectbox("Udgivelse", releases[::-1], key=RELEASE_KEY, on_change=remember, args=(RELEASE_KEY,),
                              help="Dataudgivelsen der vises. Standard er den nyeste.")
@@ -145,19 +214,24 @@ def context(*, sidebar: bool = True) -> Context:
     choice = _view().get(RULES_KEY) or adopted_choice
     name, version = parse_choice(choice)
     base = RuleSet.model_validate(_toml_dict(_rule_set_toml(str(s.path), name, version)))
-    _seed_scenario(base)
-    overrides = scenario_overrides(base)
+    if explore:
+        _seed_scenario(base)
+    overrides = scenario_overrides(base) if explore else {}
     try:
         rules = base.with_overrides(overrides) if overrides else base
     except UserError as exc:  # values that passed one by one but not together
         st.warning(str(exc), icon=":material/link_off:")
         overrides, rules = {}, base
     sync_url(release if release != newest else None, choice if choice != adopted_choice else None, overrides)
+    place = municipality()
+    if place_options:
+        shown_place = place or ALL_MUNICIPALITIES
+        set_url(MUNICIPALITY_KEY, shown_place if shown_place != default_place else None)
     if sidebar and overrides:
         with st.sidebar:
-            st.info(f"Scenarie aktivt: {len(overrides)} ændrede parametre i forhold til {base.name} v{base.version}. "
+            st.info(f"Scenarie aktivt: {fmt.n_params(len(overrides))} i forhold til {base.name} v{base.version}. "
                     "Ret eller nulstil det på siden Scenarie.", icon=":material/tune:")
-    return Context(s, release, releases, base, adopted, rules, overrides, s.is_demo)
+    return Context(s, release, releases, base, adopted, rules, overrides, s.is_demo, place)
 
 
 _VIEW = "_view"  # what the user chose, kept for the session: widget key → value
@@ -346,7 +420,8 @@ def no_data_notice() -> None:
 def demo_caption(ctx: Context) -> None:
     """One line under a page title saying which data, release and rule set are in view."""
     who = "Demodata (fiktive afdelinger)" if ctx.is_demo else "Data"
-    st.caption(f"{who} · udgivelse {ctx.release} · regelsæt {ctx.rules_label}")
+    where = f" · {ctx.municipality} Kommune" if ctx.municipality else ""
+    st.caption(f"{who}{where} · udgivelse {ctx.release} · regelsæt {ctx.rules_label}")
 
 
 def classification(ctx: Context) -> Classification:

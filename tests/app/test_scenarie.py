@@ -296,14 +296,16 @@ def test_injection_like_names_are_stored_and_shown_as_plain_text(app, db, name):
         store.close()
     at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
     at.text_input(key="scenarie_gem_navn").input(name)
+    at.text_input(key="scenarie_gem_titel").input(name)  # the title is free text too
     click(at, "Gem scenarie")
     store = Store.open(db)
     try:
         assert store.query("SELECT table_name FROM information_schema.tables ORDER BY 1").equals(tables)
         assert store.releases().equals(releases)
         idx = store.rule_set_index()
-        assert idx.loc[idx["name"] == name, "version"].tolist() == [1]
+        assert idx.loc[idx["name"] == name, ["version", "title"]].values.tolist() == [[1, name]]
         assert store.rule_set(name, 1).parameter_values()[OUTSIDE] == 35.0
+        assert store.audit_log()[["action", "object"]].values.tolist() == [["save_rule_set", f"{name} v1"]]
     finally:
         store.close()
     history = at.get_by_key("scenarie_regelsaet").dataframe[0].value
@@ -313,6 +315,33 @@ def test_injection_like_names_are_stored_and_shown_as_plain_text(app, db, name):
     texts = [el.value for el in list(at.markdown) + list(at.caption) + list(at.success)]
     assert not any("<script>" in t for t in texts), "markup in names is escaped wherever it is rendered"
     assert any("gemt som" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("name", ["'); DROP TABLE releases; --", "<script>alert(1)</script>"])
+def test_injection_like_name_when_adopting_is_stored_and_shown_as_plain_text(app, db, name):
+    """The adopt form's name field: stored as typed, adopted, shown escaped; no other table changes."""
+    store = Store.open(db)
+    try:
+        tables = store.query("SELECT table_name FROM information_schema.tables ORDER BY 1")
+        releases = store.releases()
+    finally:
+        store.close()
+    at = view(set_param(open_scenarie(app), OUTSIDE, 36.0), SAVE)
+    at.text_input(key="scenarie_vedtag_navn").input(name)
+    at.checkbox(key="scenarie_vedtag_bekraeft").check()
+    click(at, "Vedtag scenariet")
+    store = Store.open(db)
+    try:
+        assert store.query("SELECT table_name FROM information_schema.tables ORDER BY 1").equals(tables)
+        assert store.releases().equals(releases)
+        idx = store.rule_set_index()
+        assert idx.loc[idx["adopted"], ["name", "version"]].values.tolist() == [[name, 1]]
+    finally:
+        store.close()
+    for el in list(at.markdown) + list(at.caption) + list(at.success):
+        assert not getattr(el.proto, "allow_html", False)
+    assert not any("<script>" in el.value for el in list(at.markdown) + list(at.success))
+    assert any("er nu det vedtagne regelsæt" in s.value for s in at.success)
 
 
 def test_compare_two_stored_rule_sets(app, db):

@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trappetrin import catalogue, importer
+from trappetrin import catalogue, importer, imports
 from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
+from trappetrin.auth import Actor
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
 from trappetrin.store import Store, open_store
@@ -28,6 +29,7 @@ BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
 TEMPLATES = DATA_DIR / "templates"
 TODAY = date(2026, 11, 23)
+ACTOR = Actor("test", "admin")
 DEFAULTS = {"label": "test-ny", "source": "Tvillingeværktøj", "reference_date": "2026-11-20"}
 
 
@@ -68,7 +70,7 @@ def run_import(store: Store, file, /, *, file_name=None, **params):
     args = {**DEFAULTS, **params}
     return importer.import_release(
         store, file, file_name=file_name, label=args["label"], release_source=args["source"],
-        reference_date=args["reference_date"], by="test", mapping=args.get("mapping"),
+        reference_date=args["reference_date"], actor=ACTOR, mapping=args.get("mapping"),
         sheet=args.get("sheet"), header_row=args.get("header_row"), today=TODAY, progress=args.get("progress"))
 
 
@@ -107,7 +109,13 @@ def test_bad_file_is_rejected_and_nothing_changes(corpus_store, case):
     store, before = corpus_store
     params = {k: case[k] for k in ("label", "source", "reference_date", "mapping", "sheet", "header_row") if k in case}
     with pytest.raises(UserError) as info:
-        run_import(store, BAD / case["file"], **params)
+        if case.get("kind", "afdelingsdata") == "afdelingsdata":
+            run_import(store, BAD / case["file"], **params)
+        else:  # the generic path the Data page and the CLI use for the other kinds
+            options = {"list_year": case.get("list_year", 2026), **params}
+            plan = imports.plan_import(store, case["kind"], BAD / case["file"], options=options,
+                                       mapping=case.get("mapping"), today=TODAY)
+            imports.commit_import(store, plan, actor=ACTOR)
     text = str(info.value)
     assert case["file"] in info.value.message, text
     for fragment in case["expect"]:
@@ -115,7 +123,8 @@ def test_bad_file_is_rejected_and_nothing_changes(corpus_store, case):
     for fragment in case.get("absent", []):
         assert fragment not in text, text
     for problem in info.value.problems:  # every listed problem names the file
-        assert case["file"] in problem or "Udgivelsen" in problem or "Kilden" in problem or "dato" in problem, problem
+        assert case["file"] in problem or any(w in problem for w in ("Udgivelsen", "Kilden", "dato", "Listeåret")), \
+            problem
     assert dump(store) == before
 
 
@@ -138,7 +147,7 @@ def test_failed_commit_writes_nothing(store, monkeypatch):
 
     monkeypatch.setattr(importer, "_insert_frame", broken)
     with pytest.raises(UserError, match="kunne ikke gemmes, og intet er gemt"):
-        importer.commit(store, plan, by="test")
+        importer.commit(store, plan, actor=ACTOR)
     assert dump(store) == before
 
 
@@ -147,20 +156,35 @@ def test_commit_refuses_a_label_taken_after_validation(store):
     table = importer.read_table(BAD / "valid_for_params.csv")
     first = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
     second = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    importer.commit(store, first, by="a")
+    importer.commit(store, first, actor=Actor("a", "admin"))
     before = dump(store)
     with pytest.raises(UserError, match="findes allerede"):
-        importer.commit(store, second, by="b")
+        importer.commit(store, second, actor=Actor("b", "admin"))
     assert dump(store) == before
 
 
-def test_commit_needs_a_user(store):
+@pytest.mark.parametrize("actor, message", [(None, "logget ind"), (Actor("læser", "viewer"), "må ikke indlæse"),
+                                            (Actor("analytiker", "analyst"), "må ikke indlæse")])
+def test_commit_needs_the_import_permission(store, actor, message):
     plan = importer.validate_indicator_release(store, importer.read_table(BAD / "valid_for_params.csv"),
                                                today=TODAY, **DEFAULTS)
     before = dump(store)
-    with pytest.raises(UserError, match="hvem"):
-        importer.commit(store, plan, by="  ")
+    with pytest.raises(UserError, match=message):
+        importer.commit(store, plan, actor=actor)
     assert dump(store) == before
+
+
+def test_commit_logs_the_import_in_its_transaction(store):
+    """The audit record names who, the file, its checksum and the number of departments."""
+    table = importer.read_table(BAD / "valid_for_params.csv")
+    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    importer.commit(store, plan, actor=Actor("Ida", "admin", "ida@aalborg.dk"))
+    log = store.audit_log(actions=["import"])
+    assert len(log) == 1
+    row = log.iloc[0]
+    expected_sum = __import__("hashlib").sha256((BAD / "valid_for_params.csv").read_bytes()).hexdigest()
+    assert (row["actor"], row["object"], row["file_name"], row["checksum"], row["n_rows"]) == (
+        "ida@aalborg.dk", "test-ny", "valid_for_params.csv", expected_sum, len(table))
 
 
 # --- happy paths --------------------------------------------------------------------------------
@@ -232,7 +256,7 @@ def test_xlsx_with_chosen_sheet_and_header_on_row_3(store, header_row):
     assert table.attrs["sheets"] == ["Forside", "Data"]
     assert list(table.index) == [4, 5]
     plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    importer.commit(store, plan, by="test")
+    importer.commit(store, plan, actor=ACTOR)
     values = stored_values(store, "test-ny")
     assert values[("101-003", "pct_outside_labour")] == 19.9
     assert values[("101-007", "residents")] == 1043
@@ -359,7 +383,7 @@ def test_preview_lists_missing_departments_and_colour_changes(store):
     assert changes.loc[green, "after_label"] == next(o.label for o in rules.outcomes if o.code == "yellow")
     assert pre.counts["after"].sum() == len(outcome) - 3
     # the preview's frame is what the store resolves once the plan is committed
-    importer.commit(store, plan, by="test")
+    importer.commit(store, plan, actor=ACTOR)
     stored = store.release_data("test-ny").frame
     pd.testing.assert_frame_equal(pre.data.frame.sort_index(), stored.sort_index(), check_like=True)
     after = classify_release(store, "test-ny", rules)
@@ -441,6 +465,7 @@ def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path
                 b.data.frame.loc[a.data.frame.index[shown], codes].sort_index(), obj=label)
     target_rel = target.releases().set_index("label")
     assert set(target_rel.loc[values_releases["label"], "imported_by"]) == {"test"}
+    assert len(target.audit_log(actions=["import"])) == len(values_releases)
     assert target_rel.loc[values_releases["label"], "checksum"].str.fullmatch(r"[0-9a-f]{64}").all()
     source.close()
     target.close()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from trappetrin.areas import aggregate
+from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
 from trappetrin.errors import UserError
 from trappetrin.store import SCHEMA_VERSION, Store, list_year_in_force, open_store
@@ -80,12 +81,17 @@ def test_saved_rule_set_gets_next_version_and_adoption_is_recorded(tmp_path):
     """Saving a scenario makes a new version; adopting it records who and when, and only one is adopted."""
     store = Store.open(tmp_path / "r.duckdb")
     base = store.rule_set("trappetrin")
-    saved = store.save_rule_set(base.with_overrides({"c.forebyggelse.income": 60.0}), by="ana", name="trappetrin")
+    ana = Actor("Ana", "admin", "ana@aalborg.dk")
+    saved = store.save_rule_set(base.with_overrides({"c.forebyggelse.income": 60.0}), actor=ana, name="trappetrin")
     assert saved.version == 2
-    store.adopt_rule_set("trappetrin", 2, by="ana")
+    store.adopt_rule_set("trappetrin", 2, actor=ana)
     idx = store.rule_set_index().set_index(["name", "version"])
     assert idx["adopted"].sum() == 1
-    assert idx.loc[("trappetrin", 2), "adopted_by"] == "ana"
+    assert idx.loc[("trappetrin", 2), "adopted_by"] == "ana@aalborg.dk"
+    assert idx.loc[("trappetrin", 2), "created_by"] == "ana@aalborg.dk"
+    log = store.audit_log()
+    assert log[["actor", "action", "object"]].values.tolist() == [
+        ["ana@aalborg.dk", "adopt_rule_set", "trappetrin v2"], ["ana@aalborg.dk", "save_rule_set", "trappetrin v2"]]
     assert store.adopted_rule_set().parameter_values()["c.forebyggelse.income"] == 60.0
 
 
@@ -150,3 +156,56 @@ def test_audit_log_appends_inside_the_action_transaction(tmp_path):
             store.log_event("ana", "drop table", None)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("role", "save_ok", "adopt_ok"), [("viewer", False, False), ("analyst", True, False),
+                                                             ("admin", True, True)])
+def test_rule_set_writes_are_refused_in_the_domain_layer_by_role(tmp_path, role, save_ok, adopt_ok):
+    """A role without the permission is refused by the store itself: nothing is written, nothing logged."""
+    store = Store.open(tmp_path / "p.duckdb")
+    try:
+        who = Actor("Per", role, "per@aalborg.dk")
+        base = store.rule_set("trappetrin")
+        before = store.rule_set_index()
+        if save_ok:
+            assert store.save_rule_set(base, actor=who, name="forslag").version == 1
+        else:
+            with pytest.raises(UserError, match="per@aalborg.dk har rollen .* må ikke gemme regelsæt"):
+                store.save_rule_set(base, actor=who, name="forslag")
+            assert store.rule_set_index().equals(before)
+        if adopt_ok:
+            store.adopt_rule_set("trappetrin", 1, actor=who)
+        else:
+            with pytest.raises(UserError, match="må ikke vedtage regelsæt"):
+                store.adopt_rule_set("trappetrin", 1, actor=who)
+        with pytest.raises(UserError, match="logget ind"):
+            store.save_rule_set(base, actor=None, name="forslag")
+        idx = store.rule_set_index()
+        assert idx.loc[idx["adopted"], "adopted_by"].tolist() == (["per@aalborg.dk"] if adopt_ok else ["system"])
+        assert store.audit_log()["action"].tolist() == (
+            (["adopt_rule_set"] if adopt_ok else []) + (["save_rule_set"] if save_ok else []))
+    finally:
+        store.close()
+
+
+def test_audit_log_cannot_be_changed_through_the_store(tmp_path):
+    """The store offers no way to update or delete audit events; the source has no such SQL either."""
+    import re
+
+    from trappetrin.config import ROOT
+
+    store = Store.open(tmp_path / "a.duckdb")
+    try:
+        store.log_event("ana", "export", "2026-11")
+        public = [name for name in dir(store) if not name.startswith("_")]
+        assert not [n for n in public if "audit" in n and n != "audit_log"], "only the read method is public"
+        assert set(store.audit_log().columns) >= {"event_id", "logged_at", "actor", "action"}
+        assert len(store.audit_log()) == 1
+    finally:
+        store.close()
+    pattern = re.compile(r"(UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log|TRUNCATE\s+(TABLE\s+)?audit_log|"
+                         r"DROP\s+TABLE\s+(IF\s+EXISTS\s+)?audit_log|ALTER\s+TABLE\s+audit_log)", re.IGNORECASE)
+    sources = [p for d in ("trappetrin", "ui", "pages") for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
+    assert len(sources) > 10
+    offending = [str(p.relative_to(ROOT)) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offending == [], f"SQL that edits the audit trail in {offending}"

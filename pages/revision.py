@@ -1,0 +1,88 @@
+"""Revisionsspor: who did what and when (imports, deletions, restores, rule sets, exports).
+
+Admins only (the router registers the page for the ``audit`` permission; the page checks it
+again). Read-only: filters by action, person and period, and the filtered trail as CSV for Danish
+Excel. The audit trail is append-only; nothing in the app updates or deletes it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from trappetrin.auth import ROLE_LABELS
+from trappetrin.export import to_csv_danish
+from trappetrin.store import AUDIT_ACTIONS
+from ui.state import context, current_actor
+
+ACTION_KEY, WHO_KEY, PERIOD_KEY = "revision_handling", "revision_hvem", "revision_periode"
+ALL = "Alle"
+COLUMNS = {"logged_at": "Tidspunkt", "actor": "Hvem", "action": "Handling", "object": "Objekt",
+           "file_name": "Fil", "checksum": "Kontrolsum", "n_rows": "Rækker", "details": "Detaljer"}
+
+
+def details_text(raw: object) -> str:
+    """The JSON details as ``key: value; …`` (plain text)."""
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw == "":
+        return ""
+    try:
+        data = json.loads(str(raw))
+    except ValueError:
+        return str(raw)
+    if not isinstance(data, dict):
+        return str(data)
+    return "; ".join(f"{k}: {v}" for k, v in data.items())
+
+
+def readable(log: pd.DataFrame) -> pd.DataFrame:
+    """The trail with Danish column names and action labels, newest first."""
+    out = log[list(COLUMNS)].copy()
+    out["action"] = out["action"].map(lambda a: AUDIT_ACTIONS.get(a, a))
+    out["details"] = out["details"].map(details_text)
+    out["logged_at"] = pd.to_datetime(out["logged_at"]).dt.strftime("%Y-%m-%d %H:%M:%S")
+    return out.rename(columns=COLUMNS)
+
+
+actor = current_actor()
+ctx = context(sidebar=False)
+st.title("Revisionsspor")
+if not actor.can("audit"):  # the router does not offer the page; refuse a direct run too
+    st.error(f"Din rolle ({ROLE_LABELS[actor.role]}) giver ikke adgang til revisionssporet.", icon=":material/lock:")
+    st.stop()
+st.caption("Hvem gjorde hvad og hvornår: indlæsninger, sletninger, gendannelser, gemte og vedtagne regelsæt "
+           "og eksport af ikke-demodata. Sporet kan kun tilføjes til – ingen kan rette eller slette i det.")
+
+store = ctx.store
+everything = store.audit_log()
+if everything.empty:
+    st.info("Revisionssporet er tomt: der er endnu ikke registreret nogen handlinger.", icon=":material/history:")
+    st.stop()
+
+first = pd.Timestamp(everything["logged_at"].min()).date()
+today = date.today()
+with st.container(horizontal=True):
+    actions = st.multiselect("Handling", list(AUDIT_ACTIONS), format_func=AUDIT_ACTIONS.get, key=ACTION_KEY,
+                             placeholder="Alle handlinger")
+    people = [ALL] + sorted(everything["actor"].dropna().astype(str).unique())
+    who = st.selectbox("Hvem", people, key=WHO_KEY)
+    period = st.date_input("Periode", value=(first, today), min_value=first, max_value=today,
+                           key=PERIOD_KEY, format="DD-MM-YYYY")
+
+since = until = None
+if isinstance(period, (tuple, list)) and len(period) >= 1:
+    since = datetime.combine(period[0], time.min)
+    if len(period) == 2:
+        until = datetime.combine(period[1] + timedelta(days=1), time.min)  # the whole last day
+log = store.audit_log(actions=actions or None, actor=None if who == ALL else who, since=since, until=until)
+table = readable(log)
+
+st.markdown(f"**{len(table)} hændelser** (af {len(everything)} i alt)")
+st.download_button("Hent som CSV (dansk Excel)", to_csv_danish(table),
+                   file_name=f"revisionsspor_{today:%Y-%m-%d}.csv", mime="text/csv", key="dl_revision",
+                   on_click="ignore", icon=":material/download:",
+                   help="De viste hændelser: semikolon, UTF-8 med BOM; åbner direkte i dansk Excel.")
+st.dataframe(table, hide_index=True, width="stretch", key="revision_tabel",
+             column_config={"Rækker": st.column_config.NumberColumn(format="%d")})

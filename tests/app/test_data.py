@@ -1,0 +1,153 @@
+"""Data page: empty state, a bad file lists every problem and writes nothing, a good file previews
+and commits (logged), the mapping step is remembered, deletion needs confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trappetrin.store import Store
+
+BAD = Path(__file__).resolve().parents[1] / "unit" / "bad_files"
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    store = Store.open(path)
+    cur = store._con.cursor()
+    try:
+        tables = [r[0] for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        return {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+    finally:
+        cur.close()
+
+
+def texts(at, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+def test_empty_database(empty_app):
+    at = empty_app("data")
+    assert not at.exception
+    assert at.title[0].value == "Data"
+    assert any("ingen udgivelser endnu" in t for t in texts(at, "info"))
+    assert any("Loggen er tom" in t for t in texts(at, "info"))
+    assert len(at.file_uploader) == 1
+    assert at.get_by_key("data_template_afdelingsdata")  # templates are offered even with no data
+
+
+def test_a_bad_file_lists_every_problem_and_writes_nothing(app, db):
+    at = app("data")
+    before = dump(db)
+    at.text_input(key="data_label").set_value("app-ny")
+    at.file_uploader[0].upload("many_problems.csv", (BAD / "many_problems.csv").read_bytes())
+    at.run()
+    assert not at.exception
+    assert "many_problems.csv" in at.error[0].value and "(5 fejl)" in at.error[0].value
+    problems = at.tabs[0].dataframe[0].value
+    assert list(problems.columns) == ["Fil", "Række", "Kolonne", "Værdi", "Problem", "Forventet"]
+    assert len(problems) == 5
+    row = problems[problems["Værdi"] == "ti"].iloc[0]
+    assert (row["Række"], row["Kolonne"], row["Forventet"]) == ("4", "Beboere 18–64 år (antal)", "et tal som 12,5")
+    assert problems["Række"].tolist() == ["2", "3", "4", "4", ""]  # sheet order, the duplicate last
+    assert not [b for b in at.button if b.key == "data_commit"]
+    assert dump(db) == before
+
+
+def test_a_good_file_previews_and_commits(app, db):
+    at = app("data")
+    at.text_input(key="data_label").set_value("app-ny")
+    at.file_uploader[0].upload("valid_for_params.csv", (BAD / "valid_for_params.csv").read_bytes())
+    at.run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Afdelinger med værdier"] == "2"
+    assert metrics["Mangler i forhold til 2026-11"] == str(271 - 2)
+    assert "app-ny" not in Store.open(db).releases()["label"].tolist()
+    at.button(key="data_commit").click().run()
+    assert not at.exception
+    assert any("Udgivelsen 'app-ny' er gemt" in t for t in texts(at, "success"))
+    store = Store.open(db)
+    assert "app-ny" in store.releases()["label"].tolist()
+    log = store.audit_log(actions=["import"]).iloc[0]
+    assert (log["object"], log["file_name"], log["n_rows"]) == ("app-ny", "valid_for_params.csv", 2)
+    assert "app-ny" in at.tabs[1].dataframe[0].value["Udgivelse"].tolist()
+    assert at.tabs[2].dataframe[0].value["Fil"].iloc[0] == "valid_for_params.csv"
+
+
+def test_unknown_headers_are_mapped_and_the_mapping_is_remembered(app, db):
+    body = "Nummer;Beboere 18-64\r\n101-003;169\r\n101-007;28\r\n".encode("utf-8")
+    at = app("data")
+    at.text_input(key="data_label").set_value("kortlagt")
+    at.file_uploader[0].upload("ukendt.csv", body)
+    at.run()
+    assert at.get_by_key("data_mapping")
+    assert not [b for b in at.button if b.key == "data_commit"]
+    at.selectbox(key="data_map_afdelingsdata_dept_id").select("Nummer").run()
+    assert not at.exception and not at.error
+    at.button(key="data_commit").click().run()
+    assert any("'kortlagt' er gemt" in t for t in texts(at, "success"))
+    assert Store.open(db).saved_mapping("afdelingsdata", ["Nummer", "Beboere 18-64"]) == {"dept_id": "Nummer"}
+
+
+def test_delete_needs_confirmation(app, db):
+    at = app("data")
+    at.selectbox(key="data_delete_label").select("2026-11").run()
+    assert at.button(key="data_delete_button").disabled
+    at.checkbox(key="data_delete_sure").check().run()
+    assert not at.button(key="data_delete_button").disabled
+    at.button(key="data_delete_button").click().run()
+    assert not at.exception
+    assert any("'2026-11' er slettet" in t for t in texts(at, "success"))
+    store = Store.open(db)
+    assert "2026-11" not in store.releases()["label"].tolist()
+    assert store.audit_log(actions=["delete_release"])["object"].tolist() == ["2026-11"]
+
+
+def test_a_ministry_list_previews_its_colour_changes_without_values(app, db):
+    body = "Område;Status;Afdelings-id\r\nNyt område;udsat;101-003\r\n".encode("utf-8")
+    at = app("data")
+    at.selectbox(key="data_kind").select("ministerliste").run()
+    at.number_input(key="data_list_year").set_value(2026).run()
+    at.file_uploader[0].upload("liste.csv", body)
+    at.run()
+    assert not at.exception and not at.error
+    changes = at.tabs[0].dataframe[-1].value
+    assert list(changes.columns) == ["Afdelings-id", "Afdeling", "Før", "Efter"]  # ids, names, colours only
+    from trappetrin.colours import classify_release
+
+    store = Store.open(db)
+    res = classify_release(store, "2026-11", store.adopted_rule_set())
+    before = dict(zip(res.data.frame.index, res.result.outcome))["101-003"]
+    assert ("101-003" in changes["Afdelings-id"].tolist()) == (before not in ("red", "grey"))
+    assert len(changes) > 1  # the 2025 list's departments leave the list
+    assert set(changes["Efter"]) <= {"▲ Rød", "◆ Gul", "● Grøn", "○ Grå"}
+
+
+def test_xlsx_sheet_and_header_row_are_chosen_on_the_page(app, db):
+    """A workbook whose data sheet is the second, with its header on row 3 under a title."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Forside"
+    book.active.append(["Udtræk"])
+    sheet = book.create_sheet("Data")
+    sheet.append(["Afdelingsdata, november"])
+    sheet.append([])
+    sheet.append(["Afdelings-id", "Beboere"])
+    sheet.append(["101-003", 248])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = app("data")
+    at.text_input(key="data_label").set_value("fra-excel")
+    at.file_uploader[0].upload("udtraek.xlsx", buffer.getvalue())
+    at.run()
+    assert at.selectbox(key="data_sheet").options == ["Forside", "Data"]
+    at.selectbox(key="data_sheet").select("Data").run()
+    at.number_input(key="data_header_row").set_value(3).run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Afdelinger med værdier"] == "1"
+    at.button(key="data_commit").click().run()
+    assert Store.open(db).query("SELECT v.value FROM indicator_values v JOIN releases r USING (release_id) "
+                                "WHERE r.label = 'fra-excel' AND v.indicator = 'residents'")["value"].tolist() == [248]

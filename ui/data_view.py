@@ -1,0 +1,368 @@
+"""The Data page: import files of every kind, the releases with deletion, the log, backup/restore
+and the templates. All logic is in :mod:`trappetrin.imports`, :mod:`trappetrin.backup` and the
+store; this module only draws and calls them (the command line calls the same functions).
+
+The preview shows ids, names and colours, never a value, so it needs no discretion masking.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from trappetrin import backup as backups
+from trappetrin import imports
+from trappetrin.config import DATA_DIR
+from trappetrin.errors import UserError
+from trappetrin.importer import VALUE_SOURCES, Plan, read_table
+from trappetrin.store import AUDIT_ACTIONS, Store
+from ui import state
+
+TEMPLATES = DATA_DIR / "templates"
+TEMPLATE_FILES = {
+    "afdelingsdata": ("afdelingsdata.csv", "text/csv"),
+    "ministerliste": ("ministerliste.csv", "text/csv"),
+    "stamdata": ("stamdata.csv", "text/csv"),
+    "geometri": ("kommunegraense.geojson", "application/geo+json"),
+}
+DONE_KEY = "data_done"  # the message of the last commit or deletion, shown once after the rerun
+UPLOAD_GEN = "data_upload_gen"  # bumped after a commit, so the uploader starts empty
+BACKUP_DIR = DATA_DIR / "backups"
+
+
+def _forget_cached_data() -> None:
+    """After a write: drop cached releases and classifications (the register may have changed
+    without any new release, which the page caches' data version does not see)."""
+    for name in ("_release_data", "_classified"):
+        fn = getattr(state, name, None)
+        if fn is not None and hasattr(fn, "clear"):
+            fn.clear()
+    st.cache_data.clear()
+
+
+def _request(key: str) -> None:
+    st.session_state[f"_req_{key}"] = True
+
+
+def _button(label: str, key: str, **kwargs) -> bool:
+    """A button whose click survives a rerun before the page body runs (``state.context`` may
+    rerun once): the click is recorded by a callback and consumed here."""
+    st.button(label, key=key, on_click=_request, args=(key,), **kwargs)
+    return bool(st.session_state.pop(f"_req_{key}", False)) and not kwargs.get("disabled", False)
+
+
+def _done(message: str) -> None:
+    st.session_state[DONE_KEY] = message
+    _forget_cached_data()
+
+
+def render() -> None:
+    ctx = state.context()  # the shared sidebar (release picker), also on an empty database
+    s = ctx.store
+    actor = state.current_actor()
+    st.title("Data")
+    st.caption("Indlæs nye udgivelser, ministeriets lister, afdelingsregistret og geometri; se og slet "
+               "udgivelser; følg loggen; tag og gendan sikkerhedskopier.")
+    message = st.session_state.pop(DONE_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    tabs = st.tabs(["Indlæs", "Udgivelser", "Log", "Sikkerhedskopi", "Skabeloner"])
+    with tabs[0]:
+        if actor.can("import"):
+            import_section(s, actor, ctx)
+        else:
+            st.info("Din rolle må ikke indlæse data.", icon=":material/lock:")
+    with tabs[1]:
+        releases_section(s, actor)
+    with tabs[2]:
+        log_section(s)
+    with tabs[3]:
+        backup_section(s, actor)
+    with tabs[4]:
+        templates_section(s)
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def _options(kind: str) -> dict:
+    """The options of one kind (label, source, date, list year, geometry kind)."""
+    today = date.today()
+    if kind == "afdelingsdata":
+        with st.container(horizontal=True):
+            label = st.text_input("Udgivelsens mærke", key="data_label", placeholder=f"fx {today:%Y-%m}",
+                                  help="Et nyt mærke; en gemt udgivelse ændres aldrig.")
+            source = st.selectbox("Kilde", VALUE_SOURCES, key="data_source")
+            day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD-MM-YYYY")
+        return {"label": label, "source": source, "reference_date": day}
+    if kind == "ministerliste":
+        with st.container(horizontal=True):
+            year = st.number_input("Listeår", min_value=2000, max_value=today.year, step=1,
+                                   value=today.year if today >= date(today.year, 12, 1) else today.year - 1,
+                                   key="data_list_year", help="Listen offentliggøres 1. december.")
+            label = st.text_input("Udgivelsens mærke", key="data_list_label", placeholder=f"{int(year)}-12",
+                                  help="Tom: ÅÅÅÅ-12.")
+        return {"list_year": int(year), "label": label or None}
+    if kind == "geometri":
+        choice = st.radio("Slags geometri", ["auto", "kommunegraense", "afdeling"], horizontal=True,
+                          key="data_geometry_kind",
+                          format_func=lambda k: {"auto": "Find selv (afdelings-id → afdelingspolygoner)",
+                                                 "kommunegraense": "Kommunegrænse",
+                                                 "afdeling": "Afdelingspolygoner"}[k])
+        return {"geometry_kind": None if choice == "auto" else choice}
+    return {}
+
+
+def _problems(exc: UserError) -> None:
+    st.error(exc.message, icon=":material/error:")
+    if exc.problems:
+        table = imports.problem_table(exc)
+        table["Række"] = [str(r) if pd.notna(r) else "" for r in table["Række"]]  # blank, not "None"
+        st.dataframe(table, hide_index=True, width="stretch", key="data_problems", column_config={
+            "Fil": st.column_config.TextColumn(width="small"), "Række": st.column_config.TextColumn(width=60),
+            "Kolonne": st.column_config.TextColumn(width="medium"), "Værdi": st.column_config.TextColumn(width="small"),
+            "Problem": st.column_config.TextColumn(width="medium"),
+            "Forventet": st.column_config.TextColumn(width="large")})
+
+
+def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
+    """The mapping step: one selectbox per required field no header names (pre-filled with the
+    remembered mapping for these headers); ``None`` while a required field is unmapped."""
+    saved = s.saved_mapping(kind, headers) or {}
+    saved = {f: c for f, c in saved.items() if c in headers}
+    missing = imports.missing_required(s, kind, headers)
+    if not missing:
+        return saved or {}
+    fields = imports.fields_for(kind)
+    with st.container(border=True, key="data_mapping"):
+        st.markdown("**Kortlæg kolonner** – filen mangler kolonner, som Trappetrin kender. Peg hvert felt på "
+                    "en kolonne i filen; kortlægningen huskes til næste fil af samme slags.")
+        mapping = dict(saved)
+        choices = ["", *headers]
+        with st.container(horizontal=True):
+            for fld in missing:
+                current = saved.get(fld, "")
+                picked = st.selectbox(fields.get(fld, (fld,))[0], choices, index=choices.index(current),
+                                      key=f"data_map_{kind}_{fld}", format_func=lambda c: c or "– vælg kolonne –")
+                if picked:
+                    mapping[fld] = picked
+                else:
+                    mapping.pop(fld, None)
+    if imports.missing_required(s, kind, headers, mapping):
+        st.info("Vælg en kolonne for hvert felt for at fortsætte.", icon=":material/rule:")
+        return None
+    return mapping
+
+
+def import_section(s: Store, actor, ctx) -> None:
+    kind = st.selectbox("Hvad vil du indlæse?", list(imports.KINDS), format_func=imports.KINDS.get, key="data_kind")
+    options = _options(kind)
+    gen = st.session_state.get(UPLOAD_GEN, 0)
+    upload = st.file_uploader("Fil", type=imports.KIND_SUFFIXES[kind], key=f"data_upload_{kind}_{gen}",
+                              help="CSV eller Excel (XLSX) for tabeller; GeoJSON, GeoPackage eller zippet "
+                                   "Shapefile for geometri. Skabeloner under fanen Skabeloner.")
+    if upload is None:
+        st.caption("Vælg en fil for at se, hvad der vil blive indlæst. Intet gemmes før du trykker Gem.")
+        return
+    data, name = upload.getvalue(), upload.name
+    mapping: dict[str, str] | None = None
+    if kind != "geometri":
+        sheet = header_row = None
+        if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                sheets = read_table(data, name).attrs.get("sheets") or []
+            except UserError as exc:
+                _problems(exc)
+                return
+            with st.container(horizontal=True):
+                sheet = st.selectbox("Ark", sheets, key="data_sheet") if len(sheets) > 1 else None
+                header_row = st.number_input("Overskriftsrække (0 = find selv)", min_value=0, step=1, value=0,
+                                             key="data_header_row") or None
+        options.update(sheet=sheet, header_row=header_row)
+        try:
+            headers = [str(c) for c in read_table(data, name, sheet=sheet, header_row=header_row).columns]
+        except UserError as exc:
+            _problems(exc)
+            return
+        mapping = _mapping(s, kind, headers)
+        if mapping is None:
+            return
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Kontrollerer filen …")
+
+    def checking(fraction: float, text: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
+
+    try:
+        plan = imports.plan_import(s, kind, data, file_name=name, options=options, mapping=mapping or None,
+                                   progress=checking)
+        checking(1.0, "Beregner forhåndsvisningen …")
+        preview = imports.preview_import(s, plan, ctx.adopted)
+    except UserError as exc:
+        slot.empty()
+        _problems(exc)
+        return
+    slot.empty()
+    _preview(preview, ctx)
+    button = "Gem udgivelsen" if isinstance(plan, Plan) or plan.kind == "ministerliste" else "Gem"
+    if _button(button, type="primary", key="data_commit", icon=":material/save:"):
+        with st.status("Gemmer …", expanded=True) as status:
+            bar = st.progress(0.0)
+
+            def progress(fraction: float, text: str) -> None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
+
+            try:
+                text = imports.commit_import(s, plan, actor=actor, progress=progress)
+            except UserError as exc:
+                status.update(label="Intet er gemt", state="error")
+                st.error(str(exc))
+                return
+            status.update(label=text, state="complete")
+        if mapping and kind != "geometri":
+            s.save_mapping(kind, headers, mapping)
+        st.session_state[UPLOAD_GEN] = gen + 1
+        _done(text)
+        st.rerun()
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={"dept_id": "Afdelings-id", "name": "Afdeling"})
+
+
+def _preview(pre, ctx) -> None:
+    st.subheader("Forhåndsvisning")
+    if isinstance(pre, imports.KindPreview):
+        for line in pre.summary:
+            st.markdown(f"- {line}")
+        for title, table in pre.tables.items():
+            if not table.empty:
+                st.markdown(f"**{title}** ({len(table)})")
+                st.dataframe(table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3, 300))
+        changes = pre.changes
+    else:
+        plan = pre.plan
+        with st.container(horizontal=True):
+            st.metric("Afdelinger med værdier", plan.rows)
+            st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", len(pre.missing))
+            st.metric("Nye afdelinger", len(pre.added))
+            st.metric("Skifter farve", len(pre.changes))
+        if plan.ignored_columns:
+            st.caption("Ignorerede kolonner: " + ", ".join(plan.ignored_columns))
+        if plan.missing_indicators:
+            st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(plan.missing_indicators))
+        cols = st.columns(2)
+        with cols[0]:
+            st.markdown(f"**Afdelinger med værdier** ({len(pre.departments)})")
+            st.dataframe(_named(pre.departments), hide_index=True, width="stretch", height=250)
+        with cols[1]:
+            st.markdown(f"**Mangler i forhold til {pre.previous_label or 'forrige udgivelse'}** ({len(pre.missing)})")
+            st.dataframe(_named(pre.missing), hide_index=True, width="stretch", height=250)
+        changes = pre.changes
+    if changes is not None:
+        st.markdown(f"**Farveskift under det vedtagne regelsæt ({ctx.adopted.name})** ({len(changes)})")
+        if changes.empty:
+            st.caption("Ingen afdelinger skifter farve.")
+        else:
+            from ui import fmt
+
+            table = _named(changes)[["Afdelings-id", "Afdeling", "before_label", "after_label"]].copy()
+            table["before_label"] = fmt.badge_labels(ctx.adopted, table["before_label"])
+            table["after_label"] = fmt.badge_labels(ctx.adopted, table["after_label"])
+            st.dataframe(table.rename(columns={"before_label": "Før", "after_label": "Efter"}), hide_index=True,
+                         width="stretch", key="data_changes")
+
+
+# --- releases, log, backup, templates -------------------------------------------------------------
+
+
+def releases_section(s: Store, actor) -> None:
+    rel = s.releases()
+    if rel.empty:
+        st.info("Der er ingen udgivelser endnu. Indlæs en under fanen Indlæs.", icon=":material/database:")
+        return
+    shown = rel.sort_values(["reference_date", "release_id"], ascending=False)
+    st.dataframe(pd.DataFrame({
+        "Udgivelse": shown["label"], "Kilde": shown["source"], "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
+        "Listeår": shown["list_year"], "Værdier": shown["n_values"], "Indlæst": shown["imported_at"],
+        "Af": shown["imported_by"], "Fil": shown["file_name"]}), hide_index=True, width="stretch", key="data_releases")
+    if not actor.can("delete_release"):
+        return
+    with st.container(border=True, key="data_delete"):
+        st.markdown("**Slet en udgivelse**")
+        label = st.selectbox("Udgivelse", shown["label"].tolist(), key="data_delete_label", index=None,
+                             placeholder="Vælg udgivelse")
+        sure = st.checkbox(f"Ja, slet udgivelsen {label or ''} med alle dens værdier", key="data_delete_sure",
+                           disabled=label is None)
+        if _button("Slet", key="data_delete_button", disabled=not (label and sure), icon=":material/delete:"):
+            try:
+                s.delete_release(label, actor=actor)
+            except UserError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.pop("data_delete_sure", None)
+            st.session_state.pop("data_delete_label", None)
+            _done(f"Udgivelsen '{label}' er slettet.")
+            st.rerun()
+
+
+def log_section(s: Store) -> None:
+    log = s.audit_log()
+    if log.empty:
+        st.info("Loggen er tom.", icon=":material/history:")
+        return
+    st.dataframe(pd.DataFrame({
+        "Tidspunkt": log["logged_at"], "Hvem": log["actor"], "Handling": log["action"].map(AUDIT_ACTIONS),
+        "Hvad": log["object"], "Fil": log["file_name"], "Rækker": log["n_rows"],
+        "Kontrolsum (sha256)": log["checksum"].fillna("").str[:12]}), hide_index=True, width="stretch",
+        key="data_log")
+
+
+def backup_section(s: Store, actor) -> None:
+    if actor.can("backup"):
+        with st.container(border=True):
+            st.markdown("**Tag en sikkerhedskopi** – hele databasen som Parquet-filer i en mappe på serveren.")
+            folder = st.text_input("Mappe", value=str(BACKUP_DIR), key="data_backup_dir")
+            if _button("Tag sikkerhedskopi", key="data_backup", icon=":material/backup:"):
+                try:
+                    where = backups.backup(s, folder, actor=actor)
+                except UserError as exc:
+                    st.error(str(exc))
+                else:
+                    st.success(f"Sikkerhedskopien er gemt i {where}.")
+    if actor.can("restore"):
+        with st.container(border=True):
+            st.markdown("**Gendan en sikkerhedskopi** – erstatter alt indhold i databasen på én gang. "
+                        "Mappen kontrolleres først; er den ikke i orden, ændres intet.")
+            folder = st.text_input("Mappe med sikkerhedskopien", key="data_restore_dir")
+            sure = st.checkbox("Ja, erstat alt nuværende indhold", key="data_restore_sure")
+            if _button("Gendan", key="data_restore", disabled=not (folder and sure), icon=":material/restore:"):
+                try:
+                    backups.restore(s, folder, actor=actor)
+                except UserError as exc:
+                    st.error(str(exc))
+                else:
+                    _done(f"Databasen er gendannet fra {folder}.")
+                    st.rerun()
+    if not (actor.can("backup") or actor.can("restore")):
+        st.info("Din rolle må ikke tage eller gendanne sikkerhedskopier.", icon=":material/lock:")
+
+
+def templates_section(s: Store) -> None:
+    st.markdown("Skabelonerne viser kolonnerne for hver slags fil; rækkerne er fiktive. Kolonnerne og "
+                "de accepterede overskrifter er beskrevet i vejledningen.")
+    with st.container(horizontal=True):
+        for kind, (file, mime) in TEMPLATE_FILES.items():
+            path = TEMPLATES / file
+            if path.exists():
+                st.download_button(f"{imports.KINDS[kind].split(' (')[0]}: {file}", path.read_bytes(), file_name=file,
+                                   mime=mime, key=f"data_template_{kind}", icon=":material/download:")
+        st.download_button("Vejledning (README.md)", (TEMPLATES / "README.md").read_bytes(), file_name="README.md",
+                           mime="text/markdown", key="data_template_readme", icon=":material/description:")
+    if s.scalar("SELECT count(*) FROM departments"):
+        st.download_button("Det nuværende afdelingsregister som stamdata-fil", imports.export_register_template(s),
+                           file_name="stamdata.csv", mime="text/csv", key="data_register_export",
+                           icon=":material/table:")

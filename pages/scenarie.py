@@ -20,6 +20,7 @@ from ui.state import (Context, context, current_actor, data_version, demo_captio
                       sync_scenario_url)
 
 EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
+_AGAIN = "_scenarie_igen"
 
 
 @st.fragment
@@ -30,15 +31,9 @@ def workbench(ctx: Context) -> None:
     refs = sv.effects(ctx.release, base, base, version).before.data.refs
     caption_slot = st.empty()
     left, right = st.columns([2, 3], gap="large")
-    with left:
-        st.subheader("Parametre")
-        st.caption("Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
-                   "Adresselinjen indeholder scenariet, så et link viser det samme.")
-        st.button("Nulstil til vedtaget", key="scenarie_nulstil", icon=":material/restart_alt:",
-                  on_click=sv.reset_to_adopted, args=(base, adopted),
-                  help="Sæt alle parametre tilbage til det vedtagne regelsæt.")
-        values = sv.parameter_inputs(base, adopted, refs)
-
+    # The right column is drawn first: its movers reach the browser before the ~40 elements of the
+    # inputs, which are re-sent on every rerun. The inputs' values are in the session already.
+    values = sv.values_in_state(base, restore=True)
     overrides = sv.overrides_from(base, values)
     try:
         scenario = sv.scenario_rules(base, overrides)
@@ -61,6 +56,20 @@ def workbench(ctx: Context) -> None:
             show_save_and_adopt(ctx, scenario)
         else:
             show_compare(ctx, scenario, overrides, refs, version)
+
+    with left:
+        st.subheader("Parametre")
+        st.caption("Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
+                   "Adresselinjen indeholder scenariet, så et link viser det samme.")
+        st.button("Nulstil til vedtaget", key="scenarie_nulstil", icon=":material/restart_alt:",
+                  on_click=sv.reset_to_adopted, args=(base, adopted),
+                  help="Sæt alle parametre tilbage til det vedtagne regelsæt.")
+        shown = sv.parameter_inputs(base, adopted, refs)
+    # The inputs show what the effects were computed from; should they ever differ, run once more.
+    if sv.overrides_from(base, shown) != sv.overrides_from(base, values) and not st.session_state.get(_AGAIN):
+        st.session_state[_AGAIN] = True
+        st.rerun()
+    st.session_state.pop(_AGAIN, None)
 
 
 def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str) -> None:

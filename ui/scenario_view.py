@@ -161,10 +161,16 @@ def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
     return {k: float(v) for k, v in values.items() if k in current and float(v) != current[k]}
 
 
-def values_in_state(base: RuleSet) -> dict[str, float]:
-    """Parameter values held by the widgets (for callbacks, which run before the widgets)."""
+def values_in_state(base: RuleSet, *, restore: bool = False) -> dict[str, float]:
+    """Parameter values held by the widgets (for callbacks, which run before the widgets).
+
+    With ``restore``, first give each widget the session's kept value (as drawing it would), so
+    a page can compute with the values before it draws the inputs.
+    """
     out = {}
     for p in base.parameters():
+        if restore:
+            state.restore(widget_key(p))
         v = st.session_state.get(widget_key(p))
         out[p.key] = p.value if v is None else float(v)
     return out

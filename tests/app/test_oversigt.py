@@ -66,3 +66,18 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     older = at.dataframe[0].value
     assert int(older.loc["I alt", "Afdelinger"]) == 271
     assert not newest.equals(older)
+
+
+def test_map_spec_is_stable_and_compact(app):
+    """Same view, same bytes (so Streamlit resends only a reference); text layers carry no tooltip data."""
+    at = app()
+    first = at.get("deck_gl_json_chart")[0].proto.json
+    at.run()
+    assert at.get("deck_gl_json_chart")[0].proto.json == first
+    spec = json.loads(first)
+    ids = [layer.get("id") for layer in spec["layers"]]
+    assert ids == ["departments", "step-symbols", "neighbourhoods"]
+    symbols = next(layer for layer in spec["layers"] if layer["id"] == "step-symbols")
+    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol"}
+    assert spec["mapStyle"].startswith("data:")  # no basemap: nothing fetched from Carto
+    assert "\n" not in first

@@ -1,0 +1,73 @@
+"""The municipality selector on the national demo data: Aalborg by default, filters every page, survives page switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from trappetrin.demo_national import build_national, department_counts
+from trappetrin.store import open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COUNTS = department_counts()  # departments per municipality, as the generator places them
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("national") / "national.duckdb"
+    store = open_store(path)
+    store.load_demo(build_national())
+    store.close()
+    return path
+
+
+@pytest.fixture
+def national_app(national_db: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TRAPPETRIN_DB", str(national_db))
+
+    def run(params: dict[str, str] | None = None) -> AppTest:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        return at.run()
+
+    return run
+
+
+def total(at: AppTest) -> int:
+    """The "I alt" departments of Oversigt's "Pr. farve" table."""
+    return int(at.dataframe[0].value.loc["I alt", "Afdelinger"])
+
+
+def test_aalborg_is_the_default_and_the_selector_filters(national_app):
+    at = national_app()
+    assert not at.exception
+    assert at.selectbox(key="kommune").value == "Aalborg"
+    assert total(at) == COUNTS["Aalborg"] == 271
+    at.selectbox(key="kommune").set_value("Odense").run()
+    assert not at.exception
+    assert total(at) == COUNTS["Odense"]
+    assert "Odense Kommune" in at.caption[0].value
+    assert at.query_params["kommune"] == "Odense"  # the view is a link
+    at.selectbox(key="kommune").set_value("alle").run()
+    assert total(at) == sum(COUNTS.values()) == 8_000
+
+
+def test_selection_survives_switching_pages(national_app):
+    at = national_app()
+    at.selectbox(key="kommune").set_value("Vejle").run()
+    at.switch_page("pages/scenarie.py").run()
+    assert not at.exception
+    assert at.selectbox(key="kommune").value == "Vejle"
+    at.switch_page("pages/oversigt.py").run()
+    assert at.selectbox(key="kommune").value == "Vejle"
+    assert total(at) == COUNTS["Vejle"]
+
+
+def test_a_link_picks_the_municipality(national_app):
+    at = national_app({"kommune": "Aarhus"})
+    assert not at.exception
+    assert at.selectbox(key="kommune").value == "Aarhus"
+    assert total(at) == COUNTS["Aarhus"]

@@ -11,9 +11,9 @@ import streamlit as st
 
 from ui.auth import current_actor, gate, sidebar_identity
 
-st.set_page_config(page_title="Trappetrin", page_icon=":material/stairs:", layout="wide")
-
 HERE = Path(__file__).resolve().parent
+# A local icon: a Material icon name would make the browser fetch it from Google's font server.
+st.set_page_config(page_title="Trappetrin", page_icon=str(HERE / "ui" / "favicon.png"), layout="wide")
 
 # (file, title, icon, url path, the permission the page needs)
 PAGES = [

@@ -121,11 +121,17 @@ def _boundary_geojson(path: str, mtime: float) -> dict | None:
 
 
 def boundary_layer() -> pdk.Layer | None:
-    """The municipality boundary from the user's configured file, if any (never bundled)."""
+    """The municipality boundary: the file named by ``TRAPPETRIN_BOUNDARY`` if set, else the one
+    imported on the Data page (kind geometri); None when there is neither (none is bundled)."""
     path = boundary_path()
-    if path is None or not path.exists():
+    if path is not None and path.exists():
+        geojson = _boundary_geojson(str(path), path.stat().st_mtime)
+    else:
+        from ui.state import stored_boundary  # lazy: ui.state imports this module
+
+        geojson = stored_boundary()
+    if geojson is None:
         return None
-    geojson = _boundary_geojson(str(path), path.stat().st_mtime)
     return pdk.Layer("GeoJsonLayer", geojson, id="boundary", stroked=True, filled=True, get_fill_color=[235, 238, 242, 120],
                      get_line_color=[90, 100, 120, 200], line_width_min_pixels=1.5)
 

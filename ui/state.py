@@ -394,6 +394,19 @@ def _toml_dict(text: str) -> dict:
 
 
 
+def stored_boundary() -> dict | None:
+    """The municipality boundary imported into the store (GeoJSON, EPSG:4326), cached on its checksums."""
+    s = store()
+    key = s.scalar("SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+                   "FROM geometries WHERE kind = 'kommunegraense'")
+    return _stored_boundary(str(s.path), key) if key else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _stored_boundary(db: str, key: str) -> dict | None:
+    return store().boundary_geojson()
+
+
 DEPARTMENT_KEY = "afd"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_overview_labels_demo_data_and_counts_every_department(app):
     """The first page says it shows demo data and counts all 271 departments across the colours."""
@@ -81,3 +83,37 @@ def test_map_spec_is_stable_and_compact(app):
     assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol"}
     assert spec["mapStyle"].startswith("data:")  # no basemap: nothing fetched from Carto
     assert "\n" not in first
+
+
+def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
+    """A municipality boundary imported as geometry (Data page / CLI) is a layer on the map."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from trappetrin import imports
+    from trappetrin.auth import Actor
+    from trappetrin.store import Store
+
+    monkeypatch.delenv("TRAPPETRIN_BOUNDARY", raising=False)
+    at = app()
+    assert "boundary" not in {layer.get("id") for layer in _deck_layers(at)}
+    frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[box(9.8, 56.95, 10.1, 57.1)], crs="EPSG:4326")
+    store = Store.open(db)
+    try:
+        plan = imports.plan_import(store, "geometri", frame.to_json().encode(), file_name="graense.geojson")
+        imports.commit_import(store, plan, actor=Actor("Ida", "admin"))
+    finally:
+        store.close()
+    from ui.state import get_store
+    get_store.clear()  # the test wrote behind the app's back; the Data page clears its caches itself
+    at = app()
+    layers = {layer.get("id"): layer for layer in _deck_layers(at)}
+    assert layers["boundary"]["@@type"] == "GeoJsonLayer"
+    ring = layers["boundary"]["data"]["features"][0]["geometry"]["coordinates"][0]
+    assert min(p[0] for p in ring) == pytest.approx(9.8) and max(p[1] for p in ring) == pytest.approx(57.1)
+
+
+def _deck_layers(at) -> list[dict]:
+    import json
+
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]

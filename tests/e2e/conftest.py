@@ -35,6 +35,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.browser import (
     CHROMIUM_PATH,
@@ -53,6 +54,12 @@ E2E_DIR = Path(__file__).resolve().parent
 DEMO_TIMEOUT_S = 300
 HEALTH_TIMEOUT_S = 60
 LOG_TAIL_CHARS = 4000
+
+# CI machines have 2 cores shared by two xdist workers, each with a Streamlit server and Chromium:
+# a page with ~40 inputs and a deck.gl map can take longer than Playwright's default 5 s to draw.
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
 
 _server_key = pytest.StashKey[StreamlitServer]()
 _errors_key = pytest.StashKey[list[str]]()

@@ -89,6 +89,9 @@ key: str | None = None
 series_name = trends.KOMMUNE
 if scope == "område":
     areas = _areas(db, version)
+    # Only areas with departments in view (the municipality picked, on national data).
+    present = set(frame["area_id"].dropna()) | set(frame["local_area_id"].dropna())
+    areas = areas[areas["area_id"].isin(present)]
     names = dict(zip(areas["area_id"], areas["name"]))
     kinds = dict(zip(areas["area_id"], areas["kind"]))
     key = pick_key.selectbox("Område", list(names), key="udv_area", persist_state="session",

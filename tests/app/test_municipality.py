@@ -71,3 +71,16 @@ def test_a_link_picks_the_municipality(national_app):
     assert not at.exception
     assert at.selectbox(key="kommune").value == "Aarhus"
     assert total(at) == COUNTS["Aarhus"]
+
+
+def test_udvikling_offers_only_the_areas_of_the_municipality_in_view(national_app):
+    """On national data (308 areas) Udvikling's area list holds only areas with departments in
+    the municipality picked: Aalborg's six, not every municipality's copies."""
+    at = national_app({"kommune": "Aalborg"})
+    at.switch_page("pages/udvikling.py").run()
+    at.radio(key="udv_scope").set_value("område").run()
+    assert not at.exception
+    assert sorted(at.selectbox(key="udv_area").options) == sorted([
+        "Aalborg SØ (lokal)", "Aalborg Syd (lokal)", "Demo-område Aalborg C (ministeriel)",
+        "Demo-område Aalborg Øst (ministeriel)", "Demo-område Nørresundby (ministeriel)",
+        "Demo-område Vejgaard (ministeriel)"])

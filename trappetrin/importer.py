@@ -38,7 +38,7 @@ from .engine import classify
 from .errors import UserError
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import ReleaseData, Store, _insert_frame, list_year_in_force
+from .store import ReleaseData, Store, _insert_frame
 
 #: Sources a department-indicator release can come from.
 VALUE_SOURCES = ("Tvillingeværktøj", "Beboerdata")
@@ -707,32 +707,8 @@ class Preview:
 
 
 def plan_release_data(store: Store, plan: Plan) -> ReleaseData:
-    """The plan resolved as :meth:`Store.release_data` would resolve it once stored.
-
-    Uses ``Store.resolve_as_of`` when the store has it (proposed patch); until then a local
-    equivalent of the store's as-of logic, for a values frame that is not stored yet.
-    """
-    resolve = getattr(store, "resolve_as_of", None)
-    if resolve is not None:
-        return resolve(plan.label, plan.source, plan.reference_date, plan.label, plan.values)
-    depts = store.departments().set_index("dept_id")
-    wide = plan.values.pivot(index="dept_id", columns="indicator", values="value")
-    wide.columns.name = None
-    frame = depts.join(wide, how="inner")
-    for code in catalogue.indicators():
-        if code not in frame.columns:
-            frame[code] = float("nan")
-    day = plan.reference_date
-    known_years = [y for y in store.list_years() if y <= list_year_in_force(day)]
-    list_year = max(known_years) if known_years else None
-    status = store.query(
-        "SELECT area_id, status FROM area_list_status WHERE list_year = ?", [list_year]
-    ).set_index("area_id")["status"]
-    frame["list_status"] = frame["area_id"].map(status).astype("string")
-    frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
-    refs, ref_years = store.refs_for_year(list_year if list_year is not None else day.year)
-    frame.index.name = "dept_id"
-    return ReleaseData(plan.label, plan.source, day, plan.label, list_year, refs, ref_years, frame)
+    """The plan resolved as :meth:`Store.release_data` would resolve it once stored."""
+    return store.resolve_as_of(plan.label, plan.source, plan.reference_date, plan.label, plan.values)
 
 
 def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:

@@ -427,10 +427,19 @@ class Plan:
 
 
 def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
-                    file_name: str = "filen") -> tuple[dict[str, str], list[str], list[str]]:
-    """Which column holds which field: (field → column, ignored columns, problems)."""
+                    file_name: str = "filen", *, known: list[str] | None = None,
+                    match: Callable[[str], str | None] | None = None,
+                    label: Callable[[str], str] | None = None) -> tuple[dict[str, str], list[str], list[str]]:
+    """Which column holds which field: (field → column, ignored columns, problems).
+
+    The user's ``mapping`` (field → column) comes first; other columns are matched by their
+    header. ``known``, ``match`` and ``label`` default to the indicator release's fields; the
+    other kinds of import (:mod:`trappetrin.imports`) pass their own.
+    """
+    known = sorted(field_names()) if known is None else list(known)
+    match = match or match_header
+    label = label or field_label
     problems: list[str] = []
-    known = set(field_names())
     columns = [str(c) for c in table.columns]
     used: dict[str, str] = {}
     for fld, column in (mapping or {}).items():
@@ -438,10 +447,10 @@ def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
             continue
         if fld not in known:
             problems.append(f"{file_name}: kortlægningen nævner et ukendt felt '{fld}' – forventet et af: "
-                            f"{', '.join(sorted(known))}.")
+                            f"{', '.join(known)}.")
             continue
         if str(column) not in columns:
-            problems.append(f"{file_name}: kolonnen '{column}', som feltet '{field_label(fld)}' er kortlagt til, "
+            problems.append(f"{file_name}: kolonnen '{column}', som feltet '{label(fld)}' er kortlagt til, "
                             f"findes ikke i filen – forventet en af: {', '.join(columns) or 'ingen kolonner'}.")
             continue
         used[fld] = str(column)
@@ -450,13 +459,13 @@ def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
     for column in columns:
         if column in claimed:
             continue
-        fld = match_header(column)
+        fld = match(column)
         if fld is not None and fld not in used:
             by_field.setdefault(fld, []).append(column)
     for fld, cols in by_field.items():
         if len(cols) > 1:
             problems.append(f"{file_name}: flere kolonner ({', '.join(repr(c) for c in cols)}) er alle "
-                            f"'{field_label(fld)}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet.")
+                            f"'{label(fld)}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet.")
         used[fld] = cols[0]
     ignored = [c for c in columns if c not in set(used.values())]
     return used, ignored, problems

@@ -242,36 +242,11 @@ def _alias_index(kind: str) -> dict[str, str]:
 
 def _resolve(table: pd.DataFrame, kind: str, mapping: dict[str, str] | None,
              name: str) -> tuple[dict[str, str], list[str], list[str]]:
-    """field → column, ignored columns, problems (as :func:`trappetrin.importer.resolve_columns`)."""
-    problems: list[str] = []
-    columns = [str(c) for c in table.columns]
-    known = FIELDS[kind]
-    used: dict[str, str] = {}
-    for fld, column in (mapping or {}).items():
-        if not column:
-            continue
-        if fld not in known:
-            problems.append(f"{name}: kortlægningen nævner et ukendt felt '{fld}' – forventet et af: "
-                            f"{', '.join(known)}.")
-        elif str(column) not in columns:
-            problems.append(f"{name}: kolonnen '{column}', som feltet '{known[fld][0]}' er kortlagt til, findes ikke "
-                            f"i filen – forventet en af: {', '.join(columns) or 'ingen kolonner'}.")
-        else:
-            used[fld] = str(column)
-    index = _alias_index(kind)
-    claimed = set(used.values())
-    by_field: dict[str, list[str]] = {}
-    for column in columns:
-        fld = index.get(normalise_header(column))
-        if column not in claimed and fld is not None and fld not in used:
-            by_field.setdefault(fld, []).append(column)
-    for fld, cols in by_field.items():
-        if len(cols) > 1:
-            problems.append(f"{name}: flere kolonner ({', '.join(repr(c) for c in cols)}) er alle "
-                            f"'{known[fld][0]}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet.")
-        used[fld] = cols[0]
-    ignored = [c for c in columns if c not in set(used.values())]
-    return used, ignored, problems
+    """field → column, ignored columns, problems, with the fields of ``kind``."""
+    known, index = FIELDS[kind], _alias_index(kind)
+    return importer.resolve_columns(table, mapping, name, known=list(known),
+                                    match=lambda column: index.get(normalise_header(column)),
+                                    label=lambda fld: known[fld][0])
 
 
 def _require_columns(kind: str, used: dict[str, str], table: pd.DataFrame, name: str, problems: list[str]) -> bool:

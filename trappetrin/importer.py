@@ -177,6 +177,22 @@ _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
+def read_source(source: str | Path | bytes, file_name: str | None = None) -> tuple[bytes, str]:
+    """The bytes of an upload or a file, and the name messages use; an empty file is a user error."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, name = bytes(source), file_name or "upload"
+    else:
+        path = Path(source)
+        name = file_name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+    if not data.strip():
+        raise UserError(f"Filen '{name}' er tom.")
+    return data, name
+
+
 def read_table(source: str | Path | bytes, file_name: str | None = None, sheet: str | None = None,
                header_row: int | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX file into a frame of text cells.
@@ -207,18 +223,7 @@ def read_table(source: str | Path | bytes, file_name: str | None = None, sheet: 
     UserError
         When the file is empty, cannot be read, or is not what its name says.
     """
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        name = file_name or "upload"
-    else:
-        path = Path(source)
-        name = file_name or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
-    if not data.strip():
-        raise UserError(f"Filen '{name}' er tom.")
+    data, name = read_source(source, file_name)
     suffix = Path(name).suffix.lower()
     is_zip = data.startswith(_ZIP_MAGIC)
     if data.startswith(_OLE_MAGIC):

@@ -720,18 +720,8 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
     import geopandas as gpd
 
     options = options or {}
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, name = bytes(source), file_name or "upload"
-    else:
-        path = Path(source)
-        name = file_name or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+    data, name = importer.read_source(source, file_name)
     suffix = Path(name).suffix.lower()
-    if not data.strip():
-        raise UserError(f"Filen '{name}' er tom.")
     if suffix not in _GEO_SUFFIXES:
         raise UserError(f"Filen '{name}' har en filtype ({suffix or 'ingen'}), der ikke kan indlæses som geometri. "
                         "Brug GeoJSON (.geojson), GeoPackage (.gpkg) eller en zippet Shapefile (.zip).")

@@ -6,19 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from trappetrin.store import Store
+from tests.dbdump import dump as dump_store
 
 BAD = Path(__file__).resolve().parents[1] / "unit" / "bad_files"
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:
     store = Store.open(path)
-    cur = store._con.cursor()
     try:
-        tables = [r[0] for r in cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+        return dump_store(store)
     finally:
-        cur.close()
+        store.close()
 
 
 def texts(at, kind: str) -> list[str]:

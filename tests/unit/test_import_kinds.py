@@ -23,6 +23,7 @@ from trappetrin.cli import main
 from trappetrin.colours import classify_release
 from trappetrin.errors import UserError
 from trappetrin.store import Store, open_store
+from tests.dbdump import dump
 
 BAD = Path(__file__).parent / "bad_files"
 TODAY = date(2026, 11, 23)
@@ -44,16 +45,6 @@ def store(demo_file, tmp_path):
     s = Store.open(shutil.copy(demo_file, tmp_path / "copy.duckdb"))
     yield s
     s.close()
-
-
-def dump(store: Store) -> dict[str, list[tuple]]:
-    cur = store._con.cursor()
-    try:
-        tables = [r[0] for r in cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
-    finally:
-        cur.close()
 
 
 def csv(*lines: str) -> bytes:

@@ -24,6 +24,7 @@ from trappetrin.auth import Actor
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
 from trappetrin.store import Store, open_store
+from tests.dbdump import dump
 
 BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -52,17 +53,6 @@ def store(demo_file, tmp_path):
     s = Store.open(path)
     yield s
     s.close()
-
-
-def dump(store: Store) -> dict[str, list[tuple]]:
-    """Every row of every table, in a stable order."""
-    cur = store._con.cursor()
-    try:
-        tables = [r[0] for r in cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {t: cur.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
-    finally:
-        cur.close()
 
 
 def run_import(store: Store, file, /, *, file_name=None, **params):

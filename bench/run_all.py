@@ -44,6 +44,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.classify import timed  # noqa: E402
 from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 from bench.rerun import _INTERACTIVE, _SCENARIO_DONE, _TEXT_SHOWN, INPUT, PARAM, TRIVIAL_INPUT, change  # noqa: E402
 
@@ -66,13 +67,8 @@ def build(folder: Path, scale: str) -> Path:
 
 
 def timed_ms(fn, runs: int) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    """Median milliseconds of ``runs`` calls after a warm-up (bench/classify.py's timer)."""
+    return timed(fn, runs)[0]
 
 
 def tree_rss_mb(pid: int) -> float:

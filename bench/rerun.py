@@ -11,8 +11,8 @@ Measures in real Chromium through Playwright (``bench/browser.py``):
     "Resultat: <value>" text on screen — Streamlit's own round trip on this machine;
 (b) Trappetrin /scenarie: from pressing Enter in the threshold input for
     ``c.forebyggelse.outside_labour`` to the movers list showing the new result (the line
-    "<n> afdelinger skifter farve" with the new n, and the movers table holding the expected
-    first department, or the "no movers" notice). Values alternate between the adopted 30 and
+    "<n> afdelinger skifter farve" with the new n, and a row of the movers table starting with the
+    expected first department, or the "no movers" notice). Values alternate between the adopted 30 and
     31…45, so every change has a different, known result (computed with trappetrin beforehand);
     (b1) is the same change until only the "<n> afdelinger skifter farve" line has updated;
 (c) cold start: from the server answering its health check to the first page being interactive
@@ -56,8 +56,8 @@ _SCENARIO_DONE = """([countText, firstId]) => {
     const box = document.querySelector(".st-key-%s");
     if (!box) return false;
     if (!firstId) return box.querySelector("[data-testid='stAlert']") !== null;
-    const grid = box.querySelector("table[role='grid']");
-    return grid !== null && grid.textContent.includes(firstId);
+    const rows = box.querySelectorAll("[data-testid='stTable'] tbody tr");
+    return Array.from(rows).some(row => row.firstElementChild && row.firstElementChild.textContent.trim() === firstId);
 }""" % MOVERS_KEY
 # Is a markdown/write block with exactly this text on screen?
 _TEXT_SHOWN = """text => Array.from(document.querySelectorAll("[data-testid='stMarkdownContainer']"))
@@ -66,8 +66,8 @@ _INTERACTIVE = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.dataset.testScriptState !== "notRunning") return false;
     const canvas = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
-    const grid = document.querySelector("[data-testid='stDataFrame'] table[role='grid'] tbody tr");
-    return canvas !== null && canvas.getBoundingClientRect().width > 0 && grid !== null;
+    const table = document.querySelector("[data-testid='stTable'] tbody tr");
+    return canvas !== null && canvas.getBoundingClientRect().width > 0 && table !== null;
 }"""
 
 
@@ -136,7 +136,7 @@ def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list
         trivial.goto(trivial_server.url)
         wait_for_app(trivial, settle_ms=0)
         app = browser.new_page(viewport={"width": 1280, "height": 800})
-        app_server = start_streamlit("app.py", log_path=logs / "app.log", env={"TRAPPETRIN_DB": str(db)})
+        app_server = start_streamlit(log_path=logs / "app.log", env={"TRAPPETRIN_DB": str(db)})
         healthy = time.perf_counter()
         app.goto(app_server.url)  # the root: its default page is Oversigt (see README on deep links)
         app.wait_for_function(_INTERACTIVE, polling="raf", timeout=60_000)

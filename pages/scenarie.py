@@ -20,42 +20,52 @@ from ui.state import (Context, context, current_actor, data_version, demo_captio
                       sync_scenario_url)
 
 EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
+VIEW_KEY = "scenarie_visning"
 _AGAIN = "_scenarie_igen"
 
 
 @st.fragment
 def workbench(ctx: Context) -> None:
-    """Parameter inputs on the left; on the right the chosen view of the scenario they make."""
+    """Parameter inputs on the left; on the right the chosen view of the scenario they make.
+
+    What a threshold change is for reaches the browser first: the layout is laid out as empty
+    containers, then the count of movers and their table are drawn, and only then the rest is
+    filled in (captions, key figures, allocation, matrix, map) and, last, the ~30 elements of the
+    inputs, which are re-sent on every rerun. Every run draws the same elements in the same
+    places, so the browser updates them instead of rebuilding them (the map above all).
+    """
     base, adopted = ctx.base, ctx.adopted
     version = data_version()  # once per run: every cached look-up below is keyed on it
     refs = sv.effects(ctx.release, base, base, version).before.data.refs
     caption_slot = st.empty()
     left, right = st.columns([2, 3], gap="large")
-    # The right column is drawn first: its movers reach the browser before the ~40 elements of the
-    # inputs, which are re-sent on every rerun. The inputs' values are in the session already.
-    values = sv.values_in_state(base, restore=True)
+    with right:
+        message_slot, control_slot = st.container(), st.container()
+    values = sv.values_in_state(base, restore=True)  # the inputs' values are in the session already
     overrides = sv.overrides_from(base, values)
+    error = None
     try:
         scenario = sv.scenario_rules(base, overrides)
     except UserError as exc:  # e.g. a combination the rule set's own checks refuse
-        with right:
-            st.error(str(exc))
-        overrides, scenario = {}, base
+        error, overrides, scenario = str(exc), {}, base
     sync_scenario_url(overrides)  # the fragment reruns alone: keep the shareable link current
-    with caption_slot:  # which data and rules, with this run's scenario (ctx's is read from the URL)
-        demo_caption(replace(ctx, rules=scenario, overrides=overrides))
 
+    # The view picked last time (the control is drawn below, into its place above the view).
+    view = st.session_state.get(VIEW_KEY) or EFFECT
     with right:
-        sv.show_flash()
-        view = st.segmented_control("Visning", [EFFECT, SAVE, COMPARE], default=EFFECT, required=True,
-                                    key="scenarie_visning", persist_state="session",
-                                    label_visibility="collapsed") or EFFECT
         if view == EFFECT:
             show_effects(ctx, scenario, overrides, refs, version)
         elif view == SAVE:
             show_save_and_adopt(ctx, scenario)
         else:
             show_compare(ctx, scenario, overrides, refs, version)
+    with message_slot:
+        sv.show_flash(error)
+    with control_slot:
+        st.segmented_control("Visning", [EFFECT, SAVE, COMPARE], default=EFFECT, required=True,
+                             key=VIEW_KEY, persist_state="session", label_visibility="collapsed")
+    with caption_slot:  # which data and rules, with this run's scenario (ctx's is read from the URL)
+        demo_caption(replace(ctx, rules=scenario, overrides=overrides))
 
     with left:
         st.subheader("Parametre")
@@ -73,19 +83,23 @@ def workbench(ctx: Context) -> None:
 
 
 def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str) -> None:
-    """Colours before → after, the movers with their causes, the transition matrix and the map."""
+    """Colours before → after, the movers with their causes, the transition matrix and the map.
+
+    The movers are drawn first into their place below the key figures (see :func:`workbench`).
+    """
     base = ctx.base
-    st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
-               f"Efter: scenariet ({fmt.n_params(len(overrides))})")
-    changes = diff_table(base, scenario, refs)
-    if not changes.empty:
-        st.markdown("  \n".join(f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}"
-                                for r in changes.itertuples()))
+    head, figures, allocation = st.container(), st.container(), st.container()
     eff = sv.effects(ctx.release, base, scenario, version)
-    sv.colour_metrics(eff.before, eff.after)
-    allocation = st.container()  # filled after the movers: they reach the browser first, the layout stays
     st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
     sv.show_movers(eff.movers, key=sv.MOVERS_KEY, empty_text="Ingen afdelinger skifter farve med disse parametre.")
+    with head:
+        st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
+                   f"Efter: scenariet ({fmt.n_params(len(overrides))})")
+        changes = diff_table(base, scenario, refs)
+        st.markdown("  \n".join(f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}"
+                                for r in changes.itertuples()) or "Ingen parametre ændret endnu.")
+    with figures:
+        sv.colour_metrics(eff.before, eff.after)
     with allocation:
         # The allocation line is always against the rule set in force, whatever rule set is in view.
         adopted_res = (eff.before if base == ctx.adopted

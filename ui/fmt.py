@@ -26,6 +26,12 @@ def outcome_labels(rules: RuleSet, codes) -> list[str]:
     return [outcome_label(rules, c) for c in codes]
 
 
+def short_outcome_labels(rules: RuleSet, codes) -> list[str]:
+    """``◆ Gul`` style labels (symbol and colour, no step) for narrow table columns."""
+    names = {o.code: o.label for o in rules.outcomes}
+    return [f"{BADGE.get(c, '')} {names.get(c, c)}".strip() for c in codes]
+
+
 def badge_labels(rules: RuleSet, labels) -> list[str]:
     """Prefix Danish colour names (as in the colour list) with their step symbol."""
     by_label = {o.label: BADGE.get(o.code, "") for o in rules.outcomes}

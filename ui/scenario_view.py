@@ -42,6 +42,8 @@ ADOPT_CONFIRM_KEY = "scenarie_vedtag_bekraeft"
 NAME_MAX = 80
 TITLE_MAX = 200
 MATRIX_CORNER = "Før ↓ · Efter →"
+TABLE_MAX_ROWS = 12  # longer tables scroll inside TABLE_MAX_HEIGHT pixels
+TABLE_MAX_HEIGHT = 460
 MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", "Årsag"]
 
 
@@ -282,8 +284,8 @@ def movers_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
         "Afdelings-id": ids,
         "Afdeling": frame.loc[ids, "name"].to_numpy(),
         "Boligorganisation": frame.loc[ids, "organisation"].to_numpy(),
-        "Fra": fmt.outcome_labels(before.rules, moved["from"]),
-        "Til": fmt.outcome_labels(after.rules, moved["to"]),
+        "Fra": fmt.short_outcome_labels(before.rules, moved["from"]),  # short: the column is narrow
+        "Til": fmt.short_outcome_labels(after.rules, moved["to"]),
         "Årsag": moved["cause_text"].to_numpy(),
         "_to": moved["to"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
         "_from": moved["from"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
@@ -296,10 +298,9 @@ def matrix_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
     matrix = transition_matrix(before.result, after.result)
     order = [c for c in outcome_order(after.rules) if c in matrix.index]
     matrix = matrix.loc[order, order]
-    out = pd.DataFrame({MATRIX_CORNER: fmt.outcome_labels(before.rules, matrix.index)})
-    for code in matrix.columns:
-        out[fmt.outcome_label(after.rules, code)] = matrix[code].to_numpy(dtype=int)
-    return out
+    columns = {MATRIX_CORNER: fmt.outcome_labels(before.rules, matrix.index)}
+    columns.update((fmt.outcome_label(after.rules, code), matrix[code].to_numpy(dtype=int)) for code in matrix.columns)
+    return pd.DataFrame(columns)  # built at once: adding columns one by one costs ~1 ms each
 
 
 def counts_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
@@ -333,19 +334,24 @@ def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
 
 
 def table(frame: pd.DataFrame, *, key: str) -> None:
-    """A read-only table in a container keyed ``key`` (display tables carry no key of their own)."""
+    """A read-only table in a container keyed ``key`` (display tables carry no key of their own).
+
+    A plain HTML table (``st.table``), not the data grid: these tables are small, their text wraps
+    instead of being cut off, they read well on a projector, and the browser draws them in the same
+    frame as the text around them (the grid paints its canvas later, after the map's redraw).
+    Long tables scroll inside a fixed height with the header kept in view.
+    """
     with st.container(key=key):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.table(frame, hide_index=True, height=TABLE_MAX_HEIGHT if len(frame) > TABLE_MAX_ROWS else "content")
 
 
 def show_movers(frame: pd.DataFrame, *, key: str, empty_text: str) -> None:
     """The movers table (plain text cells), or a notice when nobody moves, in a container keyed ``key``."""
-    with st.container(key=key):
-        if frame.empty:
+    if frame.empty:
+        with st.container(key=key):
             st.info(empty_text, icon=":material/check_circle:")
-            return
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(frame)),
-                     column_config={"Årsag": st.column_config.TextColumn(width="large")})
+        return
+    table(frame, key=key)
 
 
 # --- stored rule sets ------------------------------------------------------------------------
@@ -415,9 +421,11 @@ def flash(kind: str, text: str) -> None:
     st.session_state[FLASH_KEY] = (kind, text)
 
 
-def show_flash() -> None:
-    """Show (once) the message a callback left."""
+def show_flash(error: str | None = None) -> None:
+    """Show (once) the message a callback left, and ``error`` if given."""
     kind, text = st.session_state.pop(FLASH_KEY, (None, None))
+    if error:
+        st.error(error, icon=":material/error:")
     if kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":

@@ -3,7 +3,7 @@
 Selectors follow the Scenarie page (pages/scenarie.py, ui/scenario_view.py): each parameter is a
 number input with widget key ``p.<parameter key>`` (CSS class
 ``st-key-p-c-forebyggelse-outside_labour``), bound to the query parameter of the same name; the
-movers are an ``st.dataframe`` (first column Afdelings-id, one row per department that changes
+movers are an ``st.table`` (first column Afdelings-id, one row per department that changes
 colour) in the container keyed ``ui.scenario_view.MOVERS_KEY``, after the line
 "**<n> afdelinger skifter farve**".
 
@@ -29,7 +29,7 @@ from ui.scenario_view import MOVERS_KEY
 PARAM = "c.forebyggelse.outside_labour"
 VALUE = 35
 INPUT = ".st-key-p-" + PARAM.replace(".", "-") + " input"
-MOVERS = f".st-key-{MOVERS_KEY} [data-testid='stDataFrame']"
+MOVERS = f".st-key-{MOVERS_KEY} [data-testid='stTable']"
 
 
 @pytest.fixture(scope="module")
@@ -50,40 +50,18 @@ def expected_movers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {i: names[i] for i in ids}
 
 
-_READ_GRID = """frame => Array.from(frame.querySelectorAll("table[role='grid'] tbody tr")).map(
-    row => [row.getAttribute("aria-rowindex"), Array.from(row.querySelectorAll("td")).map(td => td.textContent)])"""
-_SCROLL = """frame => { const s = frame.querySelector(".dvn-scroller"); const before = s.scrollTop;
-    s.scrollTop += s.clientHeight * 0.5; return s.scrollTop !== before; }"""
-
-
-def grid_rows(frame: Locator) -> list[list[str]]:
-    """Every data row of an ``st.dataframe`` as cell texts, scrolling through the virtualised grid.
-
-    The grid draws on a canvas; its accessible ``table[role=grid]`` holds only the rows in view,
-    so the grid is scrolled until it moves no further, collecting rows by their row index.
-    """
-    expect(frame.locator("table[role='grid'] tbody tr").first).to_be_attached()
-    rows: dict[int, list[str]] = {}
-    shown = frame.evaluate(_READ_GRID)
-    for _ in range(200):
-        rows.update((int(index), cells) for index, cells in shown)
-        if not frame.evaluate(_SCROLL):
-            break
-        for _ in range(40):  # the accessible rows follow the scroll a little later
-            frame.page.wait_for_timeout(50)
-            now = frame.evaluate(_READ_GRID)
-            if now and now[-1][0] != shown[-1][0]:
-                break
-        shown = now
-    rows.update((int(index), cells) for index, cells in shown)
-    return [rows[i] for i in sorted(rows)]
+def table_rows(table: Locator) -> list[list[str]]:
+    """Every data row of an ``st.table`` as cell texts (the table scrolls, but all rows are in the page)."""
+    expect(table.locator("tbody tr").first).to_be_attached()
+    return table.evaluate("""table => Array.from(table.querySelectorAll("tbody tr")).map(
+        row => Array.from(row.querySelectorAll("th, td")).map(cell => cell.textContent.trim()))""")
 
 
 def assert_movers_shown(page: Page, expected: dict[str, str]) -> None:
     expect(page.get_by_text(f"{len(expected)} afdelinger skifter farve").first).to_be_visible(timeout=30_000)
     frame = page.locator(MOVERS)
     expect(frame).to_be_visible(timeout=30_000)
-    rows = grid_rows(frame)
+    rows = table_rows(frame)
     text = "\n".join(" | ".join(cells) for cells in rows)
     assert sorted(row[0] for row in rows) == sorted(expected), f"movers table shows:\n{text}"
 

@@ -14,7 +14,7 @@ from trappetrin import capacity as cap_model
 from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
 
-from . import fmt
+from . import fmt, state
 
 #: Session-state keys of the Anvisning page's parameter inputs.
 KEYS = {
@@ -47,9 +47,22 @@ def params_from_session() -> CapacityParams:
     return base.replace(**changes) if changes else base
 
 
-def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
-    """The capacity frame of one classified release."""
+def _result_key(res: ReleaseResult) -> tuple:
+    """What a classified release's capacity depends on: release, rule-set content and the rows."""
+    return res.data.label, res.rules.fingerprint(), tuple(res.data.frame.index)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs={ReleaseResult: _result_key, CapacityParams: repr})
+def _capacity(db: str, version: str, res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
     return cap_model.capacity(res.data.frame, res.result, params)
+
+
+def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
+    """The capacity frame of one classified release (cached: the Scenarie page asks on every change).
+
+    Shared between reruns: callers read it and never change it in place.
+    """
+    return _capacity(str(state.store().path), state.data_version(), res, params)
 
 
 def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.DataFrame:

@@ -11,4 +11,4 @@ bash scripts/install.sh
 # unless one already exists.
 .venv/bin/python -m trappetrin ensure-db
 
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/streamlit run serve.py "$@"

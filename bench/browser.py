@@ -145,7 +145,7 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: str | os.PathLike[str] = "app.py",
+    script: str | os.PathLike[str] = "serve.py",
     *,
     log_path: Path,
     env: Mapping[str, str] | None = None,
@@ -158,8 +158,9 @@ def start_streamlit(
 
     Parameters
     ----------
-    script : str or path-like, default "app.py"
-        Script to run, relative to `cwd` or absolute.
+    script : str or path-like, default "serve.py"
+        Script to run, relative to `cwd` or absolute. ``serve.py`` is Trappetrin as
+        ``run.sh`` starts it (``app.py`` behind a warm-up hook).
     log_path : pathlib.Path
         File that receives the server's stdout and stderr (overwritten).
     env : mapping, optional

@@ -15,7 +15,7 @@ Builds an Aalborg demo database (271 departments) and a national one (``demo --s
    movers list showing the expected result, next to the trivial app's rerun (``bench/trivial_app.py``)
    in the same run, interleaved: on the Aalborg data, and on the national data with
    "Hele landet" (``?kommune=alle``) in view;
-3. cold start: spawning ``streamlit run app.py`` → health check OK, and health OK → the first page
+3. cold start: spawning ``streamlit run serve.py`` (app.py, warmed up; see serve.py) → health check OK, and health OK → the first page
    (Oversigt, at the root URL) interactive; both databases;
 4. peak memory (RSS of the server process and its children, sampled every 50 ms) with 5 browser
    sessions open at once on the national data, each on /scenarie for the whole country;
@@ -196,7 +196,7 @@ def expected_results(db: Path, municipality: str | None, values: list[float]) ->
 def cold_start(browser, db: Path, logs: Path, name: str):
     """Start the app on ``db``; (server, spawn → health s, health → interactive s, page)."""
     spawn = time.perf_counter()
-    server = start_streamlit("app.py", log_path=logs / f"{name}.log", env={"TRAPPETRIN_DB": str(db)})
+    server = start_streamlit(log_path=logs / f"{name}.log", env={"TRAPPETRIN_DB": str(db)})
     healthy = time.perf_counter()
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(server.url)

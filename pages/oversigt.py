@@ -68,8 +68,10 @@ with right:
     summary.index = fmt.outcome_labels(rules, summary.index)
     summary.index.name = "Farve"
     summary.loc["I alt"] = summary.sum()
+    # Plain tables (st.table), not the data grid: small, they read well on a projector, and the
+    # first page then needs no grid code in the browser (it loads faster; see bench/rerun.py).
     st.subheader("Pr. farve")
-    st.dataframe(summary.astype(int), width="stretch")
+    st.table(summary.astype(int))
 
     st.subheader("Samlet oversigt: røde og gule afdelinger")
     table = colour_list(res, generated_at=pd.Timestamp.now().to_pydatetime(), is_demo=ctx.is_demo)
@@ -78,5 +80,6 @@ with right:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:
         ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
-        st.dataframe(ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
-                     hide_index=True, width="stretch", height=320)
+        st.table(ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
+                 hide_index=True, height=320 if len(ry) > 8 else "content")
+        st.caption(f"{len(ry)} afdelinger. Hele farvelisten kan hentes under Eksport.")

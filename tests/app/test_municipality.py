@@ -38,7 +38,7 @@ def national_app(national_db: Path, monkeypatch: pytest.MonkeyPatch):
 
 def total(at: AppTest) -> int:
     """The "I alt" departments of Oversigt's "Pr. farve" table."""
-    return int(at.dataframe[0].value.loc["I alt", "Afdelinger"])
+    return int(at.table[0].value.loc["I alt", "Afdelinger"])
 
 
 def test_aalborg_is_the_default_and_the_selector_filters(national_app):

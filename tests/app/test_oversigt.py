@@ -12,7 +12,7 @@ def test_overview_labels_demo_data_and_counts_every_department(app):
     at = app()
     assert not at.exception
     assert any("Demodata" in w.value for w in at.sidebar.warning)
-    summary = at.dataframe[0].value
+    summary = at.table[0].value
     assert int(summary.loc["I alt", "Afdelinger"]) == 271
 
 
@@ -63,9 +63,9 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     """The release picker starts at the newest release; picking another recounts the colours."""
     at = app()
     assert at.selectbox(key="udgivelse").value == "2026-11"
-    newest = at.dataframe[0].value.copy()
+    newest = at.table[0].value.copy()
     at.selectbox(key="udgivelse").set_value("2022-11").run()
-    older = at.dataframe[0].value
+    older = at.table[0].value
     assert int(older.loc["I alt", "Afdelinger"]) == 271
     assert not newest.equals(older)
 

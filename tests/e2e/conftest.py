@@ -5,7 +5,7 @@ Fixtures
 demo_db : pathlib.Path (session)
     A demo DuckDB built by ``python -m trappetrin demo`` in a temp folder.
 app_server : str (session)
-    Base URL (``http://127.0.0.1:<port>``) of ``streamlit run app.py``
+    Base URL (``http://127.0.0.1:<port>``) of ``streamlit run serve.py`` (the app as run.sh starts it)
     serving `demo_db`. One server per pytest-xdist worker, each on its own
     free port with its own database.
 browser : playwright.sync_api.Browser (session)
@@ -141,13 +141,12 @@ def app_server(
     tmp_path_factory: pytest.TempPathFactory,
     pytestconfig: pytest.Config,
 ) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on the demo DB; yield its base URL."""
+    """Run ``streamlit run serve.py`` (app.py behind its warm-up) on the demo DB; yield its base URL."""
     log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
     server: StreamlitServer | None = None
     error = ""
     try:
         server = start_streamlit(
-            "app.py",
             log_path=log_path,
             env={"TRAPPETRIN_DB": str(demo_db)},
             cwd=REPO_ROOT,

@@ -52,7 +52,7 @@ def login_server(demo_db: Path, tmp_path: Path):
         db = tmp_path / "trappetrin.duckdb"
         shutil.copy(demo_db, db)  # DuckDB allows one process per file: never share the session's
         try:
-            server = start_streamlit("app.py", log_path=tmp_path / "streamlit.log", port=port,
+            server = start_streamlit(log_path=tmp_path / "streamlit.log", port=port,
                                      env={"TRAPPETRIN_DB": str(db), "TRAPPETRIN_ROLES": str(roles),
                                           "HOME": str(home)})
         except ServerError as exc:

@@ -35,14 +35,11 @@ def expected_counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
     return counts
 
 
-def grid_rows(frame: Locator) -> list[list[str]]:
-    """Rows of an ``st.dataframe`` as text, read from the grid's accessible table (header excluded).
-
-    The grid is drawn on a canvas; its accessible ``table[role=grid]`` holds the rendered rows.
-    """
-    expect(frame.locator("table[role='grid'] tbody tr").first).to_be_attached()
-    return frame.evaluate("""frame => Array.from(frame.querySelectorAll("table[role='grid'] tbody tr")).map(
-        row => Array.from(row.querySelectorAll("td")).map(td => td.textContent))""")
+def table_rows(table: Locator) -> list[list[str]]:
+    """Rows of an ``st.table`` as text: the header cell of each row (the index) and its data cells."""
+    expect(table.locator("tbody tr").first).to_be_attached()
+    return table.evaluate("""table => Array.from(table.querySelectorAll("tbody tr")).map(
+        row => Array.from(row.querySelectorAll("th, td")).map(cell => cell.textContent.trim()))""")
 
 
 def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
@@ -64,8 +61,8 @@ def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
     box = canvas.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 200, box
 
-    per_colour = page.locator("[data-testid='stDataFrame']").filter(has_text="I alt").first
-    rows = grid_rows(per_colour)
+    per_colour = page.locator("[data-testid='stTable']").filter(has_text="I alt").first
+    rows = table_rows(per_colour)
     shown = {cells[0]: int(cells[1].replace(".", "")) for cells in rows}
     assert shown == expected_counts
     assert shown["I alt"] == 271

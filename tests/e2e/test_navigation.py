@@ -26,7 +26,7 @@ def fresh_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("fresh_server")
     db = folder / "trappetrin.duckdb"
     shutil.copy(demo_db, db)
-    server = start_streamlit("app.py", log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(db)})
+    server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(db)})
     try:
         yield server.url
     finally:

@@ -35,7 +35,7 @@ def upload_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
         store.close()
     release_file = folder / "ny-udgivelse.csv"
     release_file.write_bytes(body)
-    server = start_streamlit("app.py", log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(db)})
+    server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(db)})
     try:
         yield server.url, release_file
     finally:

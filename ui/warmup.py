@@ -1,0 +1,53 @@
+"""Work done once when the server starts (see ``serve.py``), so the first page view is quick.
+
+Nothing here is needed for correctness: a server started with ``streamlit run app.py`` does the
+same work on its first page view instead. Any failure is logged and ignored, so a problem here
+(say, an empty database) shows up where it belongs: on the page, in Danish.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+log = logging.getLogger("trappetrin.warmup")
+
+
+def warm_up() -> float:
+    """Import the app's modules, open the store and classify the newest release once.
+
+    Returns the seconds it took.
+    """
+    start = time.perf_counter()
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected here, outside any page view
+    try:
+        # The pages' imports: pandas, pyarrow, DuckDB, pydeck, altair, PIL (the favicon) and our own.
+        import PIL.Image  # noqa: F401
+        import streamlit as st
+
+        import ui.capacity_view  # noqa: F401
+        import ui.charts  # noqa: F401
+        import ui.data_view  # noqa: F401
+        import ui.scenario_view  # noqa: F401
+        from ui import mapview, state
+
+        # Streamlit checks once per process, on the first element, whether it runs in a REPL, by
+        # walking the call stack; inside a page view that walk costs ~0.2 s. An element outside any
+        # page view does the check here instead (and draws nothing).
+        st.empty()
+        s = state.store()  # the app's own cached connection
+        labels = s.release_labels()
+        if labels:
+            # The newest release under the adopted rule set for the default municipality: the
+            # first page's cached look-ups, filled before anyone asks.
+            res = state.classified(labels[-1], s.adopted_rule_set())
+            mapview.deck(res).to_json()  # first calls into the map code and the JSON writer
+    except Exception:  # noqa: BLE001 - warming up is optional; the page reports real problems
+        log.warning("Opvarmning af serveren mislykkedes; appen starter alligevel.", exc_info=True)
+    finally:
+        quiet.setLevel(level)
+    seconds = time.perf_counter() - start
+    log.info("Server warmed up in %.2f s", seconds)
+    return seconds

@@ -16,6 +16,7 @@ from trappetrin.scenario import diff_table
 from ui import fmt
 from ui import scenario_view as sv
 from ui.capacity_view import scenario_line
+from ui.mapview import LEAN_ABOVE
 from ui.state import (Context, context, current_actor, data_version, demo_caption, no_data_notice,
                       sync_scenario_url)
 
@@ -108,8 +109,11 @@ def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="scenarie_matrix")
     st.pydeck_chart(sv.scenario_deck(ctx.release, base, scenario, version), key="scenarie_kort", height=460)
-    st.caption("Farver efter scenariet. Afdelinger der skifter farve har en blå ring. Tal på punkterne: "
-               "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret).")
+    numbers = ("Tal på de afdelinger der skifter farve" if sv.is_lean(eff.after) else "Tal på punkterne")
+    st.caption(f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. {numbers}: "
+               "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret)."
+               + (f" Med over {fmt.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer for dem der skifter farve."
+                  if sv.is_lean(eff.after) else ""))
 
 
 def show_save_and_adopt(ctx: Context, scenario) -> None:

@@ -136,9 +136,20 @@ def boundary_layer() -> pdk.Layer | None:
                      get_line_color=[90, 100, 120, 200], line_width_min_pixels=1.5)
 
 
+#: Above this many departments the Scenarie map is lean (see :func:`deck`).
+LEAN_ABOVE = 2000
+#: What a lean map's points carry: position, colour and size, nothing to show on hover.
+LEAN_COLUMNS = ["lon", "lat", "color", "radius"]
+
+
 def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | None = None,
-         only: set[str] | None = None) -> pdk.Deck:
-    """The map: points by step (coloured and numbered), neighbourhood labels, optional boundary."""
+         only: set[str] | None = None, lean: bool = False) -> pdk.Deck:
+    """The map: points by step (coloured and numbered), neighbourhood labels, optional boundary.
+
+    ``lean`` (for thousands of departments redrawn on every threshold change): every point is a
+    plain coloured dot, and only the highlighted departments carry a tooltip and a step number.
+    The national Scenarie map drops from ~2.6 MB to a fraction per change.
+    """
     points = map_points(res, highlight=highlight)
     if only is not None:
         points = points[points["dept_id"].isin(only)]
@@ -147,13 +158,16 @@ def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | Non
         layer = boundary_layer()
         if layer is not None:
             layers.append(layer)
+    # In a lean map the tooltip fields and step numbers are the highlighted departments' only.
+    labelled = points[points["highlight"]] if lean else points
     layers.append(pdk.Layer(
-        "ScatterplotLayer", _data(frames, "departments", points[POINT_COLUMNS]), id="departments", pickable=True, get_position=["lon", "lat"],
+        "ScatterplotLayer", _data(frames, "departments", points[LEAN_COLUMNS if lean else POINT_COLUMNS]),
+        id="departments", pickable=not lean, get_position=["lon", "lat"],
         get_fill_color="color", get_radius="radius", radius_min_pixels=4, radius_max_pixels=30,
         stroked=True, get_line_color=[40, 40, 40], line_width_min_pixels=0.8, opacity=0.9,
     ))
     layers.append(pdk.Layer(
-        "TextLayer", _data(frames, "step-symbols", points[["lon", "lat", "symbol"]]), id="step-symbols", get_position=["lon", "lat"],
+        "TextLayer", _data(frames, "step-symbols", labelled[["lon", "lat", "symbol"]]), id="step-symbols", get_position=["lon", "lat"],
         get_text="symbol", get_size=12,
         get_color=[255, 255, 255], font_weight=700, pickable=False, font_family="'Arial, sans-serif'",
         outline_width=2, outline_color=[0, 0, 0], font_settings={"sdf": True},
@@ -163,7 +177,7 @@ def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | Non
         layers.append(pdk.Layer(
             "ScatterplotLayer", _data(frames, "highlight", hl[POINT_COLUMNS]), id="highlight", get_position=["lon", "lat"], get_radius="radius",
             radius_min_pixels=9, radius_max_pixels=40, stroked=True, filled=False,
-            get_line_color=[0, 60, 160], line_width_min_pixels=3, pickable=False,
+            get_line_color=[0, 60, 160], line_width_min_pixels=3, pickable=lean,
         ))
     if not basemap:
         layers.append(pdk.Layer(

@@ -250,11 +250,18 @@ def _scenario_deck(db: str, version: str, release: str, before: RuleSet, after: 
     from ui.mapview import deck
 
     eff = _effects(db, version, release, before, after)
-    chart = deck(eff.after, highlight=eff.moved)
+    chart = deck(eff.after, highlight=eff.moved, lean=is_lean(eff.after))
     spec = chart.to_json()
     # The cached deck never changes: spare st.pydeck_chart serialising it again on every rerun.
     chart.to_json = lambda: spec
     return chart
+
+
+def is_lean(res: ReleaseResult) -> bool:
+    """Whether the Scenarie map of ``res`` is the lean one (tooltips and numbers on movers only)."""
+    from ui.mapview import LEAN_ABOVE
+
+    return len(res.data.frame) > LEAN_ABOVE
 
 
 def scenario_deck(release: str, before: RuleSet, after: RuleSet, version: str | None = None):

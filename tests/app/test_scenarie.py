@@ -186,6 +186,36 @@ def test_every_change_keeps_the_elements_in_their_places(app, db):
         assert [layout[kind] for layout in layouts] == [layouts[0][kind]] * len(layouts), kind
 
 
+def test_a_large_scenario_map_is_lean(app, db, monkeypatch):
+    """Above LEAN_ABOVE departments the Scenarie map carries details for the movers only.
+
+    (Lowered to 100 so the 271 demo departments count as "large"; the national demo has 8,000.)
+    Every department is still a dot with its colour, but only the movers carry a name, a tooltip
+    and a step number; the caption says so.
+    """
+    import ui.mapview
+
+    monkeypatch.setattr(ui.mapview, "LEAN_ABOVE", 100)
+    expected = expected_movers(db, {OUTSIDE: 35.0})
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    layers = {layer["id"]: layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
+    dots = layers["departments"]["data"]
+    assert len(dots) == 271 and all(set(d) == set(ui.mapview.LEAN_COLUMNS) for d in dots)
+    assert layers["departments"]["pickable"] is False
+    assert {d["dept_id"] for d in layers["highlight"]["data"]} == set(expected)
+    assert all(d["why"] and d["name"] for d in layers["highlight"]["data"])
+    assert len(layers["step-symbols"]["data"]) == len(expected)
+    assert any("kun detaljer for dem der skifter farve" in c.value for c in at.caption)
+
+
+def test_an_aalborg_scenario_map_is_full(app, db):
+    """271 departments: every point carries its tooltip and step number (not lean)."""
+    at = open_scenarie(app)
+    layers = {layer["id"]: layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
+    assert len(layers["step-symbols"]["data"]) == len(layers["departments"]["data"]) == 271
+    assert all("why" in d for d in layers["departments"]["data"])
+
+
 def test_shared_link_reproduces_the_scenario(app, db):
     """Opening the app with ?p.c.forebyggelse.outside_labour=35 shows the same movers as typing 35."""
     at = open_scenarie(app, **{"p." + OUTSIDE: "35"})

@@ -57,7 +57,9 @@ _SCENARIO_DONE = """([countText, firstId]) => {
     if (!box) return false;
     if (!firstId) return box.querySelector("[data-testid='stAlert']") !== null;
     const rows = box.querySelectorAll("[data-testid='stTable'] tbody tr");
-    return Array.from(rows).some(row => row.firstElementChild && row.firstElementChild.textContent.trim() === firstId);
+    if (Array.from(rows).some(row => row.firstElementChild && row.firstElementChild.textContent.trim() === firstId)) return true;
+    const grid = box.querySelector("table[role='grid']");  // long lists are a data grid (ui.scenario_view.table)
+    return grid !== null && grid.textContent.includes(firstId);
 }""" % MOVERS_KEY
 # Is a markdown/write block with exactly this text on screen?
 _TEXT_SHOWN = """text => Array.from(document.querySelectorAll("[data-testid='stMarkdownContainer']"))

@@ -44,6 +44,7 @@ TITLE_MAX = 200
 MATRIX_CORNER = "Før ↓ · Efter →"
 TABLE_MAX_ROWS = 12  # longer tables scroll inside TABLE_MAX_HEIGHT pixels
 TABLE_MAX_HEIGHT = 460
+GRID_ABOVE_ROWS = 300  # longer tables are a data grid (st.dataframe), which draws only the rows in view
 MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", "Årsag"]
 
 
@@ -346,10 +347,14 @@ def table(frame: pd.DataFrame, *, key: str) -> None:
     A plain HTML table (``st.table``), not the data grid: these tables are small, their text wraps
     instead of being cut off, they read well on a projector, and the browser draws them in the same
     frame as the text around them (the grid paints its canvas later, after the map's redraw).
-    Long tables scroll inside a fixed height with the header kept in view.
+    Long tables scroll inside a fixed height with the header kept in view; from GRID_ABOVE_ROWS
+    rows on (national data) the data grid is used instead, since an HTML table draws every row.
     """
     with st.container(key=key):
-        st.table(frame, hide_index=True, height=TABLE_MAX_HEIGHT if len(frame) > TABLE_MAX_ROWS else "content")
+        if len(frame) > GRID_ABOVE_ROWS:  # hundreds of rows (national data): the grid draws only those in view
+            st.dataframe(frame, hide_index=True, width="stretch", height=TABLE_MAX_HEIGHT)
+        else:
+            st.table(frame, hide_index=True, height=TABLE_MAX_HEIGHT if len(frame) > TABLE_MAX_ROWS else "content")
 
 
 def show_movers(frame: pd.DataFrame, *, key: str, empty_text: str) -> None:

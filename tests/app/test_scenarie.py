@@ -216,6 +216,17 @@ def test_an_aalborg_scenario_map_is_full(app, db):
     assert all("why" in d for d in layers["departments"]["data"])
 
 
+def test_a_long_movers_list_is_a_data_grid(app, db, monkeypatch):
+    """Above GRID_ABOVE_ROWS movers the list is an st.dataframe (an HTML table would draw every row)."""
+    import ui.scenario_view
+
+    expected = expected_movers(db, {OUTSIDE: 35.0})
+    monkeypatch.setattr(ui.scenario_view, "GRID_ABOVE_ROWS", len(expected) - 1)
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    block = at.get_by_key("scenarie_flyttere")
+    assert not block.table and set(block.dataframe[0].value["Afdelings-id"]) == set(expected)
+
+
 def test_shared_link_reproduces_the_scenario(app, db):
     """Opening the app with ?p.c.forebyggelse.outside_labour=35 shows the same movers as typing 35."""
     at = open_scenarie(app, **{"p." + OUTSIDE: "35"})

@@ -109,11 +109,12 @@ def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="scenarie_matrix")
     st.pydeck_chart(sv.scenario_deck(ctx.release, base, scenario, version), key="scenarie_kort", height=460)
-    numbers = ("Tal på de afdelinger der skifter farve" if sv.is_lean(eff.after) else "Tal på punkterne")
-    st.caption(f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. {numbers}: "
+    lean = sv.is_lean(eff.after)
+    st.caption(f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. "
+               f"{'Tal på de afdelinger der skifter farve' if lean else 'Tal på punkterne'}: "
                "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret)."
                + (f" Med over {fmt.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer for dem der skifter farve."
-                  if sv.is_lean(eff.after) else ""))
+                  if lean else ""))
 
 
 def show_save_and_adopt(ctx: Context, scenario) -> None:

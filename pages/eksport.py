@@ -23,7 +23,7 @@ from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.rules import format_number
 from ui import fmt
 from ui.capacity_view import capacity_of, params_from_session
-from ui.state import Context, context, current_actor, demo_caption, no_data_notice
+from ui.state import Context, audited_download, context, current_actor, demo_caption, no_data_notice
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,22 +75,8 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
 
 
 def logged(kind: str, file_name: str, build):
-    """The download's data: as it is for demo data; for real data, built on click and logged.
-
-    Exports of non-demo data go in the audit trail ("export": who, which file, release and rule
-    set). The file is built when the user clicks, so the record is written exactly then.
-    """
-    if ctx.is_demo:
-        return build() if callable(build) else build
-    store, who = ctx.store, actor.label
-    details = {"format": kind, "regelsæt": ctx.rules_label}
-
-    def build_and_log() -> bytes:
-        data = build() if callable(build) else build
-        store.log_event(who, "export", ctx.release, file_name=file_name, details=details)
-        return data
-
-    return build_and_log
+    """The download's data; exports of real data go in the audit trail with the rule set in view."""
+    return audited_download(ctx, kind, file_name, build, details={"regelsæt": ctx.rules_label})
 
 
 actor = current_actor()
@@ -158,7 +144,7 @@ with st.container(horizontal=True):
         "Om data": about_sheet(ctx, res, generated_at, len(table)),
     }
     # Building the workbook takes most of a second: do it only when someone asks for it.
-    xlsx = (lambda: to_xlsx(sheets)) if ctx.is_demo else logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets))
+    xlsx = logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets))
     st.download_button("Excel (XLSX)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX_MIME,
                        key="dl_xlsx", on_click="ignore", icon=":material/grid_on:",
                        help="Faneblade: Farveliste, Røde og gule, Anvisning (kapacitet), Om data.")

@@ -2,7 +2,8 @@
 
 Admins only (the router registers the page for the ``audit`` permission; the page checks it
 again). Read-only: filters by action, person and period, and the filtered trail as CSV for Danish
-Excel. The audit trail is append-only; nothing in the app updates or deletes it.
+Excel (fetching it from real data is itself recorded, as an export). The audit trail is
+append-only; nothing in the app updates or deletes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import streamlit as st
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.export import to_csv_danish
 from trappetrin.store import AUDIT_ACTIONS
-from ui.state import context, current_actor
+from ui.state import audited_download, context, current_actor
 
 ACTION_KEY, WHO_KEY, PERIOD_KEY = "revision_handling", "revision_hvem", "revision_periode"
 ALL = "Alle"
@@ -80,8 +81,10 @@ log = store.audit_log(actions=actions or None, actor=None if who == ALL else who
 table = readable(log)
 
 st.markdown(f"**{len(table)} hændelser** (af {len(everything)} i alt)")
-st.download_button("Hent som CSV (dansk Excel)", to_csv_danish(table),
-                   file_name=f"revisionsspor_{today:%Y-%m-%d}.csv", mime="text/csv", key="dl_revision",
+csv_name = f"revisionsspor_{today:%Y-%m-%d}.csv"
+st.download_button("Hent som CSV (dansk Excel)", audited_download(ctx, "csv", csv_name, to_csv_danish(table),
+                                                                  subject="revisionsspor"),
+                   file_name=csv_name, mime="text/csv", key="dl_revision",
                    on_click="ignore", icon=":material/download:",
                    help="De viste hændelser: semikolon, UTF-8 med BOM; åbner direkte i dansk Excel.")
 st.dataframe(table, hide_index=True, width="stretch", key="revision_tabel",

@@ -286,6 +286,27 @@ def test_export_of_real_data_is_recorded_when_the_file_is_fetched(db, roles, dow
     assert '"format": "csv"' in log.iloc[1]["details"]
 
 
+def test_fetching_the_audit_trail_of_real_data_is_recorded(db, roles, downloads):
+    """The trail's own CSV is an export too: fetching it appends an "export" event for "revisionsspor".
+
+    The file holds the rows shown before the click (the new event is not in it).
+    """
+    _seed_events(db)
+    _make_real(db)
+    at = open_page(as_role("admin"), "revision")
+    shown = at.dataframe[0].value
+    got = downloads(next(b for b in at.download_button if b.key == "dl_revision"))
+    assert got.data == to_csv_danish(shown)
+    store = Store.open(db)
+    try:
+        log = store.audit_log()
+    finally:
+        store.close()
+    assert len(log) == 5
+    assert log.iloc[0][["actor", "action", "object", "file_name"]].tolist() == [
+        "adam@aalborg.dk", "export", "revisionsspor", got.file_name]
+
+
 def test_export_of_demo_data_is_not_recorded(app, db, downloads):
     at = app("eksport", {"udgivelse": "2026-11"})
     downloads(next(b for b in at.download_button if b.key == "dl_csv_danish"))

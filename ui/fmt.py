@@ -27,9 +27,12 @@ def outcome_labels(rules: RuleSet, codes) -> list[str]:
 
 
 def short_outcome_labels(rules: RuleSet, codes) -> list[str]:
-    """``◆ Gul`` style labels (symbol and colour, no step) for narrow table columns."""
+    """``◆ Gul`` style labels (symbol and colour, no step) for narrow table columns.
+
+    A no-break space keeps the symbol and the colour on one line when the column is narrow.
+    """
     names = {o.code: o.label for o in rules.outcomes}
-    return [f"{BADGE.get(c, '')} {names.get(c, c)}".strip() for c in codes]
+    return [f"{BADGE.get(c, '')}\u00a0{names.get(c, c)}".strip() for c in codes]
 
 
 def badge_labels(rules: RuleSet, labels) -> list[str]:

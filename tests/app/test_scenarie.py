@@ -122,7 +122,7 @@ def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
     assert expected, "the demo has departments between 30 and 35 %"
     at = set_param(open_scenarie(app), OUTSIDE, 35.0)
     assert shown_movers(at) == expected
-    assert {v for v in expected.values()} == {("◆ Gul", "● Grøn")}
+    assert {v for v in expected.values()} == {("◆\u00a0Gul", "●\u00a0Grøn")}
     table = movers_table(at)
     assert table["Årsag"].str.contains("Uden for arbejdsmarked og uddannelse").all()
     assert table["Årsag"].str.contains("> 30 → > 35 (ikke længere opfyldt)", regex=False).all()
@@ -138,7 +138,7 @@ def test_loosening_a_threshold_moves_departments_the_other_way(app, db):
     assert expected
     at = set_param(open_scenarie(app), OUTSIDE, 25.0)
     assert shown_movers(at) == expected
-    assert {v[1] for v in expected.values()} == {"◆ Gul"}
+    assert {v[1] for v in expected.values()} == {"◆\u00a0Gul"}
     assert movers_table(at)["Årsag"].str.contains("(nu opfyldt)", regex=False).all()
 
 

@@ -250,6 +250,15 @@ def test_save_and_adopt_in_the_app_are_recorded_with_the_logged_in_user(db, role
     assert idx.loc[idx["adopted"], "adopted_by"].tolist() == ["adam@aalborg.dk"]
 
 
+def _audit_log(db: Path):
+    """The audit trail of ``db``, newest first (read on a connection of its own)."""
+    store = Store.open(db)
+    try:
+        return store.audit_log()
+    finally:
+        store.close()
+
+
 def _make_real(db: Path) -> None:
     """Mark the copied demo database as real data (exports of real data are audited)."""
     store = Store.open(db)
@@ -264,21 +273,13 @@ def test_export_of_real_data_is_recorded_when_the_file_is_fetched(db, roles, dow
     """Downloading a file of non-demo data appends one "export" event naming who, file and release."""
     _make_real(db)
     at = open_page(as_role("analyst", {"udgivelse": "2026-11"}), "eksport")
-    store = Store.open(db)
-    try:
-        assert store.audit_log().empty, "showing the page is not an export"
-    finally:
-        store.close()
+    assert _audit_log(db).empty, "showing the page is not an export"
     csv = next(b for b in at.download_button if b.key == "dl_csv_danish")
     xlsx = next(b for b in at.download_button if b.key == "dl_xlsx")
     first = downloads(csv)
     downloads(xlsx)
     assert first.data.startswith(b"\xef\xbb\xbf")
-    store = Store.open(db)
-    try:
-        log = store.audit_log()
-    finally:
-        store.close()
+    log = _audit_log(db)
     assert log[["actor", "action", "object", "file_name"]].values.tolist() == [
         ["ana@aalborg.dk", "export", "2026-11", xlsx_name := first.file_name.replace(".csv", ".xlsx")],
         ["ana@aalborg.dk", "export", "2026-11", first.file_name]]
@@ -297,11 +298,7 @@ def test_fetching_the_audit_trail_of_real_data_is_recorded(db, roles, downloads)
     shown = at.dataframe[0].value
     got = downloads(next(b for b in at.download_button if b.key == "dl_revision"))
     assert got.data == to_csv_danish(shown)
-    store = Store.open(db)
-    try:
-        log = store.audit_log()
-    finally:
-        store.close()
+    log = _audit_log(db)
     assert len(log) == 5
     assert log.iloc[0][["actor", "action", "object", "file_name"]].tolist() == [
         "adam@aalborg.dk", "export", "revisionsspor", got.file_name]
@@ -310,11 +307,7 @@ def test_fetching_the_audit_trail_of_real_data_is_recorded(db, roles, downloads)
 def test_export_of_demo_data_is_not_recorded(app, db, downloads):
     at = app("eksport", {"udgivelse": "2026-11"})
     downloads(next(b for b in at.download_button if b.key == "dl_csv_danish"))
-    store = Store.open(db)
-    try:
-        assert store.audit_log().empty
-    finally:
-        store.close()
+    assert _audit_log(db).empty
 
 
 def test_cli_classify_of_real_data_is_recorded(db, tmp_path, monkeypatch):
@@ -325,11 +318,7 @@ def test_cli_classify_of_real_data_is_recorded(db, tmp_path, monkeypatch):
     assert cli(["classify", "--release", "2026-11", "--rules", "trappetrin", "--out", str(out)]) == 0
     _make_real(db)
     assert cli(["classify", "--release", "2026-11", "--rules", "trappetrin", "--out", str(out)]) == 0
-    store = Store.open(db)
-    try:
-        log = store.audit_log()
-    finally:
-        store.close()
+    log = _audit_log(db)
     assert log[["actor", "action", "object", "file_name"]].values.tolist() == [
         ["kommandolinje", "export", "2026-11", "farver.csv"]]  # the demo-data run is not recorded
 

@@ -55,7 +55,7 @@ def workbench(ctx: Context) -> None:
     view = st.session_state.get(VIEW_KEY) or EFFECT
     with right:
         if view == EFFECT:
-            show_effects(ctx, scenario, overrides, refs, version)
+            show_effects(ctx, scenario, overrides, refs, version, error=error is not None)
         elif view == SAVE:
             show_save_and_adopt(ctx, scenario)
         else:
@@ -83,16 +83,19 @@ def workbench(ctx: Context) -> None:
     st.session_state.pop(_AGAIN, None)
 
 
-def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str) -> None:
+def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str,
+                 *, error: bool = False) -> None:
     """Colours before → after, the movers with their causes, the transition matrix and the map.
 
-    The movers are drawn first into their place below the key figures (see :func:`workbench`).
+    The movers are drawn first into their place below the key figures (see :func:`workbench`), by
+    the live list (:func:`ui.scenario_view.live_movers`), which shows a change's movers in the
+    browser before this run's list arrives.
     """
     base = ctx.base
     head, figures, allocation = st.container(), st.container(), st.container()
     eff = sv.effects(ctx.release, base, scenario, version)
-    st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
-    sv.show_movers(eff.movers, key=sv.MOVERS_KEY, empty_text="Ingen afdelinger skifter farve med disse parametre.")
+    sv.live_movers(eff, base, scenario, sv.engine_id(ctx.release, base, version), error=error, key=sv.MOVERS_KEY,
+                   empty_text="Ingen afdelinger skifter farve med disse parametre.")
     with head:
         st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
                    f"Efter: scenariet ({fmt.n_params(len(overrides))})")
@@ -204,4 +207,5 @@ st.title("Scenarie")
 if ctx.release is None:
     no_data_notice()
     st.stop()
+sv.movers_engine(ctx.release, ctx.base, data_version())  # outside the fragment: sent once per page run
 workbench(ctx)

@@ -7,9 +7,13 @@ fragment rerun needs nothing else.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +22,7 @@ import streamlit as st
 from trappetrin import catalogue
 from trappetrin.colours import SEVERITY, ReleaseResult
 from trappetrin.errors import UserError
+from trappetrin.preview import engine_payload
 from trappetrin.rules import Parameter, RuleSet
 from trappetrin.scenario import (
     URL_PREFIX,
@@ -34,6 +39,7 @@ from ui import fmt, state
 
 CURRENT = "Aktuelt scenarie"
 MOVERS_KEY = "scenarie_flyttere"
+ENGINE_KEY = "scenarie_motor"
 FLASH_KEY = "_scenarie_besked"
 SAVE_NAME_KEY = "scenarie_gem_navn"
 SAVE_TITLE_KEY = "scenarie_gem_titel"
@@ -364,6 +370,84 @@ def show_movers(frame: pd.DataFrame, *, key: str, empty_text: str) -> None:
             st.info(empty_text, icon=":material/check_circle:")
         return
     table(frame, key=key)
+
+
+# --- the live movers list --------------------------------------------------------------------
+
+_STATIC = Path(__file__).parent / "static"
+_MOVERS_HTML = (
+    '<div class="tt-movers" data-source="server">'
+    '<p class="tt-count" aria-live="polite"><strong></strong></p>'
+    '<div class="tt-empty" role="status" hidden></div>'
+    '<div class="tt-scroll" hidden><table><thead><tr>'
+    + "".join(f"<th scope=\"col\">{c}</th>" for c in MOVER_COLUMNS)
+    + '</tr></thead><tbody></tbody></table></div>'
+    '<button class="tt-more" type="button" hidden></button></div>'
+)
+
+
+@functools.cache
+def _components():
+    """The movers list and its engine: one JavaScript module (``ui/static/movers.js``), two components."""
+    js = (_STATIC / "movers.js").read_text(encoding="utf-8")
+    movers_list = st.components.v2.component("trappetrin_flyttere", html=_MOVERS_HTML, js=js,
+                                             css=(_STATIC / "movers.css").read_text(encoding="utf-8"),
+                                             isolate_styles=False)
+    engine = st.components.v2.component("trappetrin_motor", js=js)
+    return movers_list, engine
+
+
+def input_class(key: str) -> str:
+    """The CSS class Streamlit gives the element of a keyed widget (``st-key-`` + key, other signs as ``-``)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def _engine_data(db: str, version: str, release: str, base: RuleSet) -> tuple[str, dict]:
+    """(id, payload) of the browser engine for one release under the rule set in view (shared: never mutate)."""
+    before = state.classified(release, base)
+    codes = [o.code for o in base.outcomes]
+    labels = dict(zip(codes, fmt.short_outcome_labels(base, codes)))
+    payload = engine_payload(before.data, before.result, labels)
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16], payload
+
+
+def engine_id(release: str, base: RuleSet, version: str) -> str:
+    """Which engine payload the movers list computes with (see :func:`movers_engine`)."""
+    return _engine_data(str(state.store().path), version, release, base)[0]
+
+
+def movers_engine(release: str, base: RuleSet, version: str) -> None:
+    """Draw the (invisible) engine the movers list computes with in the browser.
+
+    Drawn outside the Scenarie fragment, so its data (every unmasked department's values) goes to
+    the browser once per page run, not on every threshold change.
+    """
+    ident, payload = _engine_data(str(state.store().path), version, release, base)
+    _components()[1](data={"mode": "engine", "id": ident, "payload": payload}, key=ENGINE_KEY)
+
+
+def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine_id: str | None, *, error: bool,
+                key: str, empty_text: str) -> None:
+    """The count line and the movers table, drawn by ``ui/static/movers.js``.
+
+    The rows are the server's (``eff.movers``, at most GRID_ABOVE_ROWS of them; "Vis alle" computes
+    the rest in the browser). When a parameter input is changed, the browser shows the new movers
+    at once with its copy of the engine, and this list replaces them when the rerun arrives.
+    """
+    rows = eff.movers.head(GRID_ABOVE_ROWS)
+    inputs = {}
+    for p in base.parameters():
+        spec, b = input_spec(base, p), bounds(base, p)
+        decimals = int(spec.format[2:-1]) if spec.format.startswith("%.") else 0
+        inputs[p.key] = {"cls": input_class(widget_key(p)), "min": b.minimum, "max": b.maximum,
+                         "integer": b.integer, "decimals": decimals}
+    _components()[0](data={
+        "mode": "movers", "engine": engine_id, "params": scenario.parameter_values(), "base": base.parameter_values(),
+        "inputs": inputs, "rows": rows[MOVER_COLUMNS].astype(str).to_numpy().tolist(), "total": len(eff.movers),
+        "max_rows": GRID_ABOVE_ROWS, "empty_text": empty_text, "error": error,
+    }, key=key)
 
 
 # --- stored rule sets ------------------------------------------------------------------------

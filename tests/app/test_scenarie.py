@@ -18,6 +18,7 @@ from trappetrin.engine import classify
 from trappetrin.rules import RuleSet
 from trappetrin.store import Store
 from ui import fmt
+from ui.scenario_view import MOVER_COLUMNS
 
 RELEASE = "2026-11"
 OUTSIDE = "c.forebyggelse.outside_labour"
@@ -44,11 +45,27 @@ def expected_movers(db: Path, overrides: dict[str, float]) -> dict[str, tuple[st
             for i in moved}
 
 
+def live_list(at, key: str = "scenarie_flyttere") -> dict:
+    """The data the Scenarie page gives its live movers list (``ui/static/movers.js`` draws it)."""
+    found = [e for e in at if getattr(e, "type", None) == "bidi_component" and e.proto.id.endswith("-" + key)]
+    assert len(found) == 1, f"one live movers list keyed {key!r}"
+    data = json.loads(found[0].proto.json)
+    assert data["mode"] == "movers"
+    return data
+
+
 def movers_table(at, key: str = "scenarie_flyttere") -> pd.DataFrame:
-    """The movers table on the page (empty when the page says nobody moves)."""
-    block = at.get_by_key(key)
-    tables = block.table
-    return tables[0].value if len(tables) else pd.DataFrame(columns=["Afdelings-id", "Fra", "Til", "Årsag"])
+    """The movers table on the page (empty when the page says nobody moves).
+
+    The Scenarie view's list is the live list (its rows are the server's); the comparison view's
+    is a plain table.
+    """
+    if key == "scenarie_flyttere":
+        data = live_list(at, key)
+        assert len(data["rows"]) == min(data["total"], data["max_rows"])
+        return pd.DataFrame(data["rows"], columns=MOVER_COLUMNS)
+    tables = at.get_by_key(key).table
+    return tables[0].value if len(tables) else pd.DataFrame(columns=MOVER_COLUMNS)
 
 
 def shown_movers(at, key: str = "scenarie_flyttere") -> dict[str, tuple[str, str]]:
@@ -113,7 +130,8 @@ def test_page_shows_every_parameter_with_its_adopted_value(app, db):
     assert any("× landsgennemsnittet (1,57 %)" in c for c in captions), "relative threshold in absolute terms"
     assert any("Demodata" in c for c in captions)
     assert movers_table(at).empty
-    assert any("Ingen afdelinger skifter farve" in i.value for i in at.info)
+    listed = live_list(at)
+    assert listed["total"] == 0 and listed["empty_text"] == "Ingen afdelinger skifter farve med disse parametre."
 
 
 def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
@@ -126,7 +144,9 @@ def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
     table = movers_table(at)
     assert table["Årsag"].str.contains("Uden for arbejdsmarked og uddannelse").all()
     assert table["Årsag"].str.contains("> 30 → > 35 (ikke længere opfyldt)", regex=False).all()
-    assert any(f"**{len(expected)} afdelinger skifter farve**" == m.value for m in at.markdown)
+    listed = live_list(at)  # the browser draws "<total> afdelinger skifter farve" from it
+    assert listed["total"] == len(expected) and listed["params"][OUTSIDE] == 35.0
+    assert listed["base"][OUTSIDE] == 30.0 and not listed["error"]
     metrics = {m.label: m for m in at.metric}
     assert metrics["● Grøn"].delta == f"+{len(expected)}"
     assert metrics["◆ Gul"].delta == f"-{len(expected)}"
@@ -216,15 +236,18 @@ def test_an_aalborg_scenario_map_is_full(app, db):
     assert all("why" in d for d in layers["departments"]["data"])
 
 
-def test_a_long_movers_list_is_a_data_grid(app, db, monkeypatch):
-    """Above GRID_ABOVE_ROWS movers the list is an st.dataframe (an HTML table would draw every row)."""
+def test_a_long_movers_list_sends_its_first_rows_and_the_total(app, db, monkeypatch):
+    """Above GRID_ABOVE_ROWS movers the page sends only the first rows and the count (national data
+    can move thousands); "Vis alle" in the browser computes the rest with its copy of the engine."""
     import ui.scenario_view
 
     expected = expected_movers(db, {OUTSIDE: 35.0})
+    full = movers_table(set_param(open_scenarie(app), OUTSIDE, 35.0))
     monkeypatch.setattr(ui.scenario_view, "GRID_ABOVE_ROWS", len(expected) - 1)
     at = set_param(open_scenarie(app), OUTSIDE, 35.0)
-    block = at.get_by_key("scenarie_flyttere")
-    assert not block.table and set(block.dataframe[0].value["Afdelings-id"]) == set(expected)
+    listed = live_list(at)
+    assert listed["total"] == len(expected) and listed["max_rows"] == len(expected) - 1
+    assert listed["rows"] == full.head(len(expected) - 1).to_numpy().tolist()
 
 
 def test_shared_link_reproduces_the_scenario(app, db):

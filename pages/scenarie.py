@@ -4,7 +4,8 @@ Every parameter of the rule set in view is a number input keyed ``p.<key>``, kep
 session and mirrored into the URL, so a link reproduces the scenario. The scenario is built from
 the inputs' own values, which a fragment rerun has without rereading the page context. The inputs and everything they drive form one fragment, so a change
 reruns only that part of the page (no database look-ups for the sidebar), and only the view
-picked with "Visning" is computed.
+picked with "Visning" is computed. The movers list does not even wait for that rerun: the browser
+computes it the moment a change is committed (:func:`ui.scenario_view.live_movers`).
 """
 
 from dataclasses import replace

@@ -375,12 +375,14 @@ def show_movers(frame: pd.DataFrame, *, key: str, empty_text: str) -> None:
 # --- the live movers list --------------------------------------------------------------------
 
 _STATIC = Path(__file__).parent / "static"
+# The live list shows MOVER_COLUMNS with the organisation in small type under the department's name.
+LIVE_COLUMNS = ["Afdelings-id", "Afdeling", "Fra", "Til", "Årsag"]
 _MOVERS_HTML = (
     '<div class="tt-movers" data-source="server">'
     '<p class="tt-count" aria-live="polite"><strong></strong></p>'
     '<div class="tt-empty" role="status" hidden></div>'
     '<div class="tt-scroll" hidden><table><thead><tr>'
-    + "".join(f"<th scope=\"col\">{c}</th>" for c in MOVER_COLUMNS)
+    + "".join(f"<th scope=\"col\">{c}</th>" for c in LIVE_COLUMNS)
     + '</tr></thead><tbody></tbody></table></div>'
     '<button class="tt-more" type="button" hidden></button></div>'
 )

@@ -3,6 +3,10 @@
 The engine works on a *wide* frame: one row per department (or area), indexed by its id, one
 column per indicator. Everything is vectorised over numpy arrays, so classifying 10,000 rows is a
 few milliseconds; the long per-criterion explanation is built only when asked for.
+
+A copy of this engine runs in the browser for the Scenarie page's live movers list
+(``ui/static/movers.js``); ``tests/e2e/test_movers_engine.py`` keeps the two equal, so a change
+here must be made there too.
 """
 
 from __future__ import annotations

@@ -121,7 +121,9 @@ def movers(before: Classification, after: Classification) -> pd.DataFrame:
     each mover, ``causes`` lists the gates/criteria whose met-status flipped between the two
     rule sets, with the department's value and the old and new threshold; when no condition
     flipped, the cause is a changed "at least k" count or discretion limit, said in words.
-    Departments masked in either classification are listed without values.
+    Departments masked in either classification are listed without values. ``ui/static/movers.js``
+    repeats this and :func:`describe_causes` in the browser (kept equal by
+    ``tests/e2e/test_movers_engine.py``): change both.
     """
     if not before.ids.equals(after.ids):
         raise ValueError("movers() needs two classifications of the same rows")

@@ -430,7 +430,7 @@ def movers_engine(release: str, base: RuleSet, version: str) -> None:
     _components()[1](data={"mode": "engine", "id": ident, "payload": payload}, key=ENGINE_KEY)
 
 
-def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine_id: str | None, *, error: bool,
+def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine: str | None, *, error: bool,
                 key: str, empty_text: str) -> None:
     """The count line and the movers table, drawn by ``ui/static/movers.js``.
 
@@ -446,7 +446,7 @@ def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine_id: str |
         inputs[p.key] = {"cls": input_class(widget_key(p)), "min": b.minimum, "max": b.maximum,
                          "integer": b.integer, "decimals": decimals}
     _components()[0](data={
-        "mode": "movers", "engine": engine_id, "params": scenario.parameter_values(), "base": base.parameter_values(),
+        "mode": "movers", "engine": engine, "params": scenario.parameter_values(), "base": base.parameter_values(),
         "inputs": inputs, "rows": rows[MOVER_COLUMNS].astype(str).to_numpy().tolist(), "total": len(eff.movers),
         "max_rows": GRID_ABOVE_ROWS, "empty_text": empty_text, "error": error,
     }, key=key)

@@ -210,7 +210,6 @@ function draw(root, view, rows, total, source) {
   empty.hidden = total > 0;
   empty.textContent = view.emptyText;
   scroll.hidden = total === 0;
-  scroll.classList.toggle("tt-capped", total > view.maxRows);
   const body = document.createElement("tbody");
   for (const [id, name, organisation, from, to, cause] of rows) {
     // Organisation under the department's name: five columns fit the narrow column at 1280 px.

@@ -7,6 +7,7 @@ from trappetrin.colours import colour_list, red_and_yellow
 from ui import fmt
 from ui.mapview import deck
 from ui.state import context, demo_caption, go_to_department, no_data_notice
+from ui.tables import html_table
 
 ctx = context()
 st.title("Oversigt")
@@ -68,10 +69,11 @@ with right:
     summary.index = fmt.outcome_labels(rules, summary.index)
     summary.index.name = "Farve"
     summary.loc["I alt"] = summary.sum()
-    # Plain tables (st.table), not the data grid: small, they read well on a projector, and the
-    # first page then needs no grid code in the browser (it loads faster; see bench/rerun.py).
+    # Plain HTML tables, not the data grid nor st.table: small, they read well on a projector, and
+    # the first page needs neither the grid's code nor a Markdown element per cell in the browser
+    # (it is interactive sooner; see ui/tables.py and bench/rerun.py).
     st.subheader("Pr. farve")
-    st.table(summary.astype(int))
+    html_table(summary.astype(int).reset_index(), label="Pr. farve", row_headers=True)
 
     st.subheader("Samlet oversigt: røde og gule afdelinger")
     table = colour_list(res, generated_at=pd.Timestamp.now().to_pydatetime(), is_demo=ctx.is_demo)
@@ -80,6 +82,9 @@ with right:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:
         ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
-        st.table(ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
-                 hide_index=True, height=320 if len(ry) > 8 else "content")
+        # The organisation in small type under the department's name: four columns fit the right-hand
+        # column at 1280 px, where five scrolled sideways.
+        html_table(ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
+                   label="Røde og gule afdelinger", max_height=320 if len(ry) > 8 else None,
+                   beneath={"Afdeling": "Boligorganisation"})
         st.caption(f"{len(ry)} afdelinger. Hele farvelisten kan hentes under Eksport.")

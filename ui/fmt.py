@@ -36,9 +36,12 @@ def short_outcome_labels(rules: RuleSet, codes) -> list[str]:
 
 
 def badge_labels(rules: RuleSet, labels) -> list[str]:
-    """Prefix Danish colour names (as in the colour list) with their step symbol."""
+    """Prefix Danish colour names (as in the colour list) with their step symbol.
+
+    A no-break space keeps the symbol and the colour on one line in narrow columns.
+    """
     by_label = {o.label: BADGE.get(o.code, "") for o in rules.outcomes}
-    return [f"{by_label.get(label, '')} {label}".strip() for label in labels]
+    return [f"{by_label.get(label, '')}\u00a0{label}".strip() for label in labels]
 
 
 def number(x, decimals: int = 1) -> str:

@@ -118,7 +118,7 @@ def test_a_ministry_list_previews_its_colour_changes_without_values(app, db):
     before = dict(zip(res.data.frame.index, res.result.outcome))["101-003"]
     assert ("101-003" in changes["Afdelings-id"].tolist()) == (before not in ("red", "grey"))
     assert len(changes) > 1  # the 2025 list's departments leave the list
-    assert set(changes["Efter"]) <= {"▲ Rød", "◆ Gul", "● Grøn", "○ Grå"}
+    assert set(changes["Efter"]) <= {"▲\u00a0Rød", "◆\u00a0Gul", "●\u00a0Grøn", "○\u00a0Grå"}
 
 
 def test_xlsx_sheet_and_header_row_are_chosen_on_the_page(app, db):

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from trappetrin.demo_national import build_national, department_counts
 from trappetrin.store import open_store
 
+from tests.htmltables import html_tables, integer
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COUNTS = department_counts()  # departments per municipality, as the generator places them
 
@@ -38,7 +40,7 @@ def national_app(national_db: Path, monkeypatch: pytest.MonkeyPatch):
 
 def total(at: AppTest) -> int:
     """The "I alt" departments of Oversigt's "Pr. farve" table."""
-    return int(at.table[0].value.loc["I alt", "Afdelinger"])
+    return integer(html_tables(at)[0].loc["I alt", "Afdelinger"])
 
 
 def test_aalborg_is_the_default_and_the_selector_filters(national_app):

@@ -6,14 +6,31 @@ import json
 
 import pytest
 
+from tests.htmltables import html_tables, integer
+
 
 def test_overview_labels_demo_data_and_counts_every_department(app):
     """The first page says it shows demo data and counts all 271 departments across the colours."""
     at = app()
     assert not at.exception
     assert any("Demodata" in w.value for w in at.sidebar.warning)
-    summary = at.table[0].value
-    assert int(summary.loc["I alt", "Afdelinger"]) == 271
+    summary = html_tables(at)[0]
+    assert integer(summary.loc["I alt", "Afdelinger"]) == 271
+
+
+def test_red_and_yellow_list_names_every_red_and_yellow_department(app, latest):
+    """The "samlet oversigt" beside the map lists exactly the red and yellow departments, red first."""
+    frame, outcomes = latest
+    at = app()
+    ry = html_tables(at)[1]
+    assert list(ry.columns) == ["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]
+    wanted = outcomes[outcomes.isin(["red", "yellow"])]
+    assert sorted(ry["Afdelings-id"]) == sorted(str(i) for i in wanted.index)
+    assert dict(zip(ry["Afdelings-id"], ry["Afdeling"])) == {str(i): frame.loc[i, "name"] for i in wanted.index}
+    colours = ry["Farve"].tolist()
+    assert colours == sorted(colours, key=lambda c: "Rød" not in c)  # red before yellow
+    assert set(colours) == {"▲\u00a0Rød", "◆\u00a0Gul"}  # a symbol, not colour alone
+    assert any(f"{len(ry)} afdelinger" in c.value for c in at.caption)
 
 
 def test_empty_database_explains_itself(empty_app):
@@ -63,10 +80,10 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     """The release picker starts at the newest release; picking another recounts the colours."""
     at = app()
     assert at.selectbox(key="udgivelse").value == "2026-11"
-    newest = at.table[0].value.copy()
+    newest = html_tables(at)[0]
     at.selectbox(key="udgivelse").set_value("2022-11").run()
-    older = at.table[0].value
-    assert int(older.loc["I alt", "Afdelinger"]) == 271
+    older = html_tables(at)[0]
+    assert integer(older.loc["I alt", "Afdelinger"]) == 271
     assert not newest.equals(older)
 
 

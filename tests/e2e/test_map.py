@@ -36,7 +36,7 @@ def expected_counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
 
 
 def table_rows(table: Locator) -> list[list[str]]:
-    """Rows of an ``st.table`` as text: the header cell of each row (the index) and its data cells."""
+    """Rows of a plain HTML table (``ui.tables``) as text: the row header cell and the data cells."""
     expect(table.locator("tbody tr").first).to_be_attached()
     return table.evaluate("""table => Array.from(table.querySelectorAll("tbody tr")).map(
         row => Array.from(row.querySelectorAll("th, td")).map(cell => cell.textContent.trim()))""")
@@ -61,7 +61,7 @@ def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
     box = canvas.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 200, box
 
-    per_colour = page.locator("[data-testid='stTable']").filter(has_text="I alt").first
+    per_colour = page.locator(".tt-table").filter(has_text="I alt").first
     rows = table_rows(per_colour)
     shown = {cells[0]: int(cells[1].replace(".", "")) for cells in rows}
     assert shown == expected_counts

@@ -23,9 +23,16 @@ def warm_up() -> float:
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected here, outside any page view
     try:
-        # The pages' imports: pandas, pyarrow, DuckDB, pydeck, altair, PIL (the favicon) and our own.
-        import PIL.Image  # noqa: F401
+        # The pages' imports: pandas, pyarrow, DuckDB, pydeck, altair, PIL (the favicon) and our own,
+        # and the ones first made inside a page view: the menu icons' names, PIL's image plugins (read
+        # when the favicon is opened, ~0.1 s), getpass (who runs the server, trappetrin.auth).
+        import getpass  # noqa: F401
+
+        import PIL.Image
         import streamlit as st
+        import streamlit.material_icon_names  # noqa: F401
+
+        PIL.Image.preinit()
 
         import ui.capacity_view  # noqa: F401
         import ui.charts  # noqa: F401

@@ -9,6 +9,8 @@ from ui.mapview import deck
 from ui.state import context, demo_caption, go_to_department, no_data_notice
 from ui.tables import html_table
 
+FILTER_KEYS = ("filter_org", "filter_area", "filter_hood", "filter_colour")
+
 ctx = context()
 st.title("Oversigt")
 if ctx.release is None:
@@ -21,16 +23,23 @@ frame = res.data.frame
 rules = res.rules
 outcome = pd.Series(res.result.outcome, index=frame.index)
 
-with st.container(horizontal=True):
-    orgs = st.multiselect("Boligorganisation", sorted(frame["organisation"].dropna().unique()),
-                          key="filter_org", persist_state="session", placeholder="Alle")
-    area_names = sorted(set(frame["area_name"].dropna()) | set(frame["local_area_name"].dropna()))
-    areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
-    hoods = st.multiselect("Bydel", sorted(frame["neighbourhood"].dropna().unique()),
-                           key="filter_hood", persist_state="session", placeholder="Alle")
-    codes = [o.code for o in rules.outcomes]
-    colours = st.multiselect("Farve", codes, format_func=lambda c: fmt.outcome_label(rules, c),
-                             key="filter_colour", persist_state="session", placeholder="Alle")
+# The filters sit in a popover: the browser draws them when it is opened, so four multi-selects do
+# not hold up the first page (~0.4 s on a slow machine; bench/rerun.py, cold start). The line beside
+# the button says what is shown, so an active filter is never hidden.
+active = sum(bool(st.session_state.get(key)) for key in FILTER_KEYS)
+with st.container(horizontal=True, vertical_alignment="center"):
+    with st.popover(f"Filtre ({active})" if active else "Filtre", icon=":material/filter_alt:", key="filtre",
+                    help="Vis kun nogle afdelinger: boligorganisation, område, bydel eller farve."):
+        orgs = st.multiselect("Boligorganisation", sorted(frame["organisation"].dropna().unique()),
+                              key="filter_org", persist_state="session", placeholder="Alle")
+        area_names = sorted(set(frame["area_name"].dropna()) | set(frame["local_area_name"].dropna()))
+        areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
+        hoods = st.multiselect("Bydel", sorted(frame["neighbourhood"].dropna().unique()),
+                               key="filter_hood", persist_state="session", placeholder="Alle")
+        codes = [o.code for o in rules.outcomes]
+        colours = st.multiselect("Farve", codes, format_func=lambda c: fmt.outcome_label(rules, c),
+                                 key="filter_colour", persist_state="session", placeholder="Alle")
+    filter_line = st.empty()
 
 mask = pd.Series(True, index=frame.index)
 if orgs:
@@ -43,6 +52,14 @@ if hoods:
 if colours:
     mask &= outcome.isin(colours)
 shown = set(frame.index[mask])
+chosen = [(name, values) for name, values in
+          (("Boligorganisation", orgs), ("Område", areas), ("Bydel", hoods),
+           ("Farve", [fmt.outcome_label(rules, c) for c in colours])) if values]
+if chosen:
+    filter_line.markdown(f"**{len(shown)} af {len(frame)} afdelinger vises** · " + " · ".join(
+        f"{name}: {', '.join(fmt.plain(v) for v in values)}" for name, values in chosen))
+else:
+    filter_line.markdown(f"Alle {len(frame)} afdelinger vises.")
 
 if not shown:
     st.warning("Ingen afdelinger passer til de valgte filtre. Fjern et eller flere filtre for at se afdelinger.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from trappetrin.rules import RuleSet, format_number
@@ -10,6 +12,20 @@ from .mapview import STEP_SYMBOL
 
 #: Text symbols next to colour names, so tables never rely on colour alone.
 BADGE = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+_MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
+
+
+def plain(text: object) -> str:
+    """Escape user-typed text (names) so Markdown shows it literally: no links, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md(text: object) -> str:
+    """Light escaping for the product's own labels (rule and indicator texts) inside Markdown."""
+    return _MARKDOWN_EMPHASIS.sub(r"\\\1", str(text))
 
 
 def outcome_label(rules: RuleSet, code: str) -> str:

@@ -36,6 +36,7 @@ from trappetrin.scenario import (
     transition_matrix,
 )
 from ui import fmt, state
+from ui.fmt import md, plain  # noqa: F401 - md and plain are used here and by the pages as sv.md, sv.plain
 
 CURRENT = "Aktuelt scenarie"
 MOVERS_KEY = "scenarie_flyttere"
@@ -60,20 +61,6 @@ MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", 
 def current_user() -> str:
     """Who is acting, as the audit trail records it (the logged-in e-mail, else the local account)."""
     return state.current_actor().label
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-_MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
-
-
-def plain(text: object) -> str:
-    """Escape user-typed text (names) so Markdown shows it literally: no links, emphasis or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def md(text: object) -> str:
-    """Light escaping for the product's own labels (rule and indicator texts) inside Markdown."""
-    return _MARKDOWN_EMPHASIS.sub(r"\\\1", str(text))
 
 
 def widget_key(param: Parameter) -> str:

@@ -51,6 +51,22 @@ def test_filter_that_hides_everything_explains_itself(app):
     assert not at.get("deck_gl_json_chart")
 
 
+def test_the_filter_line_says_what_is_shown(app):
+    """The filters sit in a popover; the line beside it names every active filter and the count shown."""
+    at = app()
+    line = lambda: next(m.value for m in at.markdown if "afdelinger vises" in m.value)  # noqa: E731
+    assert line() == "Alle 271 afdelinger vises."
+    assert at.get("popover")[0].proto.popover.label == "Filtre"
+    at.multiselect(key="filter_hood").set_value(["Vejgaard"]).run()
+    at.multiselect(key="filter_colour").set_value(["green", "yellow"]).run()
+    summary = html_tables(at)[0]
+    shown = integer(summary.loc["I alt", "Afdelinger"])
+    assert 0 < shown < 271
+    assert line() == (f"**{shown} af 271 afdelinger vises** · Bydel: Vejgaard · "
+                      r"Farve: ● Grøn \(Trin 1\), ◆ Gul \(Trin 2\)")  # names escaped for Markdown
+    assert at.get("popover")[0].proto.popover.label == "Filtre (2)"
+
+
 def test_map_carries_no_values_of_grey_departments(app):
     """Discretion: the map's data for a grey department holds no indicator value, only a notice."""
     at = app()

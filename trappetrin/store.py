@@ -302,10 +302,25 @@ def list_year_in_force(day: date) -> int:
 class Store:
     """A Trappetrin DuckDB file. Open with :meth:`open`; one instance per process."""
 
+    # Committed write transactions per database file in this process (see :attr:`generation`).
+    _generations: dict[str, int] = {}
+    _generations_lock = threading.Lock()
+
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | str):
         self._con = con
         self.path = Path(path)
+        self._file = str(self.path.resolve())
         self._write_lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        """How many write transactions this process has committed to this database file.
+
+        A cheap cache key for anything read from the file: every write goes through
+        :meth:`transaction`, and while this process has the file open DuckDB's lock keeps every
+        other process from writing to it.
+        """
+        return Store._generations.get(self._file, 0)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -365,6 +380,8 @@ class Store:
                 raise
             else:
                 cur.execute("COMMIT")
+                with Store._generations_lock:
+                    Store._generations[self._file] = Store._generations.get(self._file, 0) + 1
             finally:
                 cur.close()
 

@@ -442,25 +442,14 @@ def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine: str | No
 # --- stored rule sets ------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _stored(db: str, choice: str) -> tuple[str, str, str]:
-    """TOML text, scope and content fingerprint of one stored version (which never changes)."""
-    name, version = state.parse_choice(choice)
-    rules = state.store().rule_set(name, version)
-    return rules.to_toml(), rules.scope, content_fingerprint(rules)
-
-
 def stored_rule_set(choice: str) -> RuleSet:
     """A stored rule set by ``name@version``."""
-    import tomllib
-
-    return RuleSet.model_validate(tomllib.loads(_stored(str(state.store().path), choice)[0]))
+    return state.stored_rule_set(choice)
 
 
 def department_choices() -> list[str]:
     """Stored rule sets that classify departments, as ``name@version``, newest version first."""
-    db = str(state.store().path)
-    return [c for c in state.rule_set_choices(state.store()) if _stored(db, c)[1] == "afdeling"]
+    return state.facts().choices
 
 
 def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int] | None:
@@ -468,9 +457,8 @@ def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int
     target = content_fingerprint(rules)
     if prefer is not None and content_fingerprint(prefer) == target:
         return prefer.name, prefer.version
-    db = str(state.store().path)
-    for choice in department_choices():
-        if _stored(db, choice)[2] == target:
+    for choice, fingerprint in state.facts().fingerprints.items():
+        if fingerprint == target:
             return state.parse_choice(choice)
     return None
 

@@ -18,7 +18,7 @@ from trappetrin.colours import ReleaseResult, classify_release
 from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
-from trappetrin.scenario import URL_PREFIX, from_query, url_number
+from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url_number
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
 from ui import fmt
 from ui.auth import current_actor  # pages and ui modules take it from here too
@@ -46,9 +46,45 @@ def store() -> Store:
     return get_store(os.environ.get("TRAPPETRIN_DB"))
 
 
-def _releases_version() -> str:
+@dataclass(frozen=True)
+class StoreFacts:
+    """What every page run asks the store: read once per write to the database, not per run."""
+
+    releases: list[str]  # labels, oldest first
+    releases_version: str  # changes whenever a release is added or removed
+    adopted: RuleSet
+    choices: list[str]  # department-scope rule sets as name@version, newest version per name first
+    fingerprints: dict[str, str]  # choice → content fingerprint (a scenario equal to a stored rule set)
+    is_demo: bool
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _facts(db: str, generation: int) -> StoreFacts:
     s = store()
-    return str(s.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases"))
+    stored = {c: s.rule_set(*parse_choice(c)) for c in rule_set_choices(s)}
+    choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
+    return StoreFacts(
+        releases=s.release_labels(),
+        releases_version=str(s.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases")),
+        adopted=s.adopted_rule_set(),
+        choices=choices,
+        fingerprints={c: content_fingerprint(stored[c]) for c in choices},
+        is_demo=s.is_demo,
+    )
+
+
+def facts() -> StoreFacts:
+    """The store's releases, adopted rule set, rule-set choices and demo flag, cached until the next write.
+
+    Keyed on :attr:`Store.generation`: a page run costs no query and no rule-set parsing for these
+    (they cost ~30 ms per run before).
+    """
+    s = store()
+    return _facts(str(s.path), s.generation)
+
+
+def _releases_version() -> str:
+    return facts().releases_version
 
 
 def data_version() -> str:
@@ -122,9 +158,15 @@ def classified(label: str, rules: RuleSet) -> ReleaseResult:
     return _classified(str(store().path), version, label, rules, _municipality(version))
 
 
-@st.cache_data(show_spinner=False)
-def _rule_set_toml(db: str, name: str, version: int | None) -> str:
-    return store().rule_set(name, version).to_toml()
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _rule_set(db: str, generation: int, name: str, version: int | None) -> RuleSet:
+    return store().rule_set(name, version)  # a RuleSet is immutable, so one object serves every session
+
+
+def stored_rule_set(choice: str) -> RuleSet:
+    """A stored rule set by ``name@version``, cached until the next write to the database."""
+    s = store()
+    return _rule_set(str(s.path), s.generation, *parse_choice(choice))
 
 
 @dataclass(frozen=True)
@@ -174,9 +216,8 @@ def context(*, sidebar: bool = True) -> Context:
     """
     _ensure_router()
     s = store()
-    releases = s.release_labels()
-    adopted = s.adopted_rule_set()
-    choices = [c for c in rule_set_choices(s) if _scope(s, c) == "afdeling"]
+    known = facts()
+    releases, adopted, choices = known.releases, known.adopted, known.choices
     adopted_choice = f"{adopted.name}@{adopted.version}"
     explore = current_actor().can("scenario")  # a viewer sees the adopted rule set, no other, no scenario
     if not explore:
@@ -193,7 +234,7 @@ def context(*, sidebar: bool = True) -> Context:
     if sidebar:
         with st.sidebar:
             st.markdown("**Trappetrin** · Fælles udlejningsaftale, Aalborg")
-            if s.is_demo:
+            if known.is_demo:
                 st.warning("**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
                            icon=":material/science:")
             if place_options:
@@ -212,8 +253,7 @@ def context(*, sidebar: bool = True) -> Context:
                                   "Et nyt valg nulstiller scenariet.")
     release = _view().get(RELEASE_KEY) or newest
     choice = _view().get(RULES_KEY) or adopted_choice
-    name, version = parse_choice(choice)
-    base = RuleSet.model_validate(_toml_dict(_rule_set_toml(str(s.path), name, version)))
+    base = stored_rule_set(choice)
     if explore:
         _seed_scenario(base)
     overrides = scenario_overrides(base) if explore else {}
@@ -231,7 +271,7 @@ def context(*, sidebar: bool = True) -> Context:
         with st.sidebar:
             st.info(f"Scenarie aktivt: {fmt.n_params(len(overrides))} i forhold til {base.name} v{base.version}. "
                     "Ret eller nulstil det på siden Scenarie.", icon=":material/tune:")
-    return Context(s, release, releases, base, adopted, rules, overrides, s.is_demo, place)
+    return Context(s, release, releases, base, adopted, rules, overrides, known.is_demo, place)
 
 
 _VIEW = "_view"  # what the user chose, kept for the session: widget key → value
@@ -375,23 +415,6 @@ def sync_scenario_url(overrides: dict[str, float]) -> None:
 def _choice_label(choice: str, adopted_choice: str) -> str:
     name, version = parse_choice(choice)
     return f"{name} (v{version})" + (" – vedtaget" if choice == adopted_choice else "")
-
-
-@st.cache_data(show_spinner=False)
-def _scope_cached(db: str, choice: str) -> str:
-    name, version = parse_choice(choice)
-    return store().rule_set(name, version).scope
-
-
-def _scope(s: Store, choice: str) -> str:
-    return _scope_cached(str(s.path), choice)
-
-
-def _toml_dict(text: str) -> dict:
-    import tomllib
-
-    return tomllib.loads(text)
-
 
 
 def stored_boundary() -> dict | None:

@@ -44,12 +44,14 @@ def warm_up() -> float:
         # walking the call stack; inside a page view that walk costs ~0.2 s. An element outside any
         # page view does the check here instead (and draws nothing).
         st.empty()
-        s = state.store()  # the app's own cached connection
-        labels = s.release_labels()
-        if labels:
+        state.store()  # the app's own cached connection
+        known = state.facts()  # releases, rule sets, demo flag: read once per write
+        adopted = known.adopted
+        state.stored_rule_set(f"{adopted.name}@{adopted.version}")
+        if known.releases:
             # The newest release under the adopted rule set for the default municipality: the
             # first page's cached look-ups, filled before anyone asks.
-            res = state.classified(labels[-1], s.adopted_rule_set())
+            res = state.classified(known.releases[-1], adopted)
             mapview.deck(res).to_json()  # first calls into the map code and the JSON writer
     except Exception:  # noqa: BLE001 - warming up is optional; the page reports real problems
         log.warning("Opvarmning af serveren mislykkedes; appen starter alligevel.", exc_info=True)

@@ -77,6 +77,28 @@ def test_failed_transaction_writes_nothing(tmp_path):
     assert store.scalar("SELECT count(*) FROM organisations") == 0
 
 
+def test_generation_counts_committed_writes_to_the_file(tmp_path):
+    """The cache key of the app's look-ups: +1 per committed transaction, shared by every Store
+    of the same file in this process, unchanged by reads and by a rolled-back transaction."""
+    store = Store.open(tmp_path / "g.duckdb")
+    before = store.generation
+    store.release_labels(), store.adopted_rule_set()
+    assert store.generation == before
+    with pytest.raises(RuntimeError):
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO organisations VALUES (1, 'X')")
+            raise RuntimeError("boom")
+    assert store.generation == before
+    store.log_event("test", "export", "x")
+    assert store.generation == before + 1
+    other = Store(store._con, tmp_path / "." / "g.duckdb")  # the same file by another path spelling
+    assert other.generation == before + 1
+    with other.transaction() as cur:
+        cur.execute("INSERT INTO organisations VALUES (2, 'Y')")
+    assert store.generation == before + 2
+    assert Store(store._con, tmp_path / "unrelated.duckdb").generation == 0
+
+
 def test_saved_rule_set_gets_next_version_and_adoption_is_recorded(tmp_path):
     """Saving a scenario makes a new version; adopting it records who and when, and only one is adopted."""
     store = Store.open(tmp_path / "r.duckdb")

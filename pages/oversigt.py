@@ -3,10 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from trappetrin.colours import colour_list, red_and_yellow
 from ui import fmt
-from ui.mapview import deck
-from ui.state import context, demo_caption, go_to_department, no_data_notice
+from ui.state import context, demo_caption, go_to_department, no_data_notice, overview
 from ui.tables import html_table
 
 FILTER_KEYS = ("filter_org", "filter_area", "filter_hood", "filter_colour")
@@ -70,7 +68,8 @@ left, right = st.columns([5, 4], gap="medium")
 with left:
     basemap = st.toggle("Baggrundskort (Carto, kræver internet)", key="basemap", persist_state="session",
                         help="Uden baggrundskort vises bydelsnavne, og kommunegrænsen hvis en grænsefil er sat op.")
-    event = st.pydeck_chart(deck(res, basemap=basemap, only=shown), on_select="rerun",
+    chart, ry_all = overview(res, ctx.release, basemap=basemap, only=shown)
+    event = st.pydeck_chart(chart, on_select="rerun",
                             selection_mode="single-object", key="map", height=560)
     st.caption("Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), - (grå, ikke monitoreret). "
                "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den.")
@@ -93,8 +92,7 @@ with right:
     html_table(summary.astype(int).reset_index(), label="Pr. farve", row_headers=True)
 
     st.subheader("Samlet oversigt: røde og gule afdelinger")
-    table = colour_list(res, generated_at=pd.Timestamp.now().to_pydatetime(), is_demo=ctx.is_demo)
-    ry = red_and_yellow(table[table["Afdelings-id"].isin(shown)], rules)
+    ry = ry_all[ry_all["Afdelings-id"].isin(shown)]
     if ry.empty:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:

@@ -120,6 +120,12 @@ def _boundary_geojson(path: str, mtime: float) -> dict | None:
     return frame[["geometry"]].__geo_interface__
 
 
+def boundary_file_key() -> tuple[str, float] | None:
+    """The boundary file named by ``TRAPPETRIN_BOUNDARY`` and its modification time (a cache key)."""
+    path = boundary_path()
+    return (str(path), path.stat().st_mtime) if path is not None and path.exists() else None
+
+
 def boundary_layer() -> pdk.Layer | None:
     """The municipality boundary: the file named by ``TRAPPETRIN_BOUNDARY`` if set, else the one
     imported on the Data page (kind geometri); None when there is neither (none is bundled)."""

@@ -9,8 +9,9 @@ and survives switching pages.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -156,6 +157,35 @@ def classified(label: str, rules: RuleSet) -> ReleaseResult:
     """
     version = _releases_version()
     return _classified(str(store().path), version, label, rules, _municipality(version))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def _overview(db: str, generation: int, version: str, boundary_file: tuple | None, label: str, rules: RuleSet,
+              basemap: bool, only: frozenset | None, _res: ReleaseResult):
+    from trappetrin.colours import colour_list, red_and_yellow
+    from ui.mapview import deck
+
+    chart = deck(_res, basemap=basemap, only=None if only is None else set(only))
+    spec = chart.to_json()
+    chart.to_json = lambda: spec  # the cached map never changes: st.pydeck_chart need not serialise it again
+    # "Dannet" (the time made) is not shown on Oversigt, so one table serves every run.
+    table = colour_list(_res, generated_at=datetime(2000, 1, 1), is_demo=False)
+    return chart, red_and_yellow(table, _res.rules)
+
+
+def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str]):
+    """Oversigt's map of the departments in ``only`` and the red/yellow list (all departments).
+
+    Cached per release, rule set, municipality, basemap and filter, and renewed after any write to
+    the database (an imported boundary, say) or a change of the boundary file: building the map
+    and the colour list cost ~100 ms per run, now only when one of those changes.
+    """
+    from ui.mapview import boundary_file_key
+
+    s = store()
+    key = None if len(only) == len(res.data.frame) else frozenset(only)
+    return _overview(str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key,
+                     _res=res)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -38,7 +38,7 @@ def warm_up() -> float:
         import ui.charts  # noqa: F401
         import ui.data_view  # noqa: F401
         import ui.scenario_view  # noqa: F401
-        from ui import mapview, state
+        from ui import mapview, state  # noqa: F401
 
         # Streamlit checks once per process, on the first element, whether it runs in a REPL, by
         # walking the call stack; inside a page view that walk costs ~0.2 s. An element outside any
@@ -52,7 +52,8 @@ def warm_up() -> float:
             # The newest release under the adopted rule set for the default municipality: the
             # first page's cached look-ups, filled before anyone asks.
             res = state.classified(known.releases[-1], adopted)
-            mapview.deck(res).to_json()  # first calls into the map code and the JSON writer
+            # Oversigt's map and red/yellow list as its first view asks for them (no filter, no basemap).
+            state.overview(res, known.releases[-1], basemap=False, only=set(res.data.frame.index))
     except Exception:  # noqa: BLE001 - warming up is optional; the page reports real problems
         log.warning("Opvarmning af serveren mislykkedes; appen starter alligevel.", exc_info=True)
     finally:

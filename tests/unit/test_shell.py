@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit
@@ -42,7 +43,10 @@ def serve(path: str, body: bytes, content_type: bytes, *, method: str = "GET", s
 
     shell = PageShell(app)
     request = [(b"accept-encoding", b"gzip, deflate, br"), (b"accept", b"text/html")]
-    asyncio.run(shell({"type": scope_type, "path": path, "method": method, "headers": request}, receive, send))
+    scope = {"type": scope_type, "path": path, "method": method, "headers": request}
+    # In a thread of its own: in a worker that also ran browser tests, Playwright's loop is running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, shell(scope, receive, send)).result()
     return sent
 
 

@@ -1,4 +1,4 @@
-"""The page shell middleware (ui/shell.py): the page says it is Danish."""
+"""The middleware of serve.py (ui/shell.py): the page says it is Danish; Streamlit's code from memory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit
 
-from ui.shell import PageShell
+from ui.shell import PageShell, StaticAssets
 
 INDEX = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
 
@@ -81,3 +81,67 @@ def test_everything_else_passes_through_untouched():
     ]
     for path, body, kind, options in cases:
         assert body_of(serve(path, body, kind, **options)) == body, path
+
+
+def call(middleware, path: str, *, method: str = "GET") -> tuple[list[dict], list[str]]:
+    """One request through ``middleware``: the messages sent and the paths the inner app was asked for."""
+    asked: list[str] = []
+
+    async def app(scope, receive, send):
+        asked.append(scope["path"])
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"from streamlit"})
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    wrapped = middleware(app)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, wrapped({"type": "http", "path": path, "method": method, "headers": []},
+                                         receive, send)).result()
+    return sent, asked
+
+
+def test_streamlits_code_is_answered_from_memory_with_its_headers(tmp_path):
+    root = tmp_path / "static"
+    (root / "static" / "js").mkdir(parents=True)
+    (root / "static" / "css").mkdir()
+    (root / "static" / "js" / "index.abc.js").write_bytes(b"console.log(1)")
+    (root / "static" / "css" / "index.abc.css").write_bytes(b"body{}")
+    (root / "secret.txt").write_bytes(b"not an asset")
+    shell = {}
+
+    def middleware(app):
+        shell.setdefault("one", StaticAssets(app, directory=root))
+        shell["one"].app = app
+        return shell["one"]
+
+    sent, asked = call(middleware, "/static/js/index.abc.js")
+    assert asked == [] and body_of(sent) == b"console.log(1)"
+    headers = dict(sent[0]["headers"])
+    assert sent[0]["status"] == 200
+    assert headers[b"content-type"] == b"application/javascript" and headers[b"content-length"] == b"14"
+    assert headers[b"cache-control"] == b"public, immutable, max-age=31536000"
+    assert dict(call(middleware, "/static/css/index.abc.css")[0][0]["headers"])[b"content-type"] == b"text/css"
+
+    (root / "static" / "js" / "index.abc.js").write_bytes(b"changed on disk")
+    assert body_of(call(middleware, "/static/js/index.abc.js")[0]) == b"console.log(1)"  # read once
+
+    for path in ("/static/../secret.txt", "/static/js/../../secret.txt", "/static//js/index.abc.js",
+                 "/static/js", "/static/nope.js", "/secret.txt", "/static\\js\\index.abc.js"):
+        sent, asked = call(middleware, path)
+        assert asked == [path] and body_of(sent) == b"from streamlit", path
+    sent, asked = call(middleware, "/static/js/index.abc.js", method="POST")
+    assert asked == ["/static/js/index.abc.js"]
+
+
+def test_the_installed_streamlits_main_bundle_is_served_as_it_is_on_disk():
+    index = INDEX.decode()
+    src = index.split('<script type="module" crossorigin src="./', 1)[1].split('"', 1)[0]
+    sent, asked = call(StaticAssets, "/" + src)
+    assert asked == [] and body_of(sent) == (Path(streamlit.__file__).parent / "static" / src).read_bytes()

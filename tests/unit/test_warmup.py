@@ -58,10 +58,10 @@ def test_warm_up_survives_a_broken_database(tmp_path: Path, monkeypatch: pytest.
 
 def test_run_script_and_browser_tests_start_the_warmed_server():
     """run.sh and the browser tests/benchmarks start serve.py, whose app is app.py behind the warm-up
-    (and the Danish page shell, ui/shell.py)."""
+    (and the middleware of ui/shell.py: Streamlit's code from memory, the page in Danish)."""
     assert ".venv/bin/streamlit run serve.py" in (ROOT / "run.sh").read_text(encoding="utf-8")
     serve = (ROOT / "serve.py").read_text(encoding="utf-8")
-    assert 'st.App("app.py", lifespan=lifespan, middleware=[Middleware(PageShell)])' in serve
+    assert 'st.App("app.py", lifespan=lifespan, middleware=[Middleware(StaticAssets), Middleware(PageShell)])' in serve
     from bench.browser import start_streamlit
 
     assert start_streamlit.__defaults__[0] == "serve.py"

@@ -3,7 +3,7 @@
 Run from the repository root (needs Chromium, like the e2e tests)::
 
     .venv/bin/python bench/rerun.py            # 15 repetitions each
-    .venv/bin/python bench/rerun.py --reps 30
+    .venv/bin/python bench/rerun.py --reps 30 --cold 9
 
 Measures in real Chromium through Playwright (``bench/browser.py``):
 
@@ -16,8 +16,10 @@ Measures in real Chromium through Playwright (``bench/browser.py``):
     31…45, so every change has a different, known result (computed with trappetrin beforehand);
     (b1) is the same change until only the "<n> afdelinger skifter farve" line has updated;
 (c) cold start: from the server answering its health check to the first page being interactive
-    (``stApp`` idle, the Oversigt map canvas, the "Pr. farve" table and the red/yellow list drawn), opening the app
-    at its root URL as a user's bookmark would.
+    (``stApp`` idle, the Oversigt map canvas, the "Pr. farve" table and the red/yellow list drawn),
+    opening the app at its root URL as a user's bookmark would, in a new browser context (empty
+    cache); the median of ``--cold`` starts (default 5), each with a new server. (c2) is the same
+    for a returning user: the browser has Streamlit's code cached from an earlier visit.
 
 Both apps run at the same time and the (a) and (b) changes are interleaved, so a busy machine
 slows both alike. Prints medians and the targets: (b)/(a) ≤ 2 and (c) ≤ 3 s. Times are taken in
@@ -40,7 +42,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
+from bench.browser import free_port, launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 
 PARAM = "c.forebyggelse.outside_labour"
 INPUT = ".st-key-p-" + PARAM.replace(".", "-") + " input"
@@ -129,6 +131,39 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def cold_start(browser, db: Path, logs: Path, *, context=None, port: int | None = None):
+    """Start the app on ``db`` and open its root URL: in ``context`` if given (its cache as it is),
+    else in a new browser context (empty cache).
+
+    Returns (server, seconds from health OK to the first page interactive, page).
+    """
+    page = (context or browser).new_page(**({} if context else {"viewport": {"width": 1280, "height": 800}}))
+    server = start_streamlit(log_path=logs / "app.log", env={"TRAPPETRIN_DB": str(db)}, port=port)
+    healthy = time.perf_counter()
+    page.goto(server.url)  # the root: its default page is Oversigt (see README on deep links)
+    page.wait_for_function(_INTERACTIVE, polling="raf", timeout=60_000)
+    return server, time.perf_counter() - healthy, page
+
+
+def cold_starts(browser, db: Path, n: int, logs: Path, *, warm_cache: bool = False) -> list[float]:
+    """``n`` cold starts, each a new server. ``warm_cache``: a returning user, whose browser has
+    Streamlit's code cached from an earlier visit to the same address (one untimed visit first)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}) if warm_cache else None
+    port = free_port() if warm_cache else None
+    times = []
+    try:
+        for i in range(n + (1 if warm_cache else 0)):
+            server, cold, page = cold_start(browser, db, logs, context=context, port=port)
+            page.close()
+            server.stop()
+            if i or not warm_cache:
+                times.append(cold)
+    finally:
+        if context is not None:
+            context.close()
+    return times
+
+
 def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list[float], list[float], float]:
     """Trivial and scenario changes interleaved (so machine load hits both alike), and the cold start.
 
@@ -142,12 +177,7 @@ def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list
         trivial = browser.new_page()
         trivial.goto(trivial_server.url)
         wait_for_app(trivial, settle_ms=0)
-        app = browser.new_page(viewport={"width": 1280, "height": 800})
-        app_server = start_streamlit(log_path=logs / "app.log", env={"TRAPPETRIN_DB": str(db)})
-        healthy = time.perf_counter()
-        app.goto(app_server.url)  # the root: its default page is Oversigt (see README on deep links)
-        app.wait_for_function(_INTERACTIVE, polling="raf", timeout=60_000)
-        cold = time.perf_counter() - healthy
+        app_server, cold, app = cold_start(browser, db, logs)
         app.goto(f"{app_server.url}/scenarie")
         wait_for_app(app, settle_ms=0)
         app.locator(INPUT).wait_for(timeout=30_000)
@@ -168,6 +198,7 @@ def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=15, help="changes timed per app (default 15)")
+    parser.add_argument("--cold", type=int, default=5, help="cold starts timed (default 5)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -179,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             browser = launch_chromium(pw)
             try:
                 trivial, first, scenario, cold = measure(browser, db, args.reps, folder)
+                colds = [cold, *cold_starts(browser, db, args.cold - 1, folder)]
+                warm = cold_starts(browser, db, args.cold, folder, warm_cache=True)
             finally:
                 browser.close()
 
@@ -192,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         ms = [x * 1000 for x in xs]
         print(f"{name:<44}{statistics.median(ms):>9.0f}{min(ms):>9.0f}{max(ms):>9.0f}")
     print(f"{'(b)/(a)':<44}{ratio:>9.2f}{'':>18}  ≤ {TARGET_RATIO:g}: {'OK' if ratio <= TARGET_RATIO else 'IKKE NÅET'}")
-    print(f"{'(c) kold start: health OK → Oversigt klar':<44}{cold * 1000:>9.0f}{'':>18}  ≤ {TARGET_COLD_S:g} s: "
+    cold = statistics.median(colds)
+    print(f"{f'(c) kold start ({len(colds)}×): health OK → Oversigt klar':<44}{cold * 1000:>9.0f}"
+          f"{min(colds) * 1000:>9.0f}{max(colds) * 1000:>9.0f}  ≤ {TARGET_COLD_S:g} s: "
           f"{'OK' if cold <= TARGET_COLD_S else 'IKKE NÅET'}")
+    print(f"{f'(c2) som (c), browserens cache fyldt ({len(warm)}×)':<44}{statistics.median(warm) * 1000:>9.0f}"
+          f"{min(warm) * 1000:>9.0f}{max(warm) * 1000:>9.0f}  (en tilbagevendende bruger)")
     return 0
 
 

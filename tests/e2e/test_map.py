@@ -72,3 +72,23 @@ def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
     expect(canvas).to_be_visible()
     page.wait_for_timeout(500)  # let deck.gl redraw at the new size
     screenshot(page, "oversigt-1920")
+
+
+def test_the_filters_open_from_the_button_and_narrow_everything(page, app_server, expected_counts):
+    """"Filtre" opens the four filters; choosing the red colour by keyboard narrows the counts and
+    the line beside the button says so; the popover stays open while choosing."""
+    page.goto(app_server)
+    wait_for_app(page, settle_ms=0)
+    expect(page.get_by_text("Alle 271 afdelinger vises.")).to_be_visible()
+    page.get_by_role("button", name="Filtre").click()
+    colour = page.locator("[data-testid='stPopoverBody'] [data-testid='stMultiSelect']").filter(has_text="Farve")
+    colour.locator("input").click()
+    page.keyboard.type("Rød")
+    page.keyboard.press("Enter")
+    wait_for_app(page, settle_ms=200)
+    red = next(label for label in expected_counts if "Rød" in label)
+    expect(page.get_by_text(f"{expected_counts[red]} af 271 afdelinger vises")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Filtre (1)")).to_be_visible()  # still open, its button counts 1
+    rows = table_rows(page.locator(".tt-table").filter(has_text="I alt").first)
+    assert {cells[0]: int(cells[1].replace(".", "")) for cells in rows} == {red: expected_counts[red],
+                                                                             "I alt": expected_counts[red]}

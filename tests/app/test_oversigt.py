@@ -103,6 +103,19 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     assert not newest.equals(older)
 
 
+def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
+    """Off by default (works offline); switched on, the map asks Carto for its style and the
+    button says "Baggrundskort: til", so the state shows without opening it."""
+    at = app()
+    labels = lambda: [p.proto.popover.label for p in at.get("popover")]  # noqa: E731
+    assert labels() == ["Filtre", "Baggrundskort"]
+    at.toggle(key="basemap").set_value(True).run()
+    assert labels() == ["Filtre", "Baggrundskort: til"]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "carto" in spec["mapStyle"] and spec["mapProvider"] == "carto"
+    assert [layer.get("id") for layer in spec["layers"]] == ["departments", "step-symbols"]  # no names over Carto's
+
+
 def test_map_spec_is_stable_and_compact(app):
     """Same view, same bytes (so Streamlit resends only a reference); text layers carry no tooltip data."""
     at = app()

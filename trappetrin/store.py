@@ -676,22 +676,32 @@ class Store:
 
     # --- deleting releases, geometry, remembered mappings -------------------------------
 
-    def release_dependants(self, label: str) -> list[str]:
-        """Releases that would change if ``label`` went: for a ministry-list release, the later
-        releases that resolve their list status from its list year (their colours depend on it)."""
+    def release_dependants(self, label: str) -> dict[str, list[str]]:
+        """Releases that would change if ``label`` went, by what they take from it.
+
+        ``"list"``: for a ministry-list release, the later releases that resolve their list status
+        from its list year. ``"values"``: for a release with indicator values, the later releases
+        without values of their own that read these (a ministry list takes the newest values
+        before it; without this release it would silently take older ones).
+        """
         row = self._release_row(label)
-        if pd.isna(row["list_year"]):
-            return []
-        year = int(row["list_year"])
-        later_years = [y for y in self.list_years() if y > year]
         rel = self.releases()
-        out = []
-        for other in rel.itertuples():
-            if other.label == label or other.reference_date < row["reference_date"]:
-                continue
-            in_force = list_year_in_force(pd.Timestamp(other.reference_date).date())
-            if in_force >= year and not any(y <= in_force for y in later_years):
-                out.append(str(other.label))
+        out: dict[str, list[str]] = {"list": [], "values": []}
+        if not pd.isna(row["list_year"]):
+            year = int(row["list_year"])
+            later_years = [y for y in self.list_years() if y > year]
+            for other in rel.itertuples():
+                if other.label == label or other.reference_date < row["reference_date"]:
+                    continue
+                in_force = list_year_in_force(pd.Timestamp(other.reference_date).date())
+                if in_force >= year and not any(y <= in_force for y in later_years):
+                    out["list"].append(str(other.label))
+        if row["n_values"] > 0:
+            with_values = rel[rel["n_values"] > 0]
+            for other in rel[rel["n_values"] == 0].itertuples():
+                source = with_values[with_values["reference_date"] <= other.reference_date]
+                if not source.empty and str(source.iloc[-1]["label"]) == label:
+                    out["values"].append(str(other.label))
         return out
 
     def delete_release(self, label: str, *, actor: Actor) -> None:
@@ -703,10 +713,17 @@ class Store:
         require(actor, "delete_release")
         row = self._release_row(label)
         dependants = self.release_dependants(label)
-        if dependants:
-            raise UserError(f"Udgivelsen '{label}' (ministerlisten for {int(row['list_year'])}) kan ikke slettes: "
-                            f"udgivelserne {', '.join(dependants)} får deres listestatus fra den. "
-                            "Slet dem først, eller indlæs en ny ministerliste.")
+        reasons = []
+        if dependants["list"]:
+            reasons.append(f"udgivelserne {', '.join(dependants['list'])} får deres listestatus fra den "
+                           f"(ministerlisten for {int(row['list_year'])})")
+        if dependants["values"]:
+            many = len(dependants["values"]) > 1
+            reasons.append(f"{'udgivelserne' if many else 'udgivelsen'} {', '.join(dependants['values'])} "
+                           f"henter {'deres' if many else 'sine'} tal fra den")
+        if reasons:
+            raise UserError(f"Udgivelsen '{label}' kan ikke slettes: {'; '.join(reasons)}. "
+                            "Slet dem først.")
         release_id = int(row["release_id"])
         with self.transaction() as cur:
             n_values = cur.execute("SELECT count(*) FROM indicator_values WHERE release_id = ?",

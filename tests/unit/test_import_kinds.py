@@ -252,6 +252,18 @@ def test_a_list_release_other_releases_depend_on_is_refused(store):
     assert store.scalar("SELECT count(*) FROM area_list_status WHERE list_year = 2025") == 0
 
 
+def test_a_values_release_a_later_list_reads_its_numbers_from_is_refused(store):
+    """The ministry list of 2025-12 has no values of its own: it takes 2025-11's. Deleting 2025-11
+    would silently give it 2025-02's numbers (other colours), so it is refused, naming 2025-12."""
+    before = dump(store)
+    with pytest.raises(UserError, match=r"Udgivelsen '2025-11' kan ikke slettes: udgivelsen 2025-12 henter sine "
+                                        r"tal fra den\. Slet dem først\."):
+        store.delete_release("2025-11", actor=ADMIN)
+    assert dump(store) == before
+    assert store.release_dependants("2026-11") == {"list": [], "values": []}  # the newest: nothing after it
+    assert store.release_dependants("2025-02")["values"] == []  # 2025-11 has values of its own
+
+
 # --- backup and restore ------------------------------------------------------------------------
 
 

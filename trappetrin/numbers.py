@@ -31,9 +31,11 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
         return None if isinstance(text, float) and math.isnan(text) else float(text)
     s = str(text).strip().removesuffix("%").strip().replace("\u2212", "-")
     if _SPACES.search(s):
-        # Inner spaces may only group thousands ("1 234,5"), never join digits ("12 5").
+        # Inner spaces may only group thousands ("1 234,5"), never join digits ("12 5"), and a
+        # number written with them has no exponent ("0 000e0").
         head = re.match(r"[+-]?[\d\s\u00a0\u202f]*", s).group()
-        if _SPACES.search(s[len(head):]) or not re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+", head):
+        if (_SPACES.search(s[len(head):]) or re.search(r"[eE]", s)
+                or not re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+", head)):
             raise ValueError(text)
         s = _SPACES.sub("", s)
     if s == "":
@@ -47,9 +49,9 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
             decimal = "." if s.count(".") <= 1 else ","
     group = "." if decimal == "," else ","
     if group in s:
-        # A grouping mark must split the integer part into blocks of three digits.
-        integer = s.split(decimal)[0].lstrip("+-")
-        if not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer):
+        # A grouping mark must split the integer part into blocks of three digits, and only that.
+        integer, _, fraction = s.partition(decimal)
+        if group in fraction or not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer.lstrip("+-")):
             raise ValueError(text)
         s = s.replace(group, "")
     if s.count(decimal) > 1:

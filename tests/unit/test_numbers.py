@@ -129,11 +129,15 @@ def oracle_danish(text: str) -> float | None | type[ValueError]:
         head, _, tail = s.partition(",")
         if re.search(r"\s", tail) or not re.fullmatch(r"[+-]?\d{1,3}(?:\s\d{3})+", head):
             return ValueError
+        if re.search(r"[eE]", s):  # grouped thousands never come with an exponent
+            return ValueError
         s = re.sub(r"\s", "", s)
     m = _DANISH.fullmatch(s)
     if not m or not (m.group(2) or m.group(3)):
         return ValueError
     sign, integer, frac, exp = m.groups()
+    if exp is not None and "." in integer:  # grouped thousands never come with an exponent
+        return ValueError
     value = float(f"{sign}{integer.replace('.', '') or '0'}.{frac or '0'}e{exp or '0'}")
     return ValueError if math.isinf(value) else value
 
@@ -144,6 +148,9 @@ NUMBERISH = st.text(alphabet="0123456789.,-+ %e\u00a0\u2212", max_size=14)
 @given(NUMBERISH)
 @example("12 5")
 @example("1 2,5")
+@example("0 000e0")  # found by CI: grouped thousands with an exponent are refused
+@example("0.000e0")
+@example("0 000,e0")
 def test_danish_parse_agrees_with_the_oracle(text):
     expected = oracle_danish(text)
     if expected is ValueError:
@@ -154,6 +161,7 @@ def test_danish_parse_agrees_with_the_oracle(text):
 
 
 @given(NUMBERISH)
+@example("0.000,.")  # a grouping mark after the decimal comma is refused
 def test_danish_parse_agrees_with_the_oracle_without_inner_spaces(text):
     """The same agreement for text whose spaces are only at the ends (passes today)."""
     assume(not re.search(r"\S\s+\S", text))

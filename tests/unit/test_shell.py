@@ -33,6 +33,12 @@ def serve(path: str, body: bytes, content_type: bytes, *, method: str = "GET", s
             await send({"type": "http.response.body", "body": body[i * size:(i + 1) * size],
                         "more_body": i < chunks - 1})
 
+    request = [(b"accept-encoding", b"gzip, deflate, br"), (b"accept", b"text/html")]
+    return request_through(PageShell(app), {"type": scope_type, "path": path, "method": method, "headers": request})
+
+
+def request_through(middleware, scope: dict) -> list[dict]:
+    """Send one request ``scope`` through an ASGI ``middleware``; the messages it sends back."""
     sent: list[dict] = []
 
     async def send(message):
@@ -41,12 +47,9 @@ def serve(path: str, body: bytes, content_type: bytes, *, method: str = "GET", s
     async def receive():
         return {"type": "http.disconnect"}
 
-    shell = PageShell(app)
-    request = [(b"accept-encoding", b"gzip, deflate, br"), (b"accept", b"text/html")]
-    scope = {"type": scope_type, "path": path, "method": method, "headers": request}
     # In a thread of its own: in a worker that also ran browser tests, Playwright's loop is running here.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, shell(scope, receive, send)).result()
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     return sent
 
 
@@ -92,18 +95,7 @@ def call(middleware, path: str, *, method: str = "GET") -> tuple[list[dict], lis
         await send({"type": "http.response.start", "status": 404, "headers": []})
         await send({"type": "http.response.body", "body": b"from streamlit"})
 
-    sent: list[dict] = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.disconnect"}
-
-    wrapped = middleware(app)
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, wrapped({"type": "http", "path": path, "method": method, "headers": []},
-                                         receive, send)).result()
+    sent = request_through(middleware(app), {"type": "http", "path": path, "method": method, "headers": []})
     return sent, asked
 
 

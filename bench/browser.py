@@ -56,9 +56,11 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 CHROMIUM_ARGS = (
     "--no-sandbox",
-    # Software WebGL instead of --disable-gpu: with the GPU disabled, deck.gl's TextLayer
-    # (step numbers and neighbourhood names on the map) renders nothing.
-    "--use-angle=swiftshader",
+    # Let WebGL run in software (SwiftShader) where there is no GPU, so the map draws. Nothing
+    # else is forced onto SwiftShader (until 2026-11-23 --use-angle=swiftshader was): Chromium
+    # finds no GPU and composites and rasterises the page in software, as a browser on a
+    # GPU-less machine does. Through emulated GL the compositor alone kept one of CI's two
+    # cores busy, and a cold start took ~0.75 s longer (bench/README.md).
     "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--no-first-run",

@@ -1,4 +1,4 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | releases | classify | check-areas``."""
+"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | check-areas``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--scale", choices=["aalborg", "national"], default="aalborg",
                    help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner")
     sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
+    sub.add_parser("init", help="opret en ny, tom database til rigtige data (TRAPPETRIN_DB)")
     sub.add_parser("releases", help="vis udgivelserne")
     c = sub.add_parser("classify", help="farvelisten for en udgivelse som CSV")
     c.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
@@ -129,6 +130,15 @@ def run(argv: list[str] | None = None) -> int:
         existed = path.exists()
         open_store(path, demo_if_empty=not existed).close()
         print(f"Database: {path}" + ("" if existed else " (demodata bygget)"), file=sys.stderr)
+        return 0
+    if args.command == "init":
+        path = db_path()
+        if path.exists():
+            raise UserError(f"{path} findes allerede; en ny, tom database skal have sit eget filnavn "
+                            "(sæt TRAPPETRIN_DB).")
+        open_store(path).close()
+        print(f"Tom database oprettet: {path}. Indlæs afdelingsregistret og en udgivelse på siden Data "
+              "eller med 'import'.", file=sys.stderr)
         return 0
     if args.command == "check-areas":
         try:

@@ -59,6 +59,15 @@ def _done(message: str) -> None:
     _forget_cached_data()
 
 
+#: Why real data do not belong in the demo database: everything in it is shown as demo data,
+#: and exports of demo data are not written to the audit trail.
+DEMO_DATABASE_NOTICE = (
+    "**Dette er demodatabasen.** Alt, hvad du indlæser her, vises som demodata, og eksport af det "
+    "skrives ikke i revisionssporet. Rigtige data hører hjemme i en ny, tom database: sæt "
+    "`TRAPPETRIN_DB` til en ny fil og kør `python -m trappetrin init` (se README)."
+)
+
+
 def render() -> None:
     ctx = state.context()  # the shared sidebar (release picker), also on an empty database
     s = ctx.store
@@ -66,6 +75,8 @@ def render() -> None:
     st.title("Data")
     st.caption("Indlæs nye udgivelser, ministeriets lister, afdelingsregistret og geometri; se og slet "
                "udgivelser; følg loggen; tag og gendan sikkerhedskopier.")
+    if ctx.is_demo:
+        st.info(DEMO_DATABASE_NOTICE, icon=":material/science:")
     message = st.session_state.pop(DONE_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")

@@ -27,10 +27,20 @@ def test_empty_database(empty_app):
     at = empty_app("data")
     assert not at.exception
     assert at.title[0].value == "Data"
+    assert not any("demodatabasen" in t for t in texts(at, "info"))  # an empty database is for real data
     assert any("ingen udgivelser endnu" in t for t in texts(at, "info"))
     assert any("Loggen er tom" in t for t in texts(at, "info"))
     assert len(at.file_uploader) == 1
     assert at.get_by_key("data_template_afdelingsdata")  # templates are offered even with no data
+
+
+def test_the_demo_database_says_imports_become_demo_data_and_how_to_start_a_real_one(app):
+    at = app("data")
+    assert not at.exception
+    notice = [t for t in texts(at, "info") if "demodatabasen" in t]
+    assert len(notice) == 1
+    assert "vises som demodata" in notice[0] and "revisionssporet" in notice[0]
+    assert "python -m trappetrin init" in notice[0]
 
 
 def test_a_bad_file_lists_every_problem_and_writes_nothing(app, db):

@@ -273,3 +273,35 @@ def test_argparse_misuse_exits_2_with_one_danish_line(capsys, argv):
     assert_one_danish_line(err)
     assert err.startswith("Fejl: ugyldigt kald") and "--help" in err
     assert not re.search(r"required|invalid choice|unrecognized|expected one", err), "argparse's English leaked"
+
+
+# --- a database for real data ----------------------------------------------------------------
+
+def test_init_creates_an_empty_database_that_is_not_demo_and_ensure_db_leaves_it(tmp_path, capsys, monkeypatch):
+    """``init`` makes a new, empty, non-demo database (the start for real data); ``ensure-db``
+    (what ./run.sh calls) then keeps it as it is instead of building the demo into it."""
+    from trappetrin.store import open_store
+
+    path = tmp_path / "aalborg.duckdb"
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    code, out, err = run_cli(capsys, "init")
+    assert code == 0 and out == ""
+    assert "Tom database oprettet" in err and str(path) in err
+    assert run_cli(capsys, "ensure-db")[0] == 0
+    store = open_store(path)
+    try:
+        assert not store.is_demo
+        assert store.release_labels() == []
+        assert store.scalar("SELECT count(*) FROM departments") == 0
+    finally:
+        store.close()
+
+
+def test_init_refuses_an_existing_file_and_leaves_it_unchanged(capsys, demo_db):
+    """Over an existing database (here the module's demo) ``init`` exits 1 with one Danish line."""
+    before = demo_db.read_bytes()
+    code, out, err = run_cli(capsys, "init")
+    assert code == 1 and out == ""
+    assert_one_danish_line(err)
+    assert "findes allerede" in err and "TRAPPETRIN_DB" in err
+    assert demo_db.read_bytes() == before

@@ -14,6 +14,7 @@ from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, danish, signed, unit_suffix
+from ui.tables import html_table
 from ui.state import DEPARTMENT_KEY, classified, remember, seed_from_url, set_url, context, data_version, demo_caption, no_data_notice, store
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
@@ -45,6 +46,11 @@ def _rule_text(rules: RuleSet, rule_id: str, outcome: str) -> str:
         return f"Ingen regel ramte; standardudfaldet er {rules.outcome(outcome).label.lower()}"
     rule = next((r for r in rules.rules if r.id == rule_id), None)
     return (rule.label or rule.id) if rule else rule_id
+
+
+def _unbroken(text: str) -> str:
+    """A number and its unit on one line in a narrow column: "19,9 %", never "19,9" over "%"."""
+    return text.replace(" %", "\u00a0%")
 
 
 def _value_text(indicator: str, value: float, status: str | None) -> str:
@@ -143,10 +149,10 @@ else:
         is_flag = c.indicator == "on_ministry_list"
         rows.append({
             "Indikator": c.label or catalogue.label(c.indicator),
-            "Værdi": _value_text(c.indicator, cond.value[i], status),
-            "Grænse": "Ja" if is_flag else c.threshold_text(unit, data.refs),
+            "Værdi": _unbroken(_value_text(c.indicator, cond.value[i], status)),
+            "Grænse": "Ja" if is_flag else _unbroken(c.threshold_text(unit, data.refs)),
             "Opfyldt": "✓" if cond.met[i] else "✗",
-            "Margin": "" if is_flag else signed(cond.margin[i], 2, unit),
+            "Margin": "" if is_flag else _unbroken(signed(cond.margin[i], 2, unit)),
             "Indgår i": (set_labels.get(cond.owner, cond.owner) if cond.kind == "criterion"
                          else f"Betingelse for reglen »{rule_labels.get(cond.owner, cond.owner)}«"),
         })
@@ -154,13 +160,11 @@ else:
               for s, n in result.counts.items()]
     if counts:
         st.markdown("  \n".join(counts))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        "Margin": st.column_config.TextColumn(help="Afstand til grænsen i indikatorens enhed: positiv på den "
-                                                   "opfyldte side, negativ når kriteriet ikke er opfyldt."),
-        "Opfyldt": st.column_config.TextColumn(width="small"),
-    })
-    st.caption("Reglerne prøves i rækkefølge; den første regel, hvis betingelser og antal kriterier er opfyldt, "
-               "afgør farven.")
+    # Plain HTML: a threshold like "≥ 2 × landsgennemsnittet (1,57 %)" wraps instead of being cut off.
+    html_table(pd.DataFrame(rows), label="Kriterier og betingelser", row_headers=True)
+    st.caption("Margin: afstanden til grænsen i indikatorens enhed, positiv på den opfyldte side og negativ, "
+               "når kriteriet ikke er opfyldt. Reglerne prøves i rækkefølge; den første regel, hvis "
+               "betingelser og antal kriterier er opfyldt, afgør farven.")
 
 # --- history, dwellings and what the colour means -------------------------------------------------------
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
+from tests.htmltables import html_tables
 from trappetrin import catalogue
 from ui.charts import danish
 
@@ -16,8 +16,13 @@ def page_text(at) -> str:
     return "\n".join(parts)
 
 
+def tables(at) -> list[pd.DataFrame]:
+    """Every table on the page: data grids and plain HTML tables (row headers as a column)."""
+    return [df.value for df in at.dataframe] + [t.reset_index() if t.index.name else t for t in html_tables(at)]
+
+
 def table_with(at, column: str) -> pd.DataFrame:
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+    return next(t for t in tables(at) if column in t.columns)
 
 
 def test_default_department_renders_with_criteria_table(app, latest):
@@ -74,8 +79,8 @@ def test_criteria_values_margins_and_thresholds_are_danish(app, latest):
     at = app("afdeling", {"afd": dept})
     table = table_with(at, "Opfyldt").set_index("Indikator")
     outside = table.loc[catalogue.label("pct_outside_labour")]
-    assert outside["Værdi"] == f"{danish(frame.at[dept, 'pct_outside_labour'], 1)} %"
-    assert outside["Grænse"] == "> 30 %"
+    assert outside["Værdi"] == f"{danish(frame.at[dept, 'pct_outside_labour'], 1)}\u00a0%"  # never broken
+    assert outside["Grænse"] == "> 30\u00a0%"
     margin = 30.0 - frame.at[dept, "pct_outside_labour"]  # not met side is negative
     assert outside["Margin"].startswith("\u2212" if margin > 0 else "+")
     assert "× landsgennemsnittet (" in table.loc[catalogue.label("pct_convicted"), "Grænse"]
@@ -105,8 +110,8 @@ def test_grey_department_shows_register_facts_but_no_values(app, latest):
     assert "diskretionsgrænsen" in text
     assert "Grå" in text
     assert "af 4" not in text  # no count of criteria met
-    assert not [df for df in at.dataframe if "Opfyldt" in df.value.columns]  # no criteria table
-    cells = "\n".join(df.value.astype(str).to_csv(index=False) for df in at.dataframe)
+    assert not [t for t in tables(at) if "Opfyldt" in t.columns]  # no criteria table
+    cells = "\n".join(t.astype(str).to_csv(index=False) for t in tables(at))
     assert "%" not in cells  # no share of any kind in any table
     for code, ind in catalogue.indicators().items():
         value = frame.at[grey, code]

@@ -79,6 +79,8 @@ _APP_IDLE = (
     "[data-test-connection-state='CONNECTED']"
     "[data-test-script-state='notRunning']"
 )
+# Streamlit's placeholders for elements whose browser code or data is still loading.
+_PLACEHOLDERS = "[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']"
 _RUNNING_ICONS = (
     "[data-testid='stStatusWidgetRunningIcon'],"
     " [data-testid='stStatusWidgetRunningManIcon'],"
@@ -313,7 +315,10 @@ def wait_for_app(page: Page, *, timeout: float = 30_000, settle_ms: int = 200) -
 
 
 def screenshot(page: Page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
-    """Save a screenshot of `page` as ``<directory>/<name>.png``.
+    """Save a screenshot of `page` as ``<directory>/<name>.png``, once the page is drawn.
+
+    Waits up to 10 s for Streamlit's grey placeholders (elements whose code is still loading) to
+    be replaced, then two animation frames; takes the picture anyway after that.
 
     Parameters
     ----------
@@ -329,7 +334,14 @@ def screenshot(page: Page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
     pathlib.Path
         The written file.
     """
+    from playwright.sync_api import Error as PlaywrightError
+
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.png"
+    try:  # elements whose code is still loading show a grey placeholder: a picture of the page drawn
+        page.wait_for_selector(_PLACEHOLDERS, state="detached", timeout=10_000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    except PlaywrightError:  # a screenshot of a failing test must still be taken
+        pass
     page.screenshot(path=str(path))
     return path

@@ -1,6 +1,6 @@
 """Every page at a laptop's 1280×800 and a projector's 1920×1080: drawn whole, and a screenshot.
 
-The screenshots (``tests/e2e/screenshots/<page>-<width>.png``, ignored by git) are for a person
+The screenshots (``tests/e2e/screenshots/side-<page>-<width>.png``, ignored by git) are for a person
 to look at; what can be checked by machine is checked here: the page's own heading, the demo-data
 label in the page itself (not only in the sidebar) on every page that shows data, no error or
 exception box, and nothing wider than the window (a table too wide scrolls in its own box, never
@@ -51,5 +51,4 @@ def test_page_reads_whole_at_laptop_and_projector_size(page, app_server, path, h
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert page.evaluate(_OVERFLOW) <= 1, "the page is wider than the window and scrolls sideways"
-    page.wait_for_load_state("networkidle")  # lazy chart code (map, charts) loaded and drawn
-    screenshot(page, f"{heading.lower()}-{width}")
+    screenshot(page, f"side-{heading.lower()}-{width}")  # other tests take their own (oversigt-1280 …)

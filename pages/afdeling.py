@@ -15,7 +15,7 @@ from trappetrin.rules import RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, danish, signed, unit_suffix
 from ui.tables import html_table
-from ui.state import DEPARTMENT_KEY, classified, remember, seed_from_url, set_url, context, data_version, demo_caption, no_data_notice, store
+from ui.state import DEPARTMENT_KEY, MUNICIPALITY_KEY, classified, remember, seed_from_url, set_url, context, link_params, data_version, demo_caption, no_data_notice, store
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {"forebyggelse": "Forebyggelsesområde", "udsat": "Udsat boligområde",
@@ -85,7 +85,14 @@ dept = st.selectbox("Afdeling", ids, key=DEPARTMENT_KEY, on_change=remember, arg
                     placeholder="Vælg en afdeling", help="Linket til siden husker afdelingen, så det kan deles.")
 set_url(DEPARTMENT_KEY, dept)
 if dept not in frame.index:
-    st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+    home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+    if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
+        st.warning(f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+                   f"Kommune. Skift kommune for at se den.")
+        st.page_link("pages/afdeling.py", label=f"Vis afdelingen i {home} Kommune", icon=":material/swap_horiz:",
+                     query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}))
+    else:
+        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
     st.stop()
 
 row = frame.loc[dept]

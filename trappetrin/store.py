@@ -449,6 +449,11 @@ class Store:
             [DEFAULT_MUNICIPALITY],
         )
 
+    def department_municipality(self, dept_id: str) -> str | None:
+        """The municipality a department belongs to; None when there is no such department."""
+        return self.scalar("SELECT coalesce(municipality, ?) FROM departments WHERE dept_id = ?",
+                           [DEFAULT_MUNICIPALITY, dept_id])
+
     def areas(self) -> pd.DataFrame:
         return self.query("SELECT area_id, name, kind FROM areas ORDER BY kind, name")
 

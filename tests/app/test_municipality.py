@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -86,3 +87,29 @@ def test_udvikling_offers_only_the_areas_of_the_municipality_in_view(national_ap
         "Aalborg SØ (lokal)", "Aalborg Syd (lokal)", "Demo-område Aalborg C (ministeriel)",
         "Demo-område Aalborg Øst (ministeriel)", "Demo-område Nørresundby (ministeriel)",
         "Demo-område Vejgaard (ministeriel)"])
+
+
+def test_a_link_to_another_municipalitys_department_names_it_and_links_there(national_app, national_db):
+    """Afdeling with ?afd= of an Odense department while Aalborg is in view names Odense (not
+    "does not exist") and links to the department with Odense picked, where it is shown."""
+    store = open_store(national_db)
+    try:
+        dept = store.scalar("SELECT dept_id FROM departments WHERE municipality = 'Odense' ORDER BY dept_id LIMIT 1")
+        name = store.scalar("SELECT name FROM departments WHERE dept_id = ?", [dept])
+    finally:
+        store.close()
+    at = national_app({"afd": dept})
+    at.switch_page("pages/afdeling.py").run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if dept in w.value)
+    assert "Odense Kommune" in warning and "Aalborg Kommune" in warning and "findes ikke" not in warning
+    assert not at.header  # nothing of another department shown instead
+    link = next(e.proto for e in at.get("page_link") if "Odense" in e.proto.label)
+    target = dict(parse_qsl(link.query_string))
+    assert target["afd"] == dept and target["kommune"] == "Odense"
+
+    followed = national_app(target)  # what the link opens
+    followed.switch_page("pages/afdeling.py").run()
+    assert not followed.exception
+    assert followed.header[0].value == name
+    assert not [w for w in followed.warning if dept in w.value]

@@ -49,9 +49,11 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
             decimal = "." if s.count(".") <= 1 else ","
     group = "." if decimal == "," else ","
     if group in s:
-        # A grouping mark must split the integer part into blocks of three digits, and only that.
+        # A grouping mark must split the integer part into blocks of three digits, and only that;
+        # a number written with grouped thousands has no exponent ("0.000,e0"), as with spaces.
         integer, _, fraction = s.partition(decimal)
-        if group in fraction or not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer.lstrip("+-")):
+        if (group in fraction or re.search(r"[eE]", s)
+                or not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer.lstrip("+-"))):
             raise ValueError(text)
         s = s.replace(group, "")
     if s.count(decimal) > 1:

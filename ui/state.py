@@ -359,10 +359,14 @@ def seed_from_url(key: str, valid: list[str] | None = None) -> None:
 def set_url(key: str, value: str | None) -> None:
     """Show ``value`` in the URL under ``key`` (None removes it) and remember it was ours."""
     written = st.session_state.setdefault(_WRITTEN, {})
+    ours = key in written and written[key] == value
     written[key] = value
     if value is None:
         st.query_params.pop(key, None)
-    elif st.query_params.get(key) != value:
+    elif st.query_params.get(key) != value or not ours:
+        # A value that came with a link is written once more: after a page_link to the page it
+        # is on, Streamlit (1.67) runs with the link's query but shows the old one in the address
+        # bar until the script writes to it.
         st.query_params[key] = value
 
 

@@ -4,6 +4,8 @@ Fixtures
 --------
 demo_db : pathlib.Path (session)
     A demo DuckDB built by ``python -m trappetrin demo`` in a temp folder.
+national_db : pathlib.Path (session)
+    The national demo (``demo --scale national``), built only for tests that ask for it.
 app_server : str (session)
     Base URL (``http://127.0.0.1:<port>``) of ``streamlit run serve.py`` (the app as run.sh starts it)
     serving `demo_db`. One server per pytest-xdist worker, each on its own
@@ -101,12 +103,11 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build a demo DuckDB with ``python -m trappetrin demo``; return its path."""
-    db = tmp_path_factory.mktemp("demo_db") / "trappetrin.duckdb"
+def build_demo_db(db: Path, *args: str) -> Path:
+    """Run ``python -m trappetrin demo [args]`` into ``db``; fail the test, with its output, if it fails."""
     env = {**os.environ, "TRAPPETRIN_DB": str(db)}
-    cmd = [sys.executable, "-m", "trappetrin", "demo"]
+    cmd = [sys.executable, "-m", "trappetrin", "demo", *args]
+    shown = " ".join(["python -m trappetrin demo", *args])
     try:
         proc = subprocess.run(
             cmd,
@@ -121,18 +122,27 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         proc = None
         partial = f"stdout:\n{exc.stdout}\nstderr:\n{exc.stderr}"
     if proc is None:
-        pytest.fail(
-            f"`python -m trappetrin demo` took over {DEMO_TIMEOUT_S} s.\n{partial}",
-            pytrace=False,
-        )
+        pytest.fail(f"`{shown}` took over {DEMO_TIMEOUT_S} s.\n{partial}", pytrace=False)
     if proc.returncode != 0 or not db.exists():
         pytest.fail(
-            f"`python -m trappetrin demo` (TRAPPETRIN_DB={db}) exited with "
+            f"`{shown}` (TRAPPETRIN_DB={db}) exited with "
             f"{proc.returncode}{'' if db.exists() else ' and wrote no database'}.\n"
             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}",
             pytrace=False,
         )
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a demo DuckDB with ``python -m trappetrin demo``; return its path."""
+    return build_demo_db(tmp_path_factory.mktemp("demo_db") / "trappetrin.duckdb")
+
+
+@pytest.fixture(scope="session")
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national demo (``python -m trappetrin demo --scale national``, ~8,000 departments)."""
+    return build_demo_db(tmp_path_factory.mktemp("national_db") / "national.duckdb", "--scale", "national")
 
 
 @pytest.fixture(scope="session")

@@ -7,31 +7,24 @@ link with its query but leaves the address bar as it was unless the script write
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import REPO_ROOT, start_streamlit, wait_for_app
+from bench.browser import start_streamlit, wait_for_app
 
 
 @pytest.fixture(scope="module")
-def national_server(tmp_path_factory: pytest.TempPathFactory):
-    """A server on the national demo (``python -m trappetrin demo --scale national``)."""
+def national_server(national_db, tmp_path_factory: pytest.TempPathFactory):
+    """A server on the national demo, and an Odense department's id and name."""
     folder = tmp_path_factory.mktemp("national_server")
-    db = folder / "national.duckdb"
-    subprocess.run([sys.executable, "-m", "trappetrin", "demo", "--scale", "national"], cwd=REPO_ROOT, check=True,
-                   env={**os.environ, "TRAPPETRIN_DB": str(db)}, capture_output=True, timeout=300)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(national_db), read_only=True)
     try:
         dept, name = con.execute("SELECT dept_id, name FROM departments WHERE municipality = 'Odense' "
                                  "ORDER BY dept_id LIMIT 1").fetchone()
     finally:
         con.close()
-    server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(db)})
+    server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(national_db)})
     try:
         yield server.url, dept, name
     finally:

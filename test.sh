@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install everything into .venv/ and run the whole test suite
-# (tests/unit, tests/app, tests/e2e). Extra arguments go to pytest, e.g.
+# Install everything into .venv/ and run the whole test suite: ruff (lint and format check),
+# then pytest (tests/unit, tests/app, tests/e2e). Extra arguments go to pytest, e.g.
 #   ./test.sh tests/unit -x        ./test.sh -m "not e2e"      ./test.sh -n 0
 #
 # Environment:
@@ -46,5 +46,9 @@ if [[ $want_xdist -eq 1 ]]; then
         xdist=(-n "$workers")
     fi
 fi
+
+# Lint and format first: a style slip fails in seconds, not after the browser tests.
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
 
 exec .venv/bin/python -m pytest ${xdist[@]+"${xdist[@]}"} "$@"

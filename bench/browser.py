@@ -74,11 +74,7 @@ CHROMIUM_ARGS = (
 SCREENSHOT_DIR = REPO_ROOT / "tests" / "e2e" / "screenshots"
 """Default folder for :func:`screenshot` (ignored by git)."""
 
-_APP_IDLE = (
-    "[data-testid='stApp']"
-    "[data-test-connection-state='CONNECTED']"
-    "[data-test-script-state='notRunning']"
-)
+_APP_IDLE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 # Streamlit's placeholders for elements whose browser code or data is still loading.
 _PLACEHOLDERS = "[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']"
 _RUNNING_ICONS = (

@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, help="timed runs per measurement (default 100)")
     parser.add_argument("--size", type=int, default=10_000, help="synthetic departments (default 10000)")
-    parser.add_argument("--db", type=Path, default=None, help="an existing Trappetrin database (default: build the demo)")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="an existing Trappetrin database (default: build the demo)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="trappetrin-bench-") as tmp:
@@ -96,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             small = timed(lambda: classify(data.frame, rules, data.refs), args.runs)
             large = timed(lambda: classify(big, rules, data.refs), args.runs)
             res = ReleaseResult(data, classify(data.frame, rules, data.refs))
-            listing = timed(lambda: colour_list(res, generated_at=datetime.now(), is_demo=True), max(5, args.runs // 10))
+            listing = timed(
+                lambda: colour_list(res, generated_at=datetime.now(), is_demo=True), max(5, args.runs // 10)
+            )
             spread = pd.Series(classify(big, rules, data.refs).outcome).value_counts().to_dict()
         finally:
             store.close()
@@ -107,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         ("engine.classify", len(big), large, TARGET_10K_MS),
         ("colours.colour_list", len(data.frame), listing, None),
     ]
-    print(f"Udgivelse {label}, regelsæt {rules.name} v{rules.version}; median og 90 %-fraktil i ms "
-          f"({args.runs} kørsler efter opvarmning; indlæsning og farveliste færre)")
+    print(
+        f"Udgivelse {label}, regelsæt {rules.name} v{rules.version}; median og 90 %-fraktil i ms "
+        f"({args.runs} kørsler efter opvarmning; indlæsning og farveliste færre)"
+    )
     print(f"{'måling':<34}{'afdelinger':>11}{'median':>10}{'p90':>10}  mål")
     for name, n, (median, p90), target in rows:
         verdict = "" if target is None else f"≤ {target:g} ms: {'OK' if median <= target else 'IKKE NÅET'}"

@@ -54,11 +54,26 @@ def synthetic_store(path: Path, n: int, seed: int = 1) -> tuple[Store, bytes]:
     orgs["name"] = [f"Bench-organisation {o}" for o in orgs["org_no"]]
     with store.transaction() as cur:
         _insert_frame(cur, "organisations", orgs)
-        cols = ["dept_id", "org_no", "dept_no", "name", "neighbourhood", "lat", "lon", "family_dwellings",
-                "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "year_built"]
+        cols = [
+            "dept_id",
+            "org_no",
+            "dept_no",
+            "name",
+            "neighbourhood",
+            "lat",
+            "lon",
+            "family_dwellings",
+            "bab_dwellings",
+            "dwellings_le_3500",
+            "dwellings_3500_5000",
+            "dwellings_gt_5000",
+            "year_built",
+        ]
         _insert_frame(cur, "departments", depts[cols])
     last = demo.values[demo.values["release"] == demo.values["release"].max()]
-    wide = last.pivot(index="dept_id", columns="indicator", values="value").reindex(columns=list(catalogue.indicators()))
+    wide = last.pivot(index="dept_id", columns="indicator", values="value").reindex(
+        columns=list(catalogue.indicators())
+    )
     tiled = pd.concat([wide] * reps, ignore_index=True).iloc[:n]
     rng = np.random.default_rng(seed)
     out = pd.DataFrame({"Afdelings-id": depts["dept_id"].to_numpy(), "Afdeling": depts["name"].to_numpy()})
@@ -83,30 +98,44 @@ def run(n: int, folder: Path) -> dict[str, float]:
     store, body = synthetic_store(folder / f"bench-{n}.duckdb", n)
     try:
         table, t_read = timed(lambda: importer.read_table(body, f"udgivelse-{n}.csv"))
-        plan, t_validate = timed(lambda: importer.validate_indicator_release(
-            store, table, label=f"bench-{n}", source="Tvillingeværktøj", reference_date="2026-11-15"))
+        plan, t_validate = timed(
+            lambda: importer.validate_indicator_release(
+                store, table, label=f"bench-{n}", source="Tvillingeværktøj", reference_date="2026-11-15"
+            )
+        )
         _, t_preview = timed(lambda: importer.preview(store, plan, store.adopted_rule_set()))
         _, t_commit = timed(lambda: importer.commit(store, plan, actor=ACTOR))
         assert store.scalar("SELECT n_values FROM releases WHERE label = ?", [f"bench-{n}"]) == plan.n_values
     finally:
         store.close()
-    return {"departments": n, "values": plan.n_values, "file_kb": len(body) / 1024, "read": t_read,
-            "validate": t_validate, "preview": t_preview, "commit": t_commit,
-            "import": t_read + t_validate + t_commit}
+    return {
+        "departments": n,
+        "values": plan.n_values,
+        "file_kb": len(body) / 1024,
+        "read": t_read,
+        "validate": t_validate,
+        "preview": t_preview,
+        "commit": t_commit,
+        "import": t_read + t_validate + t_commit,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 8_000])
     args = parser.parse_args(argv)
-    print(f"{'afdelinger':>10} {'værdier':>8} {'fil kB':>7} {'læs':>6} {'kontrol':>8} {'commit':>7} "
-          f"{'import':>7} {'(preview)':>10}")
+    print(
+        f"{'afdelinger':>10} {'værdier':>8} {'fil kB':>7} {'læs':>6} {'kontrol':>8} {'commit':>7} "
+        f"{'import':>7} {'(preview)':>10}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             r = run(n, Path(tmp))
             verdict = "OK" if r["import"] < TARGET_S else f"OVER MÅLET ({TARGET_S:.0f} s)"
-            print(f"{r['departments']:>10,} {r['values']:>8,} {r['file_kb']:>7.0f} {r['read']:>5.2f}s "
-                  f"{r['validate']:>7.2f}s {r['commit']:>6.2f}s {r['import']:>6.2f}s {r['preview']:>9.2f}s  {verdict}")
+            print(
+                f"{r['departments']:>10,} {r['values']:>8,} {r['file_kb']:>7.0f} {r['read']:>5.2f}s "
+                f"{r['validate']:>7.2f}s {r['commit']:>6.2f}s {r['import']:>6.2f}s {r['preview']:>9.2f}s  {verdict}"
+            )
     return 0
 
 

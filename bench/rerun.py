@@ -55,17 +55,17 @@ TARGET_COLD_S = 3.0
 # Is the expected scenario result on screen? arg = [count text, first mover id or ""]. The count
 # line and the table are the live movers list (ui/static/movers.js) in the container keyed MOVERS_KEY.
 _SCENARIO_DONE = """([countText, firstId]) => {
-    const box = document.querySelector(".st-key-%s .tt-movers");
+    const box = document.querySelector(".st-key-MOVERS_KEY .tt-movers");
     if (!box || box.querySelector(".tt-count").textContent.trim() !== countText) return false;
     if (!firstId) return !box.querySelector(".tt-empty").hidden;
     const row = box.querySelector("tbody tr");
     return row !== null && row.firstElementChild.textContent.trim() === firstId;
-}""" % MOVERS_KEY
+}""".replace("MOVERS_KEY", MOVERS_KEY)
 # Does the live movers list's count line say this?
 _COUNT_SHOWN = """text => {
-    const count = document.querySelector(".st-key-%s .tt-count");
+    const count = document.querySelector(".st-key-MOVERS_KEY .tt-count");
     return count !== null && count.textContent.trim() === text;
-}""" % MOVERS_KEY
+}""".replace("MOVERS_KEY", MOVERS_KEY)
 # Is a markdown/write block with exactly this text on screen?
 _TEXT_SHOWN = """text => Array.from(document.querySelectorAll("[data-testid='stMarkdownContainer']"))
     .some(e => e.textContent.trim() === text)"""
@@ -77,14 +77,21 @@ _INTERACTIVE = """() => {
     const canvas = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
     if (canvas === null || canvas.getBoundingClientRect().width === 0) return false;
     const tables = document.querySelectorAll(".tt-table tbody tr:first-child");
-    return tables.length >= 2 || (tables.length === 1 && document.querySelector("[data-testid='stAlertContentInfo']") !== null);
+    return tables.length >= 2
+        || (tables.length === 1 && document.querySelector("[data-testid='stAlertContentInfo']") !== null);
 }"""
 
 
 def build_demo(folder: Path) -> Path:
     db = folder / "trappetrin.duckdb"
-    subprocess.run([sys.executable, "-m", "trappetrin", "demo"], cwd=REPO_ROOT, check=True,
-                   env={**os.environ, "TRAPPETRIN_DB": str(db)}, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "trappetrin", "demo"],
+        cwd=REPO_ROOT,
+        check=True,
+        env={**os.environ, "TRAPPETRIN_DB": str(db)},
+        capture_output=True,
+        timeout=300,
+    )
     return db
 
 
@@ -106,11 +113,19 @@ out = {{}}
 for v in {values!r}:
     after = classify_release(s, label, rules.with_overrides({{{PARAM!r}: v}}))
     table = movers_frame(before, after)
-    out[repr(v)] = [f"{{len(table)}} afdelinger skifter farve", str(table["Afdelings-id"].iloc[0]) if len(table) else ""]
+    first = str(table["Afdelings-id"].iloc[0]) if len(table) else ""
+    out[repr(v)] = [f"{{len(table)}} afdelinger skifter farve", first]
 json.dump(out, sys.stdout)
 """
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, capture_output=True, text=True,
-                          env={**os.environ, "TRAPPETRIN_DB": str(db)}, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRAPPETRIN_DB": str(db)},
+        timeout=300,
+    )
     return {float(k): tuple(v) for k, v in json.loads(proc.stdout).items()}
 
 
@@ -205,7 +220,9 @@ def measure(browser, db: Path, reps: int, logs: Path) -> tuple[list[float], list
         for i, value in enumerate(values):
             (t,) = change(trivial, TRIVIAL_INPUT, float(i + 1), [(_TEXT_SHOWN, f"Resultat: {float(i + 1)}")])
             count_text, first_id = expected[value]
-            first, done = change(app, INPUT, value, [(_COUNT_SHOWN, count_text), (_SCENARIO_DONE, [count_text, first_id])])
+            first, done = change(
+                app, INPUT, value, [(_COUNT_SHOWN, count_text), (_SCENARIO_DONE, [count_text, first_id])]
+            )
             if i:  # the first change of each page warms it up
                 a.append(t), b1.append(first), b.append(done)
         return a, b1, b, cold
@@ -239,18 +256,24 @@ def main(argv: list[str] | None = None) -> int:
     ratio = b / a
     print(f"Genkørsel og kold start i Chromium ({args.reps} ændringer pr. app; median, min–maks i ms)")
     print(f"{'måling':<44}{'median':>9}{'min':>9}{'maks':>9}  mål")
-    for name, xs in (("(a) triviel app: tal → 'Resultat'", trivial),
-                     ("(b1) /scenarie: tærskel → antal-linjen", first),
-                     ("(b) /scenarie: tærskel → flyttere", scenario)):
+    for name, xs in (
+        ("(a) triviel app: tal → 'Resultat'", trivial),
+        ("(b1) /scenarie: tærskel → antal-linjen", first),
+        ("(b) /scenarie: tærskel → flyttere", scenario),
+    ):
         ms = [x * 1000 for x in xs]
         print(f"{name:<44}{statistics.median(ms):>9.0f}{min(ms):>9.0f}{max(ms):>9.0f}")
     print(f"{'(b)/(a)':<44}{ratio:>9.2f}{'':>18}  ≤ {TARGET_RATIO:g}: {'OK' if ratio <= TARGET_RATIO else 'IKKE NÅET'}")
     cold = statistics.median(colds)
-    print(f"{f'(c) kold start ({len(colds)}×): health OK → Oversigt klar':<44}{cold * 1000:>9.0f}"
-          f"{min(colds) * 1000:>9.0f}{max(colds) * 1000:>9.0f}  ≤ {TARGET_COLD_S:g} s: "
-          f"{'OK' if cold <= TARGET_COLD_S else 'IKKE NÅET'}")
-    print(f"{f'(c2) som (c), browserens cache fyldt ({len(warm)}×)':<44}{statistics.median(warm) * 1000:>9.0f}"
-          f"{min(warm) * 1000:>9.0f}{max(warm) * 1000:>9.0f}  (en tilbagevendende bruger)")
+    print(
+        f"{f'(c) kold start ({len(colds)}×): health OK → Oversigt klar':<44}{cold * 1000:>9.0f}"
+        f"{min(colds) * 1000:>9.0f}{max(colds) * 1000:>9.0f}  ≤ {TARGET_COLD_S:g} s: "
+        f"{'OK' if cold <= TARGET_COLD_S else 'IKKE NÅET'}"
+    )
+    print(
+        f"{f'(c2) som (c), browserens cache fyldt ({len(warm)}×)':<44}{statistics.median(warm) * 1000:>9.0f}"
+        f"{min(warm) * 1000:>9.0f}{max(warm) * 1000:>9.0f}  (en tilbagevendende bruger)"
+    )
     return 0
 
 

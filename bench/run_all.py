@@ -15,9 +15,9 @@ Builds an Aalborg demo database (271 departments) and a national one (``demo --s
    movers list showing the expected result, next to the trivial app's rerun (``bench/trivial_app.py``)
    in the same run, interleaved: on the Aalborg data, and on the national data with
    "Hele landet" (``?kommune=alle``) in view;
-3. cold start: spawning ``streamlit run serve.py`` (app.py, warmed up; see serve.py) → health check OK, and health OK → the first page
-   (Oversigt, at the root URL) interactive, the median of ``--cold`` starts (default 5) with an
-   empty browser cache; both databases;
+3. cold start: spawning ``streamlit run serve.py`` (app.py, warmed up; see serve.py) → health check
+   OK, and health OK → the first page (Oversigt, at the root URL) interactive, the median of
+   ``--cold`` starts (default 5) with an empty browser cache; both databases;
 4. peak memory (RSS of the server process and its children, sampled every 50 ms) with 5 browser
    sessions open at once on the national data, each on /scenarie for the whole country;
 5. import of an 8,000-department release: the national newest release exported in the import
@@ -45,10 +45,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.classify import timed  # noqa: E402
 from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
-from bench.rerun import _INTERACTIVE, _SCENARIO_DONE, _TEXT_SHOWN, INPUT, PARAM, TRIVIAL_INPUT, change  # noqa: E402
-from bench.rerun import cold_starts  # noqa: E402
+from bench.classify import timed  # noqa: E402
+from bench.rerun import (  # noqa: E402
+    _INTERACTIVE,
+    _SCENARIO_DONE,
+    _TEXT_SHOWN,
+    INPUT,
+    PARAM,
+    TRIVIAL_INPUT,
+    change,
+    cold_starts,  # noqa: E402
+)
 
 TARGET_CLASSIFY_8K_MS = 20.0
 TARGET_RATIO_AALBORG = 2.0
@@ -63,8 +71,14 @@ ALL = "alle"  # ui.state.ALL_MUNICIPALITIES (not imported: the servers' Streamli
 
 def build(folder: Path, scale: str) -> Path:
     db = folder / f"{scale}.duckdb"
-    subprocess.run([sys.executable, "-m", "trappetrin", "demo", "--scale", scale], cwd=REPO_ROOT, check=True,
-                   env={**os.environ, "TRAPPETRIN_DB": str(db)}, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "trappetrin", "demo", "--scale", scale],
+        cwd=REPO_ROOT,
+        check=True,
+        env={**os.environ, "TRAPPETRIN_DB": str(db)},
+        capture_output=True,
+        timeout=600,
+    )
     return db
 
 
@@ -112,7 +126,7 @@ class RssSampler:
             self.peak = max(self.peak, tree_rss_mb(self.pid))
             self._stop.wait(self.every)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -141,7 +155,10 @@ def classification(national_db: Path, runs: int) -> dict[int, float]:
     big = synthesise(national.frame, 50_000)
     out = {}
     for frame, refs in ((aalborg.frame, aalborg.refs), (national.frame, national.refs), (big, national.refs)):
-        out[len(frame)] = timed_ms(lambda: classify(frame, rules, refs), runs if len(frame) < 20_000 else max(5, runs // 5))
+        out[len(frame)] = timed_ms(
+            lambda frame=frame, refs=refs: classify(frame, rules, refs),
+            runs if len(frame) < 20_000 else max(5, runs // 5),
+        )
     return out
 
 
@@ -158,9 +175,16 @@ def import_8000(national_db: Path, folder: Path) -> tuple[int, float]:
         label = store.release_labels()[-1]
         data = export_release_template(store, label)
         start = time.perf_counter()
-        plan = import_release(store, data, file_name="afdelingsdata-2027-02.csv", label="2027-02",
-                              release_source="Beboerdata", reference_date="2027-02-15",
-                              actor=local_actor("benchmark"), today=date(2027, 3, 1))
+        plan = import_release(
+            store,
+            data,
+            file_name="afdelingsdata-2027-02.csv",
+            label="2027-02",
+            release_source="Beboerdata",
+            reference_date="2027-02-15",
+            actor=local_actor("benchmark"),
+            today=date(2027, 3, 1),
+        )
         seconds = time.perf_counter() - start
         return int(plan.rows), seconds
     finally:
@@ -280,12 +304,14 @@ def browser_part(aalborg_db: Path, national_db: Path, folder: Path, reps: int, s
                     page.locator(INPUT).wait_for(timeout=90_000)
                     wait_for_app(page, settle_ms=0)
                     out["trivial_national"], out["movers_national"] = threshold_runs(
-                        trivial, page, exp_national, values, 1000)
+                        trivial, page, exp_national, values, 1000
+                    )
                     page.close()
                     out["rss_before_sessions"] = tree_rss_mb(server.process.pid)
                     with RssSampler(server.process.pid) as five:
-                        contexts = [browser.new_context(viewport={"width": 1280, "height": 800})
-                                    for _ in range(sessions)]
+                        contexts = [
+                            browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(sessions)
+                        ]
                         pages = [c.new_page() for c in contexts]
                         for p in pages:  # all at once: load every page before waiting for any
                             p.goto(f"{server.url}/scenarie?kommune={ALL}", wait_until="commit")
@@ -298,7 +324,7 @@ def browser_part(aalborg_db: Path, national_db: Path, folder: Path, reps: int, s
                             box.press("Enter")
                         for p in pages:
                             wait_for_app(p, settle_ms=300, timeout=120_000)
-                        for k, p in enumerate(pages):  # and the map page
+                        for p in pages:  # and the map page
                             p.goto(f"{server.url}/?kommune={ALL}")
                         for p in pages:
                             p.wait_for_function(_INTERACTIVE, polling="raf", timeout=120_000)
@@ -342,7 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         built = time.perf_counter() - t0
         cls = classification(national_db, args.runs)
         n_import, s_import = import_8000(national_db, folder)
-        br = {} if args.no_browser else browser_part(aalborg_db, national_db, folder, args.reps, args.sessions, args.cold)
+        br = (
+            {}
+            if args.no_browser
+            else browser_part(aalborg_db, national_db, folder, args.reps, args.sessions, args.cold)
+        )
 
     rows: list[tuple[str, str, str]] = []
     for n, ms in cls.items():
@@ -359,8 +389,13 @@ def main(argv: list[str] | None = None) -> int:
         a, b = statistics.median(br[f"trivial_{name}"]) * 1000, statistics.median(br[f"movers_{name}"]) * 1000
         label = "Aalborg, 271" if name == "aalborg" else "hele landet, 8.000"
         rows.append((f"(2) triviel app: genkørsel ({label})", f"{a:.0f} ms", ""))
-        rows.append((f"(2) /scenarie: tærskel → flyttere ({label})", f"{b:.0f} ms",
-                     f"forhold {b / a:.2f}; ≤ {target:g}×: {verdict(b / a, target)}"))
+        rows.append(
+            (
+                f"(2) /scenarie: tærskel → flyttere ({label})",
+                f"{b:.0f} ms",
+                f"forhold {b / a:.2f}; ≤ {target:g}×: {verdict(b / a, target)}",
+            )
+        )
     if "trivial_first" in br:
         rows.append(("(3) triviel app: første side klar (browserens gulv)", f"{br['trivial_first']:.2f} s", ""))
     for name, label in (("aalborg", "Aalborg-db"), ("national", "national db")):
@@ -368,18 +403,35 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((f"(3) serverstart → health OK ({label})", f"{br[f'spawn_{name}']:.2f} s", ""))
             colds = br.get(f"colds_{name}", [br[f"cold_{name}"]])
             cold = statistics.median(colds)
-            rows.append((f"(3) health OK → Oversigt interaktiv ({label}, median af {len(colds)})", f"{cold:.2f} s",
-                         f"{min(colds):.2f}–{max(colds):.2f} s; ≤ {TARGET_COLD_S:g} s: {verdict(cold, TARGET_COLD_S)}"))
-            rows.append((f"(3) varm server, ny session → Oversigt interaktiv ({label})",
-                         f"{br[f'warm_{name}']:.2f} s", "til sammenligning: hvad browseren selv koster"))
+            rows.append(
+                (
+                    f"(3) health OK → Oversigt interaktiv ({label}, median af {len(colds)})",
+                    f"{cold:.2f} s",
+                    f"{min(colds):.2f}–{max(colds):.2f} s; ≤ {TARGET_COLD_S:g} s: {verdict(cold, TARGET_COLD_S)}",
+                )
+            )
+            rows.append(
+                (
+                    f"(3) varm server, ny session → Oversigt interaktiv ({label})",
+                    f"{br[f'warm_{name}']:.2f} s",
+                    "til sammenligning: hvad browseren selv koster",
+                )
+            )
     if "rss_peak_5" in br:
         rows.append(("(4) server-RSS før de 5 sessioner (national)", f"{br['rss_before_sessions']:.0f} MB", ""))
-        rows.append((f"(4) server-RSS, top med {args.sessions} sessioner (national)", f"{br['rss_peak_5']:.0f} MB",
-                     f"≤ {TARGET_PEAK_MB:g} MB: {verdict(br['rss_peak_5'], TARGET_PEAK_MB)}"))
+        rows.append(
+            (
+                f"(4) server-RSS, top med {args.sessions} sessioner (national)",
+                f"{br['rss_peak_5']:.0f} MB",
+                f"≤ {TARGET_PEAK_MB:g} MB: {verdict(br['rss_peak_5'], TARGET_PEAK_MB)}",
+            )
+        )
     rows.append((f"(5) import af udgivelse, {dk(n_import)} afdelinger", f"{s_import:.2f} s", ""))
 
-    print(f"Trappetrin-benchmarks (databaser bygget på {built:.0f} s; {args.reps} tærskelændringer pr. datasæt, "
-          "median; maskinens belastning: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
+    print(
+        f"Trappetrin-benchmarks (databaser bygget på {built:.0f} s; {args.reps} tærskelændringer pr. datasæt, "
+        "median; maskinens belastning: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")"
+    )
     width = max(len(r[0]) for r in rows) + 2
     print(f"{'måling':<{width}}{'resultat':>12}  mål")
     for name, value, target in rows:

@@ -14,16 +14,36 @@ from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, danish, signed, unit_suffix
+from ui.state import (
+    DEPARTMENT_KEY,
+    MUNICIPALITY_KEY,
+    classified,
+    context,
+    data_version,
+    demo_caption,
+    link_params,
+    no_data_notice,
+    remember,
+    seed_from_url,
+    set_url,
+    store,
+)
 from ui.tables import html_table
-from ui.state import DEPARTMENT_KEY, MUNICIPALITY_KEY, classified, remember, seed_from_url, set_url, context, link_params, data_version, demo_caption, no_data_notice, store
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
-STATUS_LABELS = {"forebyggelse": "Forebyggelsesområde", "udsat": "Udsat boligområde",
-                 "parallelsamfund": "Parallelsamfund", "omdannelse": "Omdannelsesområde"}
+STATUS_LABELS = {
+    "forebyggelse": "Forebyggelsesområde",
+    "udsat": "Udsat boligområde",
+    "parallelsamfund": "Parallelsamfund",
+    "omdannelse": "Omdannelsesområde",
+}
 TEXT_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "grey": "gray"}
 DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke."
-FLEXIBLE_LETTING = {"obligatorisk": "Obligatorisk", "anbefalet": "Anbefalet efter aftale",
-                    "mulig": "Mulig efter aftale"}
+FLEXIBLE_LETTING = {
+    "obligatorisk": "Obligatorisk",
+    "anbefalet": "Anbefalet efter aftale",
+    "mulig": "Mulig efter aftale",
+}
 
 
 @st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=16)
@@ -79,18 +99,31 @@ ids = list(frame.index)
 # "Åbn afdelingen", a hand-made URL) may carry any text; accept_new_options lets it through and an
 # unknown id is answered below rather than silently replaced by the first department.
 seed_from_url(DEPARTMENT_KEY)
-dept = st.selectbox("Afdeling", ids, key=DEPARTMENT_KEY, on_change=remember, args=(DEPARTMENT_KEY,),
-                    accept_new_options=True,
-                    format_func=lambda d: f"{d} – {frame.at[d, 'name']}" if d in frame.index else str(d),
-                    placeholder="Vælg en afdeling", help="Linket til siden husker afdelingen, så det kan deles.")
+dept = st.selectbox(
+    "Afdeling",
+    ids,
+    key=DEPARTMENT_KEY,
+    on_change=remember,
+    args=(DEPARTMENT_KEY,),
+    accept_new_options=True,
+    format_func=lambda d: f"{d} – {frame.at[d, 'name']}" if d in frame.index else str(d),
+    placeholder="Vælg en afdeling",
+    help="Linket til siden husker afdelingen, så det kan deles.",
+)
 set_url(DEPARTMENT_KEY, dept)
 if dept not in frame.index:
     home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
     if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
-        st.warning(f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
-                   f"Kommune. Skift kommune for at se den.")
-        st.page_link("pages/afdeling.py", label=f"Vis afdelingen i {home} Kommune", icon=":material/swap_horiz:",
-                     query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}))
+        st.warning(
+            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+            f"Kommune. Skift kommune for at se den."
+        )
+        st.page_link(
+            "pages/afdeling.py",
+            label=f"Vis afdelingen i {home} Kommune",
+            icon=":material/swap_horiz:",
+            query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+        )
     else:
         st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
     st.stop()
@@ -106,8 +139,11 @@ outcome = rules.outcome(code)
 st.header(str(row["name"]))
 area_name = row["area_name"] if pd.notna(row["area_name"]) else None
 local = row["local_area_name"] if pd.notna(row["local_area_name"]) else None
-facts = [f"**Boligorganisation:** {row['organisation']}", f"**Bydel:** {row['neighbourhood'] or '–'}",
-         f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else "")]
+facts = [
+    f"**Boligorganisation:** {row['organisation']}",
+    f"**Bydel:** {row['neighbourhood'] or '–'}",
+    f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else ""),
+]
 st.markdown("  \n".join(facts))
 
 status_frame, list_years = _list_status(str(ctx.store.path), data_version())
@@ -119,32 +155,48 @@ else:
     if year is None:
         st.caption("Der er ikke indlæst nogen af ministeriets lister endnu.")
     elif current:
-        st.markdown(f"**Ministeriets liste {year}:** {area_name} er på listen som "
-                    f"**{STATUS_LABELS.get(current, current).lower()}**.")
+        st.markdown(
+            f"**Ministeriets liste {year}:** {area_name} er på listen som "
+            f"**{STATUS_LABELS.get(current, current).lower()}**."
+        )
     else:
         st.markdown(f"**Ministeriets liste {year}:** {area_name} er ikke på listen.")
     area_status = status_frame[status_frame["area_id"] == row["area_id"]].set_index("list_year")["status"]
     if list_years:
         with st.expander("Områdets historik på ministeriets lister"):
-            st.dataframe(pd.DataFrame({
-                "Listeår": [str(y) for y in list_years],
-                "Status": [STATUS_LABELS.get(area_status[y], area_status[y]) if y in area_status.index
-                           else "Ikke på listen" for y in list_years],
-            }), hide_index=True, width="content")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Listeår": [str(y) for y in list_years],
+                        "Status": [
+                            STATUS_LABELS.get(area_status[y], area_status[y])
+                            if y in area_status.index
+                            else "Ikke på listen"
+                            for y in list_years
+                        ],
+                    }
+                ),
+                hide_index=True,
+                width="content",
+            )
 
 # --- the colour and why --------------------------------------------------------------------------
 
 st.subheader("Farve og begrundelse")
 st.markdown(f"### :{TEXT_COLOURS.get(code, 'gray')}[{fmt.outcome_label(rules, code)}]")
-st.markdown(f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
-            f"Udgivelse {data.label}"
-            + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
-            + f" · regelsæt {ctx.rules_label}")
+st.markdown(
+    f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
+    f"Udgivelse {data.label}"
+    + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
+    + f" · regelsæt {ctx.rules_label}"
+)
 
 if masked:
-    st.info(DISCRETION_TEXT + " Afdelingen har for få beboere til, at tallene må vises, og den monitoreres "
-            "derfor ikke (grå). Der vises hverken værdier, kriterier eller antal opfyldte kriterier.",
-            icon=":material/visibility_off:")
+    st.info(
+        DISCRETION_TEXT + " Afdelingen har for få beboere til, at tallene må vises, og den monitoreres "
+        "derfor ikke (grå). Der vises hverken værdier, kriterier eller antal opfyldte kriterier.",
+        icon=":material/visibility_off:",
+    )
 else:
     status = row["list_status"] if pd.notna(row["list_status"]) else None
     set_labels = {s.id: s.label for s in rules.criteria_sets}
@@ -154,24 +206,33 @@ else:
         c = cond.condition
         unit = catalogue.unit(c.indicator)
         is_flag = c.indicator == "on_ministry_list"
-        rows.append({
-            "Indikator": c.label or catalogue.label(c.indicator),
-            "Værdi": _unbroken(_value_text(c.indicator, cond.value[i], status)),
-            "Grænse": "Ja" if is_flag else _unbroken(c.threshold_text(unit, data.refs)),
-            "Opfyldt": "✓" if cond.met[i] else "✗",
-            "Margin": "" if is_flag else _unbroken(signed(cond.margin[i], 2, unit)),
-            "Indgår i": (set_labels.get(cond.owner, cond.owner) if cond.kind == "criterion"
-                         else f"Betingelse for reglen »{rule_labels.get(cond.owner, cond.owner)}«"),
-        })
-    counts = [f"{set_labels.get(s, s)}: **{int(n[i])} af {len(rules.criteria_set(s).criteria)}** opfyldt"
-              for s, n in result.counts.items()]
+        rows.append(
+            {
+                "Indikator": c.label or catalogue.label(c.indicator),
+                "Værdi": _unbroken(_value_text(c.indicator, cond.value[i], status)),
+                "Grænse": "Ja" if is_flag else _unbroken(c.threshold_text(unit, data.refs)),
+                "Opfyldt": "✓" if cond.met[i] else "✗",
+                "Margin": "" if is_flag else _unbroken(signed(cond.margin[i], 2, unit)),
+                "Indgår i": (
+                    set_labels.get(cond.owner, cond.owner)
+                    if cond.kind == "criterion"
+                    else f"Betingelse for reglen »{rule_labels.get(cond.owner, cond.owner)}«"
+                ),
+            }
+        )
+    counts = [
+        f"{set_labels.get(s, s)}: **{int(n[i])} af {len(rules.criteria_set(s).criteria)}** opfyldt"
+        for s, n in result.counts.items()
+    ]
     if counts:
         st.markdown("  \n".join(counts))
     # Plain HTML: a threshold like "≥ 2 × landsgennemsnittet (1,57 %)" wraps instead of being cut off.
     html_table(pd.DataFrame(rows), label="Kriterier og betingelser", row_headers=True)
-    st.caption("Margin: afstanden til grænsen i indikatorens enhed, positiv på den opfyldte side og negativ, "
-               "når kriteriet ikke er opfyldt. Reglerne prøves i rækkefølge; den første regel, hvis "
-               "betingelser og antal kriterier er opfyldt, afgør farven.")
+    st.caption(
+        "Margin: afstanden til grænsen i indikatorens enhed, positiv på den opfyldte side og negativ, "
+        "når kriteriet ikke er opfyldt. Reglerne prøves i rækkefølge; den første regel, hvis "
+        "betingelser og antal kriterier er opfyldt, afgør farven."
+    )
 
 # --- history, dwellings and what the colour means -------------------------------------------------------
 
@@ -181,37 +242,61 @@ mine = history[history["dept_id"] == dept]
 if mine.empty:
     st.info("Ingen udgivelser med afdelingen.")
 else:
-    st.altair_chart(colour_history_chart(mine, rules, releases=list(ctx.releases)), key="afd_history_chart",
-                    alt=f"Farven for {row['name']} i hver udgivelse")
+    st.altair_chart(
+        colour_history_chart(mine, rules, releases=list(ctx.releases)),
+        key="afd_history_chart",
+        alt=f"Farven for {row['name']} i hver udgivelse",
+    )
     with st.expander("Som tabel, med den afgørende regel"):
-        st.dataframe(pd.DataFrame({
-            "Udgivelse": mine["release"],
-            "Farve": fmt.outcome_labels(rules, mine["outcome"]),
-            "Afgjort af": [_rule_text(rules, r, o) for r, o in zip(mine["rule"], mine["outcome"])],
-        }).iloc[::-1], hide_index=True, width="stretch")
-    st.caption("Alle udgivelser er beregnet med samme regelsæt, så farveskift skyldes data "
-               "(nye tal, en ny ministeriel liste eller et nyt landsgennemsnit).")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Udgivelse": mine["release"],
+                    "Farve": fmt.outcome_labels(rules, mine["outcome"]),
+                    "Afgjort af": [_rule_text(rules, r, o) for r, o in zip(mine["rule"], mine["outcome"])],
+                }
+            ).iloc[::-1],
+            hide_index=True,
+            width="stretch",
+        )
+    st.caption(
+        "Alle udgivelser er beregnet med samme regelsæt, så farveskift skyldes data "
+        "(nye tal, en ny ministeriel liste eller et nyt landsgennemsnit)."
+    )
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Boliger efter husleje")
-    bands = pd.DataFrame({
-        "Husleje pr. måned": ["≤ 3.500 kr.", "3.500–5.000 kr.", "Over 5.000 kr.", "I alt", "Heraf BAB-boliger"],
-        "Boliger": [fmt.integer(row[c]) for c in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000",
-                                                  "dwellings", "bab_dwellings")],
-    })
+    bands = pd.DataFrame(
+        {
+            "Husleje pr. måned": ["≤ 3.500 kr.", "3.500–5.000 kr.", "Over 5.000 kr.", "I alt", "Heraf BAB-boliger"],
+            "Boliger": [
+                fmt.integer(row[c])
+                for c in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "dwellings", "bab_dwellings")
+            ],
+        }
+    )
     st.dataframe(bands, hide_index=True, width="stretch")
-    st.caption(f"{fmt.integer(row['family_dwellings'])} almene familieboliger"
-               + (f" og {fmt.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
-                  if row["bab_dwellings"] else "")
-               + (f"; opført {int(row['year_built'])}" if pd.notna(row["year_built"]) else "") + ".")
+    st.caption(
+        f"{fmt.integer(row['family_dwellings'])} almene familieboliger"
+        + (
+            f" og {fmt.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
+            if row["bab_dwellings"]
+            else ""
+        )
+        + (f"; opført {int(row['year_built'])}" if pd.notna(row["year_built"]) else "")
+        + "."
+    )
 
 with right:
     st.subheader("Hvad farven betyder")
     st.markdown(outcome.meaning or "Regelsættet beskriver ikke farvens betydning.")
     if outcome.allocation:
-        share = f" (andel: {danish(outcome.allocation_share * 100, 0)} % af de ledige boliger)" \
-            if outcome.allocation_share else ""
+        share = (
+            f" (andel: {danish(outcome.allocation_share * 100, 0)} % af de ledige boliger)"
+            if outcome.allocation_share
+            else ""
+        )
         allocation = f"Ja – boliganvisningen kan anvise borgere hertil{share}."
     else:
         allocation = "Nej – afdelingen er fritaget for kommunal anvisning."

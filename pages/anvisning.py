@@ -23,21 +23,45 @@ st.markdown(
 
 defaults = default_params()
 with st.container(horizontal=True, key="capacity_inputs"):
-    st.number_input("Behov, nedre grænse (boliger om året)", min_value=0, step=10, value=int(defaults.need_min),
-                    key=KEYS["need_min"], persist_state="session")
-    st.number_input("Behov, øvre grænse (boliger om året)", min_value=0, step=10, value=int(defaults.need_max),
-                    key=KEYS["need_max"], persist_state="session")
-    st.selectbox("Billig bolig = husleje", defaults.cheap_limits,
-                 index=defaults.cheap_limits.index(defaults.cheap_limit),
-                 format_func=lambda x: f"≤ {cm.format_int(x)} kr. om måneden",
-                 key=KEYS["cheap_limit"], persist_state="session")
-    st.number_input(f"Faktisk anvist om året ({defaults.actual_use_period})", min_value=0, step=10,
-                    value=int(defaults.actual_use), key=KEYS["actual_use"], persist_state="session",
-                    help="Borgere boliganvisningen faktisk anviste om året. 0 = ikke angivet.")
+    st.number_input(
+        "Behov, nedre grænse (boliger om året)",
+        min_value=0,
+        step=10,
+        value=int(defaults.need_min),
+        key=KEYS["need_min"],
+        persist_state="session",
+    )
+    st.number_input(
+        "Behov, øvre grænse (boliger om året)",
+        min_value=0,
+        step=10,
+        value=int(defaults.need_max),
+        key=KEYS["need_max"],
+        persist_state="session",
+    )
+    st.selectbox(
+        "Billig bolig = husleje",
+        defaults.cheap_limits,
+        index=defaults.cheap_limits.index(defaults.cheap_limit),
+        format_func=lambda x: f"≤ {cm.format_int(x)} kr. om måneden",
+        key=KEYS["cheap_limit"],
+        persist_state="session",
+    )
+    st.number_input(
+        f"Faktisk anvist om året ({defaults.actual_use_period})",
+        min_value=0,
+        step=10,
+        value=int(defaults.actual_use),
+        key=KEYS["actual_use"],
+        persist_state="session",
+        help="Borgere boliganvisningen faktisk anviste om året. 0 = ikke angivet.",
+    )
 
 if st.session_state.get(KEYS["need_min"], 0) > st.session_state.get(KEYS["need_max"], 0):
-    st.warning("Behovets nedre grænse er større end den øvre; grænserne er byttet om i beregningen.",
-               icon=":material/swap_horiz:")
+    st.warning(
+        "Behovets nedre grænse er større end den øvre; grænserne er byttet om i beregningen.",
+        icon=":material/swap_horiz:",
+    )
 params = params_from_session()
 rules = ctx.rules
 res = ctx.result()
@@ -52,15 +76,31 @@ need = f"{cm.format_int(params.need_min)}–{cm.format_int(params.need_max)}"
 # Three and two: five in a row cut the labels and "250–300" short on a 1280-pixel screen.
 m1, m2, m3 = st.columns(3)
 m4, m5 = st.columns(2)
-m1.metric("Billige til anvisning", cm.format_int(cheap), border=True,
-          help=f"Forventede ledige billige boliger ({params.cheap_label}) om året, som kommunen kan anvise til.")
+m1.metric(
+    "Billige til anvisning",
+    cm.format_int(cheap),
+    border=True,
+    help=f"Forventede ledige billige boliger ({params.cheap_label}) om året, som kommunen kan anvise til.",
+)
 m2.metric("Behov", need, border=True, help="Skønnet behov for billige boliger om året til borgere med akut boligbehov.")
-m3.metric("Faktisk anvist", cm.format_int(params.actual_use) if params.actual_use > 0 else "–", border=True,
-          help=f"Borgere boliganvisningen i gennemsnit anviste om året ({params.actual_use_period}).")
-m4.metric("Alle til anvisning", cm.format_int(cap["available"].sum()), border=True,
-          help="Forventede ledige boliger om året, kommunen kan anvise til, uanset husleje.")
-m5.metric("Forventede ledige", cm.format_int(cap["vacancies"].sum()), border=True,
-          help="Forventede ledige boliger om året i alle afdelinger, uanset farve.")
+m3.metric(
+    "Faktisk anvist",
+    cm.format_int(params.actual_use) if params.actual_use > 0 else "–",
+    border=True,
+    help=f"Borgere boliganvisningen i gennemsnit anviste om året ({params.actual_use_period}).",
+)
+m4.metric(
+    "Alle til anvisning",
+    cm.format_int(cap["available"].sum()),
+    border=True,
+    help="Forventede ledige boliger om året, kommunen kan anvise til, uanset husleje.",
+)
+m5.metric(
+    "Forventede ledige",
+    cm.format_int(cap["vacancies"].sum()),
+    border=True,
+    help="Forventede ledige boliger om året i alle afdelinger, uanset farve.",
+)
 st.caption(f"Alle tal er boliger om året. Billige boliger har en husleje {params.cheap_label} om måneden.")
 
 left, right = st.columns([3, 2], gap="large")
@@ -69,8 +109,10 @@ with left:
     if params.actual_use > 0:
         diff = cheap - params.actual_use
         word = "flere" if diff >= 0 else "færre"
-        st.markdown(f"Det er {cm.format_int(abs(diff))} {word} end de {cm.format_int(params.actual_use)} borgere, "
-                    f"boliganvisningen i gennemsnit anviste om året ({params.actual_use_period}).")
+        st.markdown(
+            f"Det er {cm.format_int(abs(diff))} {word} end de {cm.format_int(params.actual_use)} borgere, "
+            f"boliganvisningen i gennemsnit anviste om året ({params.actual_use_period})."
+        )
 
     base_cap = None
     if ctx.has_scenario:
@@ -87,11 +129,23 @@ with left:
         non_bab = c["available_cheap"] - (c["available_bab"] if bab_cheap else 0.0)
         by_outcome = non_bab.groupby(c["outcome"], observed=False).sum()
         for i, o in enumerate(rules.outcomes):
-            rows.append({"Grundlag": setting, "Kilde": fmt.outcome_label(rules, o.code), "Rækkefølge": i,
-                         "Boliger": float(by_outcome.get(o.code, 0.0))})
+            rows.append(
+                {
+                    "Grundlag": setting,
+                    "Kilde": fmt.outcome_label(rules, o.code),
+                    "Rækkefølge": i,
+                    "Boliger": float(by_outcome.get(o.code, 0.0)),
+                }
+            )
         if bab_cheap:
-            rows.append({"Grundlag": setting, "Kilde": "BAB-boliger (alle farver)", "Rækkefølge": len(rules.outcomes),
-                         "Boliger": float(c["available_bab"].sum())})
+            rows.append(
+                {
+                    "Grundlag": setting,
+                    "Kilde": "BAB-boliger (alle farver)",
+                    "Rækkefølge": len(rules.outcomes),
+                    "Boliger": float(c["available_bab"].sum()),
+                }
+            )
         return rows
 
     current = "Scenarie" if ctx.has_scenario else f"{ctx.rules.name} v{ctx.rules.version}"
@@ -101,59 +155,89 @@ with left:
     data = pd.DataFrame(rows)
     data = data[data["Boliger"] > 0]
     data["Boliger (afrundet)"] = data["Boliger"].round(1)
-    palette = {fmt.outcome_label(rules, o.code): o.color for o in rules.outcomes} | {"BAB-boliger (alle farver)": "#6a3d9a"}
+    palette = {fmt.outcome_label(rules, o.code): o.color for o in rules.outcomes} | {
+        "BAB-boliger (alle farver)": "#6a3d9a"
+    }
     domain = [k for k in palette if k in set(data["Kilde"])]
     colours = [palette[k] for k in domain]
     totals = data.groupby("Grundlag")["Boliger"].sum()
     x_max = max([params.need_max, params.actual_use, *totals.tolist()]) * 1.1 or 1.0
     x = alt.Scale(domain=[0, x_max])
-    need_band = alt.Chart(pd.DataFrame({"lo": [params.need_min], "hi": [params.need_max]})).mark_rect(
-        color="#4d4d4d", opacity=0.15).encode(x=alt.X("lo:Q", scale=x), x2="hi:Q")
-    need_label = alt.Chart(pd.DataFrame({"x": [params.need_min], "t": [f"Behov {need}"]})).mark_text(
-        align="left", baseline="top", dx=4, dy=4, fontWeight="bold").encode(x=alt.X("x:Q", scale=x), y=alt.value(0),
-                                                                            text="t:N")
-    bars = alt.Chart(data).mark_bar(height=28).encode(
-        y=alt.Y("Grundlag:N", title=None, sort=list(dict.fromkeys(data["Grundlag"]))),
-        x=alt.X("sum(Boliger):Q", title=f"Billige boliger ({params.cheap_label}) om året til anvisning", scale=x),
-        color=alt.Color("Kilde:N", scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=300)),
-        order=alt.Order("Rækkefølge:Q"),
-        tooltip=["Grundlag", "Kilde", alt.Tooltip("Boliger (afrundet):Q", title="Boliger om året")],
+    need_band = (
+        alt.Chart(pd.DataFrame({"lo": [params.need_min], "hi": [params.need_max]}))
+        .mark_rect(color="#4d4d4d", opacity=0.15)
+        .encode(x=alt.X("lo:Q", scale=x), x2="hi:Q")
+    )
+    need_label = (
+        alt.Chart(pd.DataFrame({"x": [params.need_min], "t": [f"Behov {need}"]}))
+        .mark_text(align="left", baseline="top", dx=4, dy=4, fontWeight="bold")
+        .encode(x=alt.X("x:Q", scale=x), y=alt.value(0), text="t:N")
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=28)
+        .encode(
+            y=alt.Y("Grundlag:N", title=None, sort=list(dict.fromkeys(data["Grundlag"]))),
+            x=alt.X("sum(Boliger):Q", title=f"Billige boliger ({params.cheap_label}) om året til anvisning", scale=x),
+            color=alt.Color(
+                "Kilde:N",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=300),
+            ),
+            order=alt.Order("Rækkefølge:Q"),
+            tooltip=["Grundlag", "Kilde", alt.Tooltip("Boliger (afrundet):Q", title="Boliger om året")],
+        )
     )
     layers = [need_band, bars, need_label]
     if params.actual_use > 0:
         actual = pd.DataFrame({"x": [params.actual_use], "t": [f"Faktisk anvist {cm.format_int(params.actual_use)}"]})
         layers.append(alt.Chart(actual).mark_rule(strokeDash=[5, 3], color="#222222").encode(x=alt.X("x:Q", scale=x)))
-        layers.append(alt.Chart(actual).mark_text(align="left", baseline="top", dx=4, dy=4).encode(
-            x=alt.X("x:Q", scale=x), y=alt.value(0), text="t:N"))
+        layers.append(
+            alt.Chart(actual)
+            .mark_text(align="left", baseline="top", dx=4, dy=4)
+            .encode(x=alt.X("x:Q", scale=x), y=alt.value(0), text="t:N")
+        )
     st.altair_chart(alt.layer(*layers).properties(height=200 if base_cap is not None else 140), width="stretch")
-    st.caption(f"Det grå bånd er behovet ({need} billige boliger om året); den stiplede linje er det antal, "
-               "boliganvisningen faktisk anviste. Søjlen viser, hvilke afdelinger de billige boliger kommer fra.")
+    st.caption(
+        f"Det grå bånd er behovet ({need} billige boliger om året); den stiplede linje er det antal, "
+        "boliganvisningen faktisk anviste. Søjlen viser, hvilke afdelinger de billige boliger kommer fra."
+    )
 
 with right:
     st.subheader("Sådan er tallene beregnet")
     st.markdown("\n".join(f"- {line}" for line in cm.assumptions(rules, params)))
-    st.caption("Hvilke farver der tillader anvisning, og kommunens andel, kommer fra regelsættets farvetabel. "
-               "Øvrige parametre står i data/capacity.toml.")
+    st.caption(
+        "Hvilke farver der tillader anvisning, og kommunens andel, kommer fra regelsættets farvetabel. "
+        "Øvrige parametre står i data/capacity.toml."
+    )
 
 
 def _table(s: pd.DataFrame, names, total: bool = True) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "Afdelinger": s["departments"].astype(int).to_numpy(),
-        "Boliger": s["dwellings"].round(0).astype(int).to_numpy(),
-        "Forventede ledige om året": s["vacancies"].round(1).to_numpy(),
-        "Til anvisning om året": s["available"].round(1).to_numpy(),
-        f"Heraf billige ({params.cheap_label})": s["available_cheap"].round(1).to_numpy(),
-    }, index=pd.Index(list(names)))
+    out = pd.DataFrame(
+        {
+            "Afdelinger": s["departments"].astype(int).to_numpy(),
+            "Boliger": s["dwellings"].round(0).astype(int).to_numpy(),
+            "Forventede ledige om året": s["vacancies"].round(1).to_numpy(),
+            "Til anvisning om året": s["available"].round(1).to_numpy(),
+            f"Heraf billige ({params.cheap_label})": s["available_cheap"].round(1).to_numpy(),
+        },
+        index=pd.Index(list(names)),
+    )
     if total:
-        out.loc["I alt"] = [len(cap), int(round(cap["dwellings"].sum())), round(cap["vacancies"].sum(), 1),
-                            round(cap["available"].sum(), 1), round(cap["available_cheap"].sum(), 1)]
+        out.loc["I alt"] = [
+            len(cap),
+            int(round(cap["dwellings"].sum())),
+            round(cap["vacancies"].sum(), 1),
+            round(cap["available"].sum(), 1),
+            round(cap["available_cheap"].sum(), 1),
+        ]
     return out
 
 
 st.subheader("Fordeling")
 tab_colour, tab_band, tab_hood, tab_org, tab_dept = st.tabs(
-    ["Pr. farve", "Pr. huslejeniveau", "Pr. bydel", "Pr. boligorganisation", "Pr. afdeling"])
+    ["Pr. farve", "Pr. huslejeniveau", "Pr. bydel", "Pr. boligorganisation", "Pr. afdeling"]
+)
 with tab_colour:
     s = cm.summarise(cap, "outcome", params)
     t = _table(s, fmt.outcome_labels(rules, s.index))
@@ -179,20 +263,25 @@ with tab_org:
     t.index.name = "Boligorganisation"
     st.dataframe(t, width="stretch")
 with tab_dept:
-    per = pd.DataFrame({
-        "Afdeling": cap["name"],
-        "Boligorganisation": cap["organisation"],
-        "Bydel": cap["neighbourhood"],
-        "Farve": fmt.outcome_labels(rules, cap["outcome"].astype(str)),
-        "Boliger": cap["dwellings"].round(0).astype(int),
-        "Heraf BAB": cap["bab_dwellings"].round(0).astype(int),
-        "Fraflytningsprocent brugt": cap["move_out_rate_used"].round(1),
-        "Kilde til fraflytningsprocent": ["afdelingens egen" if own else "kommunens gennemsnit"
-                                          for own in cap["own_rate"]],
-        "Forventede ledige om året": cap["vacancies"].round(1),
-        "Til anvisning om året": cap["available"].round(1),
-        f"Heraf billige ({params.cheap_label})": cap["available_cheap"].round(1),
-    }).sort_values(f"Heraf billige ({params.cheap_label})", ascending=False)
+    per = pd.DataFrame(
+        {
+            "Afdeling": cap["name"],
+            "Boligorganisation": cap["organisation"],
+            "Bydel": cap["neighbourhood"],
+            "Farve": fmt.outcome_labels(rules, cap["outcome"].astype(str)),
+            "Boliger": cap["dwellings"].round(0).astype(int),
+            "Heraf BAB": cap["bab_dwellings"].round(0).astype(int),
+            "Fraflytningsprocent brugt": cap["move_out_rate_used"].round(1),
+            "Kilde til fraflytningsprocent": [
+                "afdelingens egen" if own else "kommunens gennemsnit" for own in cap["own_rate"]
+            ],
+            "Forventede ledige om året": cap["vacancies"].round(1),
+            "Til anvisning om året": cap["available"].round(1),
+            f"Heraf billige ({params.cheap_label})": cap["available_cheap"].round(1),
+        }
+    ).sort_values(f"Heraf billige ({params.cheap_label})", ascending=False)
     st.dataframe(per, hide_index=True, width="stretch", height=420)
-    st.caption("Grå afdelinger (under diskretionsgrænsen) regnes altid med kommunens gennemsnitlige "
-               "fraflytningsprocent; deres egne tal vises ikke.")
+    st.caption(
+        "Grå afdelinger (under diskretionsgrænsen) regnes altid med kommunens gennemsnitlige "
+        "fraflytningsprocent; deres egne tal vises ikke."
+    )

@@ -58,8 +58,9 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     ]
     if ctx.has_scenario:
         current = ctx.base.parameter_values()
-        changed = "; ".join(f"{k}: {format_number(current[k])} → {format_number(v)}"
-                            for k, v in sorted(ctx.overrides.items()))
+        changed = "; ".join(
+            f"{k}: {format_number(current[k])} → {format_number(v)}" for k, v in sorted(ctx.overrides.items())
+        )
         rows.append(("Ændrede parametre", changed))
     rows += [
         ("Afdelinger", str(n_departments)),
@@ -67,8 +68,13 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     ]
     if ctx.rules.discretion is not None:
         d = ctx.rules.discretion
-        rows.append(("Diskretion", f"Ingen værdier for afdelinger med under {format_number(d.minimum)} "
-                                   f"({catalogue.label(d.indicator).lower()})"))
+        rows.append(
+            (
+                "Diskretion",
+                f"Ingen værdier for afdelinger med under {format_number(d.minimum)} "
+                f"({catalogue.label(d.indicator).lower()})",
+            )
+        )
     if ctx.is_demo:
         rows.append(("Datagrundlag", DEMO_NOTICE))
     return pd.DataFrame(rows, columns=["Felt", "Værdi"])
@@ -95,12 +101,18 @@ floor = catalogue.agreement()["discretion_min_residents_18_64"]
 if not discretion_holds(rules, floor):
     # Discretion is a hard rule (DOMAIN.md §3): no file may carry values below the agreement's limit.
     d = rules.discretion
-    now = "har ingen diskretionsgrænse" if d is None else (
-        f"bruger {catalogue.label(d.indicator).lower()} ≥ {format_number(d.minimum)}")
-    st.error(f"Farvelisten kan ikke eksporteres: {'scenariet' if ctx.has_scenario else 'regelsættet'} {now}. "
-             f"Aftalen kræver, at afdelinger med færre end {format_number(floor)} beboere i alderen 18–64 år "
-             "aldrig vises eller eksporteres med værdier. Sæt diskretionsgrænsen til mindst "
-             f"{format_number(floor)} for at eksportere.", icon=":material/lock:")
+    now = (
+        "har ingen diskretionsgrænse"
+        if d is None
+        else (f"bruger {catalogue.label(d.indicator).lower()} ≥ {format_number(d.minimum)}")
+    )
+    st.error(
+        f"Farvelisten kan ikke eksporteres: {'scenariet' if ctx.has_scenario else 'regelsættet'} {now}. "
+        f"Aftalen kræver, at afdelinger med færre end {format_number(floor)} beboere i alderen 18–64 år "
+        "aldrig vises eller eksporteres med værdier. Sæt diskretionsgrænsen til mindst "
+        f"{format_number(floor)} for at eksportere.",
+        icon=":material/lock:",
+    )
     st.stop()
 
 generated_at = datetime.now().replace(second=0, microsecond=0)  # one time for every file of this run
@@ -119,24 +131,42 @@ capacity = cap_model.export_table(capacity_of(res, cap_params), cap_params, rule
 stem = file_stem(ctx)
 
 if ctx.has_scenario:
-    st.warning(f"Farvelisten er beregnet med et **scenarie** ({fmt.n_params(len(ctx.overrides))} i forhold "
-               f"til {ctx.base.name} v{ctx.base.version}), ikke med det vedtagne regelsæt. "
-               "Filnavnene og kolonnen Regelsæt siger *scenarie*.", icon=":material/tune:")
+    st.warning(
+        f"Farvelisten er beregnet med et **scenarie** ({fmt.n_params(len(ctx.overrides))} i forhold "
+        f"til {ctx.base.name} v{ctx.base.version}), ikke med det vedtagne regelsæt. "
+        "Filnavnene og kolonnen Regelsæt siger *scenarie*.",
+        icon=":material/tune:",
+    )
 
 counts = table["Farve"].value_counts()
-st.markdown(f"**{len(table)} afdelinger** · " + " · ".join(
-    f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes))
+st.markdown(
+    f"**{len(table)} afdelinger** · "
+    + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
+)
 
 st.subheader("Hent farvelisten")
 with st.container(horizontal=True):
-    st.download_button("CSV til dansk Excel", logged("csv", f"{stem}.csv", to_csv_danish(table)),
-                       file_name=f"{stem}.csv", mime=CSV_MIME,
-                       key="dl_csv_danish", on_click="ignore", icon=":material/table_view:", type="primary",
-                       help="Semikolon, decimalkomma og UTF-8 med BOM: åbner direkte i dansk Excel.")
-    st.download_button("CSV (komma)", logged("csv-komma", f"{stem}_komma.csv", to_csv_plain(table)),
-                       file_name=f"{stem}_komma.csv", mime=CSV_MIME,
-                       key="dl_csv_plain", on_click="ignore", icon=":material/description:",
-                       help="Komma og decimalpunktum, UTF-8: til andre programmer og scripts.")
+    st.download_button(
+        "CSV til dansk Excel",
+        logged("csv", f"{stem}.csv", to_csv_danish(table)),
+        file_name=f"{stem}.csv",
+        mime=CSV_MIME,
+        key="dl_csv_danish",
+        on_click="ignore",
+        icon=":material/table_view:",
+        type="primary",
+        help="Semikolon, decimalkomma og UTF-8 med BOM: åbner direkte i dansk Excel.",
+    )
+    st.download_button(
+        "CSV (komma)",
+        logged("csv-komma", f"{stem}_komma.csv", to_csv_plain(table)),
+        file_name=f"{stem}_komma.csv",
+        mime=CSV_MIME,
+        key="dl_csv_plain",
+        on_click="ignore",
+        icon=":material/description:",
+        help="Komma og decimalpunktum, UTF-8: til andre programmer og scripts.",
+    )
     sheets = {
         "Farveliste": table,
         "Røde og gule": red_yellow,
@@ -145,20 +175,39 @@ with st.container(horizontal=True):
     }
     # Building the workbook takes most of a second: do it only when someone asks for it.
     xlsx = logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets))
-    st.download_button("Excel (XLSX)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX_MIME,
-                       key="dl_xlsx", on_click="ignore", icon=":material/grid_on:",
-                       help="Faneblade: Farveliste, Røde og gule, Anvisning (kapacitet), Om data.")
+    st.download_button(
+        "Excel (XLSX)",
+        xlsx,
+        file_name=f"{stem}.xlsx",
+        mime=XLSX_MIME,
+        key="dl_xlsx",
+        on_click="ignore",
+        icon=":material/grid_on:",
+        help="Faneblade: Farveliste, Røde og gule, Anvisning (kapacitet), Om data.",
+    )
     ry_name = f"{file_stem(ctx, 'roede-og-gule')}.csv"
-    st.download_button(f"Røde og gule ({len(red_yellow)}) som CSV", logged("csv", ry_name, to_csv_danish(red_yellow)),
-                       file_name=ry_name, mime=CSV_MIME,
-                       key="dl_red_yellow", on_click="ignore", icon=":material/warning:",
-                       help="Aftalens samlede oversigt: kun de røde og gule afdelinger (CSV til dansk Excel).")
+    st.download_button(
+        f"Røde og gule ({len(red_yellow)}) som CSV",
+        logged("csv", ry_name, to_csv_danish(red_yellow)),
+        file_name=ry_name,
+        mime=CSV_MIME,
+        key="dl_red_yellow",
+        on_click="ignore",
+        icon=":material/warning:",
+        help="Aftalens samlede oversigt: kun de røde og gule afdelinger (CSV til dansk Excel).",
+    )
     cap_name = f"{file_stem(ctx, 'anvisning')}.csv"
-    st.download_button("Anvisningskapacitet som CSV", logged("csv", cap_name, to_csv_danish(capacity)),
-                       file_name=cap_name, mime=CSV_MIME,
-                       key="dl_capacity", on_click="ignore", icon=":material/home_work:",
-                       help="Forventede boliger om året til kommunal anvisning pr. farve, lejeniveau, "
-                            "boligområde og boligorganisation, mod behovet (se siden Anvisning).")
+    st.download_button(
+        "Anvisningskapacitet som CSV",
+        logged("csv", cap_name, to_csv_danish(capacity)),
+        file_name=cap_name,
+        mime=CSV_MIME,
+        key="dl_capacity",
+        on_click="ignore",
+        icon=":material/home_work:",
+        help="Forventede boliger om året til kommunal anvisning pr. farve, lejeniveau, "
+        "boligområde og boligorganisation, mod behovet (se siden Anvisning).",
+    )
 
 d = rules.discretion  # present: checked above
 grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
@@ -167,11 +216,14 @@ st.caption(
     f"diskretionsgrænsen. De står i listen som *{grey}* uden en eneste værdi – heller ikke antal opfyldte "
     "kriterier – i visningen og i alle filer."
 )
-st.caption("Kolonnen Dannet er tidspunktet filen blev dannet; alle filer fra samme visning har samme tidspunkt. "
-           + (f"Datagrundlag: {DEMO_SOURCE_TEXT}." if ctx.is_demo else ""))
+st.caption(
+    "Kolonnen Dannet er tidspunktet filen blev dannet; alle filer fra samme visning har samme tidspunkt. "
+    + (f"Datagrundlag: {DEMO_SOURCE_TEXT}." if ctx.is_demo else "")
+)
 
 st.subheader("Forhåndsvisning")
 preview = table.assign(Farve=fmt.badge_labels(rules, table["Farve"]))
-number_columns = {c: st.column_config.NumberColumn(format="localized")
-                  for c in table.columns if pd.api.types.is_float_dtype(table[c])}
+number_columns = {
+    c: st.column_config.NumberColumn(format="localized") for c in table.columns if pd.api.types.is_float_dtype(table[c])
+}
 st.dataframe(preview, hide_index=True, width="stretch", height=420, column_config=number_columns)

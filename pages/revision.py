@@ -21,8 +21,16 @@ from ui.state import audited_download, context, current_actor
 
 ACTION_KEY, WHO_KEY, PERIOD_KEY = "revision_handling", "revision_hvem", "revision_periode"
 ALL = "Alle"
-COLUMNS = {"logged_at": "Tidspunkt", "actor": "Hvem", "action": "Handling", "object": "Objekt",
-           "file_name": "Fil", "checksum": "Kontrolsum", "n_rows": "Rækker", "details": "Detaljer"}
+COLUMNS = {
+    "logged_at": "Tidspunkt",
+    "actor": "Hvem",
+    "action": "Handling",
+    "object": "Objekt",
+    "file_name": "Fil",
+    "checksum": "Kontrolsum",
+    "n_rows": "Rækker",
+    "details": "Detaljer",
+}
 
 
 def details_text(raw: object) -> str:
@@ -53,8 +61,10 @@ st.title("Revisionsspor")
 if not actor.can("audit"):  # the router does not offer the page; refuse a direct run too
     st.error(f"Din rolle ({ROLE_LABELS[actor.role]}) giver ikke adgang til revisionssporet.", icon=":material/lock:")
     st.stop()
-st.caption("Hvem gjorde hvad og hvornår: indlæsninger, sletninger, gendannelser, gemte og vedtagne regelsæt "
-           "og eksport af ikke-demodata. Sporet kan kun tilføjes til – ingen kan rette eller slette i det.")
+st.caption(
+    "Hvem gjorde hvad og hvornår: indlæsninger, sletninger, gendannelser, gemte og vedtagne regelsæt "
+    "og eksport af ikke-demodata. Sporet kan kun tilføjes til – ingen kan rette eller slette i det."
+)
 
 store = ctx.store
 everything = store.audit_log()
@@ -65,12 +75,14 @@ if everything.empty:
 first = pd.Timestamp(everything["logged_at"].min()).date()
 today = date.today()
 with st.container(horizontal=True):
-    actions = st.multiselect("Handling", list(AUDIT_ACTIONS), format_func=AUDIT_ACTIONS.get, key=ACTION_KEY,
-                             placeholder="Alle handlinger")
+    actions = st.multiselect(
+        "Handling", list(AUDIT_ACTIONS), format_func=AUDIT_ACTIONS.get, key=ACTION_KEY, placeholder="Alle handlinger"
+    )
     people = [ALL] + sorted(everything["actor"].dropna().astype(str).unique())
     who = st.selectbox("Hvem", people, key=WHO_KEY)
-    period = st.date_input("Periode", value=(first, today), min_value=first, max_value=today,
-                           key=PERIOD_KEY, format="DD-MM-YYYY")
+    period = st.date_input(
+        "Periode", value=(first, today), min_value=first, max_value=today, key=PERIOD_KEY, format="DD-MM-YYYY"
+    )
 
 since = until = None
 if isinstance(period, (tuple, list)) and len(period) >= 1:
@@ -82,10 +94,20 @@ table = readable(log)
 
 st.markdown(f"**{len(table)} hændelser** (af {len(everything)} i alt)")
 csv_name = f"revisionsspor_{today:%Y-%m-%d}.csv"
-st.download_button("Hent som CSV (dansk Excel)", audited_download(ctx, "csv", csv_name, to_csv_danish(table),
-                                                                  subject="revisionsspor"),
-                   file_name=csv_name, mime="text/csv", key="dl_revision",
-                   on_click="ignore", icon=":material/download:",
-                   help="De viste hændelser: semikolon, UTF-8 med BOM; åbner direkte i dansk Excel.")
-st.dataframe(table, hide_index=True, width="stretch", key="revision_tabel",
-             column_config={"Rækker": st.column_config.NumberColumn(format="%d")})
+st.download_button(
+    "Hent som CSV (dansk Excel)",
+    audited_download(ctx, "csv", csv_name, to_csv_danish(table), subject="revisionsspor"),
+    file_name=csv_name,
+    mime="text/csv",
+    key="dl_revision",
+    on_click="ignore",
+    icon=":material/download:",
+    help="De viste hændelser: semikolon, UTF-8 med BOM; åbner direkte i dansk Excel.",
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    key="revision_tabel",
+    column_config={"Rækker": st.column_config.NumberColumn(format="%d")},
+)

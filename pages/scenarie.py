@@ -2,10 +2,11 @@
 
 Every parameter of the rule set in view is a number input keyed ``p.<key>``, kept for the
 session and mirrored into the URL, so a link reproduces the scenario. The scenario is built from
-the inputs' own values, which a fragment rerun has without rereading the page context. The inputs and everything they drive form one fragment, so a change
-reruns only that part of the page (no database look-ups for the sidebar), and only the view
-picked with "Visning" is computed. The movers list does not even wait for that rerun: the browser
-computes it the moment a change is committed (:func:`ui.scenario_view.live_movers`).
+the inputs' own values, which a fragment rerun has without rereading the page context. The
+inputs and everything they drive form one fragment, so a change reruns only that part of the
+page (no database look-ups for the sidebar), and only the view picked with "Visning" is
+computed. The movers list does not even wait for that rerun: the browser computes it the moment
+a change is committed (:func:`ui.scenario_view.live_movers`).
 """
 
 from dataclasses import replace
@@ -18,8 +19,7 @@ from ui import fmt
 from ui import scenario_view as sv
 from ui.capacity_view import scenario_line
 from ui.mapview import LEAN_ABOVE
-from ui.state import (Context, context, current_actor, data_version, demo_caption, no_data_notice,
-                      sync_scenario_url)
+from ui.state import Context, context, current_actor, data_version, demo_caption, no_data_notice, sync_scenario_url
 
 EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
 VIEW_KEY = "scenarie_visning"
@@ -64,18 +64,32 @@ def workbench(ctx: Context) -> None:
     with message_slot:
         sv.show_flash(error)
     with control_slot:
-        st.segmented_control("Visning", [EFFECT, SAVE, COMPARE], default=EFFECT, required=True,
-                             key=VIEW_KEY, persist_state="session", label_visibility="collapsed")
+        st.segmented_control(
+            "Visning",
+            [EFFECT, SAVE, COMPARE],
+            default=EFFECT,
+            required=True,
+            key=VIEW_KEY,
+            persist_state="session",
+            label_visibility="collapsed",
+        )
     with caption_slot:  # which data and rules, with this run's scenario (ctx's is read from the URL)
         demo_caption(replace(ctx, rules=scenario, overrides=overrides))
 
     with left:
         st.subheader("Parametre")
-        st.caption("Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
-                   "Adresselinjen indeholder scenariet, så et link viser det samme.")
-        st.button("Nulstil til vedtaget", key="scenarie_nulstil", icon=":material/restart_alt:",
-                  on_click=sv.reset_to_adopted, args=(base, adopted),
-                  help="Sæt alle parametre tilbage til det vedtagne regelsæt.")
+        st.caption(
+            "Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
+            "Adresselinjen indeholder scenariet, så et link viser det samme."
+        )
+        st.button(
+            "Nulstil til vedtaget",
+            key="scenarie_nulstil",
+            icon=":material/restart_alt:",
+            on_click=sv.reset_to_adopted,
+            args=(base, adopted),
+            help="Sæt alle parametre tilbage til det vedtagne regelsæt.",
+        )
         shown = sv.parameter_inputs(base, adopted, refs)
     # The inputs show what the effects were computed from; should they ever differ, run once more.
     if sv.overrides_from(base, shown) != sv.overrides_from(base, values) and not st.session_state.get(_AGAIN):
@@ -84,8 +98,9 @@ def workbench(ctx: Context) -> None:
     st.session_state.pop(_AGAIN, None)
 
 
-def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str,
-                 *, error: bool = False) -> None:
+def show_effects(
+    ctx: Context, scenario, overrides: dict[str, float], refs: dict[str, float], version: str, *, error: bool = False
+) -> None:
     """Colours before → after, the movers with their causes, the transition matrix and the map.
 
     The movers are drawn first into their place below the key figures (see :func:`workbench`), by
@@ -95,30 +110,49 @@ def show_effects(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     base = ctx.base
     head, figures, allocation = st.container(), st.container(), st.container()
     eff = sv.effects(ctx.release, base, scenario, version)
-    sv.live_movers(eff, base, scenario, sv.engine_id(ctx.release, base, version), error=error, key=sv.MOVERS_KEY,
-                   empty_text="Ingen afdelinger skifter farve med disse parametre.")
+    sv.live_movers(
+        eff,
+        base,
+        scenario,
+        sv.engine_id(ctx.release, base, version),
+        error=error,
+        key=sv.MOVERS_KEY,
+        empty_text="Ingen afdelinger skifter farve med disse parametre.",
+    )
     with head:
-        st.caption(f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
-                   f"Efter: scenariet ({fmt.n_params(len(overrides))})")
+        st.caption(
+            f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
+            f"Efter: scenariet ({fmt.n_params(len(overrides))})"
+        )
         changes = diff_table(base, scenario, refs)
-        st.markdown("  \n".join(f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}"
-                                for r in changes.itertuples()) or "Ingen parametre ændret endnu.")
+        st.markdown(
+            "  \n".join(
+                f"**Ændret:** {sv.md(r.Parameter)}: {sv.md(r.Før)} → {sv.md(r.Efter)}" for r in changes.itertuples()
+            )
+            or "Ingen parametre ændret endnu."
+        )
     with figures:
         sv.colour_metrics(eff.before, eff.after)
     with allocation:
         # The allocation line is always against the rule set in force, whatever rule set is in view.
-        adopted_res = (eff.before if base == ctx.adopted
-                       else sv.effects(ctx.release, ctx.adopted, scenario, version).before)
+        adopted_res = (
+            eff.before if base == ctx.adopted else sv.effects(ctx.release, ctx.adopted, scenario, version).before
+        )
         scenario_line(f"det vedtagne {sv.plain(ctx.adopted.name)} v{ctx.adopted.version}", adopted_res, eff.after)
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="scenarie_matrix")
     st.pydeck_chart(sv.scenario_deck(ctx.release, base, scenario, version), key="scenarie_kort", height=460)
     lean = sv.is_lean(eff.after)
-    st.caption(f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. "
-               f"{'Tal på de afdelinger der skifter farve' if lean else 'Tal på punkterne'}: "
-               "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret)."
-               + (f" Med over {fmt.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer for dem der skifter farve."
-                  if lean else ""))
+    st.caption(
+        f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. "
+        f"{'Tal på de afdelinger der skifter farve' if lean else 'Tal på punkterne'}: "
+        "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret)."
+        + (
+            f" Med over {fmt.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer for dem der skifter farve."
+            if lean
+            else ""
+        )
+    )
 
 
 def show_save_and_adopt(ctx: Context, scenario) -> None:
@@ -129,37 +163,53 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
     if actor.can("save_rule_set"):
         st.markdown("**Gem scenarie**")
         with st.form("scenarie_gem_form"):
-            st.text_input("Navn (skal udfyldes)", key=sv.SAVE_NAME_KEY, max_chars=sv.NAME_MAX,
-                          placeholder="fx Arbejdsgruppens forslag")
+            st.text_input(
+                "Navn (skal udfyldes)",
+                key=sv.SAVE_NAME_KEY,
+                max_chars=sv.NAME_MAX,
+                placeholder="fx Arbejdsgruppens forslag",
+            )
             st.text_input("Titel (valgfri)", key=sv.SAVE_TITLE_KEY, max_chars=sv.TITLE_MAX)
             st.form_submit_button("Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base,))
-        st.caption(f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
-                   "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes.")
+        st.caption(
+            f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
+            "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes."
+        )
 
     st.markdown("**Vedtag scenariet**")
     row = sv.adopted_row()
     if row is not None:
-        st.markdown(f"Gældende regelsæt: **{sv.plain(row['name'])} v{int(row['version'])}** "
-                    f"({sv.plain(row['title'])}), vedtaget af {sv.plain(row['adopted_by'])} "
-                    f"{sv.when(row['adopted_at'])}.")
+        st.markdown(
+            f"Gældende regelsæt: **{sv.plain(row['name'])} v{int(row['version'])}** "
+            f"({sv.plain(row['title'])}), vedtaget af {sv.plain(row['adopted_by'])} "
+            f"{sv.when(row['adopted_at'])}."
+        )
     stored = sv.find_stored(scenario, prefer=base)
     if stored == (adopted.name, adopted.version):
-        st.info("Scenariet er det vedtagne regelsæt uden ændringer – der er intet at vedtage.",
-                icon=":material/info:")
+        st.info("Scenariet er det vedtagne regelsæt uden ændringer – der er intet at vedtage.", icon=":material/info:")
     elif not actor.can("adopt_rule_set"):
         st.caption("Kun en administrator kan vedtage et regelsæt.")
     else:
         with st.form("scenarie_vedtag_form"):
             if stored is None:
-                st.text_input("Navn på det nye regelsæt (skal udfyldes)", key=sv.ADOPT_NAME_KEY,
-                              max_chars=sv.NAME_MAX, help="Scenariet er ikke gemt endnu; det gemmes under dette navn.")
+                st.text_input(
+                    "Navn på det nye regelsæt (skal udfyldes)",
+                    key=sv.ADOPT_NAME_KEY,
+                    max_chars=sv.NAME_MAX,
+                    help="Scenariet er ikke gemt endnu; det gemmes under dette navn.",
+                )
             else:
-                st.markdown(f"Scenariet svarer til det gemte regelsæt **{sv.plain(stored[0])} v{stored[1]}**, "
-                            "som vedtages, som det er.")
-            st.checkbox("Jeg bekræfter, at dette regelsæt skal gælde som det vedtagne for monitoreringen fra nu af.",
-                        key=sv.ADOPT_CONFIRM_KEY)
-            st.form_submit_button("Vedtag scenariet", type="primary", icon=":material/gavel:",
-                                  on_click=sv.adopt_scenario, args=(base,))
+                st.markdown(
+                    f"Scenariet svarer til det gemte regelsæt **{sv.plain(stored[0])} v{stored[1]}**, "
+                    "som vedtages, som det er."
+                )
+            st.checkbox(
+                "Jeg bekræfter, at dette regelsæt skal gælde som det vedtagne for monitoreringen fra nu af.",
+                key=sv.ADOPT_CONFIRM_KEY,
+            )
+            st.form_submit_button(
+                "Vedtag scenariet", type="primary", icon=":material/gavel:", on_click=sv.adopt_scenario, args=(base,)
+            )
         st.caption(f"Vedtagelsen registreres med navn ({sv.plain(user)}) og tidspunkt.")
     st.markdown("**Gemte regelsæt**")
     sv.table(sv.rule_set_history(), key="scenarie_regelsaet")
@@ -178,8 +228,13 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
         return f"{name} v{number}" + (" – vedtaget" if choice == adopted_choice else "")
 
     with st.container(horizontal=True):
-        a_choice = st.selectbox("Før", options, index=options.index(base_choice) if base_choice in options else 0,
-                                format_func=label, key="sammenlign_a")
+        a_choice = st.selectbox(
+            "Før",
+            options,
+            index=options.index(base_choice) if base_choice in options else 0,
+            format_func=label,
+            key="sammenlign_a",
+        )
         b_choice = st.selectbox("Efter", options, index=0, format_func=label, key="sammenlign_b")
     a_rules = scenario if a_choice == sv.CURRENT else sv.stored_rule_set(a_choice)
     b_rules = scenario if b_choice == sv.CURRENT else sv.stored_rule_set(b_choice)
@@ -193,8 +248,11 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="sammenlign_matrix")
     st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
-    sv.show_movers(eff.movers, key="sammenlign_flyttere",
-                   empty_text="De to regelsæt giver samme farve for alle afdelinger i denne udgivelse.")
+    sv.show_movers(
+        eff.movers,
+        key="sammenlign_flyttere",
+        empty_text="De to regelsæt giver samme farve for alle afdelinger i denne udgivelse.",
+    )
     st.markdown("**Forskelle i parametre**")
     diffs = diff_table(a_rules, b_rules, refs)
     if diffs.empty:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +60,17 @@ def aggregate(frame: pd.DataFrame, groups: pd.Series, masked: np.ndarray | None 
 
 # --- checking areas against the legal lists ------------------------------------------------
 
-AREA_COLUMNS = ["area", "year", "residents", "pct_outside_labour", "pct_convicted", "national_pct_convicted",
-                "pct_basic_education", "income_pct_of_region", "pct_nonwestern"]
+AREA_COLUMNS = [
+    "area",
+    "year",
+    "residents",
+    "pct_outside_labour",
+    "pct_convicted",
+    "national_pct_convicted",
+    "pct_basic_education",
+    "income_pct_of_region",
+    "pct_nonwestern",
+]
 OPTIONAL_COLUMNS = ["years_parallelsamfund_before"]
 _SHARES = {"pct_outside_labour", "pct_convicted", "national_pct_convicted", "pct_basic_education", "pct_nonwestern"}
 #: criteria sets whose met-counts the area check reports, and the output column for each.
@@ -77,13 +85,17 @@ def read_area_file(path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise UserError(f"Filen {path} findes ikke.") from None
     except (pd.errors.EmptyDataError, csv.Error) as exc:
-        raise UserError(f"{name}: filen kan ikke læses som CSV – den er tom eller har ingen kolonner ({exc}).") from None
+        raise UserError(
+            f"{name}: filen kan ikke læses som CSV – den er tom eller har ingen kolonner ({exc})."
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise UserError(f"{name}: filen kan ikke læses som CSV ({exc}).") from None
     raw.columns = [c.strip() for c in raw.columns]
     missing = [c for c in AREA_COLUMNS if c not in raw.columns]
     if missing:
-        raise UserError(f"{name}: mangler kolonnerne {', '.join(missing)}. Forventede kolonner: {', '.join(AREA_COLUMNS)}.")
+        raise UserError(
+            f"{name}: mangler kolonnerne {', '.join(missing)}. Forventede kolonner: {', '.join(AREA_COLUMNS)}."
+        )
     if raw.empty:
         raise UserError(f"{name}: filen har ingen rækker med områder.")
     problems: list[str] = []
@@ -109,7 +121,9 @@ def read_area_file(path: Path) -> pd.DataFrame:
                 continue
             if column in _SHARES and not 0 <= number <= 100:
                 problems.append(f"{where}: {text} skal være en procent mellem 0 og 100")
-            elif column in ("residents", "years_parallelsamfund_before", "year") and (number < 0 or number != int(number)):
+            elif column in ("residents", "years_parallelsamfund_before", "year") and (
+                number < 0 or number != int(number)
+            ):
                 problems.append(f"{where}: {text} skal være et helt tal, ikke negativt")
             elif column == "income_pct_of_region" and number < 0:
                 problems.append(f"{where}: {text} må ikke være negativ")

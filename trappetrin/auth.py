@@ -18,8 +18,20 @@ from .errors import UserError
 PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"view"}),
     "analyst": frozenset({"view", "scenario", "save_rule_set", "export"}),
-    "admin": frozenset({"view", "scenario", "save_rule_set", "export", "import", "delete_release",
-                        "adopt_rule_set", "backup", "restore", "audit"}),
+    "admin": frozenset(
+        {
+            "view",
+            "scenario",
+            "save_rule_set",
+            "export",
+            "import",
+            "delete_release",
+            "adopt_rule_set",
+            "backup",
+            "restore",
+            "audit",
+        }
+    ),
 }
 
 ROLE_LABELS = {"viewer": "læser", "analyst": "analytiker", "admin": "administrator"}
@@ -66,8 +78,9 @@ def require(actor: Actor | None, permission: str) -> Actor:
     if actor is None:
         raise UserError(f"Du skal være logget ind for at {PERMISSION_LABELS[permission]}.")
     if not actor.can(permission):
-        raise UserError(f"{actor.label} har rollen {ROLE_LABELS[actor.role]} og må ikke "
-                        f"{PERMISSION_LABELS[permission]}.")
+        raise UserError(
+            f"{actor.label} har rollen {ROLE_LABELS[actor.role]} og må ikke {PERMISSION_LABELS[permission]}."
+        )
     return actor
 
 
@@ -133,19 +146,19 @@ def parse_roles(text: str, *, source: str = "rollefilen") -> RoleConfig:
         raise UserError(f"{source} kan ikke læses: {exc}") from None
     unknown = set(data) - {"default", "users", "domains", "groups"}
     if unknown:
-        raise UserError(f"{source}: ukendte nøgler {', '.join(sorted(unknown))}. "
-                        "Brug default, [users], [domains] og [groups].")
+        raise UserError(
+            f"{source}: ukendte nøgler {', '.join(sorted(unknown))}. Brug default, [users], [domains] og [groups]."
+        )
 
     def role(value: object, where: str) -> str:
         if value not in PERMISSIONS:
-            raise UserError(f"{source}: {where} har rollen {value!r}; "
-                            f"mulige roller er {', '.join(PERMISSIONS)}.")
+            raise UserError(f"{source}: {where} har rollen {value!r}; mulige roller er {', '.join(PERMISSIONS)}.")
         return str(value)
 
     def table(key: str, *, lower: bool) -> dict[str, str]:
         raw = data.get(key, {})
         if not isinstance(raw, dict):
-            raise UserError(f"{source}: [{key}] skal være en tabel af navn = \"rolle\".")
+            raise UserError(f'{source}: [{key}] skal være en tabel af navn = "rolle".')
         out = {}
         for name, value in raw.items():
             clean = name.strip().lower().lstrip("@") if lower else name.strip()
@@ -153,9 +166,12 @@ def parse_roles(text: str, *, source: str = "rollefilen") -> RoleConfig:
         return out
 
     default = data.get("default")
-    return RoleConfig(users=table("users", lower=True), domains=table("domains", lower=True),
-                      groups=table("groups", lower=False),
-                      default=None if default in (None, "", "none") else role(default, "default"))
+    return RoleConfig(
+        users=table("users", lower=True),
+        domains=table("domains", lower=True),
+        groups=table("groups", lower=False),
+        default=None if default in (None, "", "none") else role(default, "default"),
+    )
 
 
 def load_roles(path: Path | None = None) -> RoleConfig:

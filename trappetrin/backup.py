@@ -28,14 +28,19 @@ KEEP_ON_RESTORE = frozenset({"audit_log"})
 
 
 def _tables(cur) -> list[str]:
-    rows = cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                       "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY 1").fetchall()
+    rows = cur.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY 1"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
 def _columns(cur, table: str) -> list[str]:
-    rows = cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                       "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+    rows = cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -58,20 +63,31 @@ def backup(store: Store, folder: Path | str, *, actor: Actor) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"Mappen {folder} kan ikke oprettes: {exc.strerror or exc}.") from None
-    manifest = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "created_at": datetime.now().isoformat(),
-                "created_by": actor.label, "source": str(store.path), "tables": {}}
+    manifest = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now().isoformat(),
+        "created_by": actor.label,
+        "source": str(store.path),
+        "tables": {},
+    }
     with store.transaction() as cur:
         tables = _tables(cur)
         # The record goes in first, so the backup holds its own entry in the audit trail.
         counts = {t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}
-        store.log_event(actor.label, "backup", str(folder), n_rows=sum(counts.values()) + 1,
-                        details={"tables": len(tables)}, cur=cur)
+        store.log_event(
+            actor.label,
+            "backup",
+            str(folder),
+            n_rows=sum(counts.values()) + 1,
+            details={"tables": len(tables)},
+            cur=cur,
+        )
         for table in tables:
             path = folder / f"{table}.parquet"
             cur.sql(f'SELECT * FROM "{table}"').write_parquet(str(path))
             rows = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            manifest["tables"][table] = {"rows": int(rows), "columns": _columns(cur, table),
-                                         "sha256": _sha256(path)}
+            manifest["tables"][table] = {"rows": int(rows), "columns": _columns(cur, table), "sha256": _sha256(path)}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return folder
 
@@ -81,19 +97,23 @@ def check_backup(store: Store, folder: Path | str) -> dict:
     listing every problem."""
     folder = Path(folder)
     if not (folder / MANIFEST).is_file():
-        raise UserError(f"{folder} er ikke en sikkerhedskopi fra Trappetrin (der er ingen {MANIFEST}). "
-                        "Intet er ændret.")
+        raise UserError(
+            f"{folder} er ikke en sikkerhedskopi fra Trappetrin (der er ingen {MANIFEST}). Intet er ændret."
+        )
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         tables = manifest["tables"]
         assert manifest.get("format") == FORMAT and isinstance(tables, dict)
     except (ValueError, KeyError, AssertionError, TypeError):
-        raise UserError(f"{folder / MANIFEST} kan ikke læses som en Trappetrin-sikkerhedskopi. Intet er ændret.") \
-            from None
+        raise UserError(
+            f"{folder / MANIFEST} kan ikke læses som en Trappetrin-sikkerhedskopi. Intet er ændret."
+        ) from None
     problems: list[str] = []
     if manifest.get("schema_version") != SCHEMA_VERSION:
-        problems.append(f"sikkerhedskopien har skemaversion {manifest.get('schema_version')}, databasen "
-                        f"{SCHEMA_VERSION} – forventet samme version (tag en ny sikkerhedskopi med denne version).")
+        problems.append(
+            f"sikkerhedskopien har skemaversion {manifest.get('schema_version')}, databasen "
+            f"{SCHEMA_VERSION} – forventet samme version (tag en ny sikkerhedskopi med denne version)."
+        )
     cur = store._con.cursor()
     try:
         here = _tables(cur)
@@ -117,15 +137,18 @@ def check_backup(store: Store, folder: Path | str) -> dict:
                 problems.append(f"filen {path.name} kan ikke læses: {str(exc).splitlines()[0]}.")
                 continue
             if cols != _columns(cur, table):
-                problems.append(f"filen {path.name} har kolonnerne {', '.join(cols)} – forventet "
-                                f"{', '.join(_columns(cur, table))}.")
+                problems.append(
+                    f"filen {path.name} har kolonnerne {', '.join(cols)} – forventet {', '.join(_columns(cur, table))}."
+                )
             if rows != info.get("rows"):
                 problems.append(f"filen {path.name} har {rows} rækker – manifestet siger {info.get('rows')}.")
     finally:
         cur.close()
     if problems:
-        raise UserError(f"Sikkerhedskopien i {folder} kan ikke gendannes ({len(problems)} fejl). Intet er ændret.",
-                        problems=problems)
+        raise UserError(
+            f"Sikkerhedskopien i {folder} kan ikke gendannes ({len(problems)} fejl). Intet er ændret.",
+            problems=problems,
+        )
     return manifest
 
 
@@ -145,15 +168,22 @@ def restore(store: Store, folder: Path | str, *, actor: Actor) -> dict:
                 continue
             cur.execute(f'DELETE FROM "{table}"')
             cols = ", ".join(f'"{c}"' for c in manifest["tables"][table]["columns"])
-            cur.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM read_parquet(?)',
-                        [str(folder / f"{table}.parquet")])
+            cur.execute(
+                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM read_parquet(?)', [str(folder / f"{table}.parquet")]
+            )
         for sequence, table, column in SEQUENCES:
             top = cur.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"').fetchone()[0]
             now = cur.execute(f"SELECT nextval('{sequence}')").fetchone()[0]  # (skips one id; harmless)
             if top > now:
                 cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [int(top - now)])
         total = sum(t["rows"] for t in manifest["tables"].values())
-        store.log_event(actor.label, "restore", str(folder), checksum=_sha256(folder / MANIFEST), n_rows=total,
-                        details={"created_at": manifest.get("created_at"), "created_by": manifest.get("created_by")},
-                        cur=cur)
+        store.log_event(
+            actor.label,
+            "restore",
+            str(folder),
+            checksum=_sha256(folder / MANIFEST),
+            n_rows=total,
+            details={"created_at": manifest.get("created_at"), "created_by": manifest.get("created_by")},
+            cur=cur,
+        )
     return manifest

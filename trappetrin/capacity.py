@@ -80,11 +80,13 @@ class CapacityParams:
     cheap_limit: float = 3500.0
     actual_use: float = 110.0
     actual_use_period: str = "2019–2021"
-    bands: tuple[Band, ...] = field(default=(
-        Band("le_3500", "≤ 3.500 kr.", "dwellings_le_3500", 3500.0),
-        Band("3500_5000", "3.500–5.000 kr.", "dwellings_3500_5000", 5000.0),
-        Band("gt_5000", "> 5.000 kr.", "dwellings_gt_5000", None),
-    ))
+    bands: tuple[Band, ...] = field(
+        default=(
+            Band("le_3500", "≤ 3.500 kr.", "dwellings_le_3500", 3500.0),
+            Band("3500_5000", "3.500–5.000 kr.", "dwellings_3500_5000", 5000.0),
+            Band("gt_5000", "> 5.000 kr.", "dwellings_gt_5000", None),
+        )
+    )
 
     def __post_init__(self):
         problems = []
@@ -123,7 +125,7 @@ class CapacityParams:
     def band(self, code: str) -> Band:
         return next(b for b in self.bands if b.code == code)
 
-    def replace(self, **changes) -> "CapacityParams":
+    def replace(self, **changes) -> CapacityParams:
         return dataclasses.replace(self, **changes)
 
 
@@ -142,13 +144,25 @@ def load_params(path: Path = CAPACITY_FILE) -> CapacityParams:
         raise UserError(f"Ukendte felter i {Path(path).name}: {', '.join(unknown)}.")
     if "band" in data:
         try:
-            data["bands"] = tuple(Band(code=b["code"], label=b["label"], column=b["column"],
-                                       upper=float(b["upper"]) if "upper" in b else None)
-                                  for b in data.pop("band"))
+            data["bands"] = tuple(
+                Band(
+                    code=b["code"],
+                    label=b["label"],
+                    column=b["column"],
+                    upper=float(b["upper"]) if "upper" in b else None,
+                )
+                for b in data.pop("band")
+            )
         except KeyError as exc:
             raise UserError(f"Et huslejeniveau i {Path(path).name} mangler feltet {exc}.") from None
-    for name in ("municipal_move_out_rate_pct", "bab_allocation_share", "need_min", "need_max",
-                 "cheap_limit", "actual_use"):
+    for name in (
+        "municipal_move_out_rate_pct",
+        "bab_allocation_share",
+        "need_min",
+        "need_max",
+        "cheap_limit",
+        "actual_use",
+    ):
         if name in data:
             data[name] = float(data[name])
     return CapacityParams(**data)
@@ -163,8 +177,7 @@ def _numbers(frame: pd.DataFrame, column: str, ids: pd.Index) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def capacity(frame: pd.DataFrame, classification: Classification,
-             params: CapacityParams | None = None) -> pd.DataFrame:
+def capacity(frame: pd.DataFrame, classification: Classification, params: CapacityParams | None = None) -> pd.DataFrame:
     """Expected vacancies and dwellings a year available to allocation, per department.
 
     ``frame`` is a release's department frame (``ReleaseData.frame``) and ``classification`` its
@@ -206,23 +219,25 @@ def capacity(frame: pd.DataFrame, classification: Classification,
     for b in params.bands:
         counts = np.nan_to_num(_numbers(frame, b.column, ids), nan=0.0)
         band_counts[b.code] = counts
-    non_bab = {code: (np.clip(c - bab, 0, None) if code == params.bab_band else c)
-               for code, c in band_counts.items()}
+    non_bab = {code: (np.clip(c - bab, 0, None) if code == params.bab_band else c) for code, c in band_counts.items()}
     total = np.sum(list(non_bab.values()), axis=0) if non_bab else np.zeros(len(ids))
     known = total > 0
     safe_total = np.where(known, total, 1.0)
 
-    out = pd.DataFrame({
-        "dept_id": ids.astype(str),
-        "name": frame["name"].to_numpy() if "name" in frame.columns else ids.astype(str),
-        "organisation": frame["organisation"].to_numpy() if "organisation" in frame.columns else None,
-        "neighbourhood": frame["neighbourhood"].to_numpy() if "neighbourhood" in frame.columns else None,
-        "outcome": pd.Categorical(outcome, categories=_outcome_order(rules, outcome)),
-        "masked": masked,
-        "dwellings": dwellings,
-        "family_dwellings": family,
-        "bab_dwellings": bab,
-    }, index=ids.rename(None))
+    out = pd.DataFrame(
+        {
+            "dept_id": ids.astype(str),
+            "name": frame["name"].to_numpy() if "name" in frame.columns else ids.astype(str),
+            "organisation": frame["organisation"].to_numpy() if "organisation" in frame.columns else None,
+            "neighbourhood": frame["neighbourhood"].to_numpy() if "neighbourhood" in frame.columns else None,
+            "outcome": pd.Categorical(outcome, categories=_outcome_order(rules, outcome)),
+            "masked": masked,
+            "dwellings": dwellings,
+            "family_dwellings": family,
+            "bab_dwellings": bab,
+        },
+        index=ids.rename(None),
+    )
     for b in params.bands:
         out[f"dwellings_{b.code}"] = band_counts[b.code]
     out["own_rate"] = own_rate
@@ -255,8 +270,7 @@ def _outcome_order(rules, outcome) -> list[str]:
 
 def band_columns(cap: pd.DataFrame, prefix: str) -> list[str]:
     """The ``<prefix>_<band>`` columns of a capacity frame, in band order."""
-    return [c for c in cap.columns if c.startswith(prefix + "_")
-            and c not in (f"{prefix}_cheap", f"{prefix}_bab")]
+    return [c for c in cap.columns if c.startswith(prefix + "_") and c not in (f"{prefix}_cheap", f"{prefix}_bab")]
 
 
 def summarise(cap: pd.DataFrame, by: str = "outcome", params: CapacityParams | None = None) -> pd.DataFrame:
@@ -274,25 +288,31 @@ def summarise(cap: pd.DataFrame, by: str = "outcome", params: CapacityParams | N
         rows = []
         cheap = {b.code for b in params.cheap_bands}
         for b in params.bands:
-            rows.append({
-                "band": b.code, "label": b.label,
-                "departments": int((cap[f"dwellings_{b.code}"] > 0).sum()),
-                "dwellings": float(cap[f"dwellings_{b.code}"].sum()),
-                "vacancies": float(cap[f"vacancies_{b.code}"].sum()),
-                "available": float(cap[f"available_{b.code}"].sum()),
-                "cheap": b.code in cheap,
-            })
+            rows.append(
+                {
+                    "band": b.code,
+                    "label": b.label,
+                    "departments": int((cap[f"dwellings_{b.code}"] > 0).sum()),
+                    "dwellings": float(cap[f"dwellings_{b.code}"].sum()),
+                    "vacancies": float(cap[f"vacancies_{b.code}"].sum()),
+                    "available": float(cap[f"available_{b.code}"].sum()),
+                    "cheap": b.code in cheap,
+                }
+            )
         unknown_vac = float(cap[f"vacancies_{UNKNOWN_BAND}"].sum())
         if unknown_vac > 0:
             no_band = cap[f"vacancies_{UNKNOWN_BAND}"] > 0
-            rows.append({
-                "band": UNKNOWN_BAND, "label": "Ukendt huslejeniveau",
-                "departments": int(no_band.sum()),
-                "dwellings": float((cap.loc[no_band, "family_dwellings"]).sum()),
-                "vacancies": unknown_vac,
-                "available": float(cap[f"available_{UNKNOWN_BAND}"].sum()),
-                "cheap": False,
-            })
+            rows.append(
+                {
+                    "band": UNKNOWN_BAND,
+                    "label": "Ukendt huslejeniveau",
+                    "departments": int(no_band.sum()),
+                    "dwellings": float((cap.loc[no_band, "family_dwellings"]).sum()),
+                    "vacancies": unknown_vac,
+                    "available": float(cap[f"available_{UNKNOWN_BAND}"].sum()),
+                    "cheap": False,
+                }
+            )
         out = pd.DataFrame(rows).set_index("band")
         out["available_cheap"] = np.where(out["cheap"], out["available"], 0.0)
         return out
@@ -356,20 +376,25 @@ def compare(before_cap: pd.DataFrame, after_cap: pd.DataFrame) -> CapacityChange
     frm = before_cap["outcome"].astype(str)
     to = after_cap["outcome"].astype(str)
     changed = (frm != to) | (d_cheap.abs() > 1e-9) | (d_all.abs() > 1e-9)
-    movers = pd.DataFrame({
-        "dept_id": before_cap["dept_id"],
-        "name": before_cap["name"],
-        "organisation": before_cap["organisation"],
-        "from": frm,
-        "to": to,
-        "dwellings": before_cap["dwellings"],
-        "cheap_dwellings": before_cap["cheap_dwellings"],
-        "delta_cheap": d_cheap,
-        "delta_available": d_all,
-    })[changed]
-    movers = (movers.assign(_c=movers["delta_cheap"].abs(), _a=movers["delta_available"].abs())
-              .sort_values(["_c", "_a", "dept_id"], ascending=[False, False, True])
-              .drop(columns=["_c", "_a"]).reset_index(drop=True))
+    movers = pd.DataFrame(
+        {
+            "dept_id": before_cap["dept_id"],
+            "name": before_cap["name"],
+            "organisation": before_cap["organisation"],
+            "from": frm,
+            "to": to,
+            "dwellings": before_cap["dwellings"],
+            "cheap_dwellings": before_cap["cheap_dwellings"],
+            "delta_cheap": d_cheap,
+            "delta_available": d_all,
+        }
+    )[changed]
+    movers = (
+        movers.assign(_c=movers["delta_cheap"].abs(), _a=movers["delta_available"].abs())
+        .sort_values(["_c", "_a", "dept_id"], ascending=[False, False, True])
+        .drop(columns=["_c", "_a"])
+        .reset_index(drop=True)
+    )
     return CapacityChange(
         before_cheap=float(before_cap["available_cheap"].sum()),
         after_cheap=float(after_cap["available_cheap"].sum()),
@@ -414,8 +439,10 @@ def need_text(available_cheap: float, params: CapacityParams) -> str:
         gap = f"{format_int(available_cheap - hi)} over behovets øvre grænse"
     else:
         gap = "inden for behovet"
-    return (f"Modellen giver {format_int(available_cheap)} billige boliger ({params.cheap_label}) om året "
-            f"til anvisning mod et behov på {need}: {gap}.")
+    return (
+        f"Modellen giver {format_int(available_cheap)} billige boliger ({params.cheap_label}) om året "
+        f"til anvisning mod et behov på {need}: {gap}."
+    )
 
 
 def assumptions(rules, params: CapacityParams) -> list[str]:
@@ -433,8 +460,9 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
         "så deres egne tal ikke kan udledes.",
         f"Kommunen kan anvise til en andel af de ledige familieboliger i afdelinger, hvis farve "
         f"tillader anvisning efter regelsættets farvetabel ({shares}).",
-        ("Afdelinger med farven " + _join(shielded, "eller") + " er fritaget for anvisning.") if shielded else
-        "Ingen farver er fritaget for anvisning i dette regelsæt.",
+        ("Afdelinger med farven " + _join(shielded, "eller") + " er fritaget for anvisning.")
+        if shielded
+        else "Ingen farver er fritaget for anvisning i dette regelsæt.",
         f"I BAB-boliger har kommunen {_share_text(params.bab_allocation_share)} anvisningsret uanset "
         f"afdelingens farve; BAB-boligerne ligger alle i huslejeniveauet "
         f"{_end(params.band(params.bab_band).label)}",
@@ -445,8 +473,10 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
         "boliger om året (Fælles udlejningsaftale 2023–2025).",
     ]
     if params.actual_use > 0:
-        lines.append(f"Boliganvisningen anviste i gennemsnit {format_int(params.actual_use)} borgere om året "
-                     f"({params.actual_use_period}).")
+        lines.append(
+            f"Boliganvisningen anviste i gennemsnit {format_int(params.actual_use)} borgere om året "
+            f"({params.actual_use_period})."
+        )
     lines.append("Tallene er forventninger ud fra gennemsnit, ikke en opgørelse af faktiske ledige boliger.")
     return lines
 
@@ -499,22 +529,30 @@ def export_table(cap: pd.DataFrame, params: CapacityParams | None = None, rules=
             names = pd.Series([labels.get(str(c), str(c)) for c in s.index], index=s.index)
         else:
             names = pd.Series(s.index.astype(str), index=s.index)
-        frames.append(pd.DataFrame({
-            "Opdeling": title,
-            "Gruppe": names.to_numpy(),
-            "Afdelinger": s["departments"].to_numpy(),
-            "Boliger": s["dwellings"].round(0).astype(int).to_numpy(),
-            "Forventede ledige boliger om året": s["vacancies"].round(1).to_numpy(),
-            "Til anvisning om året": s["available"].round(1).to_numpy(),
-            f"Heraf billige ({params.cheap_label})": s["available_cheap"].round(1).to_numpy(),
-        }))
-    total = pd.DataFrame({
-        "Opdeling": ["I alt"], "Gruppe": ["Alle afdelinger"], "Afdelinger": [len(cap)],
-        "Boliger": [int(round(cap["dwellings"].sum()))],
-        "Forventede ledige boliger om året": [round(float(cap["vacancies"].sum()), 1)],
-        "Til anvisning om året": [round(float(cap["available"].sum()), 1)],
-        f"Heraf billige ({params.cheap_label})": [round(float(cap["available_cheap"].sum()), 1)],
-    })
+        frames.append(
+            pd.DataFrame(
+                {
+                    "Opdeling": title,
+                    "Gruppe": names.to_numpy(),
+                    "Afdelinger": s["departments"].to_numpy(),
+                    "Boliger": s["dwellings"].round(0).astype(int).to_numpy(),
+                    "Forventede ledige boliger om året": s["vacancies"].round(1).to_numpy(),
+                    "Til anvisning om året": s["available"].round(1).to_numpy(),
+                    f"Heraf billige ({params.cheap_label})": s["available_cheap"].round(1).to_numpy(),
+                }
+            )
+        )
+    total = pd.DataFrame(
+        {
+            "Opdeling": ["I alt"],
+            "Gruppe": ["Alle afdelinger"],
+            "Afdelinger": [len(cap)],
+            "Boliger": [int(round(cap["dwellings"].sum()))],
+            "Forventede ledige boliger om året": [round(float(cap["vacancies"].sum()), 1)],
+            "Til anvisning om året": [round(float(cap["available"].sum()), 1)],
+            f"Heraf billige ({params.cheap_label})": [round(float(cap["available_cheap"].sum()), 1)],
+        }
+    )
     out = pd.concat([total, *frames], ignore_index=True)
     out["Behov (billige boliger om året)"] = f"{format_int(params.need_min)}–{format_int(params.need_max)}"
     return out

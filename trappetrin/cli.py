@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +30,10 @@ class _DanishParser(argparse.ArgumentParser):
 _ARGPARSE_DANISH = [
     (re.compile(r"the following arguments are required: (.*)"), r"disse argumenter mangler: \1"),
     (re.compile(r"unrecognized arguments: (.*)"), r"ukendte argumenter: \1"),
-    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), r"argument \1: ugyldigt valg \2 (vælg mellem \3)"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"),
+        r"argument \1: ugyldigt valg \2 (vælg mellem \3)",
+    ),
     (re.compile(r"argument (\S+): expected one argument"), r"argument \1 mangler en værdi"),
     (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), r"argument \1: ugyldig værdi \3"),
 ]
@@ -47,8 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     p = _DanishParser(prog="python -m trappetrin", description="Trappetrin: monitorering af almene boligafdelinger.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_DanishParser)
     d = sub.add_parser("demo", help="(gen)opbyg demodatabasen")
-    d.add_argument("--scale", choices=["aalborg", "national"], default="aalborg",
-                   help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner")
+    d.add_argument(
+        "--scale",
+        choices=["aalborg", "national"],
+        default="aalborg",
+        help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner",
+    )
     sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
     sub.add_parser("init", help="opret en ny, tom database til rigtige data (TRAPPETRIN_DB)")
     sub.add_parser("releases", help="vis udgivelserne")
@@ -56,23 +63,40 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
     c.add_argument("--rules", required=True, help="regelsættets navn, fx trappetrin")
     c.add_argument("--version", type=int, default=None, help="regelsættets version (standard: nyeste)")
-    c.add_argument("--format", choices=["excel", "plain"], default="excel",
-                   help="excel: semikolon, decimalkomma, UTF-8 med BOM (standard); plain: komma og punktum")
+    c.add_argument(
+        "--format",
+        choices=["excel", "plain"],
+        default="excel",
+        help="excel: semikolon, decimalkomma, UTF-8 med BOM (standard); plain: komma og punktum",
+    )
     c.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
     i = sub.add_parser("import", help="indlæs en fil: afdelingsdata, ministerliste, stamdata eller geometri")
     i.add_argument("file", type=Path)
-    i.add_argument("--kind", choices=["afdelingsdata", "ministerliste", "stamdata", "geometri"],
-                   default="afdelingsdata", help="hvad filen indeholder (standard: afdelingsdata)")
+    i.add_argument(
+        "--kind",
+        choices=["afdelingsdata", "ministerliste", "stamdata", "geometri"],
+        default="afdelingsdata",
+        help="hvad filen indeholder (standard: afdelingsdata)",
+    )
     i.add_argument("--label", default=None, help="udgivelsens mærke, fx 2027-02 (ministerliste: standard ÅÅÅÅ-12)")
     i.add_argument("--source", default=None, help="afdelingsdata: Tvillingeværktøj eller Beboerdata")
     i.add_argument("--date", default=None, help="opgørelsesdato, fx 2027-02-15 (ministerliste: standard 1. december)")
     i.add_argument("--list-year", type=int, default=None, help="ministerliste: listeåret, fx 2026")
-    i.add_argument("--geometry", choices=["kommunegraense", "afdeling"], default=None,
-                   help="geometri: kommunegrænse eller afdelingspolygoner (standard: ud fra kolonnerne)")
+    i.add_argument(
+        "--geometry",
+        choices=["kommunegraense", "afdeling"],
+        default=None,
+        help="geometri: kommunegrænse eller afdelingspolygoner (standard: ud fra kolonnerne)",
+    )
     i.add_argument("--sheet", default=None, help="XLSX: arkets navn (standard: første ark med afdelings-id)")
     i.add_argument("--header-row", type=int, default=None, help="rækkenummer for overskrifterne (standard: find selv)")
-    i.add_argument("--map", action="append", default=[], metavar="FELT=KOLONNE",
-                   help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)")
+    i.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FELT=KOLONNE",
+        help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)",
+    )
     i.add_argument("--dry-run", action="store_true", help="kontrollér og vis ændringerne uden at gemme")
     dr = sub.add_parser("delete-release", help="slet en udgivelse (kræver --yes)")
     dr.add_argument("label")
@@ -122,8 +146,10 @@ def run(argv: list[str] | None = None) -> int:
         else:
             store = open_store(path, demo_if_empty=True)
         n = store.scalar("SELECT count(*) FROM departments")
-        print(f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
-              file=sys.stderr)
+        print(
+            f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
+            file=sys.stderr,
+        )
         return 0
     if args.command == "ensure-db":
         path = db_path()
@@ -134,11 +160,15 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "init":
         path = db_path()
         if path.exists():
-            raise UserError(f"{path} findes allerede; en ny, tom database skal have sit eget filnavn "
-                            "(sæt TRAPPETRIN_DB).")
+            raise UserError(
+                f"{path} findes allerede; en ny, tom database skal have sit eget filnavn (sæt TRAPPETRIN_DB)."
+            )
         open_store(path).close()
-        print(f"Tom database oprettet: {path}. Indlæs afdelingsregistret og en udgivelse på siden Data "
-              "eller med 'import'.", file=sys.stderr)
+        print(
+            f"Tom database oprettet: {path}. Indlæs afdelingsregistret og en udgivelse på siden Data "
+            "eller med 'import'.",
+            file=sys.stderr,
+        )
         return 0
     if args.command == "check-areas":
         try:
@@ -164,9 +194,17 @@ def run(argv: list[str] | None = None) -> int:
         table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
         _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
         if not store.is_demo:  # exports of real data go in the audit trail
-            store.log_event(_user(), "export", args.release, file_name=args.out.name if args.out else None,
-                            details={"format": args.format, "regelsæt": f"{rules.name} v{rules.version}",
-                                     "kilde": "kommandolinjen"})
+            store.log_event(
+                _user(),
+                "export",
+                args.release,
+                file_name=args.out.name if args.out else None,
+                details={
+                    "format": args.format,
+                    "regelsæt": f"{rules.name} v{rules.version}",
+                    "kilde": "kommandolinjen",
+                },
+            )
         return 0
     if args.command == "import":
         return _import(store, args)
@@ -212,16 +250,20 @@ def _import(store, args) -> int:
     elif args.kind == "geometri":
         options.update(geometry_kind=args.geometry)
     try:
-        plan = imports.plan_import(store, args.kind, args.file, options=options, mapping=mapping or None,
-                                   progress=progress)
+        plan = imports.plan_import(
+            store, args.kind, args.file, options=options, mapping=mapping or None, progress=progress
+        )
         pre = imports.preview_import(store, plan, store.adopted_rule_set())
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(plan, imports.Plan):
-        print(f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
-              f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
-              f"{len(pre.changes)} skifter farve.", file=sys.stderr)
+        print(
+            f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
+            f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
+            f"{len(pre.changes)} skifter farve.",
+            file=sys.stderr,
+        )
     else:
         for line in pre.summary:
             print(line, file=sys.stderr)

@@ -69,20 +69,23 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     met = result.met_criteria()
     met_text = met.map(lambda ids: "; ".join(crit_labels.get(i, i) for i in ids))
     on_list = frame["list_status"].fillna("")
-    met_text = np.where(on_list != "", "Ministeriel liste (" + on_list + ")" + np.where(met_text != "", "; " + met_text, ""), met_text)
+    met_text = np.where(
+        on_list != "", "Ministeriel liste (" + on_list + ")" + np.where(met_text != "", "; " + met_text, ""), met_text
+    )
     area = frame["area_name"].fillna(frame["local_area_name"]).fillna("")
-    out = pd.DataFrame({
-        "Afdelings-id": frame.index,
-        "Afdeling": frame["name"].to_numpy(),
-        "Boligorganisation": frame["organisation"].to_numpy(),
-        "Område": area.to_numpy(),
-        "Bydel": frame["neighbourhood"].fillna("").to_numpy(),
-        "Farve": outcome.map(labels).to_numpy(),
-        "Trin": outcome.map(steps).to_numpy(),
-        "Opfyldte kriterier": np.where(result.masked, "", met_text),
-        "Antal opfyldte kriterier": pd.array(
-            np.where(result.masked, 0, [len(m) for m in met]), dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "Afdelings-id": frame.index,
+            "Afdeling": frame["name"].to_numpy(),
+            "Boligorganisation": frame["organisation"].to_numpy(),
+            "Område": area.to_numpy(),
+            "Bydel": frame["neighbourhood"].fillna("").to_numpy(),
+            "Farve": outcome.map(labels).to_numpy(),
+            "Trin": outcome.map(steps).to_numpy(),
+            "Opfyldte kriterier": np.where(result.masked, "", met_text),
+            "Antal opfyldte kriterier": pd.array(np.where(result.masked, 0, [len(m) for m in met]), dtype="Int64"),
+        }
+    )
     out.loc[result.masked, "Antal opfyldte kriterier"] = pd.NA
     for code, ind in catalogue.indicators().items():
         column = f"{ind.label} ({ind.unit})"

@@ -39,8 +39,18 @@ _ORG_HOME_NEIGHBOURHOODS: dict[int, tuple[str, ...]] = {
     115: ("Aalborg C", "Skalborg"),
     118: ("Aalborg Øst", "Aalborg C", "Svenstrup"),
     121: ("Nørresundby", "Lindholm", "Vodskov", "Hals", "Nørre Uttrup"),
-    126: ("Aalborg Øst", "Aalborg C", "Vejgaard", "Gug", "Skalborg", "Svenstrup", "Nibe",
-          "Sønderholm", "Kongerslev", "Storvorde"),
+    126: (
+        "Aalborg Øst",
+        "Aalborg C",
+        "Vejgaard",
+        "Gug",
+        "Skalborg",
+        "Svenstrup",
+        "Nibe",
+        "Sønderholm",
+        "Kongerslev",
+        "Storvorde",
+    ),
     131: ("Aalborg C", "Vejgaard", "Hasseris"),
     134: ("Aalborg C", "Nørresundby", "Sønder Tranders"),
     139: ("Aalborg C", "Hasseris", "Aalborg Øst"),
@@ -94,17 +104,75 @@ NEIGHBOURHOODS: tuple[_Neighbourhood, ...] = (
 
 # Generic Danish estate words; none is the name of a well-known Aalborg estate.
 ESTATE_WORDS: tuple[str, ...] = (
-    "Egeparken", "Solhaven", "Birkelunden", "Bøgelunden", "Askelunden", "Elmegården",
-    "Rønnehaven", "Kastanjegården", "Pilehaven", "Poppelhøj", "Hyldehaven", "Tjørnehaven",
-    "Valnøddehaven", "Kirsebærhaven", "Æblehaven", "Pærelunden", "Blommehaven", "Rosenhaven",
-    "Liljehaven", "Kløverhaven", "Engblommen", "Valmuehaven", "Lyngbakken", "Lyngparken",
-    "Enghaven", "Engparken", "Markhaven", "Bakkely", "Højlund", "Højvang", "Skovhaven", "Skovly",
-    "Søbredden", "Åhaven", "Ådalen", "Bækkelund", "Stjerneparken", "Solbakken",
-    "Solsikkehaven", "Solgården", "Sollys", "Morgenrøden", "Aftenrøden", "Nordlyset",
-    "Sydhaven", "Vesthaven", "Østerhaven", "Gårdhaven", "Torvehaven", "Fælleden", "Kærparken",
-    "Mosehaven", "Vibehaven", "Lærkehaven", "Svalehaven", "Mågehaven", "Stærehaven",
-    "Duehaven", "Spurvehaven", "Fasanhaven", "Granlunden", "Fyrrebakken", "Lindelyst",
-    "Ahornhaven", "Hasselbakken", "Bregnehaven", "Hvedemarken", "Byghaven", "Havrelunden",
+    "Egeparken",
+    "Solhaven",
+    "Birkelunden",
+    "Bøgelunden",
+    "Askelunden",
+    "Elmegården",
+    "Rønnehaven",
+    "Kastanjegården",
+    "Pilehaven",
+    "Poppelhøj",
+    "Hyldehaven",
+    "Tjørnehaven",
+    "Valnøddehaven",
+    "Kirsebærhaven",
+    "Æblehaven",
+    "Pærelunden",
+    "Blommehaven",
+    "Rosenhaven",
+    "Liljehaven",
+    "Kløverhaven",
+    "Engblommen",
+    "Valmuehaven",
+    "Lyngbakken",
+    "Lyngparken",
+    "Enghaven",
+    "Engparken",
+    "Markhaven",
+    "Bakkely",
+    "Højlund",
+    "Højvang",
+    "Skovhaven",
+    "Skovly",
+    "Søbredden",
+    "Åhaven",
+    "Ådalen",
+    "Bækkelund",
+    "Stjerneparken",
+    "Solbakken",
+    "Solsikkehaven",
+    "Solgården",
+    "Sollys",
+    "Morgenrøden",
+    "Aftenrøden",
+    "Nordlyset",
+    "Sydhaven",
+    "Vesthaven",
+    "Østerhaven",
+    "Gårdhaven",
+    "Torvehaven",
+    "Fælleden",
+    "Kærparken",
+    "Mosehaven",
+    "Vibehaven",
+    "Lærkehaven",
+    "Svalehaven",
+    "Mågehaven",
+    "Stærehaven",
+    "Duehaven",
+    "Spurvehaven",
+    "Fasanhaven",
+    "Granlunden",
+    "Fyrrebakken",
+    "Lindelyst",
+    "Ahornhaven",
+    "Hasselbakken",
+    "Bregnehaven",
+    "Hvedemarken",
+    "Byghaven",
+    "Havrelunden",
     "Rugmarken",
 )
 
@@ -124,14 +192,11 @@ class _Area:
 
 
 AREAS: tuple[_Area, ...] = (
-    _Area("demo-aalborg-oest", "Demo-område Aalborg Øst", "ministeriel", ("Aalborg Øst",),
-          135, 700, 10),
-    _Area("demo-noerresundby", "Demo-område Nørresundby", "ministeriel", ("Nørresundby",),
-          20, 700, 8),
+    _Area("demo-aalborg-oest", "Demo-område Aalborg Øst", "ministeriel", ("Aalborg Øst",), 135, 700, 10),
+    _Area("demo-noerresundby", "Demo-område Nørresundby", "ministeriel", ("Nørresundby",), 20, 700, 8),
     _Area("demo-vejgaard", "Demo-område Vejgaard", "ministeriel", ("Vejgaard",), 120, 600, 5),
     _Area("demo-aalborg-c", "Demo-område Aalborg C", "ministeriel", ("Aalborg C",), 200, 800, 7),
-    _Area("aalborg-soe", "Aalborg SØ", "lokal", ("Aalborg Øst",), 135, 700, 14,
-          includes="demo-aalborg-oest"),
+    _Area("aalborg-soe", "Aalborg SØ", "lokal", ("Aalborg Øst",), 135, 700, 14, includes="demo-aalborg-oest"),
     _Area("aalborg-syd", "Aalborg Syd", "lokal", ("Skalborg", "Gug"), 0, 0, 7),
 )
 
@@ -148,9 +213,18 @@ LIST_STATUS: tuple[tuple[int, str, str], ...] = (
 )
 
 INDICATORS: tuple[str, ...] = (
-    "residents", "residents_18_64", "residents_30_59", "residents_18_plus", "taxpayers_15_64",
-    "pct_outside_labour", "pct_convicted", "pct_basic_education", "income_pct_of_region",
-    "pct_nonwestern", "move_out_rate", "eviction_cases",
+    "residents",
+    "residents_18_64",
+    "residents_30_59",
+    "residents_18_plus",
+    "taxpayers_15_64",
+    "pct_outside_labour",
+    "pct_convicted",
+    "pct_basic_education",
+    "income_pct_of_region",
+    "pct_nonwestern",
+    "move_out_rate",
+    "eviction_cases",
 )
 
 # Area-level trajectories (weighted area means) of the list criteria, at the November release of
@@ -352,16 +426,11 @@ def _neighbourhood_slots() -> np.ndarray:
     return np.array([h.name for h in NEIGHBOURHOODS for _ in range(h.n_departments)], dtype=object)
 
 
-def _assign_organisations(
-    rng: np.random.Generator, hoods: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _assign_organisations(rng: np.random.Generator, hoods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Organisation and department number of each slot, favouring each organisation's home turf."""
     org_no = np.zeros(len(hoods), dtype=np.int64)
     free = np.ones(len(hoods), dtype=bool)
-    home_slots = {
-        number: int(np.isin(hoods, _ORG_HOME_NEIGHBOURHOODS[number]).sum())
-        for number, _, _ in ORGANISATIONS
-    }
+    home_slots = {number: int(np.isin(hoods, _ORG_HOME_NEIGHBOURHOODS[number]).sum()) for number, _, _ in ORGANISATIONS}
     # Organisations with a narrow home turf choose first so their home slots are still free.
     by_turf = sorted(ORGANISATIONS, key=lambda org: home_slots[org[0]] / org[2])
     for number, _, count in by_turf:
@@ -493,7 +562,10 @@ def _family_dwellings(
 
 
 def _year_built(
-    rng: np.random.Generator, hoods: np.ndarray, family: np.ndarray, is_area: np.ndarray,
+    rng: np.random.Generator,
+    hoods: np.ndarray,
+    family: np.ndarray,
+    is_area: np.ndarray,
     is_grey: np.ndarray,
 ) -> np.ndarray:
     """Construction year; large estates lean to the 1960s-70s building boom, towns built later."""
@@ -618,8 +690,7 @@ def _values(
 
     fixed = np.stack([_standard_normal(rng, n) for _ in _SHARE_MODEL])[:, :, None]
     share = {
-        name: intercept + slope * (level[:, None] + follows * drift) + spread * fixed[k]
-        + noisy(noise)
+        name: intercept + slope * (level[:, None] + follows * drift) + spread * fixed[k] + noisy(noise)
         for k, (name, (intercept, slope, follows, spread, noise)) in enumerate(_SHARE_MODEL.items())
     }
     # Convictions are few per department, so their share is skewed: model it on a log scale.
@@ -628,8 +699,9 @@ def _values(
     # Head counts: residents per dwelling stay within 1.6-2.3; age shares shift with pressure.
     ratio = np.clip(rng.uniform(1.65, 2.25, n)[:, None] + 0.04 * drift, 1.6, 2.3)
     ratio = np.where(is_area[:, None], np.clip(ratio + 0.15, 2.0, 2.3), ratio)
-    residents = np.clip(np.round(dwellings[:, None] * ratio),
-                        np.ceil(1.6 * dwellings)[:, None], np.floor(2.3 * dwellings)[:, None])
+    residents = np.clip(
+        np.round(dwellings[:, None] * ratio), np.ceil(1.6 * dwellings)[:, None], np.floor(2.3 * dwellings)[:, None]
+    )
     adult_share = np.clip(0.8 - 0.03 * p + rng.normal(0, 0.02, n)[:, None], 0.68, 0.9)
     adults = np.round(residents * adult_share)
     working_share = np.clip(rng.normal(0.86, 0.04, n)[:, None] + noisy(0.005), 0.78, 0.93)
@@ -666,7 +738,9 @@ def _values(
 
 
 def _steer_areas(
-    share: dict[str, np.ndarray], counts: dict[str, np.ndarray], ministry_area: np.ndarray,
+    share: dict[str, np.ndarray],
+    counts: dict[str, np.ndarray],
+    ministry_area: np.ndarray,
     t: np.ndarray,
 ) -> None:
     """Shift each ministry area's departments so the area means follow ``_AREA_TARGETS``."""

@@ -86,22 +86,39 @@ class Classification:
             keep &= self.ids.isin(list(ids))
         frames = []
         for res in self.conditions:
-            frames.append(pd.DataFrame({
-                "id": self.ids[keep],
-                "kind": res.kind,
-                "owner": res.owner,
-                "condition": res.condition.id,
-                "key": res.key,
-                "indicator": res.condition.indicator,
-                "op": res.condition.op,
-                "value": res.value[keep],
-                "threshold": res.threshold[keep],
-                "met": res.met[keep],
-                "margin": res.margin[keep],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "id": self.ids[keep],
+                        "kind": res.kind,
+                        "owner": res.owner,
+                        "condition": res.condition.id,
+                        "key": res.key,
+                        "indicator": res.condition.indicator,
+                        "op": res.condition.op,
+                        "value": res.value[keep],
+                        "threshold": res.threshold[keep],
+                        "met": res.met[keep],
+                        "margin": res.margin[keep],
+                    }
+                )
+            )
         if not frames:
-            return pd.DataFrame(columns=["id", "kind", "owner", "condition", "key", "indicator", "op",
-                                         "value", "threshold", "met", "margin"])
+            return pd.DataFrame(
+                columns=[
+                    "id",
+                    "kind",
+                    "owner",
+                    "condition",
+                    "key",
+                    "indicator",
+                    "op",
+                    "value",
+                    "threshold",
+                    "met",
+                    "margin",
+                ]
+            )
         return pd.concat(frames, ignore_index=True)
 
     def met_criteria(self) -> pd.Series:

@@ -73,42 +73,163 @@ FIELD_LABELS = {
 #: Extra header aliases per field, Danish and English. The code itself, the catalogue label and
 #: "label (unit)" are aliases too. Headers are compared after :func:`normalise_header`.
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
-    "dept_id": ("afdelings_id", "Afdelings-id", "afdelingsid", "afd_id", "afd-id", "afdid", "dept_id",
-                "department_id", "department id", "afdeling id", "afdelingens id"),
-    "org_no": ("org_nr", "org nr", "org_no", "orgnr", "boligorganisation_nr", "boligorganisation nr",
-               "boligorganisationsnummer", "boligorganisationsnr", "organisationsnummer", "organisationsnr",
-               "organisation_no", "organisation number", "organization number", "org_number", "bo_nr"),
-    "dept_no": ("afd_nr", "afd nr", "afdnr", "afdelingsnummer", "afdelingsnr", "afdeling nr", "dept_no",
-                "department_no", "department number", "dept_number"),
-    "residents": ("beboere", "antal beboere", "antal_beboere", "beboere i alt", "beboere_i_alt",
-                  "residents total", "number of residents"),
-    "residents_18_64": ("beboere_18_64", "beboere 18-64", "beboere 18-64 år", "antal 18-64-årige",
-                        "18-64 årige", "beboere_18_64_aar", "residents 18-64"),
-    "residents_30_59": ("beboere_30_59", "beboere 30-59", "beboere 30-59 år", "antal 30-59-årige",
-                        "30-59 årige", "residents 30-59"),
-    "residents_18_plus": ("beboere_18_plus", "beboere 18+", "beboere over 18", "beboere 18 år+",
-                          "voksne beboere", "antal voksne", "residents 18+", "adult residents"),
-    "taxpayers_15_64": ("skatteydere_15_64", "skatteydere 15-64", "skatteydere", "antal skatteydere",
-                        "taxpayers", "taxpayers 15-64"),
-    "pct_outside_labour": ("andel_uden_beskaeftigelse", "andel uden beskæftigelse", "uden_beskaeftigelse",
-                           "uden for arbejdsmarked og uddannelse", "uden for arbejde og uddannelse",
-                           "andel uden for arbejdsmarkedet", "pct_uden_for_arbejdsmarked",
-                           "uden_for_arbejdsmarked", "outside labour", "outside labour market and education",
-                           "pct_outside_labor"),
-    "pct_convicted": ("andel_doemte", "andel dømte", "dømte", "pct_doemte", "domfaeldte", "andel domfældte",
-                      "convicted", "pct convicted"),
-    "pct_basic_education": ("kun_grundskole", "kun grundskole", "andel_kun_grundskole", "andel kun grundskole",
-                            "grundskole", "kun grundskoleuddannelse", "basic education", "basic education only"),
-    "income_pct_of_region": ("indkomst_pct_af_region", "indkomst i pct af regionen", "indkomst",
-                             "bruttoindkomst", "bruttoindkomst i pct af regionen", "gennemsnitlig bruttoindkomst",
-                             "income", "income pct of region", "income percent of region"),
-    "pct_nonwestern": ("andel_ikke_vestlige", "andel ikke-vestlige", "ikke_vestlige", "ikke-vestlige",
-                       "ikke-vestlige indvandrere og efterkommere", "pct_ikke_vestlige", "non-western",
-                       "nonwestern", "pct non-western"),
-    "move_out_rate": ("fraflytning", "fraflytningsprocent", "fraflytningsrate", "fraflytningspct",
-                      "move out rate", "move-out rate"),
-    "eviction_cases": ("fogedsager", "udsættelser", "antal fogedsager", "antal udsættelser", "evictions",
-                       "eviction cases"),
+    "dept_id": (
+        "afdelings_id",
+        "Afdelings-id",
+        "afdelingsid",
+        "afd_id",
+        "afd-id",
+        "afdid",
+        "dept_id",
+        "department_id",
+        "department id",
+        "afdeling id",
+        "afdelingens id",
+    ),
+    "org_no": (
+        "org_nr",
+        "org nr",
+        "org_no",
+        "orgnr",
+        "boligorganisation_nr",
+        "boligorganisation nr",
+        "boligorganisationsnummer",
+        "boligorganisationsnr",
+        "organisationsnummer",
+        "organisationsnr",
+        "organisation_no",
+        "organisation number",
+        "organization number",
+        "org_number",
+        "bo_nr",
+    ),
+    "dept_no": (
+        "afd_nr",
+        "afd nr",
+        "afdnr",
+        "afdelingsnummer",
+        "afdelingsnr",
+        "afdeling nr",
+        "dept_no",
+        "department_no",
+        "department number",
+        "dept_number",
+    ),
+    "residents": (
+        "beboere",
+        "antal beboere",
+        "antal_beboere",
+        "beboere i alt",
+        "beboere_i_alt",
+        "residents total",
+        "number of residents",
+    ),
+    "residents_18_64": (
+        "beboere_18_64",
+        "beboere 18-64",
+        "beboere 18-64 år",
+        "antal 18-64-årige",
+        "18-64 årige",
+        "beboere_18_64_aar",
+        "residents 18-64",
+    ),
+    "residents_30_59": (
+        "beboere_30_59",
+        "beboere 30-59",
+        "beboere 30-59 år",
+        "antal 30-59-årige",
+        "30-59 årige",
+        "residents 30-59",
+    ),
+    "residents_18_plus": (
+        "beboere_18_plus",
+        "beboere 18+",
+        "beboere over 18",
+        "beboere 18 år+",
+        "voksne beboere",
+        "antal voksne",
+        "residents 18+",
+        "adult residents",
+    ),
+    "taxpayers_15_64": (
+        "skatteydere_15_64",
+        "skatteydere 15-64",
+        "skatteydere",
+        "antal skatteydere",
+        "taxpayers",
+        "taxpayers 15-64",
+    ),
+    "pct_outside_labour": (
+        "andel_uden_beskaeftigelse",
+        "andel uden beskæftigelse",
+        "uden_beskaeftigelse",
+        "uden for arbejdsmarked og uddannelse",
+        "uden for arbejde og uddannelse",
+        "andel uden for arbejdsmarkedet",
+        "pct_uden_for_arbejdsmarked",
+        "uden_for_arbejdsmarked",
+        "outside labour",
+        "outside labour market and education",
+        "pct_outside_labor",
+    ),
+    "pct_convicted": (
+        "andel_doemte",
+        "andel dømte",
+        "dømte",
+        "pct_doemte",
+        "domfaeldte",
+        "andel domfældte",
+        "convicted",
+        "pct convicted",
+    ),
+    "pct_basic_education": (
+        "kun_grundskole",
+        "kun grundskole",
+        "andel_kun_grundskole",
+        "andel kun grundskole",
+        "grundskole",
+        "kun grundskoleuddannelse",
+        "basic education",
+        "basic education only",
+    ),
+    "income_pct_of_region": (
+        "indkomst_pct_af_region",
+        "indkomst i pct af regionen",
+        "indkomst",
+        "bruttoindkomst",
+        "bruttoindkomst i pct af regionen",
+        "gennemsnitlig bruttoindkomst",
+        "income",
+        "income pct of region",
+        "income percent of region",
+    ),
+    "pct_nonwestern": (
+        "andel_ikke_vestlige",
+        "andel ikke-vestlige",
+        "ikke_vestlige",
+        "ikke-vestlige",
+        "ikke-vestlige indvandrere og efterkommere",
+        "pct_ikke_vestlige",
+        "non-western",
+        "nonwestern",
+        "pct non-western",
+    ),
+    "move_out_rate": (
+        "fraflytning",
+        "fraflytningsprocent",
+        "fraflytningsrate",
+        "fraflytningspct",
+        "move out rate",
+        "move-out rate",
+    ),
+    "eviction_cases": (
+        "fogedsager",
+        "udsættelser",
+        "antal fogedsager",
+        "antal udsættelser",
+        "evictions",
+        "eviction cases",
+    ),
 }
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
@@ -193,8 +314,9 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> tup
     return data, name
 
 
-def read_table(source: str | Path | bytes, file_name: str | None = None, sheet: str | None = None,
-               header_row: int | None = None) -> pd.DataFrame:
+def read_table(
+    source: str | Path | bytes, file_name: str | None = None, sheet: str | None = None, header_row: int | None = None
+) -> pd.DataFrame:
     """Read a CSV or XLSX file into a frame of text cells.
 
     Parameters
@@ -227,24 +349,31 @@ def read_table(source: str | Path | bytes, file_name: str | None = None, sheet: 
     suffix = Path(name).suffix.lower()
     is_zip = data.startswith(_ZIP_MAGIC)
     if data.startswith(_OLE_MAGIC):
-        raise UserError(f"Filen '{name}' er i Excels gamle .xls-format, som ikke kan læses. "
-                        "Åbn den i Excel og gem den som .xlsx (Excel-projektmappe) eller .csv.")
+        raise UserError(
+            f"Filen '{name}' er i Excels gamle .xls-format, som ikke kan læses. "
+            "Åbn den i Excel og gem den som .xlsx (Excel-projektmappe) eller .csv."
+        )
     if suffix in _EXCEL_SUFFIXES:
         if not is_zip:
             looks = "en tekstfil (fx CSV)" if _looks_like_text(data) else "hverken en Excel-projektmappe eller tekst"
-            raise UserError(f"Filen '{name}' hedder {suffix}, men er ikke en Excel-projektmappe; den ligner {looks}. "
-                            "Gem den igen fra Excel som .xlsx, eller giv den det rigtige navn (.csv).")
+            raise UserError(
+                f"Filen '{name}' hedder {suffix}, men er ikke en Excel-projektmappe; den ligner {looks}. "
+                "Gem den igen fra Excel som .xlsx, eller giv den det rigtige navn (.csv)."
+            )
         table = _read_xlsx(data, name, sheet, header_row)
     elif suffix == "" and is_zip:
         table = _read_xlsx(data, name, sheet, header_row)
     elif suffix in _TEXT_SUFFIXES or suffix == "":
         if is_zip:
-            raise UserError(f"Filen '{name}' hedder {suffix}, men er en Excel-projektmappe "
-                            "eller anden zip-fil. Omdøb den til .xlsx, eller gem den som CSV fra Excel.")
+            raise UserError(
+                f"Filen '{name}' hedder {suffix}, men er en Excel-projektmappe "
+                "eller anden zip-fil. Omdøb den til .xlsx, eller gem den som CSV fra Excel."
+            )
         table = _read_csv(data, name, header_row)
     else:
-        raise UserError(f"Filen '{name}' har en filtype ({suffix}), der ikke kan indlæses. "
-                        "Brug CSV (.csv) eller Excel (.xlsx).")
+        raise UserError(
+            f"Filen '{name}' har en filtype ({suffix}), der ikke kan indlæses. Brug CSV (.csv) eller Excel (.xlsx)."
+        )
     table.attrs["file_name"] = name
     table.attrs["checksum"] = hashlib.sha256(data).hexdigest()
     return table
@@ -272,8 +401,10 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
     if text is not None and not text.strip():
         raise UserError(f"Filen '{name}' er tom.")
     if text is None or _CONTROL.search(text):
-        raise UserError(f"Filen '{name}' er ikke en tekstfil (den indeholder binære data). "
-                        "Vælg den rigtige fil, eller gem den som CSV fra Excel.")
+        raise UserError(
+            f"Filen '{name}' er ikke en tekstfil (den indeholder binære data). "
+            "Vælg den rigtige fil, eller gem den som CSV fra Excel."
+        )
     best: tuple | None = None
     for delimiter in (";", ",", "\t"):
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -322,7 +453,7 @@ def _frame(rows: list[list[str]], head: int, name: str, *, pad_short: bool = Fal
         columns.append(h)
     width = len(columns)
     records, index, row_problems, ragged = [], [], [], []
-    for number, row in enumerate(rows[head + 1:], start=head + 2):
+    for number, row in enumerate(rows[head + 1 :], start=head + 2):
         cells = [str(c).strip() for c in row]
         if not any(cells):
             continue
@@ -352,21 +483,26 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, header_row: int | None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise UserError(f"Filen '{name}' kan ikke læses som Excel-projektmappe (.xlsx): {exc}. "
-                        "Gem den igen fra Excel som .xlsx eller .csv.") from None
+        raise UserError(
+            f"Filen '{name}' kan ikke læses som Excel-projektmappe (.xlsx): {exc}. "
+            "Gem den igen fra Excel som .xlsx eller .csv."
+        ) from None
     try:
         sheets = list(book.sheetnames)
         if sheet is not None:
             if sheet not in sheets:
-                raise UserError(f"Filen '{name}' har intet ark med navnet '{sheet}'. "
-                                f"Arkene hedder: {', '.join(sheets)}.")
+                raise UserError(
+                    f"Filen '{name}' har intet ark med navnet '{sheet}'. Arkene hedder: {', '.join(sheets)}."
+                )
             chosen = [sheet]
         else:
             chosen = sheets
         first: tuple | None = None
         for sheet_name in chosen:
-            rows = [[_cell_text(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
-                    for row in book[sheet_name].iter_rows()]
+            rows = [
+                [_cell_text(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
+                for row in book[sheet_name].iter_rows()
+            ]
             head = _find_header(rows, header_row, name) if rows else 0
             has_id = head < len(rows) and any(_is_id_header(c) for c in rows[head])
             if first is None:
@@ -431,10 +567,15 @@ class Plan:
         return len(self.values)
 
 
-def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
-                    file_name: str = "filen", *, known: list[str] | None = None,
-                    match: Callable[[str], str | None] | None = None,
-                    label: Callable[[str], str] | None = None) -> tuple[dict[str, str], list[str], list[str]]:
+def resolve_columns(
+    table: pd.DataFrame,
+    mapping: dict[str, str] | None = None,
+    file_name: str = "filen",
+    *,
+    known: list[str] | None = None,
+    match: Callable[[str], str | None] | None = None,
+    label: Callable[[str], str] | None = None,
+) -> tuple[dict[str, str], list[str], list[str]]:
     """Which column holds which field: (field → column, ignored columns, problems).
 
     The user's ``mapping`` (field → column) comes first; other columns are matched by their
@@ -451,12 +592,15 @@ def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
         if column is None or str(column) == "":
             continue
         if fld not in known:
-            problems.append(f"{file_name}: kortlægningen nævner et ukendt felt '{fld}' – forventet et af: "
-                            f"{', '.join(known)}.")
+            problems.append(
+                f"{file_name}: kortlægningen nævner et ukendt felt '{fld}' – forventet et af: {', '.join(known)}."
+            )
             continue
         if str(column) not in columns:
-            problems.append(f"{file_name}: kolonnen '{column}', som feltet '{label(fld)}' er kortlagt til, "
-                            f"findes ikke i filen – forventet en af: {', '.join(columns) or 'ingen kolonner'}.")
+            problems.append(
+                f"{file_name}: kolonnen '{column}', som feltet '{label(fld)}' er kortlagt til, "
+                f"findes ikke i filen – forventet en af: {', '.join(columns) or 'ingen kolonner'}."
+            )
             continue
         used[fld] = str(column)
     claimed = set(used.values())
@@ -469,8 +613,10 @@ def resolve_columns(table: pd.DataFrame, mapping: dict[str, str] | None = None,
             by_field.setdefault(fld, []).append(column)
     for fld, cols in by_field.items():
         if len(cols) > 1:
-            problems.append(f"{file_name}: flere kolonner ({', '.join(repr(c) for c in cols)}) er alle "
-                            f"'{label(fld)}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet.")
+            problems.append(
+                f"{file_name}: flere kolonner ({', '.join(repr(c) for c in cols)}) er alle "
+                f"'{label(fld)}' – forventet én; slet eller omdøb de andre, eller kortlæg feltet."
+            )
         used[fld] = cols[0]
     ignored = [c for c in columns if c not in set(used.values())]
     return used, ignored, problems
@@ -490,36 +636,49 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
-def _check_release(store: Store, label: str, source: str, reference_date: object,
-                   today: date | None) -> tuple[str, str, date | None, list[str]]:
+def _check_release(
+    store: Store, label: str, source: str, reference_date: object, today: date | None
+) -> tuple[str, str, date | None, list[str]]:
     problems: list[str] = []
     label = str(label or "").strip()
     if not label:
         problems.append("Udgivelsen mangler et mærke – forventet fx '2026-11'.")
     elif store.scalar("SELECT count(*) FROM releases WHERE label = ?", [label]):
-        problems.append(f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
-                        "forventet et nyt mærke (eller slet den gamle udgivelse først).")
+        problems.append(
+            f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
+            "forventet et nyt mærke (eller slet den gamle udgivelse først)."
+        )
     src = next((s for s in VALUE_SOURCES if s.casefold() == str(source or "").strip().casefold()), None)
     if src is None:
-        problems.append(f"Kilden '{source}' kan ikke bruges til afdelingsdata – forventet "
-                        f"{' eller '.join(VALUE_SOURCES)}.")
+        problems.append(
+            f"Kilden '{source}' kan ikke bruges til afdelingsdata – forventet {' eller '.join(VALUE_SOURCES)}."
+        )
     day = _parse_date(reference_date)
     today = today or date.today()
     if day is None:
         problems.append(f"Opgørelsesdatoen '{reference_date}' er ikke en gyldig dato – forventet fx 2026-11-15.")
     elif day < EARLIEST_DATE:
-        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 "
-                        "til i dag.")
+        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag.")
     elif day > today + timedelta(days=FUTURE_DAYS):
-        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
-                        f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}.")
+        problems.append(
+            f"Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+            f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}."
+        )
     return label, src or "", day, problems
 
 
-def validate_indicator_release(store: Store, table: pd.DataFrame, *, file_name: str | None = None,
-                               label: str, source: str, reference_date: object,
-                               mapping: dict[str, str] | None = None, today: date | None = None,
-                               progress: Progress | None = None) -> Plan:
+def validate_indicator_release(
+    store: Store,
+    table: pd.DataFrame,
+    *,
+    file_name: str | None = None,
+    label: str,
+    source: str,
+    reference_date: object,
+    mapping: dict[str, str] | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Plan:
     """Check a table from :func:`read_table` as a department-indicator release.
 
     Every problem is collected (file, row, column, value and what is expected) and raised at once
@@ -534,8 +693,9 @@ def validate_indicator_release(store: Store, table: pd.DataFrame, *, file_name: 
     decimal = table.attrs.get("decimal", "auto")
 
     if len(table.columns) == 0:
-        problems.append(f"{name}: filen har ingen overskriftsrække – forventet en række med kolonnenavne "
-                        "som 'Afdelings-id' øverst.")
+        problems.append(
+            f"{name}: filen har ingen overskriftsrække – forventet en række med kolonnenavne som 'Afdelings-id' øverst."
+        )
         _raise(name, problems)
     if len(table) == 0:
         problems.append(f"{name}: filen har overskrifter, men ingen datarækker – forventet én række pr. afdeling.")
@@ -545,24 +705,34 @@ def validate_indicator_release(store: Store, table: pd.DataFrame, *, file_name: 
     has_id = "dept_id" in used or ("org_no" in used and "dept_no" in used)
     if not has_id:
         half = [f for f in ("org_no", "dept_no") if f in used]
-        hint = (f" Filen har {field_label(half[0])} (kolonnen '{used[half[0]]}'), men mangler "
-                f"{field_label('dept_no' if half[0] == 'org_no' else 'org_no')}." if half else "")
-        problems.append(f"{name}: filen mangler en kolonne med afdelings-id (fx 'afdelings_id' eller 'Afdelings-id') "
-                        f"eller både organisationsnummer ('org_nr') og afdelingsnummer ('afd_nr').{hint} "
-                        f"Fundne kolonner: {', '.join(map(str, table.columns))}.")
+        hint = (
+            f" Filen har {field_label(half[0])} (kolonnen '{used[half[0]]}'), men mangler "
+            f"{field_label('dept_no' if half[0] == 'org_no' else 'org_no')}."
+            if half
+            else ""
+        )
+        problems.append(
+            f"{name}: filen mangler en kolonne med afdelings-id (fx 'afdelings_id' eller 'Afdelings-id') "
+            f"eller både organisationsnummer ('org_nr') og afdelingsnummer ('afd_nr').{hint} "
+            f"Fundne kolonner: {', '.join(map(str, table.columns))}."
+        )
     codes = [c for c in catalogue.indicators() if c in used]
     if not codes:
-        problems.append(f"{name}: filen har ingen kendte indikatorkolonner – forventet mindst én af fx "
-                        f"{', '.join(repr(field_label(c)) for c in list(catalogue.indicators())[:3])}; "
-                        "se skabelonen, eller kortlæg kolonnerne.")
+        problems.append(
+            f"{name}: filen har ingen kendte indikatorkolonner – forventet mindst én af fx "
+            f"{', '.join(repr(field_label(c)) for c in list(catalogue.indicators())[:3])}; "
+            "se skabelonen, eller kortlæg kolonnerne."
+        )
     if not has_id or not codes or len(table) == 0:
         _raise(name, problems)
 
     checksum = table.attrs.get("checksum") or hashlib.sha256(table.to_csv().encode()).hexdigest()
     earlier = store.scalar("SELECT label FROM releases WHERE checksum = ? ORDER BY release_id LIMIT 1", [checksum])
     if earlier is not None:
-        problems.append(f"{name}: præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som "
-                        f"udgivelsen '{earlier}' – forventet en ny fil.")
+        problems.append(
+            f"{name}: præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som "
+            f"udgivelsen '{earlier}' – forventet en ny fil."
+        )
     # Rows with the wrong number of fields are reported once above, not cell by cell.
     table = table.drop(index=[r for r in table.attrs.get("ragged_rows", []) if r in table.index])
     progress(0.05, "Kontrollerer afdelinger")
@@ -573,15 +743,23 @@ def validate_indicator_release(store: Store, table: pd.DataFrame, *, file_name: 
     if problems:
         _raise(name, problems)
 
-    long = pd.DataFrame({
-        "dept_id": np.repeat(ids.to_numpy(dtype=object), len(codes)),
-        "indicator": np.tile(np.array(codes, dtype=object), len(ids)),
-        "value": values.to_numpy(dtype=float).reshape(-1),
-    })
+    long = pd.DataFrame(
+        {
+            "dept_id": np.repeat(ids.to_numpy(dtype=object), len(codes)),
+            "indicator": np.tile(np.array(codes, dtype=object), len(ids)),
+            "value": values.to_numpy(dtype=float).reshape(-1),
+        }
+    )
     return Plan(
-        values=long, label=label, source=source, reference_date=day, file_name=name,
+        values=long,
+        label=label,
+        source=source,
+        reference_date=day,
+        file_name=name,
         checksum=checksum,
-        rows=len(ids), columns={f: c for f, c in used.items()}, ignored_columns=ignored,
+        rows=len(ids),
+        columns={f: c for f, c in used.items()},
+        ignored_columns=ignored,
         missing_indicators=[c for c in catalogue.indicators() if c not in used],
     )
 
@@ -591,12 +769,14 @@ def _raise(name: str, problems: list[str]) -> None:
     shown = problems[:MAX_PROBLEMS]
     if n > MAX_PROBLEMS:
         shown.append(f"… og {n - MAX_PROBLEMS} fejl mere af samme slags.")
-    raise UserError(f"Filen '{name}' kan ikke indlæses ({n} fejl). Intet er gemt; ret filen og prøv igen.",
-                    problems=shown)
+    raise UserError(
+        f"Filen '{name}' kan ikke indlæses ({n} fejl). Intet er gemt; ret filen og prøv igen.", problems=shown
+    )
 
 
-def _department_ids(store: Store, table: pd.DataFrame, used: dict[str, str], name: str,
-                    found: list[tuple[float, int, str]]) -> pd.Series:
+def _department_ids(
+    store: Store, table: pd.DataFrame, used: dict[str, str], name: str, found: list[tuple[float, int, str]]
+) -> pd.Series:
     """The department id of every row, checked against the register; problems added to ``found``
     as (row, column position, message), duplicates after every row."""
     position = {c: i for i, c in enumerate(table.columns)}
@@ -608,12 +788,24 @@ def _department_ids(store: Store, table: pd.DataFrame, used: dict[str, str], nam
         for row, raw in table[column].items():
             text = str(raw).strip()
             if not text:
-                found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': afdelings-id mangler "
-                              "– forventet et id fra afdelingsregistret, fx '101-003'."))
+                found.append(
+                    (
+                        row,
+                        position[column],
+                        f"{name}, række {row}, kolonne '{column}': afdelings-id mangler "
+                        "– forventet et id fra afdelingsregistret, fx '101-003'.",
+                    )
+                )
             elif text not in known:
-                found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': afdelingen '{text}' "
-                              "findes ikke i afdelingsregistret – forventet en kendt afdeling (opdatér registret "
-                              "først, hvis afdelingen er ny)."))
+                found.append(
+                    (
+                        row,
+                        position[column],
+                        f"{name}, række {row}, kolonne '{column}': afdelingen '{text}' "
+                        "findes ikke i afdelingsregistret – forventet en kendt afdeling (opdatér registret "
+                        "først, hvis afdelingen er ny).",
+                    )
+                )
             else:
                 ids[row] = text
     else:
@@ -628,8 +820,14 @@ def _department_ids(store: Store, table: pd.DataFrame, used: dict[str, str], nam
                 except ValueError:
                     value = None
                 if value is None or not float(value).is_integer():
-                    found.append((row, position[column], f"{name}, række {row}, kolonne '{column}': '{text}' er ikke "
-                                  f"et gyldigt {field_label(fld)} – forventet et helt tal."))
+                    found.append(
+                        (
+                            row,
+                            position[column],
+                            f"{name}, række {row}, kolonne '{column}': '{text}' er ikke "
+                            f"et gyldigt {field_label(fld)} – forventet et helt tal.",
+                        )
+                    )
                     numbers.append(None)
                 else:
                     numbers.append(int(value))
@@ -637,22 +835,40 @@ def _department_ids(store: Store, table: pd.DataFrame, used: dict[str, str], nam
                 continue
             dept = by_number.get(tuple(numbers))
             if dept is None:
-                found.append((row, position[org_col], f"{name}, række {row}, kolonne '{org_col}'/'{dept_col}': "
-                              f"afdeling {numbers[1]} i boligorganisation {numbers[0]} findes ikke i "
-                              "afdelingsregistret – forventet en kendt afdeling."))
+                found.append(
+                    (
+                        row,
+                        position[org_col],
+                        f"{name}, række {row}, kolonne '{org_col}'/'{dept_col}': "
+                        f"afdeling {numbers[1]} i boligorganisation {numbers[0]} findes ikke i "
+                        "afdelingsregistret – forventet en kendt afdeling.",
+                    )
+                )
             else:
                 ids[row] = dept
     known_ids = ids[ids != ""]
     for dept, rows in known_ids.groupby(known_ids).groups.items():
         if len(rows) > 1:
             where = ", ".join(f"række {r}" for r in rows)
-            found.append((float("inf"), 0, f"{name}: afdelingen '{dept}' optræder flere gange ({where}) – "
-                          "forventet én række pr. afdeling."))
+            found.append(
+                (
+                    float("inf"),
+                    0,
+                    f"{name}: afdelingen '{dept}' optræder flere gange ({where}) – forventet én række pr. afdeling.",
+                )
+            )
     return ids
 
 
-def _parse_values(table: pd.DataFrame, used: dict[str, str], codes: list[str], name: str,
-                  decimal: str, progress: Progress, found: list[tuple[float, int, str]]) -> pd.DataFrame:
+def _parse_values(
+    table: pd.DataFrame,
+    used: dict[str, str],
+    codes: list[str],
+    name: str,
+    decimal: str,
+    progress: Progress,
+    found: list[tuple[float, int, str]],
+) -> pd.DataFrame:
     """Numbers of every indicator column (NaN for blank cells); problems added to ``found``."""
     out = pd.DataFrame(index=table.index, columns=codes, dtype=float)
     cache: dict[str, float | None | ValueError] = {}
@@ -679,7 +895,9 @@ def _parse_values(table: pd.DataFrame, used: dict[str, str], codes: list[str], n
             if problem is None:
                 parsed[i] = value
             else:
-                found.append((int(row), position[column], f"{name}, række {row}, kolonne '{column}': '{text}' {problem}"))
+                found.append(
+                    (int(row), position[column], f"{name}, række {row}, kolonne '{column}': '{text}' {problem}")
+                )
         out[code] = parsed
     progress(1.0, "Kontrol færdig")
     return out
@@ -731,8 +949,10 @@ def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:
     Only ids, names and outcomes leave here (no values), so showing it respects discretion.
     """
     if rules.scope != "afdeling":
-        raise UserError(f"Regelsættet '{rules.name}' gælder for {rules.scope}r, ikke afdelinger; "
-                        "vælg et regelsæt for afdelinger til forhåndsvisningen.")
+        raise UserError(
+            f"Regelsættet '{rules.name}' gælder for {rules.scope}r, ikke afdelinger; "
+            "vælg et regelsæt for afdelinger til forhåndsvisningen."
+        )
     rel = store.releases()
     rel = rel[pd.to_datetime(rel["reference_date"]).dt.date <= plan.reference_date]
     values_rel = rel[rel["n_values"] > 0]
@@ -747,9 +967,13 @@ def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:
 
     new_ids = pd.Index(plan.departments)
     if previous_values is not None:
-        old_ids = pd.Index(store.query(
-            "SELECT DISTINCT v.dept_id FROM indicator_values v JOIN releases r USING (release_id) "
-            "WHERE r.label = ? ORDER BY 1", [previous_values])["dept_id"])
+        old_ids = pd.Index(
+            store.query(
+                "SELECT DISTINCT v.dept_id FROM indicator_values v JOIN releases r USING (release_id) "
+                "WHERE r.label = ? ORDER BY 1",
+                [previous_values],
+            )["dept_id"]
+        )
     else:
         old_ids = pd.Index([], dtype=object)
 
@@ -771,15 +995,22 @@ def preview(store: Store, plan: Plan, rules: RuleSet) -> Preview:
     changes["before_label"] = changes["before"].map(labels)
     changes["after_label"] = changes["after"].map(labels)
     order = [o.code for o in rules.outcomes]
-    counts = pd.DataFrame({
-        "before": before.value_counts().reindex(order, fill_value=0),
-        "after": after.value_counts().reindex(order, fill_value=0),
-    }).astype(int)
+    counts = pd.DataFrame(
+        {
+            "before": before.value_counts().reindex(order, fill_value=0),
+            "after": after.value_counts().reindex(order, fill_value=0),
+        }
+    ).astype(int)
     counts.index.name = "outcome"
     return Preview(
-        plan=plan, previous_label=previous_values, departments=named(new_ids),
-        missing=named(old_ids.difference(new_ids)), added=named(new_ids.difference(old_ids)),
-        changes=changes, counts=counts, data=data,
+        plan=plan,
+        previous_label=previous_values,
+        departments=named(new_ids),
+        missing=named(old_ids.difference(new_ids)),
+        added=named(new_ids.difference(old_ids)),
+        changes=changes,
+        counts=counts,
+        data=data,
     )
 
 
@@ -798,39 +1029,73 @@ def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None 
     try:
         with store.transaction() as cur:
             if cur.execute("SELECT count(*) FROM releases WHERE label = ?", [plan.label]).fetchone()[0]:
-                raise UserError(f"Udgivelsen '{plan.label}' findes allerede, og en gemt udgivelse kan ikke ændres. "
-                                "Intet er gemt.")
+                raise UserError(
+                    f"Udgivelsen '{plan.label}' findes allerede, og en gemt udgivelse kan ikke ændres. Intet er gemt."
+                )
             release_id = cur.execute(
                 "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
                 "file_name, checksum) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING release_id",
-                [plan.label, plan.source, plan.reference_date, plan.n_values, datetime.now(), actor.label,
-                 plan.file_name, plan.checksum],
+                [
+                    plan.label,
+                    plan.source,
+                    plan.reference_date,
+                    plan.n_values,
+                    datetime.now(),
+                    actor.label,
+                    plan.file_name,
+                    plan.checksum,
+                ],
             ).fetchone()[0]
             values = plan.values.assign(release_id=int(release_id))[["release_id", "dept_id", "indicator", "value"]]
             progress(0.1, f"Gemmer {plan.n_values} værdier")
             _insert_frame(cur, "indicator_values", values)
-            store.log_event(actor.label, "import", plan.label, file_name=plan.file_name, checksum=plan.checksum,
-                            n_rows=plan.rows, details={"kind": "afdelingsdata", "source": plan.source,
-                                                       "values": plan.n_values}, cur=cur)
+            store.log_event(
+                actor.label,
+                "import",
+                plan.label,
+                file_name=plan.file_name,
+                checksum=plan.checksum,
+                n_rows=plan.rows,
+                details={"kind": "afdelingsdata", "source": plan.source, "values": plan.n_values},
+                cur=cur,
+            )
     except duckdb.Error as exc:
-        raise UserError(f"Udgivelsen '{plan.label}' fra '{plan.file_name}' kunne ikke gemmes, og intet er gemt: "
-                        f"{exc}") from None
+        raise UserError(
+            f"Udgivelsen '{plan.label}' fra '{plan.file_name}' kunne ikke gemmes, og intet er gemt: {exc}"
+        ) from None
     progress(1.0, f"Udgivelsen '{plan.label}' er gemt")
     return plan.label
 
 
-def import_release(store: Store, source: str | Path | bytes, *, file_name: str | None = None,
-                   label: str, release_source: str, reference_date: object, actor: Actor,
-                   mapping: dict[str, str] | None = None, sheet: str | None = None,
-                   header_row: int | None = None, today: date | None = None,
-                   progress: Progress | None = None) -> Plan:
+def import_release(
+    store: Store,
+    source: str | Path | bytes,
+    *,
+    file_name: str | None = None,
+    label: str,
+    release_source: str,
+    reference_date: object,
+    actor: Actor,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Plan:
     """Read, validate and commit in one call (the command line's path). Returns the plan stored."""
     report = progress or _no_progress
     report(0.0, "Læser filen")
     table = read_table(source, file_name, sheet=sheet, header_row=header_row)
-    plan = validate_indicator_release(store, table, label=label, source=release_source,
-                                      reference_date=reference_date, mapping=mapping, today=today,
-                                      progress=lambda f, t: report(0.1 + 0.7 * f, t))
+    plan = validate_indicator_release(
+        store,
+        table,
+        label=label,
+        source=release_source,
+        reference_date=reference_date,
+        mapping=mapping,
+        today=today,
+        progress=lambda f, t: report(0.1 + 0.7 * f, t),
+    )
     commit(store, plan, actor=actor, progress=lambda f, t: report(0.8 + 0.2 * f, t))
     return plan
 
@@ -854,7 +1119,9 @@ def export_release_template(store: Store, label: str, rules: RuleSet | None = No
         raise UserError(f"Udgivelsen '{label}' ({row['source']}) har ingen afdelingsværdier at eksportere.")
     long = store.query(
         "SELECT v.dept_id, v.indicator, v.value FROM indicator_values v JOIN releases r USING (release_id) "
-        "WHERE r.label = ?", [label])
+        "WHERE r.label = ?",
+        [label],
+    )
     wide = long.pivot(index="dept_id", columns="indicator", values="value").sort_index()
     codes = list(catalogue.indicators())
     wide = wide.reindex(columns=codes)

@@ -27,8 +27,18 @@ from . import importer
 from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
-from .importer import (EXTRA_ALIASES, MISSING_MARKERS, Plan, Progress, _department_ids, _no_progress,
-                       _parse_date, _raise, normalise_header, read_table)
+from .importer import (
+    EXTRA_ALIASES,
+    MISSING_MARKERS,
+    Plan,
+    Progress,
+    _department_ids,
+    _no_progress,
+    _parse_date,
+    _raise,
+    normalise_header,
+    read_table,
+)
 from .numbers import parse_number
 from .rules import RuleSet
 from .store import LIST_STATUSES, Store, _insert_frame
@@ -51,13 +61,23 @@ KIND_SUFFIXES = {
 
 #: Danish spellings of the ministry's categories → status code ("" = area not listed that year).
 STATUS_WORDS = {
-    "forebyggelse": "forebyggelse", "forebyggelsesomraade": "forebyggelse", "forebyggelsesomraader": "forebyggelse",
+    "forebyggelse": "forebyggelse",
+    "forebyggelsesomraade": "forebyggelse",
+    "forebyggelsesomraader": "forebyggelse",
     "prevention": "forebyggelse",
-    "udsat": "udsat", "udsatboligomraade": "udsat", "udsatomraade": "udsat", "vulnerable": "udsat",
-    "parallelsamfund": "parallelsamfund", "parallelsamfundsomraade": "parallelsamfund",
+    "udsat": "udsat",
+    "udsatboligomraade": "udsat",
+    "udsatomraade": "udsat",
+    "vulnerable": "udsat",
+    "parallelsamfund": "parallelsamfund",
+    "parallelsamfundsomraade": "parallelsamfund",
     "parallelsociety": "parallelsamfund",
-    "omdannelse": "omdannelse", "omdannelsesomraade": "omdannelse", "transformation": "omdannelse",
-    "ingen": "", "ikkelistet": "", "none": "",
+    "omdannelse": "omdannelse",
+    "omdannelsesomraade": "omdannelse",
+    "transformation": "omdannelse",
+    "ingen": "",
+    "ikkelistet": "",
+    "none": "",
 }
 
 _DEPT_ALIASES = {f: (f, *EXTRA_ALIASES[f]) for f in ("dept_id", "org_no", "dept_no")}
@@ -66,10 +86,16 @@ _DEPT_ALIASES = {f: (f, *EXTRA_ALIASES[f]) for f in ("dept_id", "org_no", "dept_
 #: :func:`trappetrin.importer.normalise_header`; the field name itself is always accepted.
 FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
     "ministerliste": {
-        "area_id": ("område-id", False, ("område_id", "Område-id", "omraade_id", "områdekode", "area_id", "area id",
-                                         "area code")),
-        "area_name": ("område", True, ("område", "Område", "områdenavn", "boligområde", "area", "area_name",
-                                       "area name")),
+        "area_id": (
+            "område-id",
+            False,
+            ("område_id", "Område-id", "omraade_id", "områdekode", "area_id", "area id", "area code"),
+        ),
+        "area_name": (
+            "område",
+            True,
+            ("område", "Område", "områdenavn", "boligområde", "area", "area_name", "area name"),
+        ),
         "status": ("status", True, ("status", "kategori", "liste", "listestatus", "category", "list")),
         "dept_id": ("afdelings-id", False, _DEPT_ALIASES["dept_id"]),
         "org_no": ("organisationsnummer", False, _DEPT_ALIASES["org_no"]),
@@ -79,34 +105,92 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
         "dept_id": ("afdelings-id", False, _DEPT_ALIASES["dept_id"]),
         "org_no": ("organisationsnummer", True, _DEPT_ALIASES["org_no"]),
         "dept_no": ("afdelingsnummer", True, _DEPT_ALIASES["dept_no"]),
-        "name": ("afdelingens navn", True, ("afdeling", "Afdeling", "afdelingsnavn", "afdelingens navn", "navn",
-                                            "name", "department", "department name")),
-        "organisation": ("boligorganisation", False, ("boligorganisation", "organisation", "organisationsnavn",
-                                                      "boligselskab", "organisation name", "organization")),
-        "neighbourhood": ("bydel", False, ("bydel", "kvarter", "by", "lokalområde", "neighbourhood", "neighborhood",
-                                           "district")),
-        "family_dwellings": ("familieboliger", True, ("familieboliger", "antal familieboliger", "boliger",
-                                                      "antal boliger", "family dwellings", "dwellings")),
-        "bab_dwellings": ("BAB-boliger", False, ("bab_boliger", "bab-boliger", "bab boliger", "bab",
-                                                 "bab dwellings")),
-        "dwellings_le_3500": ("boliger med husleje ≤ 3.500 kr", False,
-                              ("husleje_under_3500", "husleje ≤ 3500", "husleje under 3500", "boliger under 3500",
-                               "leje 0-3500", "rent le 3500", "dwellings_le_3500")),
-        "dwellings_3500_5000": ("boliger med husleje 3.500–5.000 kr", False,
-                                ("husleje_3500_5000", "husleje 3500-5000", "boliger 3500-5000", "leje 3500-5000",
-                                 "rent 3500-5000", "dwellings_3500_5000")),
-        "dwellings_gt_5000": ("boliger med husleje > 5.000 kr", False,
-                              ("husleje_over_5000", "husleje > 5000", "husleje over 5000", "boliger over 5000",
-                               "leje over 5000", "rent gt 5000", "dwellings_gt_5000")),
+        "name": (
+            "afdelingens navn",
+            True,
+            (
+                "afdeling",
+                "Afdeling",
+                "afdelingsnavn",
+                "afdelingens navn",
+                "navn",
+                "name",
+                "department",
+                "department name",
+            ),
+        ),
+        "organisation": (
+            "boligorganisation",
+            False,
+            (
+                "boligorganisation",
+                "organisation",
+                "organisationsnavn",
+                "boligselskab",
+                "organisation name",
+                "organization",
+            ),
+        ),
+        "neighbourhood": (
+            "bydel",
+            False,
+            ("bydel", "kvarter", "by", "lokalområde", "neighbourhood", "neighborhood", "district"),
+        ),
+        "family_dwellings": (
+            "familieboliger",
+            True,
+            ("familieboliger", "antal familieboliger", "boliger", "antal boliger", "family dwellings", "dwellings"),
+        ),
+        "bab_dwellings": ("BAB-boliger", False, ("bab_boliger", "bab-boliger", "bab boliger", "bab", "bab dwellings")),
+        "dwellings_le_3500": (
+            "boliger med husleje ≤ 3.500 kr",
+            False,
+            (
+                "husleje_under_3500",
+                "husleje ≤ 3500",
+                "husleje under 3500",
+                "boliger under 3500",
+                "leje 0-3500",
+                "rent le 3500",
+                "dwellings_le_3500",
+            ),
+        ),
+        "dwellings_3500_5000": (
+            "boliger med husleje 3.500–5.000 kr",
+            False,
+            (
+                "husleje_3500_5000",
+                "husleje 3500-5000",
+                "boliger 3500-5000",
+                "leje 3500-5000",
+                "rent 3500-5000",
+                "dwellings_3500_5000",
+            ),
+        ),
+        "dwellings_gt_5000": (
+            "boliger med husleje > 5.000 kr",
+            False,
+            (
+                "husleje_over_5000",
+                "husleje > 5000",
+                "husleje over 5000",
+                "boliger over 5000",
+                "leje over 5000",
+                "rent gt 5000",
+                "dwellings_gt_5000",
+            ),
+        ),
         "municipality": ("kommune", False, ("kommune", "kommunenavn", "municipality")),
-        "year_built": ("opførelsesår", False, ("opførelsesår", "opfoerelsesaar", "byggeår", "year built",
-                                               "year_built")),
+        "year_built": (
+            "opførelsesår",
+            False,
+            ("opførelsesår", "opfoerelsesaar", "byggeår", "year built", "year_built"),
+        ),
         "areas": ("områder", False, ("område_id", "Område-id", "områder", "omraader", "område", "areas", "area_id")),
         "lat": ("breddegrad", False, ("lat", "latitude", "breddegrad", "bredde")),
         "lon": ("længdegrad", False, ("lon", "lng", "longitude", "længdegrad", "laengde")),
         "utm_x": ("UTM32 x (EPSG:25832)", False, ("x", "utm_x", "utm x", "utm32 x", "easting", "øst", "koordinat x")),
-        "utm_y": ("UTM32 y (EPSG:25832)", False, ("y", "utm_y", "utm y", "utm32 y", "northing", "nord",
-                                                  "koordinat y")),
+        "utm_y": ("UTM32 y (EPSG:25832)", False, ("y", "utm_y", "utm y", "utm32 y", "northing", "nord", "koordinat y")),
     },
 }
 
@@ -144,9 +228,17 @@ class KindPreview:
     changes: pd.DataFrame | None = None  # dept_id, name, before_label, after_label
 
 
-def plan_import(store: Store, kind: str, source, *, file_name: str | None = None, options: dict | None = None,
-                mapping: dict[str, str] | None = None, today: date | None = None,
-                progress: Progress | None = None) -> Plan | RegisterPlan:
+def plan_import(
+    store: Store,
+    kind: str,
+    source,
+    *,
+    file_name: str | None = None,
+    options: dict | None = None,
+    mapping: dict[str, str] | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Plan | RegisterPlan:
     """Read and validate a file of ``kind``; a plan, or a :class:`UserError` listing every problem.
 
     ``options`` per kind: afdelingsdata ``label``, ``source``, ``reference_date``; ministerliste
@@ -159,12 +251,20 @@ def plan_import(store: Store, kind: str, source, *, file_name: str | None = None
         raise UserError(f"Ukendt slags import '{kind}' – forventet en af: {', '.join(KINDS)}.")
     if kind == "geometri":
         return validate_geometry(store, source, file_name=file_name, options=options, mapping=mapping)
-    table = read_table(source, file_name, sheet=options.get("sheet") or None,
-                       header_row=options.get("header_row") or None)
+    table = read_table(
+        source, file_name, sheet=options.get("sheet") or None, header_row=options.get("header_row") or None
+    )
     if kind == "afdelingsdata":
         return importer.validate_indicator_release(
-            store, table, label=options.get("label", ""), source=options.get("source", ""),
-            reference_date=options.get("reference_date", ""), mapping=mapping, today=today, progress=progress)
+            store,
+            table,
+            label=options.get("label", ""),
+            source=options.get("source", ""),
+            reference_date=options.get("reference_date", ""),
+            mapping=mapping,
+            today=today,
+            progress=progress,
+        )
     if kind == "ministerliste":
         return validate_ministry_list(store, table, options=options, mapping=mapping, today=today)
     return validate_register(store, table, mapping=mapping, today=today)
@@ -181,8 +281,7 @@ def preview_import(store: Store, plan: Plan | RegisterPlan, rules: RuleSet) -> i
     return _preview_geometry(store, plan)
 
 
-def commit_import(store: Store, plan: Plan | RegisterPlan, *, actor: Actor,
-                  progress: Progress | None = None) -> str:
+def commit_import(store: Store, plan: Plan | RegisterPlan, *, actor: Actor, progress: Progress | None = None) -> str:
     """Store a plan in one transaction with its audit record; return what was stored (Danish)."""
     if isinstance(plan, Plan):
         label = importer.commit(store, plan, actor=actor, progress=progress)
@@ -240,21 +339,29 @@ def _alias_index(kind: str) -> dict[str, str]:
     return index
 
 
-def _resolve(table: pd.DataFrame, kind: str, mapping: dict[str, str] | None,
-             name: str) -> tuple[dict[str, str], list[str], list[str]]:
+def _resolve(
+    table: pd.DataFrame, kind: str, mapping: dict[str, str] | None, name: str
+) -> tuple[dict[str, str], list[str], list[str]]:
     """field → column, ignored columns, problems, with the fields of ``kind``."""
     known, index = FIELDS[kind], _alias_index(kind)
-    return importer.resolve_columns(table, mapping, name, known=list(known),
-                                    match=lambda column: index.get(normalise_header(column)),
-                                    label=lambda fld: known[fld][0])
+    return importer.resolve_columns(
+        table,
+        mapping,
+        name,
+        known=list(known),
+        match=lambda column: index.get(normalise_header(column)),
+        label=lambda fld: known[fld][0],
+    )
 
 
 def _require_columns(kind: str, used: dict[str, str], table: pd.DataFrame, name: str, problems: list[str]) -> bool:
     missing = [FIELDS[kind][f][0] for f, (_, req, _) in FIELDS[kind].items() if req and f not in used]
     if missing:
-        problems.append(f"{name}: filen mangler kolonnen/kolonnerne {', '.join(repr(m) for m in missing)} – "
-                        f"forventet skabelonens kolonner (se skabelonen for {kind}), eller kortlæg dem. "
-                        f"Fundne kolonner: {', '.join(map(str, table.columns))}.")
+        problems.append(
+            f"{name}: filen mangler kolonnen/kolonnerne {', '.join(repr(m) for m in missing)} – "
+            f"forventet skabelonens kolonner (se skabelonen for {kind}), eller kortlæg dem. "
+            f"Fundne kolonner: {', '.join(map(str, table.columns))}."
+        )
     return not missing
 
 
@@ -282,15 +389,30 @@ class _Cells:
         self.found: list[tuple[float, int, str]] = []
 
     def add(self, row, column: str, text: str, problem: str) -> None:
-        self.found.append((int(row), self.position.get(column, 0),
-                           f"{self.name}, række {row}, kolonne '{column}': '{text}' {problem}"))
+        self.found.append(
+            (
+                int(row),
+                self.position.get(column, 0),
+                f"{self.name}, række {row}, kolonne '{column}': '{text}' {problem}",
+            )
+        )
 
     def messages(self) -> list[str]:
         return [m for _, _, m in sorted(self.found, key=lambda item: item[:2])]
 
 
-def _number(cells: _Cells, table, row, column: str, decimal: str, *, integer: bool = False,
-            minimum: float | None = None, maximum: float | None = None, what: str = "et tal") -> float | None:
+def _number(
+    cells: _Cells,
+    table,
+    row,
+    column: str,
+    decimal: str,
+    *,
+    integer: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    what: str = "et tal",
+) -> float | None:
     text = str(table.at[row, column]).strip()
     if text in MISSING_MARKERS:
         return None
@@ -314,12 +436,14 @@ def _number(cells: _Cells, table, row, column: str, decimal: str, *, integer: bo
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower().translate(str.maketrans({"æ": "ae", "ø": "oe",
-                                                                                  "å": "aa"}))).strip("-")
+    return re.sub(
+        r"[^a-z0-9]+", "-", str(text).lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    ).strip("-")
 
 
-def validate_ministry_list(store: Store, table: pd.DataFrame, *, options: dict, mapping=None,
-                           today: date | None = None) -> RegisterPlan:
+def validate_ministry_list(
+    store: Store, table: pd.DataFrame, *, options: dict, mapping=None, today: date | None = None
+) -> RegisterPlan:
     """Check a ministry list: one row per department in a listed area (area, status, department)."""
     name = table.attrs.get("file_name") or "filen"
     today = today or date.today()
@@ -327,9 +451,11 @@ def validate_ministry_list(store: Store, table: pd.DataFrame, *, options: dict, 
     has_cols = _require_columns("ministerliste", used, table, name, problems)
     has_id = "dept_id" in used or ("org_no" in used and "dept_no" in used)
     if not has_id:
-        problems.append(f"{name}: filen mangler en kolonne med afdelings-id (fx 'Afdelings-id') eller både "
-                        f"organisationsnummer og afdelingsnummer – forventet én række pr. afdeling i et område. "
-                        f"Fundne kolonner: {', '.join(map(str, table.columns))}.")
+        problems.append(
+            f"{name}: filen mangler en kolonne med afdelings-id (fx 'Afdelings-id') eller både "
+            f"organisationsnummer og afdelingsnummer – forventet én række pr. afdeling i et område. "
+            f"Fundne kolonner: {', '.join(map(str, table.columns))}."
+        )
     # the list year and release
     raw_year = options.get("list_year")
     try:
@@ -341,12 +467,15 @@ def validate_ministry_list(store: Store, table: pd.DataFrame, *, options: dict, 
         if not 2000 <= year <= today.year:
             problems.append(f"Listeåret {year} er ikke muligt – forventet et år fra 2000 til {today.year}.")
         elif year in store.list_years():
-            problems.append(f"Listeåret {year} findes allerede – forventet et nyt listeår (slet den gamle "
-                            "ministerliste først, hvis den skal erstattes).")
+            problems.append(
+                f"Listeåret {year} findes allerede – forventet et nyt listeår (slet den gamle "
+                "ministerliste først, hvis den skal erstattes)."
+            )
     label = str(options.get("label") or (f"{year}-12" if year else "")).strip()
     if label and store.scalar("SELECT count(*) FROM releases WHERE label = ?", [label]):
-        problems.append(f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
-                        "forventet et nyt mærke.")
+        problems.append(
+            f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – forventet et nyt mærke."
+        )
     day = _parse_date(options.get("reference_date") or (date(year, 12, 1) if year else ""))
     if day is None:
         problems.append(f"Datoen '{options.get('reference_date')}' er ikke en gyldig dato – forventet fx 2025-12-01.")
@@ -371,37 +500,65 @@ def validate_ministry_list(store: Store, table: pd.DataFrame, *, options: dict, 
         raw = str(table.at[row, used["status"]]).strip()
         status = STATUS_WORDS.get(normalise_header(raw)) if raw else ""
         if status is None:
-            cells.add(row, used["status"], raw, f"er ikke en kendt listestatus – forventet "
-                      f"{', '.join(LIST_STATUSES)} (eller tom, hvis området ikke er listet).")
+            cells.add(
+                row,
+                used["status"],
+                raw,
+                f"er ikke en kendt listestatus – forventet "
+                f"{', '.join(LIST_STATUSES)} (eller tom, hvis området ikke er listet).",
+            )
             continue
         rows.append({"row": row, "area_id": area_id, "area_name": area_name, "status": status, "dept_id": ids[row]})
     frame = pd.DataFrame(rows, columns=["row", "area_id", "area_name", "status", "dept_id"])
     for area_id, group in frame.groupby("area_id"):
         if group["status"].nunique() > 1:
             where = ", ".join(f"række {r}" for r in group["row"])
-            cells.found.append((float("inf"), 0, f"{name}: området '{group['area_name'].iloc[0]}' har flere "
-                                f"statusser ({', '.join(sorted(set(group['status']) - {''}) or 'ingen')}; {where}) – "
-                                "forventet én status pr. område."))
+            cells.found.append(
+                (
+                    float("inf"),
+                    0,
+                    f"{name}: området '{group['area_name'].iloc[0]}' har flere "
+                    f"statusser ({', '.join(sorted(set(group['status']) - {''}) or 'ingen')}; {where}) – "
+                    "forventet én status pr. område.",
+                )
+            )
         known = known_areas[known_areas["area_id"] == area_id]
         if not known.empty and known["kind"].iloc[0] != "ministeriel":
-            cells.found.append((float("inf"), 0, f"{name}: området '{area_id}' er et lokalt område – forventet et "
-                                "ministerielt boligområde (giv det et andet område-id)."))
+            cells.found.append(
+                (
+                    float("inf"),
+                    0,
+                    f"{name}: området '{area_id}' er et lokalt område – forventet et "
+                    "ministerielt boligområde (giv det et andet område-id).",
+                )
+            )
     problems += cells.messages()
     if problems:
         _raise(name, problems)
     areas = frame.drop_duplicates("area_id")[["area_id", "area_name", "status"]].reset_index(drop=True)
     members = frame[frame["dept_id"] != ""][["dept_id", "area_id"]].drop_duplicates().reset_index(drop=True)
-    return RegisterPlan(kind="ministerliste", file_name=name, checksum=_checksum(table), rows=len(table),
-                        frames={"areas": areas, "members": members}, label=label,
-                        options={"list_year": year, "reference_date": day}, columns=used, ignored_columns=ignored)
+    return RegisterPlan(
+        kind="ministerliste",
+        file_name=name,
+        checksum=_checksum(table),
+        rows=len(table),
+        frames={"areas": areas, "members": members},
+        label=label,
+        options={"list_year": year, "reference_date": day},
+        columns=used,
+        ignored_columns=ignored,
+    )
 
 
 def _ministry_outcomes(store: Store, plan: RegisterPlan, rules: RuleSet) -> tuple[pd.Series, pd.Series, str | None]:
     """Outcomes of the newest classifiable release at the list's date, before and after the list."""
     day = plan.options["reference_date"]
     rel = store.releases()
-    labels = [lbl for lbl in store.release_labels()
-              if pd.Timestamp(rel.loc[rel["label"] == lbl, "reference_date"].iloc[0]).date() <= day]
+    labels = [
+        lbl
+        for lbl in store.release_labels()
+        if pd.Timestamp(rel.loc[rel["label"] == lbl, "reference_date"].iloc[0]).date() <= day
+    ]
     if not labels:
         return pd.Series(dtype=object), pd.Series(dtype=object), None
     data = store.release_data(labels[-1])
@@ -422,9 +579,14 @@ def _named_changes(store: Store, before: pd.Series, after: pd.Series, rules: Rul
     common = after.index.intersection(before.index)
     changed = sorted(common[before[common].to_numpy() != after[common].to_numpy()])
     labels = {o.code: o.label for o in rules.outcomes}
-    return pd.DataFrame({"dept_id": changed, "name": [names.get(i, "") for i in changed],
-                         "before_label": [labels.get(before[i], before[i]) for i in changed],
-                         "after_label": [labels.get(after[i], after[i]) for i in changed]})
+    return pd.DataFrame(
+        {
+            "dept_id": changed,
+            "name": [names.get(i, "") for i in changed],
+            "before_label": [labels.get(before[i], before[i]) for i in changed],
+            "after_label": [labels.get(after[i], after[i]) for i in changed],
+        }
+    )
 
 
 def _preview_ministry_list(store: Store, plan: RegisterPlan, rules: RuleSet) -> KindPreview:
@@ -432,15 +594,22 @@ def _preview_ministry_list(store: Store, plan: RegisterPlan, rules: RuleSet) -> 
     previous = store.list_status()
     prev_year = max([y for y in store.list_years() if y < plan.options["list_year"]], default=None)
     prev = previous[previous["list_year"] == prev_year].set_index("area_id")["status"]
-    table = pd.DataFrame({"Område": areas["area_name"], "Område-id": areas["area_id"],
-                          f"Status {prev_year or '(før)'}": areas["area_id"].map(prev).astype(object).fillna("ikke listet"),
-                          f"Status {plan.options['list_year']}": areas["status"].replace("", "ikke listet")})
+    table = pd.DataFrame(
+        {
+            "Område": areas["area_name"],
+            "Område-id": areas["area_id"],
+            f"Status {prev_year or '(før)'}": areas["area_id"].map(prev).astype(object).fillna("ikke listet"),
+            f"Status {plan.options['list_year']}": areas["status"].replace("", "ikke listet"),
+        }
+    )
     left = sorted(set(prev.index) - set(areas.loc[areas["status"] != "", "area_id"]))
     before, after, on = _ministry_outcomes(store, plan, rules)
     changes = _named_changes(store, before, after, rules)
-    summary = [f"Listeår {plan.options['list_year']}: {int((areas['status'] != '').sum())} listede områder, "
-               f"{len(plan.frames['members'])} afdelinger i områderne.",
-               f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {plan.options['reference_date']:%Y-%m-%d})."]
+    summary = [
+        f"Listeår {plan.options['list_year']}: {int((areas['status'] != '').sum())} listede områder, "
+        f"{len(plan.frames['members'])} afdelinger i områderne.",
+        f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {plan.options['reference_date']:%Y-%m-%d}).",
+    ]
     if left:
         summary.append(f"Forlader listen i forhold til {prev_year}: {', '.join(left)}.")
     if on:
@@ -452,41 +621,77 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
     year, day = plan.options["list_year"], plan.options["reference_date"]
     areas, members = plan.frames["areas"], plan.frames["members"]
     with store.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM releases WHERE label = ?", [plan.label]).fetchone()[0] or \
-                cur.execute("SELECT count(*) FROM list_years WHERE list_year = ?", [year]).fetchone()[0]:
+        if (
+            cur.execute("SELECT count(*) FROM releases WHERE label = ?", [plan.label]).fetchone()[0]
+            or cur.execute("SELECT count(*) FROM list_years WHERE list_year = ?", [year]).fetchone()[0]
+        ):
             raise UserError(f"Udgivelsen '{plan.label}' eller listeåret {year} findes allerede. Intet er gemt.")
         release_id = cur.execute(
             "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
             "file_name, checksum) VALUES (?, 'Ministerliste', ?, ?, 0, ?, ?, ?, ?) RETURNING release_id",
-            [plan.label, day, year, datetime.now(), actor.label, plan.file_name, plan.checksum]).fetchone()[0]
+            [plan.label, day, year, datetime.now(), actor.label, plan.file_name, plan.checksum],
+        ).fetchone()[0]
         known = set(r[0] for r in cur.execute("SELECT area_id FROM areas").fetchall())
         new = areas[~areas["area_id"].isin(known)]
         if not new.empty:
-            _insert_frame(cur, "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"],
-                                                      "kind": "ministeriel"}))
+            _insert_frame(
+                cur, "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
+            )
         # Membership of ministry areas: the file's departments belong to the file's areas.
-        cur.execute("DELETE FROM department_areas WHERE list_contains(?, dept_id) AND area_id IN "
-                    "(SELECT area_id FROM areas WHERE kind = 'ministeriel')", [list(members["dept_id"])])
+        cur.execute(
+            "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND area_id IN "
+            "(SELECT area_id FROM areas WHERE kind = 'ministeriel')",
+            [list(members["dept_id"])],
+        )
         cur.execute("DELETE FROM department_areas WHERE list_contains(?, area_id)", [list(areas["area_id"])])
         if not members.empty:
             _insert_frame(cur, "department_areas", members[["dept_id", "area_id"]])
         cur.execute("INSERT INTO list_years VALUES (?, ?)", [year, int(release_id)])
         listed = areas[areas["status"] != ""]
         if not listed.empty:
-            _insert_frame(cur, "area_list_status", pd.DataFrame({
-                "list_year": year, "area_id": listed["area_id"], "status": listed["status"],
-                "release_id": int(release_id)}))
-        store.log_event(actor.label, "import", plan.label, file_name=plan.file_name, checksum=plan.checksum,
-                        n_rows=plan.rows, details={"kind": "ministerliste", "list_year": year}, cur=cur)
+            _insert_frame(
+                cur,
+                "area_list_status",
+                pd.DataFrame(
+                    {
+                        "list_year": year,
+                        "area_id": listed["area_id"],
+                        "status": listed["status"],
+                        "release_id": int(release_id),
+                    }
+                ),
+            )
+        store.log_event(
+            actor.label,
+            "import",
+            plan.label,
+            file_name=plan.file_name,
+            checksum=plan.checksum,
+            n_rows=plan.rows,
+            details={"kind": "ministerliste", "list_year": year},
+            cur=cur,
+        )
     return f"Ministerlisten for {year} er gemt som udgivelsen '{plan.label}'."
 
 
 # --- the department register -------------------------------------------------------------------
 
-_REGISTER_INTS = ("family_dwellings", "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000",
-                  "dwellings_gt_5000")
-REGISTER_COLUMNS = ["dept_id", "org_no", "dept_no", "name", "neighbourhood", "lat", "lon", "family_dwellings",
-                    "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "year_built"]
+_REGISTER_INTS = ("family_dwellings", "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")
+REGISTER_COLUMNS = [
+    "dept_id",
+    "org_no",
+    "dept_no",
+    "name",
+    "neighbourhood",
+    "lat",
+    "lon",
+    "family_dwellings",
+    "bab_dwellings",
+    "dwellings_le_3500",
+    "dwellings_3500_5000",
+    "dwellings_gt_5000",
+    "year_built",
+]
 
 
 def utm32_to_wgs84(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -519,11 +724,20 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     known_areas = set(store.areas()["area_id"])
     records, org_names, memberships = [], {}, []
     for row in table.index:
-        org = _number(cells, table, row, used["org_no"], decimal, integer=True, minimum=1,
-                      what="et organisationsnummer (helt tal)")
-        dept = _number(cells, table, row, used["dept_no"], decimal, integer=True, minimum=0,
-                       what="et afdelingsnummer (helt tal)")
-        for fld, column in (("org_no", used["org_no"]), ("dept_no", used["dept_no"])):
+        org = _number(
+            cells,
+            table,
+            row,
+            used["org_no"],
+            decimal,
+            integer=True,
+            minimum=1,
+            what="et organisationsnummer (helt tal)",
+        )
+        dept = _number(
+            cells, table, row, used["dept_no"], decimal, integer=True, minimum=0, what="et afdelingsnummer (helt tal)"
+        )
+        for column in (used["org_no"], used["dept_no"]):
             if str(table.at[row, column]).strip() in MISSING_MARKERS:
                 cells.add(row, column, str(table.at[row, column]).strip(), "mangler – forventet et helt tal.")
         rec: dict = {"row": row}
@@ -533,11 +747,20 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
             existing = by_number.get((int(org), int(dept)))
             dept_id = given or existing or f"{int(org)}-{int(dept):03d}"
             if given and existing and given != existing:
-                cells.add(row, used["dept_id"], given, f"passer ikke med organisation {int(org)} afdeling {int(dept)}, "
-                          f"som har id '{existing}' i registret – forventet '{existing}'.")
+                cells.add(
+                    row,
+                    used["dept_id"],
+                    given,
+                    f"passer ikke med organisation {int(org)} afdeling {int(dept)}, "
+                    f"som har id '{existing}' i registret – forventet '{existing}'.",
+                )
             elif given and given in register.index and by_number.get((int(org), int(dept))) != given:
-                cells.add(row, used["dept_id"], given, "bruges allerede af en anden afdeling i registret – "
-                          "forventet et nyt id.")
+                cells.add(
+                    row,
+                    used["dept_id"],
+                    given,
+                    "bruges allerede af en anden afdeling i registret – forventet et nyt id.",
+                )
             rec["dept_id"] = dept_id
         text = str(table.at[row, used["name"]]).strip()
         if not text:
@@ -548,9 +771,12 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
             if org_name and org is not None:
                 org_names.setdefault(int(org), org_name)
         if org is not None and int(org) not in orgs.index and int(org) not in org_names:
-            cells.add(row, used["org_no"], str(table.at[row, used["org_no"]]).strip(),
-                      "er en ny boligorganisation uden navn – forventet organisationens navn i kolonnen "
-                      "'Boligorganisation'.")
+            cells.add(
+                row,
+                used["org_no"],
+                str(table.at[row, used["org_no"]]).strip(),
+                "er en ny boligorganisation uden navn – forventet organisationens navn i kolonnen 'Boligorganisation'.",
+            )
         for fld in ("neighbourhood", "municipality"):
             if fld in used:
                 rec[fld] = str(table.at[row, used[fld]]).strip() or None
@@ -561,20 +787,41 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
                 if required and raw in MISSING_MARKERS:
                     cells.add(row, used[fld], raw, "mangler – forventet et antal boliger (helt tal, 0 eller derover).")
                     continue
-                value = _number(cells, table, row, used[fld], decimal, integer=True, minimum=0,
-                                what="et antal boliger (helt tal, 0 eller derover)")
+                value = _number(
+                    cells,
+                    table,
+                    row,
+                    used[fld],
+                    decimal,
+                    integer=True,
+                    minimum=0,
+                    what="et antal boliger (helt tal, 0 eller derover)",
+                )
                 rec[fld] = None if value is None else int(value)
         if "year_built" in used:
-            value = _number(cells, table, row, used["year_built"], decimal, integer=True, minimum=1800,
-                            maximum=today.year + 5, what=f"et årstal fra 1800 til {today.year + 5}")
+            value = _number(
+                cells,
+                table,
+                row,
+                used["year_built"],
+                decimal,
+                integer=True,
+                minimum=1800,
+                maximum=today.year + 5,
+                what=f"et årstal fra 1800 til {today.year + 5}",
+            )
             rec["year_built"] = None if value is None else int(value)
         bands = [rec.get(f) for f in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")]
         if all(b is not None for b in bands) and rec.get("family_dwellings") is not None:
             total = rec["family_dwellings"] + (rec.get("bab_dwellings") or 0)
             if sum(bands) != total:
-                cells.add(row, used["dwellings_le_3500"], f"{bands[0]} + {bands[1]} + {bands[2]} = {sum(bands)}",
-                          f"passer ikke – forventet at boligerne pr. huslejegruppe summer til familieboliger + "
-                          f"BAB-boliger ({total}).")
+                cells.add(
+                    row,
+                    used["dwellings_le_3500"],
+                    f"{bands[0]} + {bands[1]} + {bands[2]} = {sum(bands)}",
+                    f"passer ikke – forventet at boligerne pr. huslejegruppe summer til familieboliger + "
+                    f"BAB-boliger ({total}).",
+                )
         if "lat" in used:
             lat = _number(cells, table, row, used["lat"], decimal, minimum=-90, maximum=90, what="en breddegrad")
             lon = _number(cells, table, row, used["lon"], decimal, minimum=-180, maximum=180, what="en længdegrad")
@@ -587,22 +834,37 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
                 rec["lat"], rec["lon"] = float(lat[0]), float(lon[0])
                 rec["_utm"] = True
         if rec.get("lat") is not None and rec.get("lon") is not None:
-            if not (DENMARK["lat"][0] <= rec["lat"] <= DENMARK["lat"][1]
-                    and DENMARK["lon"][0] <= rec["lon"] <= DENMARK["lon"][1]):
+            if not (
+                DENMARK["lat"][0] <= rec["lat"] <= DENMARK["lat"][1]
+                and DENMARK["lon"][0] <= rec["lon"] <= DENMARK["lon"][1]
+            ):
                 column = used.get("utm_x") if rec.get("_utm") else used.get("lat")
                 raw = str(table.at[row, column]).strip()
-                hint = (" (er x og y byttet om, eller er det ikke UTM32/EPSG:25832?)" if rec.get("_utm")
-                        else " (er bredde og længde byttet om?)")
-                cells.add(row, column, raw, f"giver et sted uden for Danmark ({rec['lat']:.4f}, {rec['lon']:.4f}){hint} – "
-                          "forventet en placering i Danmark.")
+                hint = (
+                    " (er x og y byttet om, eller er det ikke UTM32/EPSG:25832?)"
+                    if rec.get("_utm")
+                    else " (er bredde og længde byttet om?)"
+                )
+                cells.add(
+                    row,
+                    column,
+                    raw,
+                    f"giver et sted uden for Danmark ({rec['lat']:.4f}, {rec['lon']:.4f}){hint} – "
+                    "forventet en placering i Danmark.",
+                )
         if "areas" in used:
             for area in re.split(r"[;,]", str(table.at[row, used["areas"]])):
                 area = area.strip()
                 if area:
                     if area not in known_areas:
-                        cells.add(row, used["areas"], area, "er et ukendt område – forventet et område-id, der "
-                                  f"findes ({', '.join(sorted(known_areas)) or 'ingen'}); nye ministerielle områder "
-                                  "kommer med ministerlisten.")
+                        cells.add(
+                            row,
+                            used["areas"],
+                            area,
+                            "er et ukendt område – forventet et område-id, der "
+                            f"findes ({', '.join(sorted(known_areas)) or 'ingen'}); nye ministerielle områder "
+                            "kommer med ministerlisten.",
+                        )
                     elif "dept_id" in rec:
                         memberships.append({"dept_id": rec["dept_id"], "area_id": area})
         records.append(rec)
@@ -611,8 +873,14 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
         for dept_id, group in frame.dropna(subset=["dept_id"]).groupby("dept_id"):
             if len(group) > 1:
                 where = ", ".join(f"række {r}" for r in group["row"])
-                cells.found.append((float("inf"), 0, f"{name}: afdelingen '{dept_id}' optræder flere gange ({where}) "
-                                    "– forventet én række pr. afdeling."))
+                cells.found.append(
+                    (
+                        float("inf"),
+                        0,
+                        f"{name}: afdelingen '{dept_id}' optræder flere gange ({where}) "
+                        "– forventet én række pr. afdeling.",
+                    )
+                )
     problems += cells.messages()
     if problems:
         _raise(name, problems)
@@ -629,10 +897,20 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     for col in ("lat", "lon"):
         out[col] = out[col].astype(float)
     organisations = pd.DataFrame({"org_no": list(org_names), "name": list(org_names.values())}, dtype=object)
-    return RegisterPlan(kind="stamdata", file_name=name, checksum=_checksum(table), rows=len(out),
-                        frames={"departments": out, "organisations": organisations,
-                                "memberships": pd.DataFrame(memberships, columns=["dept_id", "area_id"])},
-                        options={"areas_given": "areas" in used}, columns=used, ignored_columns=ignored)
+    return RegisterPlan(
+        kind="stamdata",
+        file_name=name,
+        checksum=_checksum(table),
+        rows=len(out),
+        frames={
+            "departments": out,
+            "organisations": organisations,
+            "memberships": pd.DataFrame(memberships, columns=["dept_id", "area_id"]),
+        },
+        options={"areas_given": "areas" in used},
+        columns=used,
+        ignored_columns=ignored,
+    )
 
 
 def _preview_register(store: Store, plan: RegisterPlan) -> KindPreview:
@@ -642,13 +920,17 @@ def _preview_register(store: Store, plan: RegisterPlan) -> KindPreview:
     renamed = new[new["dept_id"].isin(old.index)]
     renamed = renamed[renamed["name"].to_numpy() != old.reindex(renamed["dept_id"]).to_numpy()][["dept_id", "name"]]
     absent = sorted(set(old.index) - set(new["dept_id"]))
-    summary = [f"{len(new)} afdelinger i filen: {len(added)} nye, {len(new) - len(added)} opdateres.",
-               f"{len(absent)} afdelinger i registret er ikke i filen (de bevares uændret)."]
+    summary = [
+        f"{len(new)} afdelinger i filen: {len(added)} nye, {len(new) - len(added)} opdateres.",
+        f"{len(absent)} afdelinger i registret er ikke i filen (de bevares uændret).",
+    ]
     if len(plan.frames["organisations"]):
         summary.append(f"Boligorganisationernes navne sættes for {len(plan.frames['organisations'])} organisationer.")
-    tables = {"Nye afdelinger": added.rename(columns={"dept_id": "Afdelings-id", "name": "Afdeling"}),
-              "Nyt navn": renamed.rename(columns={"dept_id": "Afdelings-id", "name": "Nyt navn"}),
-              "Ikke i filen": pd.DataFrame({"Afdelings-id": absent, "Afdeling": [old[i] for i in absent]})}
+    tables = {
+        "Nye afdelinger": added.rename(columns={"dept_id": "Afdelings-id", "name": "Afdeling"}),
+        "Nyt navn": renamed.rename(columns={"dept_id": "Afdelings-id", "name": "Nyt navn"}),
+        "Ikke i filen": pd.DataFrame({"Afdelings-id": absent, "Afdeling": [old[i] for i in absent]}),
+    }
     return KindPreview(plan=plan, summary=summary, tables=tables)
 
 
@@ -661,15 +943,28 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
         _upsert(cur, "departments", depts, "dept_id")
         if plan.options.get("areas_given"):
             ids = list(depts["dept_id"])
-            cur.execute("DELETE FROM department_areas WHERE list_contains(?, dept_id) AND area_id IN "
-                        "(SELECT area_id FROM areas WHERE kind = 'lokal')", [ids])
+            cur.execute(
+                "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND area_id IN "
+                "(SELECT area_id FROM areas WHERE kind = 'lokal')",
+                [ids],
+            )
             members = plan.frames["memberships"]
             if not members.empty:
-                cur.execute("DELETE FROM department_areas WHERE list_contains(?, dept_id) AND list_contains(?, area_id)",
-                            [list(members["dept_id"]), list(members["area_id"])])
+                cur.execute(
+                    "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND list_contains(?, area_id)",
+                    [list(members["dept_id"]), list(members["area_id"])],
+                )
                 _insert_frame(cur, "department_areas", members.drop_duplicates())
-        store.log_event(actor.label, "import", "stamdata", file_name=plan.file_name, checksum=plan.checksum,
-                        n_rows=plan.rows, details={"kind": "stamdata"}, cur=cur)
+        store.log_event(
+            actor.label,
+            "import",
+            "stamdata",
+            file_name=plan.file_name,
+            checksum=plan.checksum,
+            n_rows=plan.rows,
+            details={"kind": "stamdata"},
+            cur=cur,
+        )
     return f"Afdelingsregistret er opdateret ({plan.rows} afdelinger)."
 
 
@@ -681,17 +976,31 @@ def _upsert(cur, table: str, frame: pd.DataFrame, key: str) -> None:
 
 def export_register_template(store: Store) -> bytes:
     """The department register in the stamdata template layout (CSV for Danish Excel)."""
-    d = store.query("SELECT d.*, o.name AS organisation FROM departments d JOIN organisations o USING (org_no) "
-                    "ORDER BY dept_id")
-    areas = store.query("SELECT dept_id, string_agg(area_id, ';' ORDER BY area_id) AS areas FROM department_areas "
-                        "GROUP BY dept_id").set_index("dept_id")["areas"]
-    out = pd.DataFrame({
-        "Afdelings-id": d["dept_id"], "Organisationsnummer": d["org_no"], "Afdelingsnummer": d["dept_no"],
-        "Afdeling": d["name"], "Boligorganisation": d["organisation"], "Bydel": d["neighbourhood"],
-        "Familieboliger": d["family_dwellings"], "BAB-boliger": d["bab_dwellings"],
-        "Husleje under 3500": d["dwellings_le_3500"], "Husleje 3500-5000": d["dwellings_3500_5000"],
-        "Husleje over 5000": d["dwellings_gt_5000"], "Opførelsesår": d["year_built"],
-        "Områder": d["dept_id"].map(areas).fillna(""), "Breddegrad": d["lat"], "Længdegrad": d["lon"]})
+    d = store.query(
+        "SELECT d.*, o.name AS organisation FROM departments d JOIN organisations o USING (org_no) ORDER BY dept_id"
+    )
+    areas = store.query(
+        "SELECT dept_id, string_agg(area_id, ';' ORDER BY area_id) AS areas FROM department_areas GROUP BY dept_id"
+    ).set_index("dept_id")["areas"]
+    out = pd.DataFrame(
+        {
+            "Afdelings-id": d["dept_id"],
+            "Organisationsnummer": d["org_no"],
+            "Afdelingsnummer": d["dept_no"],
+            "Afdeling": d["name"],
+            "Boligorganisation": d["organisation"],
+            "Bydel": d["neighbourhood"],
+            "Familieboliger": d["family_dwellings"],
+            "BAB-boliger": d["bab_dwellings"],
+            "Husleje under 3500": d["dwellings_le_3500"],
+            "Husleje 3500-5000": d["dwellings_3500_5000"],
+            "Husleje over 5000": d["dwellings_gt_5000"],
+            "Opførelsesår": d["year_built"],
+            "Områder": d["dept_id"].map(areas).fillna(""),
+            "Breddegrad": d["lat"],
+            "Længdegrad": d["lon"],
+        }
+    )
     for col in ("Husleje under 3500", "Husleje 3500-5000", "Husleje over 5000", "Opførelsesår"):
         out[col] = pd.array(out[col], dtype="Int64")
     return out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n", float_format="%.6f").encode("utf-8-sig")
@@ -701,10 +1010,18 @@ def export_list_template(store: Store, list_year: int) -> bytes:
     """A stored list year in the ministerliste template layout (CSV for Danish Excel)."""
     status = store.list_status()
     status = status[status["list_year"] == list_year].set_index("area_id")["status"]
-    members = store.query("SELECT da.dept_id, a.area_id, a.name FROM department_areas da JOIN areas a USING (area_id) "
-                          "WHERE a.kind = 'ministeriel' ORDER BY a.area_id, da.dept_id")
-    out = pd.DataFrame({"Område-id": members["area_id"], "Område": members["name"],
-                        "Status": members["area_id"].map(status).fillna(""), "Afdelings-id": members["dept_id"]})
+    members = store.query(
+        "SELECT da.dept_id, a.area_id, a.name FROM department_areas da JOIN areas a USING (area_id) "
+        "WHERE a.kind = 'ministeriel' ORDER BY a.area_id, da.dept_id"
+    )
+    out = pd.DataFrame(
+        {
+            "Område-id": members["area_id"],
+            "Område": members["name"],
+            "Status": members["area_id"].map(status).fillna(""),
+            "Afdelings-id": members["dept_id"],
+        }
+    )
     return out.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -713,8 +1030,14 @@ def export_list_template(store: Store, list_year: int) -> bytes:
 _GEO_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".zip": "zippet Shapefile"}
 
 
-def validate_geometry(store: Store, source, *, file_name: str | None = None, options: dict | None = None,
-                      mapping: dict[str, str] | None = None) -> RegisterPlan:
+def validate_geometry(
+    store: Store,
+    source,
+    *,
+    file_name: str | None = None,
+    options: dict | None = None,
+    mapping: dict[str, str] | None = None,
+) -> RegisterPlan:
     """Read a boundary or department polygons (GeoJSON, GeoPackage, zipped Shapefile; any CRS),
     reprojected to EPSG:4326."""
     import geopandas as gpd
@@ -723,13 +1046,23 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
     data, name = importer.read_source(source, file_name)
     suffix = Path(name).suffix.lower()
     if suffix not in _GEO_SUFFIXES:
-        raise UserError(f"Filen '{name}' har en filtype ({suffix or 'ingen'}), der ikke kan indlæses som geometri. "
-                        "Brug GeoJSON (.geojson), GeoPackage (.gpkg) eller en zippet Shapefile (.zip).")
+        raise UserError(
+            f"Filen '{name}' har en filtype ({suffix or 'ingen'}), der ikke kan indlæses som geometri. "
+            "Brug GeoJSON (.geojson), GeoPackage (.gpkg) eller en zippet Shapefile (.zip)."
+        )
     is_zip, is_sqlite = data.startswith(b"PK\x03\x04"), data.startswith(b"SQLite format 3")
-    if suffix == ".zip" and not is_zip or suffix == ".gpkg" and not is_sqlite or \
-            suffix in (".geojson", ".json") and (is_zip or is_sqlite or not data.lstrip().startswith(b"{")):
-        raise UserError(f"Filen '{name}' hedder {suffix}, men er ikke en {_GEO_SUFFIXES[suffix]} – "
-                        "forventet en fil af den type, navnet siger.")
+    if (
+        suffix == ".zip"
+        and not is_zip
+        or suffix == ".gpkg"
+        and not is_sqlite
+        or suffix in (".geojson", ".json")
+        and (is_zip or is_sqlite or not data.lstrip().startswith(b"{"))
+    ):
+        raise UserError(
+            f"Filen '{name}' hedder {suffix}, men er ikke en {_GEO_SUFFIXES[suffix]} – "
+            "forventet en fil af den type, navnet siger."
+        )
     checksum = hashlib.sha256(data).hexdigest()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -739,14 +1072,18 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
             frame = gpd.read_file(target)
         except Exception as exc:  # noqa: BLE001 - any reader error is the file's fault
             detail = str(exc).splitlines()[0][:200]
-            raise UserError(f"Filen '{name}' kan ikke læses som {_GEO_SUFFIXES[suffix]}: {detail} – forventet en "
-                            "gyldig geometrifil (fx gemt fra QGIS).") from None
+            raise UserError(
+                f"Filen '{name}' kan ikke læses som {_GEO_SUFFIXES[suffix]}: {detail} – forventet en "
+                "gyldig geometrifil (fx gemt fra QGIS)."
+            ) from None
     problems: list[str] = []
     if frame.empty:
         raise UserError(f"Filen '{name}' indeholder ingen geometrier – forventet mindst ét polygon.")
     if frame.crs is None:
-        raise UserError(f"Filen '{name}' har intet koordinatsystem (CRS) – forventet en fil med CRS "
-                        "(for en Shapefile: .prj-filen skal med i zip-filen).")
+        raise UserError(
+            f"Filen '{name}' har intet koordinatsystem (CRS) – forventet en fil med CRS "
+            "(for en Shapefile: .prj-filen skal med i zip-filen)."
+        )
     source_crs = frame.crs.to_string()
     columns = [c for c in frame.columns if c != frame.geometry.name]
     index = {normalise_header(a): "dept_id" for a in _DEPT_ALIASES["dept_id"]}
@@ -760,8 +1097,10 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
     if kind not in GEOMETRY_KINDS:
         raise UserError(f"Ukendt slags geometri '{kind}' – forventet {' eller '.join(GEOMETRY_KINDS)}.")
     if kind == "afdeling" and "dept_id" not in used:
-        problems.append(f"{name}: afdelingspolygoner skal have en kolonne med afdelings-id – forventet fx "
-                        f"'afdelings_id'. Fundne kolonner: {', '.join(map(str, columns)) or 'ingen'}.")
+        problems.append(
+            f"{name}: afdelingspolygoner skal have en kolonne med afdelings-id – forventet fx "
+            f"'afdelings_id'. Fundne kolonner: {', '.join(map(str, columns)) or 'ingen'}."
+        )
         _raise(name, problems)
     known = set(store.query("SELECT dept_id FROM departments")["dept_id"])
     seen: dict[str, int] = {}
@@ -772,16 +1111,22 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.append(f"{where}: '{geom.geom_type}' er ikke en flade – forventet Polygon eller MultiPolygon.")
         elif not geom.is_valid:
-            problems.append(f"{where}: 'ugyldigt polygon' krydser sig selv – forventet et gyldigt polygon "
-                            "(ret det fx med QGIS' 'Ret geometrier').")
+            problems.append(
+                f"{where}: 'ugyldigt polygon' krydser sig selv – forventet et gyldigt polygon "
+                "(ret det fx med QGIS' 'Ret geometrier')."
+            )
         if kind == "afdeling":
             dept = str(frame.iloc[i - 1][used["dept_id"]]).strip()
             if dept not in known:
-                problems.append(f"{name}, række {i}, kolonne '{used['dept_id']}': '{dept}' er en ukendt afdeling – "
-                                "forventet en afdeling fra afdelingsregistret.")
+                problems.append(
+                    f"{name}, række {i}, kolonne '{used['dept_id']}': '{dept}' er en ukendt afdeling – "
+                    "forventet en afdeling fra afdelingsregistret."
+                )
             elif dept in seen:
-                problems.append(f"{name}, række {i}, kolonne '{used['dept_id']}': '{dept}' optræder også i række "
-                                f"{seen[dept]} – forventet ét polygon pr. afdeling.")
+                problems.append(
+                    f"{name}, række {i}, kolonne '{used['dept_id']}': '{dept}' optræder også i række "
+                    f"{seen[dept]} – forventet ét polygon pr. afdeling."
+                )
             seen.setdefault(dept, i)
     if problems:
         _raise(name, problems)
@@ -790,23 +1135,47 @@ def validate_geometry(store: Store, source, *, file_name: str | None = None, opt
     except Exception as exc:  # noqa: BLE001
         raise UserError(f"Filen '{name}' kan ikke omregnes fra {source_crs} til EPSG:4326: {exc}.") from None
     minx, miny, maxx, maxy = wgs.total_bounds
-    if not (DENMARK["lon"][0] <= minx and maxx <= DENMARK["lon"][1]
-            and DENMARK["lat"][0] <= miny and maxy <= DENMARK["lat"][1]):
-        _raise(name, [f"{name}: geometrierne ligger uden for Danmark efter omregning fra {source_crs} "
-                      f"({miny:.3f}–{maxy:.3f} N, {minx:.3f}–{maxx:.3f} Ø) – forventet et område i Danmark "
-                      "(har filen det rigtige koordinatsystem?)."])
+    if not (
+        DENMARK["lon"][0] <= minx
+        and maxx <= DENMARK["lon"][1]
+        and DENMARK["lat"][0] <= miny
+        and maxy <= DENMARK["lat"][1]
+    ):
+        _raise(
+            name,
+            [
+                f"{name}: geometrierne ligger uden for Danmark efter omregning fra {source_crs} "
+                f"({miny:.3f}–{maxy:.3f} N, {minx:.3f}–{maxx:.3f} Ø) – forventet et område i Danmark "
+                "(har filen det rigtige koordinatsystem?)."
+            ],
+        )
     rows = []
     for i, (_, rec) in enumerate(wgs.iterrows(), start=1):
         dept = str(rec[used["dept_id"]]).strip() if kind == "afdeling" else None
         label = str(rec[used["name"]]).strip() if "name" in used else None
-        rows.append({"geom_id": f"afdeling-{dept}" if dept else f"kommunegraense-{i}", "kind": kind,
-                     "dept_id": dept, "name": label,
-                     "geojson": json.dumps(rec.geometry.__geo_interface__, separators=(",", ":"))})
-    return RegisterPlan(kind="geometri", file_name=name, checksum=checksum, rows=len(rows),
-                        frames={"geometries": pd.DataFrame(rows)},
-                        options={"geometry_kind": kind, "source_crs": source_crs,
-                                 "bounds": [float(minx), float(miny), float(maxx), float(maxy)]},
-                        columns=used, ignored_columns=[c for c in columns if c not in used.values()])
+        rows.append(
+            {
+                "geom_id": f"afdeling-{dept}" if dept else f"kommunegraense-{i}",
+                "kind": kind,
+                "dept_id": dept,
+                "name": label,
+                "geojson": json.dumps(rec.geometry.__geo_interface__, separators=(",", ":")),
+            }
+        )
+    return RegisterPlan(
+        kind="geometri",
+        file_name=name,
+        checksum=checksum,
+        rows=len(rows),
+        frames={"geometries": pd.DataFrame(rows)},
+        options={
+            "geometry_kind": kind,
+            "source_crs": source_crs,
+            "bounds": [float(minx), float(miny), float(maxx), float(maxy)],
+        },
+        columns=used,
+        ignored_columns=[c for c in columns if c not in used.values()],
+    )
 
 
 def _preview_geometry(store: Store, plan: RegisterPlan) -> KindPreview:
@@ -814,13 +1183,16 @@ def _preview_geometry(store: Store, plan: RegisterPlan) -> KindPreview:
     kind = o["geometry_kind"]
     before = len(store.geometries(kind))
     minx, miny, maxx, maxy = o["bounds"]
-    summary = [f"{plan.rows} {GEOMETRY_KINDS[kind]} fra {o['source_crs']}, omregnet til EPSG:4326 "
-               f"({miny:.3f}–{maxy:.3f} N, {minx:.3f}–{maxx:.3f} Ø).",
-               ("Erstatter den gemte kommunegrænse." if before else "Der er ingen kommunegrænse i forvejen.")
-               if kind == "kommunegraense" else f"{before} afdelingspolygoner er gemt i forvejen; "
-                                                "afdelingerne i filen får deres nye polygon."]
+    summary = [
+        f"{plan.rows} {GEOMETRY_KINDS[kind]} fra {o['source_crs']}, omregnet til EPSG:4326 "
+        f"({miny:.3f}–{maxy:.3f} N, {minx:.3f}–{maxx:.3f} Ø).",
+        ("Erstatter den gemte kommunegrænse." if before else "Der er ingen kommunegrænse i forvejen.")
+        if kind == "kommunegraense"
+        else f"{before} afdelingspolygoner er gemt i forvejen; afdelingerne i filen får deres nye polygon.",
+    ]
     table = plan.frames["geometries"][["geom_id", "dept_id", "name"]].rename(
-        columns={"geom_id": "Id", "dept_id": "Afdelings-id", "name": "Navn"})
+        columns={"geom_id": "Id", "dept_id": "Afdelings-id", "name": "Navn"}
+    )
     return KindPreview(plan=plan, summary=summary, tables={"Geometrier": table})
 
 
@@ -838,16 +1210,26 @@ def _commit_geometry(store: Store, plan: RegisterPlan, actor: Actor) -> str:
         else:
             cur.execute("DELETE FROM geometries WHERE list_contains(?, geom_id)", [list(frame["geom_id"])])
         _insert_frame(cur, "geometries", frame)
-        store.log_event(actor.label, "import", f"geometri: {GEOMETRY_KINDS[kind]}", file_name=plan.file_name,
-                        checksum=plan.checksum, n_rows=plan.rows,
-                        details={"kind": "geometri", "source_crs": plan.options["source_crs"]}, cur=cur)
+        store.log_event(
+            actor.label,
+            "import",
+            f"geometri: {GEOMETRY_KINDS[kind]}",
+            file_name=plan.file_name,
+            checksum=plan.checksum,
+            n_rows=plan.rows,
+            details={"kind": "geometri", "source_crs": plan.options["source_crs"]},
+            cur=cur,
+        )
     return f"{plan.rows} geometrier ({GEOMETRY_KINDS[kind]}) er gemt."
 
 
 # --- problems as a table ------------------------------------------------------------------------
 
-_PROBLEM = re.compile(r"^(?P<file>.+?)(?:, række (?P<row>\d+))?(?:, kolonne '(?P<col>[^']*)'(?:/'[^']*')?)?: "
-                      r"(?:'(?P<value>[^']*)' )?(?P<rest>.*)$", re.S)
+_PROBLEM = re.compile(
+    r"^(?P<file>.+?)(?:, række (?P<row>\d+))?(?:, kolonne '(?P<col>[^']*)'(?:/'[^']*')?)?: "
+    r"(?:'(?P<value>[^']*)' )?(?P<rest>.*)$",
+    re.S,
+)
 
 
 def problem_table(error: UserError) -> pd.DataFrame:
@@ -856,13 +1238,16 @@ def problem_table(error: UserError) -> pd.DataFrame:
     for text in error.problems or [error.message]:
         m = _PROBLEM.match(text)
         what, _, expected = (m.group("rest") if m else text).partition("– forventet")
-        rows.append({"Fil": m.group("file") if m and (m.group("row") or m.group("col") or "." in m.group("file"))
-                     else "",
-                     "Række": int(m.group("row")) if m and m.group("row") else None,
-                     "Kolonne": (m.group("col") or "") if m else "",
-                     "Værdi": (m.group("value") or "") if m else "",
-                     "Problem": what.strip() if m else text,
-                     "Forventet": expected.strip().rstrip(".") if expected else ""})
+        rows.append(
+            {
+                "Fil": m.group("file") if m and (m.group("row") or m.group("col") or "." in m.group("file")) else "",
+                "Række": int(m.group("row")) if m and m.group("row") else None,
+                "Kolonne": (m.group("col") or "") if m else "",
+                "Værdi": (m.group("value") or "") if m else "",
+                "Problem": what.strip() if m else text,
+                "Forventet": expected.strip().rstrip(".") if expected else "",
+            }
+        )
     frame = pd.DataFrame(rows, columns=["Fil", "Række", "Kolonne", "Værdi", "Problem", "Forventet"])
     frame["Række"] = pd.array(frame["Række"], dtype="Int64")
     return frame

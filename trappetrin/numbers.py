@@ -34,8 +34,11 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
         # Inner spaces may only group thousands ("1 234,5"), never join digits ("12 5"), and a
         # number written with them has no exponent ("0 000e0").
         head = re.match(r"[+-]?[\d\s\u00a0\u202f]*", s).group()
-        if (_SPACES.search(s[len(head):]) or re.search(r"[eE]", s)
-                or not re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+", head)):
+        if (
+            _SPACES.search(s[len(head) :])
+            or re.search(r"[eE]", s)
+            or not re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+", head)
+        ):
             raise ValueError(text)
         s = _SPACES.sub("", s)
     if s == "":
@@ -52,8 +55,11 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
         # A grouping mark must split the integer part into blocks of three digits, and only that;
         # a number written with grouped thousands has no exponent ("0.000,e0"), as with spaces.
         integer, _, fraction = s.partition(decimal)
-        if (group in fraction or re.search(r"[eE]", s)
-                or not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer.lstrip("+-"))):
+        if (
+            group in fraction
+            or re.search(r"[eE]", s)
+            or not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", integer.lstrip("+-"))
+        ):
             raise ValueError(text)
         s = s.replace(group, "")
     if s.count(decimal) > 1:

@@ -69,7 +69,9 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
         "masked": [not k for k in keep.tolist()],
         "values": values,
         "refs": refs,
-        "indicators": {name: {"label": catalogue.label(name), "unit": catalogue.unit(name)} for name in rules.indicators},
+        "indicators": {
+            name: {"label": catalogue.label(name), "unit": catalogue.unit(name)} for name in rules.indicators
+        },
         "ops": OP_LABELS,
         "outcomes": {"labels": outcome_labels, "severity": list(SEVERITY)},
     }

@@ -71,7 +71,7 @@ class Condition(_Model):
         """The editable number: the absolute threshold or the factor of a relative one."""
         return self.factor if self.is_relative else self.value  # type: ignore[return-value]
 
-    def with_parameter(self, number: float) -> "Condition":
+    def with_parameter(self, number: float) -> Condition:
         field = "factor" if self.is_relative else "value"
         return self.model_copy(update={field: float(number)})
 
@@ -145,12 +145,16 @@ class RuleSet(_Model):
             _unique([c.id for c in s.criteria], f"kriterier i '{s.id}'")
         for rule in self.rules:
             if rule.outcome not in codes:
-                raise ValueError(f"reglen '{rule.id}' giver udfaldet '{rule.outcome}', som ikke er defineret under [[outcome]]")
+                raise ValueError(
+                    f"reglen '{rule.id}' giver udfaldet '{rule.outcome}', som ikke er defineret under [[outcome]]"
+                )
             _unique([g.id for g in rule.gates], f"porte i reglen '{rule.id}'")
             n = 0
             if rule.criteria is not None:
                 if rule.criteria not in sets:
-                    raise ValueError(f"reglen '{rule.id}' henviser til kriteriesættet '{rule.criteria}', som ikke findes")
+                    raise ValueError(
+                        f"reglen '{rule.id}' henviser til kriteriesættet '{rule.criteria}', som ikke findes"
+                    )
                 n = len(sets[rule.criteria].criteria)
             if rule.min_met > n:
                 raise ValueError(f"reglen '{rule.id}' kræver mindst {rule.min_met} opfyldte kriterier, men har kun {n}")
@@ -207,27 +211,58 @@ class RuleSet(_Model):
 
     # --- scenarios ----------------------------------------------------------------------
 
-    def parameters(self) -> list["Parameter"]:
+    def parameters(self) -> list[Parameter]:
         """Every number a scenario may change, with a stable key usable in a URL."""
         params: list[Parameter] = []
         if self.discretion:
-            params.append(Parameter("d.minimum", "discretion", self.discretion.minimum, self.discretion.indicator, ">=", None, None, None))
+            params.append(
+                Parameter(
+                    "d.minimum",
+                    "discretion",
+                    self.discretion.minimum,
+                    self.discretion.indicator,
+                    ">=",
+                    None,
+                    None,
+                    None,
+                )
+            )
         for s in self.criteria_sets:
             for c in s.criteria:
-                params.append(Parameter(f"c.{s.id}.{c.id}", "factor" if c.is_relative else "threshold",
-                                        c.parameter, c.indicator, c.op, c.reference, s.id, None))
+                params.append(
+                    Parameter(
+                        f"c.{s.id}.{c.id}",
+                        "factor" if c.is_relative else "threshold",
+                        c.parameter,
+                        c.indicator,
+                        c.op,
+                        c.reference,
+                        s.id,
+                        None,
+                    )
+                )
         for r in self.rules:
             if r.criteria is not None:
                 params.append(Parameter(f"k.{r.id}", "min_met", float(r.min_met), None, ">=", None, r.criteria, r.id))
             for g in r.gates:
-                params.append(Parameter(f"g.{r.id}.{g.id}", "factor" if g.is_relative else "gate",
-                                        g.parameter, g.indicator, g.op, g.reference, None, r.id))
+                params.append(
+                    Parameter(
+                        f"g.{r.id}.{g.id}",
+                        "factor" if g.is_relative else "gate",
+                        g.parameter,
+                        g.indicator,
+                        g.op,
+                        g.reference,
+                        None,
+                        r.id,
+                    )
+                )
         return params
 
     def parameter_values(self) -> dict[str, float]:
         return {p.key: p.value for p in self.parameters()}
 
-    def with_overrides(self, overrides: dict[str, float]) -> "RuleSet":
+    def with_overrides(self, overrides: dict[str, float]) -> RuleSet:
         """Return a copy with the given parameters changed; unknown keys are a user error."""
         known = self.parameter_values()
         unknown = [k for k in overrides if k not in known]
@@ -238,33 +273,43 @@ class RuleSet(_Model):
         discretion = self.discretion
         if discretion and "d.minimum" in overrides and float(overrides["d.minimum"]) < discretion.minimum:
             # Departments under the limit have suppressed data (DOMAIN.md §3): no scenario may show them.
-            raise UserError(f"Diskretionsgrænsen kan ikke sættes under {format_number(discretion.minimum)} "
-                            f"i et scenarie (forsøgt: {format_number(float(overrides['d.minimum']))}).")
+            raise UserError(
+                f"Diskretionsgrænsen kan ikke sættes under {format_number(discretion.minimum)} "
+                f"i et scenarie (forsøgt: {format_number(float(overrides['d.minimum']))})."
+            )
         if discretion and "d.minimum" in overrides:
             discretion = discretion.model_copy(update={"minimum": float(overrides["d.minimum"])})
         sets = [
-            s.model_copy(update={"criteria": [
-                c.with_parameter(overrides[f"c.{s.id}.{c.id}"]) if f"c.{s.id}.{c.id}" in overrides else c
-                for c in s.criteria
-            ]})
+            s.model_copy(
+                update={
+                    "criteria": [
+                        c.with_parameter(overrides[f"c.{s.id}.{c.id}"]) if f"c.{s.id}.{c.id}" in overrides else c
+                        for c in s.criteria
+                    ]
+                }
+            )
             for s in self.criteria_sets
         ]
         rules = []
         for r in self.rules:
-            update: dict = {"gates": [
-                g.with_parameter(overrides[f"g.{r.id}.{g.id}"]) if f"g.{r.id}.{g.id}" in overrides else g
-                for g in r.gates
-            ]}
+            update: dict = {
+                "gates": [
+                    g.with_parameter(overrides[f"g.{r.id}.{g.id}"]) if f"g.{r.id}.{g.id}" in overrides else g
+                    for g in r.gates
+                ]
+            }
             if f"k.{r.id}" in overrides:
                 update["min_met"] = int(overrides[f"k.{r.id}"])
             rules.append(r.model_copy(update=update))
         data = self.model_dump(by_alias=True)
-        data.update(discretion=discretion.model_dump() if discretion else None,
-                    criteria_set=[s.model_dump(by_alias=True) for s in sets],
-                    rule=[r.model_dump(by_alias=True) for r in rules])
+        data.update(
+            discretion=discretion.model_dump() if discretion else None,
+            criteria_set=[s.model_dump(by_alias=True) for s in sets],
+            rule=[r.model_dump(by_alias=True) for r in rules],
+        )
         return parse_rule_set(data, source="scenariet")
 
-    def diff(self, other: "RuleSet") -> dict[str, tuple[float, float]]:
+    def diff(self, other: RuleSet) -> dict[str, tuple[float, float]]:
         """Parameters whose values differ: key → (this value, other value)."""
         mine, theirs = self.parameter_values(), other.parameter_values()
         return {k: (mine[k], theirs[k]) for k in mine if k in theirs and mine[k] != theirs[k]}

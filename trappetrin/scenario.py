@@ -75,7 +75,7 @@ def from_query(base: RuleSet, query: dict[str, str]) -> dict[str, float]:
     for raw_key, raw_value in query.items():
         if not raw_key.startswith(URL_PREFIX):
             continue
-        key = raw_key[len(URL_PREFIX):]
+        key = raw_key[len(URL_PREFIX) :]
         if key not in known:
             problems.append(f"ukendt parameter '{key}'")
             continue
@@ -139,24 +139,28 @@ def movers(before: Classification, after: Classification) -> pd.DataFrame:
                 prev = old.get(new.key)
                 if prev is None or prev.met[i] == new.met[i]:
                     continue
-                causes.append({
-                    "key": new.key,
-                    "indicator": new.condition.indicator,
-                    "label": catalogue.label(new.condition.indicator),
-                    "op": new.condition.op,
-                    "value": float(new.value[i]),
-                    "old_threshold": float(prev.threshold[i]),
-                    "new_threshold": float(new.threshold[i]),
-                    "met_before": bool(prev.met[i]),
-                    "met_after": bool(new.met[i]),
-                })
-        rows.append({
-            "id": before.ids[i],
-            "from": before.outcome[i],
-            "to": after.outcome[i],
-            "causes": causes,
-            "cause_text": describe_causes(causes, changed_params, masked),
-        })
+                causes.append(
+                    {
+                        "key": new.key,
+                        "indicator": new.condition.indicator,
+                        "label": catalogue.label(new.condition.indicator),
+                        "op": new.condition.op,
+                        "value": float(new.value[i]),
+                        "old_threshold": float(prev.threshold[i]),
+                        "new_threshold": float(new.threshold[i]),
+                        "met_before": bool(prev.met[i]),
+                        "met_after": bool(new.met[i]),
+                    }
+                )
+        rows.append(
+            {
+                "id": before.ids[i],
+                "from": before.outcome[i],
+                "to": after.outcome[i],
+                "causes": causes,
+                "cause_text": describe_causes(causes, changed_params, masked),
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "from", "to", "causes", "cause_text"])
 
 
@@ -224,8 +228,9 @@ def parameter_label(rules: RuleSet, param: Parameter) -> str:
     return f"{name} ({op} …{unit})"
 
 
-def parameter_text(rules: RuleSet, param: Parameter, value: float | None = None,
-                   refs: dict[str, float] | None = None) -> str:
+def parameter_text(
+    rules: RuleSet, param: Parameter, value: float | None = None, refs: dict[str, float] | None = None
+) -> str:
     """Danish text of a parameter's rule at ``value`` (default: its own), e.g. ``≥ 2 × landsgennemsnittet (1,57 %)``.
 
     ``refs`` (a release's reference values) adds the absolute threshold of a relative one.
@@ -268,12 +273,14 @@ def diff_table(before: RuleSet, after: RuleSet, refs: dict[str, float] | None = 
         a, b = mine.get(key), theirs.get(key)
         if a is not None and b is not None and a.value == b.value:
             continue
-        rows.append({
-            "Parameter": parameter_name(before if a is not None else after, a or b),
-            "Før": parameter_text(before, a, refs=refs) if a is not None else "",
-            "Efter": parameter_text(after, b, refs=refs) if b is not None else "",
-            "Nøgle": key,
-        })
+        rows.append(
+            {
+                "Parameter": parameter_name(before if a is not None else after, a or b),
+                "Før": parameter_text(before, a, refs=refs) if a is not None else "",
+                "Efter": parameter_text(after, b, refs=refs) if b is not None else "",
+                "Nøgle": key,
+            }
+        )
     return pd.DataFrame(rows, columns=["Parameter", "Før", "Efter", "Nøgle"])
 
 

@@ -325,7 +325,7 @@ class Store:
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Store":
+    def open(cls, path: Path | str | None = None) -> Store:
         """Open (creating if needed) the database and migrate it to the current schema."""
         path = Path(path) if path is not None else db_path()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -342,7 +342,9 @@ class Store:
 
     def _migrate(self) -> None:
         with self.transaction() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
             current = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
             if current > SCHEMA_VERSION:
                 raise UserError(f"Databasen {self.path} er lavet af en nyere version af Trappetrin (skema {current}).")
@@ -361,8 +363,17 @@ class Store:
             adopted = rs.name == DEFAULT_RULE_SET
             cur.execute(
                 "INSERT INTO rule_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [rs.name, rs.version, rs.title, rs.to_toml(), now, "system", adopted,
-                 now if adopted else None, "system" if adopted else None],
+                [
+                    rs.name,
+                    rs.version,
+                    rs.title,
+                    rs.to_toml(),
+                    now,
+                    "system",
+                    adopted,
+                    now if adopted else None,
+                    "system" if adopted else None,
+                ],
             )
 
     # --- the write path -----------------------------------------------------------------
@@ -451,8 +462,9 @@ class Store:
 
     def department_municipality(self, dept_id: str) -> str | None:
         """The municipality a department belongs to; None when there is no such department."""
-        return self.scalar("SELECT coalesce(municipality, ?) FROM departments WHERE dept_id = ?",
-                           [DEFAULT_MUNICIPALITY, dept_id])
+        return self.scalar(
+            "SELECT coalesce(municipality, ?) FROM departments WHERE dept_id = ?", [DEFAULT_MUNICIPALITY, dept_id]
+        )
 
     def areas(self) -> pd.DataFrame:
         return self.query("SELECT area_id, name, kind FROM areas ORDER BY kind, name")
@@ -538,8 +550,16 @@ class Store:
             )
         return self.resolve_as_of(label, str(row["source"]), day, values_label, long, municipality=municipality)
 
-    def resolve_as_of(self, label: str, source: str, day: date, values_label: str | None,
-                      long: pd.DataFrame | None, *, municipality: str | None = None) -> ReleaseData:
+    def resolve_as_of(
+        self,
+        label: str,
+        source: str,
+        day: date,
+        values_label: str | None,
+        long: pd.DataFrame | None,
+        *,
+        municipality: str | None = None,
+    ) -> ReleaseData:
         """The :class:`ReleaseData` for values in long form (dept_id, indicator, value) as of ``day``.
 
         Used by :meth:`release_data` for stored values and by the importer's preview for values
@@ -558,9 +578,9 @@ class Store:
 
         known_years = [y for y in self.list_years() if y <= list_year_in_force(day)]
         list_year = max(known_years) if known_years else None
-        status = self.query(
-            "SELECT area_id, status FROM area_list_status WHERE list_year = ?", [list_year]
-        ).set_index("area_id")["status"]
+        status = self.query("SELECT area_id, status FROM area_list_status WHERE list_year = ?", [list_year]).set_index(
+            "area_id"
+        )["status"]
         frame["list_status"] = frame["area_id"].map(status).astype("string")
         frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
         refs, ref_years = self.refs_for_year(list_year if list_year is not None else day.year)
@@ -603,8 +623,9 @@ class Store:
             return self.rule_set(DEFAULT_RULE_SET)
         return self.rule_set(str(row.iloc[0]["name"]), int(row.iloc[0]["version"]))
 
-    def save_rule_set(self, rules: RuleSet, *, actor: Actor, name: str | None = None,
-                      title: str | None = None) -> RuleSet:
+    def save_rule_set(
+        self, rules: RuleSet, *, actor: Actor, name: str | None = None, title: str | None = None
+    ) -> RuleSet:
         """Store ``rules`` as the next version of ``name`` (default: its own name); return it.
 
         Needs the ``save_rule_set`` permission; the save and its audit record are one transaction.
@@ -614,14 +635,17 @@ class Store:
         if not name:
             raise UserError("Giv regelsættet et navn.")
         with self.transaction() as cur:
-            version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM rule_sets WHERE name = ?", [name]).fetchone()[0]
+            version = cur.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM rule_sets WHERE name = ?", [name]
+            ).fetchone()[0]
             saved = rules.model_copy(update={"name": name, "version": int(version), "title": title or rules.title})
             cur.execute(
                 "INSERT INTO rule_sets (name, version, title, toml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
                 [name, int(version), saved.title, saved.to_toml(), datetime.now(), actor.label],
             )
-            self.log_event(actor.label, "save_rule_set", f"{name} v{int(version)}",
-                           details={"title": saved.title}, cur=cur)
+            self.log_event(
+                actor.label, "save_rule_set", f"{name} v{int(version)}", details={"title": saved.title}, cur=cur
+            )
         return saved
 
     def adopt_rule_set(self, name: str, version: int, *, actor: Actor) -> None:
@@ -641,9 +665,18 @@ class Store:
 
     # --- audit trail --------------------------------------------------------------------
 
-    def log_event(self, actor: str, action: str, object: str | None = None, *, file_name: str | None = None,
-                  checksum: str | None = None, n_rows: int | None = None, details: dict | None = None,
-                  cur: duckdb.DuckDBPyConnection | None = None) -> None:
+    def log_event(
+        self,
+        actor: str,
+        action: str,
+        object: str | None = None,
+        *,
+        file_name: str | None = None,
+        checksum: str | None = None,
+        n_rows: int | None = None,
+        details: dict | None = None,
+        cur: duckdb.DuckDBPyConnection | None = None,
+    ) -> None:
         """Append one event to the audit trail.
 
         Pass ``cur`` (from :meth:`transaction`) to log inside the transaction of the action
@@ -651,18 +684,34 @@ class Store:
         """
         if action not in AUDIT_ACTIONS:
             raise ValueError(f"unknown audit action {action!r}; known: {sorted(AUDIT_ACTIONS)}")
-        row = [datetime.now(), str(actor or "ukendt"), action, object, file_name, checksum, n_rows,
-               json.dumps(details, ensure_ascii=False, default=str) if details else None]
-        sql = ("INSERT INTO audit_log (logged_at, actor, action, object, file_name, checksum, n_rows, details) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        row = [
+            datetime.now(),
+            str(actor or "ukendt"),
+            action,
+            object,
+            file_name,
+            checksum,
+            n_rows,
+            json.dumps(details, ensure_ascii=False, default=str) if details else None,
+        ]
+        sql = (
+            "INSERT INTO audit_log (logged_at, actor, action, object, file_name, checksum, n_rows, details) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         if cur is not None:
             cur.execute(sql, row)
         else:
             with self.transaction() as own:
                 own.execute(sql, row)
 
-    def audit_log(self, *, actions: list[str] | None = None, actor: str | None = None,
-                  since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+    def audit_log(
+        self,
+        *,
+        actions: list[str] | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
         """The audit trail, newest first, optionally filtered (all filters are bound parameters)."""
         where, params = ["true"], []
         if actions:
@@ -720,29 +769,40 @@ class Store:
         dependants = self.release_dependants(label)
         reasons = []
         if dependants["list"]:
-            reasons.append(f"udgivelserne {', '.join(dependants['list'])} får deres listestatus fra den "
-                           f"(ministerlisten for {int(row['list_year'])})")
+            reasons.append(
+                f"udgivelserne {', '.join(dependants['list'])} får deres listestatus fra den "
+                f"(ministerlisten for {int(row['list_year'])})"
+            )
         if dependants["values"]:
             many = len(dependants["values"]) > 1
-            reasons.append(f"{'udgivelserne' if many else 'udgivelsen'} {', '.join(dependants['values'])} "
-                           f"henter {'deres' if many else 'sine'} tal fra den")
+            reasons.append(
+                f"{'udgivelserne' if many else 'udgivelsen'} {', '.join(dependants['values'])} "
+                f"henter {'deres' if many else 'sine'} tal fra den"
+            )
         if reasons:
-            raise UserError(f"Udgivelsen '{label}' kan ikke slettes: {'; '.join(reasons)}. "
-                            "Slet dem først.")
+            raise UserError(f"Udgivelsen '{label}' kan ikke slettes: {'; '.join(reasons)}. Slet dem først.")
         release_id = int(row["release_id"])
         with self.transaction() as cur:
-            n_values = cur.execute("SELECT count(*) FROM indicator_values WHERE release_id = ?",
-                                   [release_id]).fetchone()[0]
-            n_list = cur.execute("SELECT count(*) FROM area_list_status WHERE release_id = ?",
-                                 [release_id]).fetchone()[0]
+            n_values = cur.execute(
+                "SELECT count(*) FROM indicator_values WHERE release_id = ?", [release_id]
+            ).fetchone()[0]
+            n_list = cur.execute("SELECT count(*) FROM area_list_status WHERE release_id = ?", [release_id]).fetchone()[
+                0
+            ]
             cur.execute("DELETE FROM indicator_values WHERE release_id = ?", [release_id])
             cur.execute("DELETE FROM area_list_status WHERE release_id = ?", [release_id])
             cur.execute("DELETE FROM list_years WHERE release_id = ?", [release_id])
             cur.execute("DELETE FROM releases WHERE release_id = ?", [release_id])
-            self.log_event(actor.label, "delete_release", label, file_name=row["file_name"],
-                           checksum=row["checksum"], n_rows=int(n_values + n_list),
-                           details={"source": row["source"], "values": int(n_values), "list_rows": int(n_list)},
-                           cur=cur)
+            self.log_event(
+                actor.label,
+                "delete_release",
+                label,
+                file_name=row["file_name"],
+                checksum=row["checksum"],
+                n_rows=int(n_values + n_list),
+                details={"source": row["source"], "values": int(n_values), "list_rows": int(n_list)},
+                cur=cur,
+            )
 
     def geometries(self, kind: str | None = None) -> pd.DataFrame:
         """Stored geometries (GeoJSON text in EPSG:4326): the boundary and department polygons."""
@@ -756,8 +816,10 @@ class Store:
         rows = self.geometries("kommunegraense")
         if rows.empty:
             return None
-        features = [{"type": "Feature", "properties": {"name": r.name or ""}, "geometry": json.loads(r.geojson)}
-                     for r in rows.itertuples()]
+        features = [
+            {"type": "Feature", "properties": {"name": r.name or ""}, "geometry": json.loads(r.geojson)}
+            for r in rows.itertuples()
+        ]
         return {"type": "FeatureCollection", "features": features}
 
     @staticmethod
@@ -768,13 +830,15 @@ class Store:
         """The mapping the user gave for a file of ``kind`` with these headers; else the newest
         mapping of that kind whose columns all exist among ``headers``; else None."""
         headers = [str(h).strip() for h in headers]
-        hit = self.scalar("SELECT mapping FROM saved_mappings WHERE kind = ? AND headers = ?",
-                          [kind, self._headers_key(headers)])
+        hit = self.scalar(
+            "SELECT mapping FROM saved_mappings WHERE kind = ? AND headers = ?", [kind, self._headers_key(headers)]
+        )
         if hit is not None:
             return json.loads(hit)
         present = set(headers)
-        for text in self.query("SELECT mapping FROM saved_mappings WHERE kind = ? ORDER BY saved_at DESC",
-                               [kind])["mapping"]:
+        for text in self.query("SELECT mapping FROM saved_mappings WHERE kind = ? ORDER BY saved_at DESC", [kind])[
+            "mapping"
+        ]:
             mapping = json.loads(text)
             if mapping and set(mapping.values()) <= present:
                 return mapping
@@ -784,8 +848,10 @@ class Store:
         """Remember ``mapping`` (field → column) for files of ``kind`` with these headers."""
         clean = {str(k): str(v) for k, v in mapping.items() if v}
         with self.transaction() as cur:
-            cur.execute("INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
-                        [kind, self._headers_key(headers), json.dumps(clean, ensure_ascii=False), datetime.now()])
+            cur.execute(
+                "INSERT OR REPLACE INTO saved_mappings VALUES (?, ?, ?, ?)",
+                [kind, self._headers_key(headers), json.dumps(clean, ensure_ascii=False), datetime.now()],
+            )
 
     # --- bulk loading -------------------------------------------------------------------
 
@@ -796,8 +862,21 @@ class Store:
         now = datetime.now()
         with self.transaction() as cur:
             _insert_frame(cur, "organisations", demo.organisations[["org_no", "name"]])
-            dept_cols = ["dept_id", "org_no", "dept_no", "name", "neighbourhood", "lat", "lon", "family_dwellings",
-                         "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "year_built"]
+            dept_cols = [
+                "dept_id",
+                "org_no",
+                "dept_no",
+                "name",
+                "neighbourhood",
+                "lat",
+                "lon",
+                "family_dwellings",
+                "bab_dwellings",
+                "dwellings_le_3500",
+                "dwellings_3500_5000",
+                "dwellings_gt_5000",
+                "year_built",
+            ]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:
@@ -810,8 +889,11 @@ class Store:
             rel["n_values"] = rel["label"].map(counts).fillna(0).astype(int)
             rel["imported_at"] = now
             rel["imported_by"] = "demo"
-            _insert_frame(cur, "releases", rel[["label", "source", "reference_date", "list_year", "n_values",
-                                                 "imported_at", "imported_by"]])
+            _insert_frame(
+                cur,
+                "releases",
+                rel[["label", "source", "reference_date", "list_year", "n_values", "imported_at", "imported_by"]],
+            )
             ids = cur.execute("SELECT label, release_id FROM releases").df().set_index("label")["release_id"]
             status = demo.area_list_status.copy()
             list_release = rel.dropna(subset=["list_year"]).set_index("list_year")["label"].map(ids)

@@ -35,17 +35,47 @@ _EPS = 1e-9
 
 TREND_COLUMNS = ["release", "reference_date", "values_release", "value", "threshold", "departments", "masked"]
 HISTORY_COLUMNS = ["release", "reference_date", "dept_id", "name", "organisation", "outcome", "rule", "masked"]
-FLIP_COLUMNS = ["id", "key", "kind", "indicator", "label", "op", "value_before", "value_after",
-                "threshold_before", "threshold_after", "met_before", "met_after"]
+FLIP_COLUMNS = [
+    "id",
+    "key",
+    "kind",
+    "indicator",
+    "label",
+    "op",
+    "value_before",
+    "value_after",
+    "threshold_before",
+    "threshold_after",
+    "met_before",
+    "met_after",
+]
 CHANGE_COLUMNS = ["dept_id", "name", "organisation", "from", "to", "previous_release", "release", "causes", "why"]
-WARNING_COLUMNS = ["dept_id", "name", "organisation", "outcome", "criterion", "indicator", "label", "op", "value",
-                   "threshold", "margin", "distance", "change", "approach", "near", "approaching"]
+WARNING_COLUMNS = [
+    "dept_id",
+    "name",
+    "organisation",
+    "outcome",
+    "criterion",
+    "indicator",
+    "label",
+    "op",
+    "value",
+    "threshold",
+    "margin",
+    "distance",
+    "change",
+    "approach",
+    "near",
+    "approaching",
+]
 
 
 # --- classifying releases once ---------------------------------------------------------------
 
-def classified_releases(store: Store, rules: RuleSet, labels: Iterable[str] | None = None,
-                        results: Results | None = None) -> Results:
+
+def classified_releases(
+    store: Store, rules: RuleSet, labels: Iterable[str] | None = None, results: Results | None = None
+) -> Results:
     """Classify each release under ``rules`` once, reusing whatever ``results`` already holds.
 
     Parameters
@@ -72,7 +102,7 @@ def classified_releases(store: Store, rules: RuleSet, labels: Iterable[str] | No
     """
     results = {} if results is None else results
     fingerprint = rules.fingerprint()
-    for label in (store.release_labels() if labels is None else labels):
+    for label in store.release_labels() if labels is None else labels:
         if label not in results:
             results[label] = classify_release(store, label, rules)
     for label, res in results.items():
@@ -104,6 +134,7 @@ def previous_values_release(store: Store, values_label: str | None) -> str | Non
 
 # --- thresholds --------------------------------------------------------------------------------
 
+
 def threshold_condition(rules: RuleSet, indicator: str) -> Condition | None:
     """The condition that sets the threshold for ``indicator``: its first criterion, else its first gate."""
     for cset in rules.criteria_sets:
@@ -128,6 +159,7 @@ def threshold_value(cond: Condition | None, refs: dict[str, float]) -> float:
 
 
 # --- indicator trends ----------------------------------------------------------------------------
+
 
 def area_members(store: Store, area_id: str) -> set[str]:
     """The departments of one area (ministerial or local)."""
@@ -161,8 +193,9 @@ def scope_groups(frame: pd.DataFrame, scope: str, key: str | None, members: set[
     raise ValueError(f"unknown aggregate scope '{scope}'; expected one of {', '.join(SCOPES[1:])}")
 
 
-def indicator_trend(store: Store, rules: RuleSet, indicator: str, scope: str, key: str | None = None, *,
-                    results: Results | None = None) -> pd.DataFrame:
+def indicator_trend(
+    store: Store, rules: RuleSet, indicator: str, scope: str, key: str | None = None, *, results: Results | None = None
+) -> pd.DataFrame:
     """One value of ``indicator`` per classifiable release, for a department or an aggregate.
 
     Parameters
@@ -219,19 +252,22 @@ def indicator_trend(store: Store, rules: RuleSet, indicator: str, scope: str, ke
                 row = agg.iloc[0]
                 value = float(row[indicator])
                 departments = int(row["departments"])
-        rows.append({
-            "release": label,
-            "reference_date": pd.Timestamp(res.data.reference_date),
-            "values_release": res.data.values_label,
-            "value": value,
-            "threshold": threshold_value(cond, res.data.refs),
-            "departments": departments,
-            "masked": masked,
-        })
+        rows.append(
+            {
+                "release": label,
+                "reference_date": pd.Timestamp(res.data.reference_date),
+                "values_release": res.data.values_label,
+                "value": value,
+                "threshold": threshold_value(cond, res.data.refs),
+                "departments": departments,
+                "masked": masked,
+            }
+        )
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
 
 
 # --- colour history ------------------------------------------------------------------------------
+
 
 def colour_history(store: Store, rules: RuleSet, *, results: Results | None = None) -> pd.DataFrame:
     """The outcome of every department in every classifiable release (long format).
@@ -249,22 +285,27 @@ def colour_history(store: Store, rules: RuleSet, *, results: Results | None = No
     for label in labels:
         res = results[label]
         frame, result = res.data.frame, res.result
-        frames.append(pd.DataFrame({
-            "release": label,
-            "reference_date": pd.Timestamp(res.data.reference_date),
-            "dept_id": frame.index.to_numpy(),
-            "name": frame["name"].to_numpy(),
-            "organisation": frame["organisation"].to_numpy(),
-            "outcome": result.outcome,
-            "rule": result.rule,
-            "masked": result.masked,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "release": label,
+                    "reference_date": pd.Timestamp(res.data.reference_date),
+                    "dept_id": frame.index.to_numpy(),
+                    "name": frame["name"].to_numpy(),
+                    "organisation": frame["organisation"].to_numpy(),
+                    "outcome": result.outcome,
+                    "rule": result.rule,
+                    "masked": result.masked,
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     return pd.concat(frames, ignore_index=True)[HISTORY_COLUMNS]
 
 
 # --- why a colour changed --------------------------------------------------------------------------
+
 
 def condition_flips(before: Classification, after: Classification, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The gates and criteria whose met-status differs between two classifications, per id.
@@ -305,20 +346,24 @@ def condition_flips(before: Classification, after: Classification, ids: Iterable
         if not flipped.any():
             continue
         b, a = ib[flipped], ia[flipped]
-        frames.append(pd.DataFrame({
-            "id": wanted[flipped],
-            "key": new.key,
-            "kind": new.kind,
-            "indicator": new.condition.indicator,
-            "label": new.condition.label or catalogue.label(new.condition.indicator),
-            "op": new.condition.op,
-            "value_before": prev.value[b],
-            "value_after": new.value[a],
-            "threshold_before": prev.threshold[b],
-            "threshold_after": new.threshold[a],
-            "met_before": prev.met[b],
-            "met_after": new.met[a],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": wanted[flipped],
+                    "key": new.key,
+                    "kind": new.kind,
+                    "indicator": new.condition.indicator,
+                    "label": new.condition.label or catalogue.label(new.condition.indicator),
+                    "op": new.condition.op,
+                    "value_before": prev.value[b],
+                    "value_after": new.value[a],
+                    "threshold_before": prev.threshold[b],
+                    "threshold_after": new.threshold[a],
+                    "met_before": prev.met[b],
+                    "met_after": new.met[a],
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=FLIP_COLUMNS)
     # one line per indicator and verdict: the same criterion may sit in two criteria sets
@@ -344,12 +389,13 @@ def describe_flip(flip: dict, *, list_status: str | None = None) -> str:
     threshold = f"{op} {format_number(after)}{unit}"
     if not np.isclose(before, after):
         threshold = f"{op} {format_number(before)}{unit} → {op} {format_number(after)}{unit}"
-    return (f"{flip['label']} {format_number(flip['value_before'])}{unit} → "
-            f"{format_number(flip['value_after'])}{unit} ({threshold}): {state}")
+    return (
+        f"{flip['label']} {format_number(flip['value_before'])}{unit} → "
+        f"{format_number(flip['value_after'])}{unit} ({threshold}): {state}"
+    )
 
 
-def changes_since_previous(store: Store, rules: RuleSet, label: str, *,
-                           results: Results | None = None) -> pd.DataFrame:
+def changes_since_previous(store: Store, rules: RuleSet, label: str, *, results: Results | None = None) -> pd.DataFrame:
     """Departments whose colour differs between the previous release and ``label``, with why.
 
     Both releases are classified under the same ``rules``, so every change comes from the data
@@ -395,21 +441,24 @@ def changes_since_previous(store: Store, rules: RuleSet, label: str, *,
             why = "; ".join(dict.fromkeys(describe_flip(c, list_status=status) for c in causes))
         else:
             why = "Reglerne giver et andet udfald"
-        rows.append({
-            "dept_id": dept,
-            "name": frame.at[dept, "name"],
-            "organisation": frame.at[dept, "organisation"],
-            "from": b_out[dept],
-            "to": a_out[dept],
-            "previous_release": prev,
-            "release": label,
-            "causes": causes if not (b_masked[dept] or a_masked[dept]) else [],
-            "why": why,
-        })
+        rows.append(
+            {
+                "dept_id": dept,
+                "name": frame.at[dept, "name"],
+                "organisation": frame.at[dept, "organisation"],
+                "from": b_out[dept],
+                "to": a_out[dept],
+                "previous_release": prev,
+                "release": label,
+                "causes": causes if not (b_masked[dept] or a_masked[dept]) else [],
+                "why": why,
+            }
+        )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS).sort_values("dept_id", ignore_index=True)
 
 
 # --- early warning -----------------------------------------------------------------------------------
+
 
 def _margins(margin_pp: float | Mapping[str, float]):
     """A function indicator → margin from one number or a mapping (``"*"`` is the fallback)."""
@@ -423,8 +472,15 @@ def _margins(margin_pp: float | Mapping[str, float]):
     return lambda indicator: table.get(indicator, fallback)
 
 
-def early_warning(store: Store, rules: RuleSet, label: str, margin_pp: float | Mapping[str, float] = 2.0, *,
-                  any_approach: bool = False, results: Results | None = None) -> pd.DataFrame:
+def early_warning(
+    store: Store,
+    rules: RuleSet,
+    label: str,
+    margin_pp: float | Mapping[str, float] = 2.0,
+    *,
+    any_approach: bool = False,
+    results: Results | None = None,
+) -> pd.DataFrame:
     """Departments close to meeting a criterion they do not meet yet, or moving towards it.
 
     A row is one department × criterion (or gate on a department-level indicator) that is not
@@ -488,8 +544,13 @@ def early_warning(store: Store, rules: RuleSet, label: str, margin_pp: float | M
     for cond in result.conditions:
         if cond.condition.indicator not in known:
             continue
-        dedupe = (cond.condition.indicator, cond.condition.op, cond.condition.value, cond.condition.reference,
-                  cond.condition.factor)
+        dedupe = (
+            cond.condition.indicator,
+            cond.condition.op,
+            cond.condition.value,
+            cond.condition.reference,
+            cond.condition.factor,
+        )
         if dedupe in seen:
             continue
         seen.add(dedupe)
@@ -511,24 +572,28 @@ def early_warning(store: Store, rules: RuleSet, label: str, margin_pp: float | M
         keep = near | approaching
         if not keep.any():
             continue
-        frames.append(pd.DataFrame({
-            "dept_id": result.ids[keep],
-            "name": frame["name"].to_numpy()[keep],
-            "organisation": frame["organisation"].to_numpy()[keep],
-            "outcome": result.outcome[keep],
-            "criterion": cond.key,
-            "indicator": cond.condition.indicator,
-            "label": cond.condition.label or catalogue.label(cond.condition.indicator),
-            "op": cond.condition.op,
-            "value": cond.value[keep],
-            "threshold": cond.threshold[keep],
-            "margin": cond.margin[keep],
-            "distance": distance[keep],
-            "change": change[keep],
-            "approach": approach[keep],
-            "near": near[keep],
-            "approaching": approaching[keep],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dept_id": result.ids[keep],
+                    "name": frame["name"].to_numpy()[keep],
+                    "organisation": frame["organisation"].to_numpy()[keep],
+                    "outcome": result.outcome[keep],
+                    "criterion": cond.key,
+                    "indicator": cond.condition.indicator,
+                    "label": cond.condition.label or catalogue.label(cond.condition.indicator),
+                    "op": cond.condition.op,
+                    "value": cond.value[keep],
+                    "threshold": cond.threshold[keep],
+                    "margin": cond.margin[keep],
+                    "distance": distance[keep],
+                    "change": change[keep],
+                    "approach": approach[keep],
+                    "near": near[keep],
+                    "approaching": approaching[keep],
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=WARNING_COLUMNS)
     out = pd.concat(frames, ignore_index=True)

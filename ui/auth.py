@@ -69,8 +69,11 @@ def gate():
     if not auth_configured():
         return None
     if _secrets_unreadable():
-        return lambda: st.error("Filen .streamlit/secrets.toml kan ikke læses, så login kan ikke startes. "
-                                "Appen er lukket, indtil filen er rettet (se serverens log).", icon=":material/error:")
+        return lambda: st.error(
+            "Filen .streamlit/secrets.toml kan ikke læses, så login kan ikke startes. "
+            "Appen er lukket, indtil filen er rettet (se serverens log).",
+            icon=":material/error:",
+        )
     try:
         logged_in, actor = logged_in_actor()
     except UserError as exc:
@@ -99,8 +102,10 @@ def current_actor() -> Actor:
 
 def login_screen() -> None:
     st.title("Trappetrin")
-    st.markdown("Fælles udlejningsaftale, Aalborg. Monitoreringslisten er fortrolig for aftalens parter: "
-                "log ind med din organisations konto for at fortsætte.")
+    st.markdown(
+        "Fælles udlejningsaftale, Aalborg. Monitoreringslisten er fortrolig for aftalens parter: "
+        "log ind med din organisations konto for at fortsætte."
+    )
     st.button("Log ind", key="auth_login", type="primary", icon=":material/login:", on_click=st.login)
 
 
@@ -108,8 +113,10 @@ def no_role_screen() -> None:
     claims = _claims()
     who = claims.get("email") or claims.get("preferred_username") or "din konto"
     st.title("Trappetrin")
-    st.warning(f"{_plain(who)} er logget ind, men har ingen rolle i Trappetrin. "
-               "Bed administratoren om at give dig adgang.", icon=":material/lock:")
+    st.warning(
+        f"{_plain(who)} er logget ind, men har ingen rolle i Trappetrin. Bed administratoren om at give dig adgang.",
+        icon=":material/lock:",
+    )
     st.button("Log ud", key="auth_logout", icon=":material/logout:", on_click=st.logout)
 
 

@@ -68,20 +68,23 @@ def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
 def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.DataFrame:
     """The departments behind a change, with Danish headers, largest effect first."""
     m = change.movers
-    return pd.DataFrame({
-        "Afdeling": m["name"],
-        "Boligorganisation": m["organisation"],
-        "Før": fmt.outcome_labels(rules, m["from"]),
-        "Efter": fmt.outcome_labels(rules, m["to"]),
-        "Boliger": m["dwellings"].round(0).astype(int),
-        f"Billige boliger ({params.cheap_label})": m["cheap_dwellings"].round(0).astype(int),
-        "Ændring, billige boliger om året": m["delta_cheap"].round(1),
-        "Ændring, alle boliger om året": m["delta_available"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "Afdeling": m["name"],
+            "Boligorganisation": m["organisation"],
+            "Før": fmt.outcome_labels(rules, m["from"]),
+            "Efter": fmt.outcome_labels(rules, m["to"]),
+            "Boliger": m["dwellings"].round(0).astype(int),
+            f"Billige boliger ({params.cheap_label})": m["cheap_dwellings"].round(0).astype(int),
+            "Ændring, billige boliger om året": m["delta_cheap"].round(1),
+            "Ændring, alle boliger om året": m["delta_available"].round(1),
+        }
+    )
 
 
-def scenario_line(before_label: str, before_res: ReleaseResult, after_res: ReleaseResult,
-                  params: CapacityParams | None = None) -> CapacityChange:
+def scenario_line(
+    before_label: str, before_res: ReleaseResult, after_res: ReleaseResult, params: CapacityParams | None = None
+) -> CapacityChange:
     """One line with the scenario's effect on allocation, and an expander with the movers.
 
     The line is an ``st.warning`` when the scenario removes cheap dwellings from allocation,
@@ -93,10 +96,12 @@ def scenario_line(before_label: str, before_res: ReleaseResult, after_res: Relea
     """
     params = params or params_from_session()
     change = cap_model.compare(capacity_of(before_res, params), capacity_of(after_res, params))
-    line = (f"**{change.text}** i forhold til {before_label} "
-            f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
-            f"billige boliger ({params.cheap_label}) om året; behov "
-            f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)}).")
+    line = (
+        f"**{change.text}** i forhold til {before_label} "
+        f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
+        f"billige boliger ({params.cheap_label}) om året; behov "
+        f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)})."
+    )
     if change.shown_delta < 0:
         st.warning(line, icon=":material/trending_down:")
     elif change.shown_delta > 0:
@@ -109,6 +114,8 @@ def scenario_line(before_label: str, before_res: ReleaseResult, after_res: Relea
             st.write("Ingen afdelinger skifter farve eller anvisningstal.")
         else:
             st.dataframe(movers_table(change, after_res.rules, params), hide_index=True, width="stretch")
-            st.caption("Ændringerne er forventede boliger om året til anvisning (efter − før). "
-                       "Største effekt på billige boliger først.")
+            st.caption(
+                "Ændringerne er forventede boliger om året til anvisning (efter − før). "
+                "Største effekt på billige boliger først."
+            )
     return change

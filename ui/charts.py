@@ -38,8 +38,17 @@ def danish(x, decimals: int = 1) -> str:
     return integer(x) if decimals <= 0 else format_number(float(x), decimals)
 
 
-def trend_chart(data: pd.DataFrame, *, releases: list[str], title: str, y_title: str, unit: str, threshold_op: str | None = None,
-                threshold_text: str | None = None, decimals: int = 1) -> alt.LayerChart:
+def trend_chart(
+    data: pd.DataFrame,
+    *,
+    releases: list[str],
+    title: str,
+    y_title: str,
+    unit: str,
+    threshold_op: str | None = None,
+    threshold_text: str | None = None,
+    decimals: int = 1,
+) -> alt.LayerChart:
     """Line chart of one indicator across releases with the threshold as a dashed rule.
 
     Parameters
@@ -66,16 +75,29 @@ def trend_chart(data: pd.DataFrame, *, releases: list[str], title: str, y_title:
     points["Værdi"] = [danish(v, decimals) + suffix for v in points["value"]]
     points["Afdelinger"] = [f"{int(n)}" for n in points["departments"]]
     points = points[["release", "series", "value", "Værdi", "Afdelinger"]]  # only what the chart draws
-    x = alt.X("release:O", title="Udgivelse", sort=releases, scale=alt.Scale(domain=releases),
-              axis=alt.Axis(labelAngle=-45, labelOverlap=False))
+    x = alt.X(
+        "release:O",
+        title="Udgivelse",
+        sort=releases,
+        scale=alt.Scale(domain=releases),
+        axis=alt.Axis(labelAngle=-45, labelOverlap=False),
+    )
     y_axis = alt.Axis(labelExpr=DANISH_LABEL)
     series = sorted(points["series"].unique()) if not points.empty else []
-    lines = alt.Chart(points).mark_line(point=True, strokeWidth=2.5).encode(
-        x=x,
-        y=alt.Y("value:Q", title=y_title, axis=y_axis, scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title="Serie", sort=series, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("series:N", title="Serie"), alt.Tooltip("release:O", title="Udgivelse"),
-                 alt.Tooltip("Værdi:N", title="Værdi"), alt.Tooltip("Afdelinger:N", title="Afdelinger")],
+    lines = (
+        alt.Chart(points)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, axis=y_axis, scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title="Serie", sort=series, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("series:N", title="Serie"),
+                alt.Tooltip("release:O", title="Udgivelse"),
+                alt.Tooltip("Værdi:N", title="Værdi"),
+                alt.Tooltip("Afdelinger:N", title="Afdelinger"),
+            ],
+        )
     )
     layers: list[alt.Chart] = [lines]
     thr = data.drop_duplicates("release")[["release", "threshold"]].dropna(subset=["threshold"])
@@ -83,15 +105,26 @@ def trend_chart(data: pd.DataFrame, *, releases: list[str], title: str, y_title:
         thr = thr.assign(Grænse=[f"{threshold_op or ''} {format_number(t)}{suffix}".strip() for t in thr["threshold"]])
         tooltip = [alt.Tooltip("Grænse:N", title="Grænse")]
         if np.allclose(thr["threshold"], thr["threshold"].iloc[0]):
-            rule = alt.Chart(thr.iloc[[0]]).mark_rule(color=THRESHOLD_COLOUR, strokeDash=THRESHOLD_DASH,
-                                                      strokeWidth=2).encode(y="threshold:Q", tooltip=tooltip)
+            rule = (
+                alt.Chart(thr.iloc[[0]])
+                .mark_rule(color=THRESHOLD_COLOUR, strokeDash=THRESHOLD_DASH, strokeWidth=2)
+                .encode(y="threshold:Q", tooltip=tooltip)
+            )
         else:  # relative threshold: it moves with the reference value, release by release
-            rule = alt.Chart(thr).mark_line(color=THRESHOLD_COLOUR, strokeDash=THRESHOLD_DASH, strokeWidth=2,
-                                            interpolate="step-after").encode(x=x, y="threshold:Q", tooltip=tooltip)
-        label = alt.Chart(thr.iloc[[-1]]).mark_text(align="right", baseline="bottom", dy=-4, color=THRESHOLD_COLOUR,
-                                                    fontWeight="bold").encode(
-            x=alt.X("release:O", sort=releases, scale=alt.Scale(domain=releases)), y="threshold:Q",
-            text=alt.value(f"Grænse {threshold_text}"))
+            rule = (
+                alt.Chart(thr)
+                .mark_line(color=THRESHOLD_COLOUR, strokeDash=THRESHOLD_DASH, strokeWidth=2, interpolate="step-after")
+                .encode(x=x, y="threshold:Q", tooltip=tooltip)
+            )
+        label = (
+            alt.Chart(thr.iloc[[-1]])
+            .mark_text(align="right", baseline="bottom", dy=-4, color=THRESHOLD_COLOUR, fontWeight="bold")
+            .encode(
+                x=alt.X("release:O", sort=releases, scale=alt.Scale(domain=releases)),
+                y="threshold:Q",
+                text=alt.value(f"Grænse {threshold_text}"),
+            )
+        )
         layers += [rule, label]
     return alt.layer(*layers).properties(height=360, title=title)
 
@@ -112,27 +145,47 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
     frame = frame[["release", "Afdeling", "organisation", "outcome", "Farve", "Symbol"]]
     domain = [labels[o.code] for o in rules.outcomes]
     colours = [o.color for o in rules.outcomes]
-    x = alt.X("release:O", title="Udgivelse", sort=releases, scale=alt.Scale(domain=releases),
-              axis=alt.Axis(labelAngle=-45, orient="top", labelOverlap=False))
+    x = alt.X(
+        "release:O",
+        title="Udgivelse",
+        sort=releases,
+        scale=alt.Scale(domain=releases),
+        axis=alt.Axis(labelAngle=-45, orient="top", labelOverlap=False),
+    )
     y = alt.Y("Afdeling:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
-    tooltip = [alt.Tooltip("Afdeling:N"), alt.Tooltip("organisation:N", title="Boligorganisation"),
-               alt.Tooltip("release:O", title="Udgivelse"), alt.Tooltip("Farve:N")]
+    tooltip = [
+        alt.Tooltip("Afdeling:N"),
+        alt.Tooltip("organisation:N", title="Boligorganisation"),
+        alt.Tooltip("release:O", title="Udgivelse"),
+        alt.Tooltip("Farve:N"),
+    ]
     base = alt.Chart(frame)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        x=x, y=y, color=alt.Color("Farve:N", scale=alt.Scale(domain=domain, range=colours),
-                                  legend=alt.Legend(title="Farve", orient="bottom")),
-        tooltip=tooltip)
+        x=x,
+        y=y,
+        color=alt.Color(
+            "Farve:N", scale=alt.Scale(domain=domain, range=colours), legend=alt.Legend(title="Farve", orient="bottom")
+        ),
+        tooltip=tooltip,
+    )
     dark = {o.code for o in rules.outcomes if _is_dark(o.color)}
     symbols = base.mark_text(fontSize=11).encode(
-        x=x, y=y, text="Symbol:N", tooltip=tooltip,
-        color=alt.condition(alt.FieldOneOfPredicate(field="outcome", oneOf=sorted(dark)) if dark
-                            else alt.datum.outcome == "", alt.value("white"), alt.value("#222")))
+        x=x,
+        y=y,
+        text="Symbol:N",
+        tooltip=tooltip,
+        color=alt.condition(
+            alt.FieldOneOfPredicate(field="outcome", oneOf=sorted(dark)) if dark else alt.datum.outcome == "",
+            alt.value("white"),
+            alt.value("#222"),
+        ),
+    )
     return alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT))
 
 
 def _is_dark(color: str) -> bool:
     """Whether white text reads better than black on a ``#rrggbb`` background."""
-    r, g, b = (int(color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
     return 0.299 * r + 0.587 * g + 0.114 * b < 140
 
 

@@ -73,8 +73,10 @@ def render() -> None:
     s = ctx.store
     actor = state.current_actor()
     st.title("Data")
-    st.caption("Indlæs nye udgivelser, ministeriets lister, afdelingsregistret og geometri; se og slet "
-               "udgivelser; følg loggen; tag og gendan sikkerhedskopier.")
+    st.caption(
+        "Indlæs nye udgivelser, ministeriets lister, afdelingsregistret og geometri; se og slet "
+        "udgivelser; følg loggen; tag og gendan sikkerhedskopier."
+    )
     if ctx.is_demo:
         st.info(DEMO_DATABASE_NOTICE, icon=":material/science:")
     message = st.session_state.pop(DONE_KEY, None)
@@ -104,25 +106,42 @@ def _options(kind: str) -> dict:
     today = date.today()
     if kind == "afdelingsdata":
         with st.container(horizontal=True):
-            label = st.text_input("Udgivelsens mærke", key="data_label", placeholder=f"fx {today:%Y-%m}",
-                                  help="Et nyt mærke; en gemt udgivelse ændres aldrig.")
+            label = st.text_input(
+                "Udgivelsens mærke",
+                key="data_label",
+                placeholder=f"fx {today:%Y-%m}",
+                help="Et nyt mærke; en gemt udgivelse ændres aldrig.",
+            )
             source = st.selectbox("Kilde", VALUE_SOURCES, key="data_source")
             day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD-MM-YYYY")
         return {"label": label, "source": source, "reference_date": day}
     if kind == "ministerliste":
         with st.container(horizontal=True):
-            year = st.number_input("Listeår", min_value=2000, max_value=today.year, step=1,
-                                   value=today.year if today >= date(today.year, 12, 1) else today.year - 1,
-                                   key="data_list_year", help="Listen offentliggøres 1. december.")
-            label = st.text_input("Udgivelsens mærke", key="data_list_label", placeholder=f"{int(year)}-12",
-                                  help="Tom: ÅÅÅÅ-12.")
+            year = st.number_input(
+                "Listeår",
+                min_value=2000,
+                max_value=today.year,
+                step=1,
+                value=today.year if today >= date(today.year, 12, 1) else today.year - 1,
+                key="data_list_year",
+                help="Listen offentliggøres 1. december.",
+            )
+            label = st.text_input(
+                "Udgivelsens mærke", key="data_list_label", placeholder=f"{int(year)}-12", help="Tom: ÅÅÅÅ-12."
+            )
         return {"list_year": int(year), "label": label or None}
     if kind == "geometri":
-        choice = st.radio("Slags geometri", ["auto", "kommunegraense", "afdeling"], horizontal=True,
-                          key="data_geometry_kind",
-                          format_func=lambda k: {"auto": "Find selv (afdelings-id → afdelingspolygoner)",
-                                                 "kommunegraense": "Kommunegrænse",
-                                                 "afdeling": "Afdelingspolygoner"}[k])
+        choice = st.radio(
+            "Slags geometri",
+            ["auto", "kommunegraense", "afdeling"],
+            horizontal=True,
+            key="data_geometry_kind",
+            format_func=lambda k: {
+                "auto": "Find selv (afdelings-id → afdelingspolygoner)",
+                "kommunegraense": "Kommunegrænse",
+                "afdeling": "Afdelingspolygoner",
+            }[k],
+        )
         return {"geometry_kind": None if choice == "auto" else choice}
     return {}
 
@@ -132,11 +151,20 @@ def _problems(exc: UserError) -> None:
     if exc.problems:
         table = imports.problem_table(exc)
         table["Række"] = [str(r) if pd.notna(r) else "" for r in table["Række"]]  # blank, not "None"
-        st.dataframe(table, hide_index=True, width="stretch", key="data_problems", column_config={
-            "Fil": st.column_config.TextColumn(width="small"), "Række": st.column_config.TextColumn(width=60),
-            "Kolonne": st.column_config.TextColumn(width="medium"), "Værdi": st.column_config.TextColumn(width="small"),
-            "Problem": st.column_config.TextColumn(width="medium"),
-            "Forventet": st.column_config.TextColumn(width="large")})
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="data_problems",
+            column_config={
+                "Fil": st.column_config.TextColumn(width="small"),
+                "Række": st.column_config.TextColumn(width=60),
+                "Kolonne": st.column_config.TextColumn(width="medium"),
+                "Værdi": st.column_config.TextColumn(width="small"),
+                "Problem": st.column_config.TextColumn(width="medium"),
+                "Forventet": st.column_config.TextColumn(width="large"),
+            },
+        )
 
 
 def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
@@ -149,15 +177,22 @@ def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
         return saved or {}
     fields = imports.fields_for(kind)
     with st.container(border=True, key="data_mapping"):
-        st.markdown("**Kortlæg kolonner** – filen mangler kolonner, som Trappetrin kender. Peg hvert felt på "
-                    "en kolonne i filen; kortlægningen huskes til næste fil af samme slags.")
+        st.markdown(
+            "**Kortlæg kolonner** – filen mangler kolonner, som Trappetrin kender. Peg hvert felt på "
+            "en kolonne i filen; kortlægningen huskes til næste fil af samme slags."
+        )
         mapping = dict(saved)
         choices = ["", *headers]
         with st.container(horizontal=True):
             for fld in missing:
                 current = saved.get(fld, "")
-                picked = st.selectbox(fields.get(fld, (fld,))[0], choices, index=choices.index(current),
-                                      key=f"data_map_{kind}_{fld}", format_func=lambda c: c or "– vælg kolonne –")
+                picked = st.selectbox(
+                    fields.get(fld, (fld,))[0],
+                    choices,
+                    index=choices.index(current),
+                    key=f"data_map_{kind}_{fld}",
+                    format_func=lambda c: c or "– vælg kolonne –",
+                )
                 if picked:
                     mapping[fld] = picked
                 else:
@@ -172,9 +207,13 @@ def import_section(s: Store, actor, ctx) -> None:
     kind = st.selectbox("Hvad vil du indlæse?", list(imports.KINDS), format_func=imports.KINDS.get, key="data_kind")
     options = _options(kind)
     gen = st.session_state.get(UPLOAD_GEN, 0)
-    upload = st.file_uploader("Fil", type=imports.KIND_SUFFIXES[kind], key=f"data_upload_{kind}_{gen}",
-                              help="CSV eller Excel (XLSX) for tabeller; GeoJSON, GeoPackage eller zippet "
-                                   "Shapefile for geometri. Skabeloner under fanen Skabeloner.")
+    upload = st.file_uploader(
+        "Fil",
+        type=imports.KIND_SUFFIXES[kind],
+        key=f"data_upload_{kind}_{gen}",
+        help="CSV eller Excel (XLSX) for tabeller; GeoJSON, GeoPackage eller zippet "
+        "Shapefile for geometri. Skabeloner under fanen Skabeloner.",
+    )
     if upload is None:
         st.caption("Vælg en fil for at se, hvad der vil blive indlæst. Intet gemmes før du trykker Gem.")
         return
@@ -190,8 +229,12 @@ def import_section(s: Store, actor, ctx) -> None:
                 return
             with st.container(horizontal=True):
                 sheet = st.selectbox("Ark", sheets, key="data_sheet") if len(sheets) > 1 else None
-                header_row = st.number_input("Overskriftsrække (0 = find selv)", min_value=0, step=1, value=0,
-                                             key="data_header_row") or None
+                header_row = (
+                    st.number_input(
+                        "Overskriftsrække (0 = find selv)", min_value=0, step=1, value=0, key="data_header_row"
+                    )
+                    or None
+                )
         options.update(sheet=sheet, header_row=header_row)
         try:
             headers = [str(c) for c in read_table(data, name, sheet=sheet, header_row=header_row).columns]
@@ -208,8 +251,9 @@ def import_section(s: Store, actor, ctx) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
 
     try:
-        plan = imports.plan_import(s, kind, data, file_name=name, options=options, mapping=mapping or None,
-                                   progress=checking)
+        plan = imports.plan_import(
+            s, kind, data, file_name=name, options=options, mapping=mapping or None, progress=checking
+        )
         checking(1.0, "Beregner forhåndsvisningen …")
         preview = imports.preview_import(s, plan, ctx.adopted)
     except UserError as exc:
@@ -283,8 +327,12 @@ def _preview(pre, ctx) -> None:
             table = _named(changes)[["Afdelings-id", "Afdeling", "before_label", "after_label"]].copy()
             table["before_label"] = fmt.badge_labels(ctx.adopted, table["before_label"])
             table["after_label"] = fmt.badge_labels(ctx.adopted, table["after_label"])
-            st.dataframe(table.rename(columns={"before_label": "Før", "after_label": "Efter"}), hide_index=True,
-                         width="stretch", key="data_changes")
+            st.dataframe(
+                table.rename(columns={"before_label": "Før", "after_label": "Efter"}),
+                hide_index=True,
+                width="stretch",
+                key="data_changes",
+            )
 
 
 # --- releases, log, backup, templates -------------------------------------------------------------
@@ -296,18 +344,33 @@ def releases_section(s: Store, actor) -> None:
         st.info("Der er ingen udgivelser endnu. Indlæs en under fanen Indlæs.", icon=":material/database:")
         return
     shown = rel.sort_values(["reference_date", "release_id"], ascending=False)
-    st.dataframe(pd.DataFrame({
-        "Udgivelse": shown["label"], "Kilde": shown["source"], "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
-        "Listeår": shown["list_year"], "Værdier": shown["n_values"], "Indlæst": shown["imported_at"],
-        "Af": shown["imported_by"], "Fil": shown["file_name"]}), hide_index=True, width="stretch", key="data_releases")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Udgivelse": shown["label"],
+                "Kilde": shown["source"],
+                "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
+                "Listeår": shown["list_year"],
+                "Værdier": shown["n_values"],
+                "Indlæst": shown["imported_at"],
+                "Af": shown["imported_by"],
+                "Fil": shown["file_name"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="data_releases",
+    )
     if not actor.can("delete_release"):
         return
     with st.container(border=True, key="data_delete"):
         st.markdown("**Slet en udgivelse**")
-        label = st.selectbox("Udgivelse", shown["label"].tolist(), key="data_delete_label", index=None,
-                             placeholder="Vælg udgivelse")
-        sure = st.checkbox(f"Ja, slet udgivelsen {label or ''} med alle dens værdier", key="data_delete_sure",
-                           disabled=label is None)
+        label = st.selectbox(
+            "Udgivelse", shown["label"].tolist(), key="data_delete_label", index=None, placeholder="Vælg udgivelse"
+        )
+        sure = st.checkbox(
+            f"Ja, slet udgivelsen {label or ''} med alle dens værdier", key="data_delete_sure", disabled=label is None
+        )
         if _button("Slet", key="data_delete_button", disabled=not (label and sure), icon=":material/delete:"):
             try:
                 s.delete_release(label, actor=actor)
@@ -325,11 +388,22 @@ def log_section(s: Store) -> None:
     if log.empty:
         st.info("Loggen er tom.", icon=":material/history:")
         return
-    st.dataframe(pd.DataFrame({
-        "Tidspunkt": log["logged_at"], "Hvem": log["actor"], "Handling": log["action"].map(AUDIT_ACTIONS),
-        "Hvad": log["object"], "Fil": log["file_name"], "Rækker": log["n_rows"],
-        "Kontrolsum (sha256)": log["checksum"].fillna("").str[:12]}), hide_index=True, width="stretch",
-        key="data_log")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Tidspunkt": log["logged_at"],
+                "Hvem": log["actor"],
+                "Handling": log["action"].map(AUDIT_ACTIONS),
+                "Hvad": log["object"],
+                "Fil": log["file_name"],
+                "Rækker": log["n_rows"],
+                "Kontrolsum (sha256)": log["checksum"].fillna("").str[:12],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="data_log",
+    )
 
 
 def backup_section(s: Store, actor) -> None:
@@ -346,8 +420,10 @@ def backup_section(s: Store, actor) -> None:
                     st.success(f"Sikkerhedskopien er gemt i {where}.")
     if actor.can("restore"):
         with st.container(border=True):
-            st.markdown("**Gendan en sikkerhedskopi** – erstatter alt indhold i databasen på én gang. "
-                        "Mappen kontrolleres først; er den ikke i orden, ændres intet.")
+            st.markdown(
+                "**Gendan en sikkerhedskopi** – erstatter alt indhold i databasen på én gang. "
+                "Mappen kontrolleres først; er den ikke i orden, ændres intet."
+            )
             folder = st.text_input("Mappe med sikkerhedskopien", key="data_restore_dir")
             sure = st.checkbox("Ja, erstat alt nuværende indhold", key="data_restore_sure")
             if _button("Gendan", key="data_restore", disabled=not (folder and sure), icon=":material/restore:"):
@@ -363,17 +439,36 @@ def backup_section(s: Store, actor) -> None:
 
 
 def templates_section(s: Store) -> None:
-    st.markdown("Skabelonerne viser kolonnerne for hver slags fil; rækkerne er fiktive. Kolonnerne og "
-                "de accepterede overskrifter er beskrevet i vejledningen.")
+    st.markdown(
+        "Skabelonerne viser kolonnerne for hver slags fil; rækkerne er fiktive. Kolonnerne og "
+        "de accepterede overskrifter er beskrevet i vejledningen."
+    )
     with st.container(horizontal=True):
         for kind, (file, mime) in TEMPLATE_FILES.items():
             path = TEMPLATES / file
             if path.exists():
-                st.download_button(f"{imports.KINDS[kind].split(' (')[0]}: {file}", path.read_bytes(), file_name=file,
-                                   mime=mime, key=f"data_template_{kind}", icon=":material/download:")
-        st.download_button("Vejledning (README.md)", (TEMPLATES / "README.md").read_bytes(), file_name="README.md",
-                           mime="text/markdown", key="data_template_readme", icon=":material/description:")
+                st.download_button(
+                    f"{imports.KINDS[kind].split(' (')[0]}: {file}",
+                    path.read_bytes(),
+                    file_name=file,
+                    mime=mime,
+                    key=f"data_template_{kind}",
+                    icon=":material/download:",
+                )
+        st.download_button(
+            "Vejledning (README.md)",
+            (TEMPLATES / "README.md").read_bytes(),
+            file_name="README.md",
+            mime="text/markdown",
+            key="data_template_readme",
+            icon=":material/description:",
+        )
     if s.scalar("SELECT count(*) FROM departments"):
-        st.download_button("Det nuværende afdelingsregister som stamdata-fil", imports.export_register_template(s),
-                           file_name="stamdata.csv", mime="text/csv", key="data_register_export",
-                           icon=":material/table:")
+        st.download_button(
+            "Det nuværende afdelingsregister som stamdata-fil",
+            imports.export_register_template(s),
+            file_name="stamdata.csv",
+            mime="text/csv",
+            key="data_register_export",
+            icon=":material/table:",
+        )

@@ -76,5 +76,5 @@ __all__ = ["BADGE", "STEP_SYMBOL", "outcome_label", "outcome_labels", "number", 
 
 
 def n_params(n: int) -> str:
-    """"1 ændret parameter", "3 ændrede parametre"."""
+    """ "1 ændret parameter", "3 ændrede parametre"."""
     return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"

@@ -28,8 +28,13 @@ AALBORG_VIEW = pdk.ViewState(latitude=57.035, longitude=9.96, zoom=10.6, pitch=0
 #: The "no basemap" map style: a plain background as a data URL. Without a style Streamlit falls
 #: back to Carto's, which the browser then tries (and offline fails) to fetch.
 BLANK_STYLE = "data:application/json," + json.dumps(
-    {"version": 8, "sources": {}, "layers": [{"id": "bg", "type": "background", "paint": {"background-color": "#f7f8fa"}}]},
-    separators=(",", ":")).replace("#", "%23")
+    {
+        "version": 8,
+        "sources": {},
+        "layers": [{"id": "bg", "type": "background", "paint": {"background-color": "#f7f8fa"}}],
+    },
+    separators=(",", ":"),
+).replace("#", "%23")
 #: What the departments layer carries per point: the tooltip's fields, position, colour and size.
 POINT_COLUMNS = ["dept_id", "name", "organisation", "colour_label", "why", "outcome", "lon", "lat", "color", "radius"]
 
@@ -45,13 +50,14 @@ def view_for(points: pd.DataFrame) -> pdk.ViewState:
     # deck.gl: zoom z shows about 360 / 2**z degrees of longitude across ~512 px.
     span = max(lon1 - lon0, (lat1 - lat0) * 1.8, 0.02)
     zoom = float(np.clip(np.log2(360 / span) - 0.6, 5.5, 12.5))
-    return pdk.ViewState(latitude=round((lat0 + lat1) / 2, 4), longitude=round((lon0 + lon1) / 2, 4),
-                         zoom=round(zoom, 2), pitch=0)
+    return pdk.ViewState(
+        latitude=round((lat0 + lat1) / 2, 4), longitude=round((lon0 + lon1) / 2, 4), zoom=round(zoom, 2), pitch=0
+    )
 
 
 def hex_to_rgb(color: str) -> list[int]:
     color = color.lstrip("#")
-    return [int(color[i:i + 2], 16) for i in (0, 2, 4)]
+    return [int(color[i : i + 2], 16) for i in (0, 2, 4)]
 
 
 def decisive_text(res: ReleaseResult) -> pd.Series:
@@ -84,18 +90,20 @@ def map_points(res: ReleaseResult, *, highlight: set[str] | None = None) -> pd.D
     outcome = pd.Series(res.result.outcome, index=frame.index)
     colors = {o.code: hex_to_rgb(o.color) for o in rules.outcomes}
     labels = {o.code: f"{o.label} ({o.step})" if o.step else o.label for o in rules.outcomes}
-    points = pd.DataFrame({
-        "dept_id": frame.index,
-        "name": frame["name"].to_numpy(),
-        "organisation": frame["organisation"].to_numpy(),
-        "lon": frame["lon"].to_numpy(dtype=float),
-        "lat": frame["lat"].to_numpy(dtype=float),
-        "dwellings": frame["dwellings"].to_numpy(dtype=float),
-        "outcome": outcome.to_numpy(),
-        "colour_label": outcome.map(labels).to_numpy(),
-        "symbol": outcome.map(lambda c: STEP_SYMBOL.get(c, "")).to_numpy(),
-        "why": decisive_text(res).to_numpy(),
-    })
+    points = pd.DataFrame(
+        {
+            "dept_id": frame.index,
+            "name": frame["name"].to_numpy(),
+            "organisation": frame["organisation"].to_numpy(),
+            "lon": frame["lon"].to_numpy(dtype=float),
+            "lat": frame["lat"].to_numpy(dtype=float),
+            "dwellings": frame["dwellings"].to_numpy(dtype=float),
+            "outcome": outcome.to_numpy(),
+            "colour_label": outcome.map(labels).to_numpy(),
+            "symbol": outcome.map(lambda c: STEP_SYMBOL.get(c, "")).to_numpy(),
+            "why": decisive_text(res).to_numpy(),
+        }
+    )
     points["color"] = outcome.map(lambda c: colors.get(c, [120, 120, 120])).to_numpy()
     points["radius"] = (40 + 9 * np.sqrt(points["dwellings"].clip(lower=1))).round(0)
     points["lon"] = points["lon"].round(5)  # ~1 m: smaller JSON, same map
@@ -138,8 +146,16 @@ def boundary_layer() -> pdk.Layer | None:
         geojson = stored_boundary()
     if geojson is None:
         return None
-    return pdk.Layer("GeoJsonLayer", geojson, id="boundary", stroked=True, filled=True, get_fill_color=[235, 238, 242, 120],
-                     get_line_color=[90, 100, 120, 200], line_width_min_pixels=1.5)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        geojson,
+        id="boundary",
+        stroked=True,
+        filled=True,
+        get_fill_color=[235, 238, 242, 120],
+        get_line_color=[90, 100, 120, 200],
+        line_width_min_pixels=1.5,
+    )
 
 
 #: Above this many departments the Scenarie map is lean (see :func:`deck`).
@@ -148,8 +164,14 @@ LEAN_ABOVE = 2000
 LEAN_COLUMNS = ["lon", "lat", "color", "radius"]
 
 
-def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | None = None,
-         only: set[str] | None = None, lean: bool = False) -> pdk.Deck:
+def deck(
+    res: ReleaseResult,
+    *,
+    basemap: bool = False,
+    highlight: set[str] | None = None,
+    only: set[str] | None = None,
+    lean: bool = False,
+) -> pdk.Deck:
     """The map: points by step (coloured and numbered), neighbourhood labels, optional boundary.
 
     ``lean`` (for thousands of departments redrawn on every threshold change): every point is a
@@ -166,41 +188,89 @@ def deck(res: ReleaseResult, *, basemap: bool = False, highlight: set[str] | Non
             layers.append(layer)
     # In a lean map the tooltip fields and step numbers are the highlighted departments' only.
     labelled = points[points["highlight"]] if lean else points
-    layers.append(pdk.Layer(
-        "ScatterplotLayer", _data(frames, "departments", points[LEAN_COLUMNS if lean else POINT_COLUMNS]),
-        id="departments", pickable=not lean, get_position=["lon", "lat"],
-        get_fill_color="color", get_radius="radius", radius_min_pixels=4, radius_max_pixels=30,
-        stroked=True, get_line_color=[40, 40, 40], line_width_min_pixels=0.8, opacity=0.9,
-    ))
-    layers.append(pdk.Layer(
-        "TextLayer", _data(frames, "step-symbols", labelled[["lon", "lat", "symbol"]]), id="step-symbols", get_position=["lon", "lat"],
-        get_text="symbol", get_size=12,
-        get_color=[255, 255, 255], font_weight=700, pickable=False, font_family="'Arial, sans-serif'",
-        outline_width=2, outline_color=[0, 0, 0], font_settings={"sdf": True},
-    ))
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            _data(frames, "departments", points[LEAN_COLUMNS if lean else POINT_COLUMNS]),
+            id="departments",
+            pickable=not lean,
+            get_position=["lon", "lat"],
+            get_fill_color="color",
+            get_radius="radius",
+            radius_min_pixels=4,
+            radius_max_pixels=30,
+            stroked=True,
+            get_line_color=[40, 40, 40],
+            line_width_min_pixels=0.8,
+            opacity=0.9,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "TextLayer",
+            _data(frames, "step-symbols", labelled[["lon", "lat", "symbol"]]),
+            id="step-symbols",
+            get_position=["lon", "lat"],
+            get_text="symbol",
+            get_size=12,
+            get_color=[255, 255, 255],
+            font_weight=700,
+            pickable=False,
+            font_family="'Arial, sans-serif'",
+            outline_width=2,
+            outline_color=[0, 0, 0],
+            font_settings={"sdf": True},
+        )
+    )
     hl = points[points["highlight"]]
     if not hl.empty:
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", _data(frames, "highlight", hl[POINT_COLUMNS]), id="highlight", get_position=["lon", "lat"], get_radius="radius",
-            radius_min_pixels=9, radius_max_pixels=40, stroked=True, filled=False,
-            get_line_color=[0, 60, 160], line_width_min_pixels=3, pickable=lean,
-        ))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                _data(frames, "highlight", hl[POINT_COLUMNS]),
+                id="highlight",
+                get_position=["lon", "lat"],
+                get_radius="radius",
+                radius_min_pixels=9,
+                radius_max_pixels=40,
+                stroked=True,
+                filled=False,
+                get_line_color=[0, 60, 160],
+                line_width_min_pixels=3,
+                pickable=lean,
+            )
+        )
     if not basemap:
-        layers.append(pdk.Layer(
-            "TextLayer", _data(frames, "neighbourhoods", neighbourhood_labels(res.data.frame)), id="neighbourhoods", get_position=["lon", "lat"],
-            get_text="label",
-            get_size=15, get_color=[30, 40, 60], get_pixel_offset=[0, -22], pickable=False,
-            # Quoted strings: pydeck passes them literally instead of as JS expressions.
-            character_set='"auto"', font_family="'Source Sans, Arial, sans-serif'", font_weight=600, outline_width=3, outline_color=[255, 255, 255],
-            font_settings={"sdf": True},
-        ))
+        layers.append(
+            pdk.Layer(
+                "TextLayer",
+                _data(frames, "neighbourhoods", neighbourhood_labels(res.data.frame)),
+                id="neighbourhoods",
+                get_position=["lon", "lat"],
+                get_text="label",
+                get_size=15,
+                get_color=[30, 40, 60],
+                get_pixel_offset=[0, -22],
+                pickable=False,
+                # Quoted strings: pydeck passes them literally instead of as JS expressions.
+                character_set='"auto"',
+                font_family="'Source Sans, Arial, sans-serif'",
+                font_weight=600,
+                outline_width=3,
+                outline_color=[255, 255, 255],
+                font_settings={"sdf": True},
+            )
+        )
     tooltip = {
         "html": "<b>{name}</b><br/>{organisation}<br/><b>{colour_label}</b><br/>{why}",
         "style": {"backgroundColor": "white", "color": "#222", "fontSize": "13px", "maxWidth": "320px"},
     }
     chart = pdk.Deck(
-        layers=layers, initial_view_state=view_for(points), tooltip=tooltip,
-        map_provider="carto" if basemap else None, map_style="light" if basemap else None,
+        layers=layers,
+        initial_view_state=view_for(points),
+        tooltip=tooltip,
+        map_provider="carto" if basemap else None,
+        map_style="light" if basemap else None,
     )
     return compact(chart, frames)
 

@@ -119,26 +119,44 @@ def parameter_inputs(base: RuleSet, adopted: RuleSet, refs: dict[str, float]) ->
                 title = f"{md(fmt.outcome_label(base, group.outcome))} · {title}"
             st.markdown(f"**{title}**")
             for param in group.parameters:
-                values[param.key] = _parameter_input(base, param, adopted_params.get(param.key),
-                                                     adopted, same_as_adopted, refs)
+                values[param.key] = _parameter_input(
+                    base, param, adopted_params.get(param.key), adopted, same_as_adopted, refs
+                )
     return values
 
 
-def _parameter_input(base: RuleSet, param: Parameter, adopted_param: Parameter | None, adopted: RuleSet,
-                     same_as_adopted: bool, refs: dict[str, float]) -> float:
+def _parameter_input(
+    base: RuleSet,
+    param: Parameter,
+    adopted_param: Parameter | None,
+    adopted: RuleSet,
+    same_as_adopted: bool,
+    refs: dict[str, float],
+) -> float:
     spec = input_spec(base, param)
-    adopted_text = (parameter_text(adopted, adopted_param, refs=refs) if adopted_param is not None
-                    else "findes ikke i det vedtagne regelsæt")
+    adopted_text = (
+        parameter_text(adopted, adopted_param, refs=refs)
+        if adopted_param is not None
+        else "findes ikke i det vedtagne regelsæt"
+    )
     help_text = f"Vedtaget: {md(adopted_text)}"
     if not same_as_adopted:
-        help_text += (f"  \nRegelsæt i visning ({plain(base.name)} v{base.version}): "
-                      f"{md(parameter_text(base, param, refs=refs))}")
+        help_text += (
+            f"  \nRegelsæt i visning ({plain(base.name)} v{base.version}): {md(parameter_text(base, param, refs=refs))}"
+        )
     key = widget_key(param)
     state.restore(key)
     value = st.number_input(
-        parameter_label(base, param), min_value=spec.min_value, max_value=spec.max_value,
+        parameter_label(base, param),
+        min_value=spec.min_value,
+        max_value=spec.max_value,
         value=None if key in st.session_state else spec.value,  # the session's value wins, without a warning
-        step=spec.step, format=spec.format, key=key, on_change=state.remember, args=(key,), help=help_text,
+        step=spec.step,
+        format=spec.format,
+        key=key,
+        on_change=state.remember,
+        args=(key,),
+        help=help_text,
     )
     value = float(spec.value if value is None else value)
     changed = value != param.value
@@ -281,16 +299,18 @@ def movers_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
     frame = after.data.frame
     ids = moved["id"].to_numpy()
     rank = {c: i for i, c in enumerate(SEVERITY)}
-    out = pd.DataFrame({
-        "Afdelings-id": ids,
-        "Afdeling": frame.loc[ids, "name"].to_numpy(),
-        "Boligorganisation": frame.loc[ids, "organisation"].to_numpy(),
-        "Fra": fmt.short_outcome_labels(before.rules, moved["from"]),  # short: the column is narrow
-        "Til": fmt.short_outcome_labels(after.rules, moved["to"]),
-        "Årsag": moved["cause_text"].to_numpy(),
-        "_to": moved["to"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
-        "_from": moved["from"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "Afdelings-id": ids,
+            "Afdeling": frame.loc[ids, "name"].to_numpy(),
+            "Boligorganisation": frame.loc[ids, "organisation"].to_numpy(),
+            "Fra": fmt.short_outcome_labels(before.rules, moved["from"]),  # short: the column is narrow
+            "Til": fmt.short_outcome_labels(after.rules, moved["to"]),
+            "Årsag": moved["cause_text"].to_numpy(),
+            "_to": moved["to"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
+            "_from": moved["from"].map(lambda c: rank.get(c, len(rank))).to_numpy(),
+        }
+    )
     return out.sort_values(["_from", "_to", "Afdelings-id"]).drop(columns=["_from", "_to"]).reset_index(drop=True)
 
 
@@ -310,12 +330,14 @@ def counts_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
     order = outcome_order(after.rules)
     b = b.reindex(order, fill_value=0)
     a = a.reindex(order, fill_value=0)
-    return pd.DataFrame({
-        "Farve": fmt.outcome_labels(after.rules, order),
-        "Før": b.to_numpy(dtype=int),
-        "Efter": a.to_numpy(dtype=int),
-        "Forskel": (a - b).to_numpy(dtype=int),
-    })
+    return pd.DataFrame(
+        {
+            "Farve": fmt.outcome_labels(after.rules, order),
+            "Før": b.to_numpy(dtype=int),
+            "Efter": a.to_numpy(dtype=int),
+            "Forskel": (a - b).to_numpy(dtype=int),
+        }
+    )
 
 
 def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
@@ -328,10 +350,15 @@ def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
             delta = now - then
             colour = "off" if delta == 0 or code == "grey" else ("inverse" if code in ("red", "yellow") else "normal")
             outcome = after.rules.outcome(code)
-            st.metric(f"{fmt.BADGE.get(code, '')} {outcome.label}".strip(), now,
-                      delta=f"{delta:+d}" if delta else "±0", delta_color=colour,
-                      delta_arrow="auto" if delta else "off", border=True,
-                      help=f"{fmt.outcome_label(after.rules, code)}: {then} afdelinger før, {now} efter.")
+            st.metric(
+                f"{fmt.BADGE.get(code, '')} {outcome.label}".strip(),
+                now,
+                delta=f"{delta:+d}" if delta else "±0",
+                delta_color=colour,
+                delta_arrow="auto" if delta else "off",
+                border=True,
+                help=f"{fmt.outcome_label(after.rules, code)}: {then} afdelinger før, {now} efter.",
+            )
 
 
 def table(frame: pd.DataFrame, *, key: str) -> None:
@@ -369,8 +396,8 @@ _MOVERS_HTML = (
     '<p class="tt-count" aria-live="polite"><strong></strong></p>'
     '<div class="tt-empty" role="status" hidden></div>'
     '<div class="tt-scroll" hidden><table><thead><tr>'
-    + "".join(f"<th scope=\"col\">{c}</th>" for c in LIVE_COLUMNS)
-    + '</tr></thead><tbody></tbody></table></div>'
+    + "".join(f'<th scope="col">{c}</th>' for c in LIVE_COLUMNS)
+    + "</tr></thead><tbody></tbody></table></div>"
     '<button class="tt-more" type="button" hidden></button></div>'
 )
 
@@ -379,9 +406,13 @@ _MOVERS_HTML = (
 def _components():
     """The movers list and its engine: one JavaScript module (``ui/static/movers.js``), two components."""
     js = (_STATIC / "movers.js").read_text(encoding="utf-8")
-    movers_list = st.components.v2.component("trappetrin_flyttere", html=_MOVERS_HTML, js=js,
-                                             css=(_STATIC / "movers.css").read_text(encoding="utf-8"),
-                                             isolate_styles=False)
+    movers_list = st.components.v2.component(
+        "trappetrin_flyttere",
+        html=_MOVERS_HTML,
+        js=js,
+        css=(_STATIC / "movers.css").read_text(encoding="utf-8"),
+        isolate_styles=False,
+    )
     engine = st.components.v2.component("trappetrin_motor", js=js)
     return movers_list, engine
 
@@ -417,8 +448,9 @@ def movers_engine(release: str, base: RuleSet, version: str) -> None:
     _components()[1](data={"mode": "engine", "id": ident, "payload": payload}, key=ENGINE_KEY)
 
 
-def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine: str | None, *, error: bool,
-                key: str, empty_text: str) -> None:
+def live_movers(
+    eff: Effects, base: RuleSet, scenario: RuleSet, engine: str | None, *, error: bool, key: str, empty_text: str
+) -> None:
     """The count line and the movers table, drawn by ``ui/static/movers.js``.
 
     The rows are the server's (``eff.movers``, at most GRID_ABOVE_ROWS of them; "Vis alle" computes
@@ -430,13 +462,28 @@ def live_movers(eff: Effects, base: RuleSet, scenario: RuleSet, engine: str | No
     for p in base.parameters():
         spec, b = input_spec(base, p), bounds(base, p)
         decimals = int(spec.format[2:-1]) if spec.format.startswith("%.") else 0
-        inputs[p.key] = {"cls": input_class(widget_key(p)), "min": b.minimum, "max": b.maximum,
-                         "integer": b.integer, "decimals": decimals}
-    _components()[0](data={
-        "mode": "movers", "engine": engine, "params": scenario.parameter_values(), "base": base.parameter_values(),
-        "inputs": inputs, "rows": rows[MOVER_COLUMNS].astype(str).to_numpy().tolist(), "total": len(eff.movers),
-        "max_rows": GRID_ABOVE_ROWS, "empty_text": empty_text, "error": error,
-    }, key=key)
+        inputs[p.key] = {
+            "cls": input_class(widget_key(p)),
+            "min": b.minimum,
+            "max": b.maximum,
+            "integer": b.integer,
+            "decimals": decimals,
+        }
+    _components()[0](
+        data={
+            "mode": "movers",
+            "engine": engine,
+            "params": scenario.parameter_values(),
+            "base": base.parameter_values(),
+            "inputs": inputs,
+            "rows": rows[MOVER_COLUMNS].astype(str).to_numpy().tolist(),
+            "total": len(eff.movers),
+            "max_rows": GRID_ABOVE_ROWS,
+            "empty_text": empty_text,
+            "error": error,
+        },
+        key=key,
+    )
 
 
 # --- stored rule sets ------------------------------------------------------------------------
@@ -466,16 +513,18 @@ def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int
 def rule_set_history() -> pd.DataFrame:
     """The stored rule sets with who created and adopted them, in Danish."""
     idx = state.store().rule_set_index()
-    out = pd.DataFrame({
-        "Navn": idx["name"].astype(str),
-        "Version": idx["version"].astype(int),
-        "Titel": idx["title"].astype(str),
-        "Gemt": idx["created_at"].map(when),
-        "Gemt af": idx["created_by"].astype(str),
-        "Gældende": np.where(idx["adopted"].astype(bool), "Ja, vedtaget", ""),
-        "Senest vedtaget": idx["adopted_at"].map(when),
-        "Vedtaget af": idx["adopted_by"].fillna("").astype(str),
-    })
+    out = pd.DataFrame(
+        {
+            "Navn": idx["name"].astype(str),
+            "Version": idx["version"].astype(int),
+            "Titel": idx["title"].astype(str),
+            "Gemt": idx["created_at"].map(when),
+            "Gemt af": idx["created_by"].astype(str),
+            "Gældende": np.where(idx["adopted"].astype(bool), "Ja, vedtaget", ""),
+            "Senest vedtaget": idx["adopted_at"].map(when),
+            "Vedtaget af": idx["adopted_by"].fillna("").astype(str),
+        }
+    )
     return out.sort_values(["Navn", "Version"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -525,8 +574,9 @@ def save_scenario(base: RuleSet) -> None:
         title = str(st.session_state.get(SAVE_TITLE_KEY) or "").strip()[:TITLE_MAX]
         overrides = overrides_from(base, values_in_state(base))
         scenario = base.with_overrides(overrides)
-        saved = state.store().save_rule_set(scenario, actor=state.current_actor(), name=name,
-                                            title=title or _default_title(base, overrides))
+        saved = state.store().save_rule_set(
+            scenario, actor=state.current_actor(), name=name, title=title or _default_title(base, overrides)
+        )
     except UserError as exc:
         flash("error", str(exc))
         return
@@ -559,6 +609,9 @@ def adopt_scenario(base: RuleSet) -> None:
     st.session_state[state.RULES_KEY] = f"{name}@{version}"
     set_inputs(adopted, drop={k for k in base.parameter_values() if k not in adopted.parameter_values()})
     st.session_state[ADOPT_CONFIRM_KEY] = False
-    flash("success", f"{plain(name)} version {version} er nu det vedtagne regelsæt "
-                     f"(vedtaget af {plain(user)} {when(datetime.now())}).")
+    flash(
+        "success",
+        f"{plain(name)} version {version} er nu det vedtagne regelsæt "
+        f"(vedtaget af {plain(user)} {when(datetime.now())}).",
+    )
     st.rerun()  # the whole app: the sidebar and every page use the new rule set

@@ -56,8 +56,7 @@ class PageShell:
         async def send_page(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
-                is_plain_html = (b"text/html" in headers.get(b"content-type", b"")
-                                 and b"content-encoding" not in headers)
+                is_plain_html = b"text/html" in headers.get(b"content-type", b"") and b"content-encoding" not in headers
                 if is_plain_html:
                     held["start"], held["body"] = message, []
                     return
@@ -115,8 +114,11 @@ class StaticAssets:
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind == "text/javascript":
             kind = "application/javascript"  # what Streamlit's handler sends
-        headers = [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
-                   (b"cache-control", b"public, immutable, max-age=31536000")]
+        headers = [
+            (b"content-type", kind.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"public, immutable, max-age=31536000"),
+        ]
         return body, headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

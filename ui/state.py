@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from trappetrin.colours import ReleaseResult, classify_release
+from trappetrin.colours import ReleaseResult
 from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
@@ -160,8 +160,17 @@ def classified(label: str, rules: RuleSet) -> ReleaseResult:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def _overview(db: str, generation: int, version: str, boundary_file: tuple | None, label: str, rules: RuleSet,
-              basemap: bool, only: frozenset | None, _res: ReleaseResult):
+def _overview(
+    db: str,
+    generation: int,
+    version: str,
+    boundary_file: tuple | None,
+    label: str,
+    rules: RuleSet,
+    basemap: bool,
+    only: frozenset | None,
+    _res: ReleaseResult,
+):
     from trappetrin.colours import colour_list, red_and_yellow
     from ui.mapview import deck
 
@@ -184,8 +193,9 @@ def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str]):
 
     s = store()
     key = None if len(only) == len(res.data.frame) else frozenset(only)
-    return _overview(str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key,
-                     _res=res)
+    return _overview(
+        str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key, _res=res
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -265,22 +275,40 @@ def context(*, sidebar: bool = True) -> Context:
         with st.sidebar:
             st.markdown("**Trappetrin** · Fælles udlejningsaftale, Aalborg")
             if known.is_demo:
-                st.warning("**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
-                           icon=":material/science:")
+                st.warning(
+                    "**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
+                    icon=":material/science:",
+                )
             if place_options:
-                st.selectbox("Kommune", place_options, key=MUNICIPALITY_KEY, on_change=remember,
-                             args=(MUNICIPALITY_KEY,),
-                             index=None if MUNICIPALITY_KEY in st.session_state else place_options.index(default_place),
-                             format_func=lambda m: "Hele landet" if m == ALL_MUNICIPALITIES else m,
-                             help=f"Afdelingerne i denne kommune vises på alle sider. Standard er {default_place}.")
+                st.selectbox(
+                    "Kommune",
+                    place_options,
+                    key=MUNICIPALITY_KEY,
+                    on_change=remember,
+                    args=(MUNICIPALITY_KEY,),
+                    index=None if MUNICIPALITY_KEY in st.session_state else place_options.index(default_place),
+                    format_func=lambda m: "Hele landet" if m == ALL_MUNICIPALITIES else m,
+                    help=f"Afdelingerne i denne kommune vises på alle sider. Standard er {default_place}.",
+                )
             if releases:
-                st.selectbox("Udgivelse", releases[::-1], key=RELEASE_KEY, on_change=remember, args=(RELEASE_KEY,),
-                             help="Dataudgivelsen der vises. Standard er den nyeste.")
-                st.selectbox("Regelsæt", choices, key=RULES_KEY, on_change=_new_rule_set,
-                             index=None if RULES_KEY in st.session_state else choices.index(adopted_choice),
-                             format_func=lambda c: _choice_label(c, adopted_choice),
-                             help="Regelsættet farverne beregnes efter. Standard er det vedtagne. "
-                                  "Et nyt valg nulstiller scenariet.")
+                st.selectbox(
+                    "Udgivelse",
+                    releases[::-1],
+                    key=RELEASE_KEY,
+                    on_change=remember,
+                    args=(RELEASE_KEY,),
+                    help="Dataudgivelsen der vises. Standard er den nyeste.",
+                )
+                st.selectbox(
+                    "Regelsæt",
+                    choices,
+                    key=RULES_KEY,
+                    on_change=_new_rule_set,
+                    index=None if RULES_KEY in st.session_state else choices.index(adopted_choice),
+                    format_func=lambda c: _choice_label(c, adopted_choice),
+                    help="Regelsættet farverne beregnes efter. Standard er det vedtagne. "
+                    "Et nyt valg nulstiller scenariet.",
+                )
     release = _view().get(RELEASE_KEY) or newest
     choice = _view().get(RULES_KEY) or adopted_choice
     base = stored_rule_set(choice)
@@ -299,8 +327,11 @@ def context(*, sidebar: bool = True) -> Context:
         set_url(MUNICIPALITY_KEY, shown_place if shown_place != default_place else None)
     if sidebar and overrides:
         with st.sidebar:
-            st.info(f"Scenarie aktivt: {fmt.n_params(len(overrides))} i forhold til {base.name} v{base.version}. "
-                    "Ret eller nulstil det på siden Scenarie.", icon=":material/tune:")
+            st.info(
+                f"Scenarie aktivt: {fmt.n_params(len(overrides))} i forhold til {base.name} v{base.version}. "
+                "Ret eller nulstil det på siden Scenarie.",
+                icon=":material/tune:",
+            )
     return Context(s, release, releases, base, adopted, rules, overrides, known.is_demo, place)
 
 
@@ -454,8 +485,10 @@ def _choice_label(choice: str, adopted_choice: str) -> str:
 def stored_boundary() -> dict | None:
     """The municipality boundary imported into the store (GeoJSON, EPSG:4326), cached on its checksums."""
     s = store()
-    key = s.scalar("SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
-                   "FROM geometries WHERE kind = 'kommunegraense'")
+    key = s.scalar(
+        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+        "FROM geometries WHERE kind = 'kommunegraense'"
+    )
     return _stored_boundary(str(s.path), key) if key else None
 
 
@@ -487,8 +520,9 @@ def no_data_notice() -> None:
     )
 
 
-def audited_download(ctx: Context, kind: str, file_name: str, build, *, subject: str | None = None,
-                     details: dict | None = None):
+def audited_download(
+    ctx: Context, kind: str, file_name: str, build, *, subject: str | None = None, details: dict | None = None
+):
     """A download button's data that records an "export" in the audit trail when it is fetched.
 
     For demo data nothing is recorded and ``build`` (bytes, or a function giving them) is returned

@@ -42,8 +42,14 @@ def _cell(value) -> str:
     return str(value)
 
 
-def table_html(frame: pd.DataFrame, *, label: str, row_headers: bool = False,
-               max_height: int | None = None, beneath: dict[str, str] | None = None) -> str:
+def table_html(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    row_headers: bool = False,
+    max_height: int | None = None,
+    beneath: dict[str, str] | None = None,
+) -> str:
     """The HTML of one table (without its stylesheet); every text is escaped.
 
     Parameters
@@ -64,15 +70,17 @@ def table_html(frame: pd.DataFrame, *, label: str, row_headers: bool = False,
     beneath = beneath or {}
     under = set(beneath.values())
     columns = [c for c in frame.columns if c not in under]
-    numeric = {c: pd.api.types.is_numeric_dtype(frame[c].dtype) and not pd.api.types.is_bool_dtype(frame[c].dtype)
-               for c in frame.columns}
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(frame[c].dtype) and not pd.api.types.is_bool_dtype(frame[c].dtype)
+        for c in frame.columns
+    }
 
     def sub(text: str) -> str:
         return f'<span class="tt-sub">{html.escape(text)}</span>'
 
     head = "".join(
         f'<th scope="col"{" class=tt-num" if numeric[c] else ""}>{html.escape(str(c))}'
-        f'{sub(str(beneath[c])) if c in beneath else ""}</th>'
+        f"{sub(str(beneath[c])) if c in beneath else ''}</th>"
         for c in columns
     )
     rows = []
@@ -88,12 +96,22 @@ def table_html(frame: pd.DataFrame, *, label: str, row_headers: bool = False,
     name = html.escape(label, quote=True)
     # A scrolling box is a focusable region, so keyboard users can scroll it too.
     scroll = f' tabindex="0" role="region" aria-label="{name}"' if max_height else ""
-    return (f'<div class="tt-table"{style}{scroll}><table aria-label="{name}">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return (
+        f'<div class="tt-table"{style}{scroll}><table aria-label="{name}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
-def html_table(frame: pd.DataFrame, *, label: str, row_headers: bool = False, max_height: int | None = None,
-               beneath: dict[str, str] | None = None) -> None:
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    row_headers: bool = False,
+    max_height: int | None = None,
+    beneath: dict[str, str] | None = None,
+) -> None:
     """Draw ``frame`` as one plain HTML table styled like ``st.table`` (see :func:`table_html`)."""
-    st.html(f"<style>{_css()}</style>"
-            + table_html(frame, label=label, row_headers=row_headers, max_height=max_height, beneath=beneath))
+    st.html(
+        f"<style>{_css()}</style>"
+        + table_html(frame, label=label, row_headers=row_headers, max_height=max_height, beneath=beneath)
+    )

@@ -16,12 +16,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_eksport import downloads  # noqa: F401 - the fixture that reads a download button's file
 from trappetrin.auth import Actor
 from trappetrin.errors import UserError
 from trappetrin.export import to_csv_danish
 from trappetrin.store import Store
-
-from tests.app.test_eksport import downloads  # noqa: F401 - the fixture that reads a download button's file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60
@@ -100,8 +99,15 @@ def buttons(at: AppTest) -> set[str]:
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in list(at.markdown) + list(at.caption) + list(at.warning)
-                     + list(at.error) + list(at.info) + list(at.title))
+    return "\n".join(
+        str(e.value)
+        for e in list(at.markdown)
+        + list(at.caption)
+        + list(at.warning)
+        + list(at.error)
+        + list(at.info)
+        + list(at.title)
+    )
 
 
 # --- local mode ----------------------------------------------------------------------------------
@@ -153,8 +159,9 @@ def test_each_role_gets_exactly_its_pages(db, roles, role):
     assert not at.exception
     assert reachable(at) == existing(EXPECTED_PAGES[role])
     label = {"viewer": "læser", "analyst": "analytiker", "admin": "administrator"}[role]
-    assert any(c.value == f"Logget ind som {USERS[role].replace('.', chr(92) + '.')} · {label}"
-               for c in at.sidebar.caption)
+    assert any(
+        c.value == f"Logget ind som {USERS[role].replace('.', chr(92) + '.')} · {label}" for c in at.sidebar.caption
+    )
     assert "Lokal tilstand" not in texts(at)
 
 
@@ -246,7 +253,8 @@ def test_save_and_adopt_in_the_app_are_recorded_with_the_logged_in_user(db, role
         store.close()
     assert log[["actor", "action", "object"]].values.tolist() == [
         ["adam@aalborg.dk", "adopt_rule_set", "Vedtaget forslag v1"],
-        ["adam@aalborg.dk", "save_rule_set", "Vedtaget forslag v1"]]
+        ["adam@aalborg.dk", "save_rule_set", "Vedtaget forslag v1"],
+    ]
     assert idx.loc[idx["adopted"], "adopted_by"].tolist() == ["adam@aalborg.dk"]
 
 
@@ -282,7 +290,8 @@ def test_export_of_real_data_is_recorded_when_the_file_is_fetched(db, roles, dow
     log = _audit_log(db)
     assert log[["actor", "action", "object", "file_name"]].values.tolist() == [
         ["ana@aalborg.dk", "export", "2026-11", xlsx_name := first.file_name.replace(".csv", ".xlsx")],
-        ["ana@aalborg.dk", "export", "2026-11", first.file_name]]
+        ["ana@aalborg.dk", "export", "2026-11", first.file_name],
+    ]
     assert xlsx_name.startswith("farveliste_2026-11_trappetrin-v1")
     assert '"format": "csv"' in log.iloc[1]["details"]
 
@@ -301,7 +310,11 @@ def test_fetching_the_audit_trail_of_real_data_is_recorded(db, roles, downloads)
     log = _audit_log(db)
     assert len(log) == 5
     assert log.iloc[0][["actor", "action", "object", "file_name"]].tolist() == [
-        "adam@aalborg.dk", "export", "revisionsspor", got.file_name]
+        "adam@aalborg.dk",
+        "export",
+        "revisionsspor",
+        got.file_name,
+    ]
 
 
 def test_export_of_demo_data_is_not_recorded(app, db, downloads):
@@ -320,14 +333,14 @@ def test_cli_classify_of_real_data_is_recorded(db, tmp_path, monkeypatch):
     assert cli(["classify", "--release", "2026-11", "--rules", "trappetrin", "--out", str(out)]) == 0
     log = _audit_log(db)
     assert log[["actor", "action", "object", "file_name"]].values.tolist() == [
-        ["kommandolinje", "export", "2026-11", "farver.csv"]]  # the demo-data run is not recorded
+        ["kommandolinje", "export", "2026-11", "farver.csv"]
+    ]  # the demo-data run is not recorded
 
 
 def _seed_events(db: Path) -> None:
     store = Store.open(db)
     try:
-        store.log_event("adam@aalborg.dk", "import", "2027-02", file_name="beboerdata.xlsx", checksum="abc",
-                        n_rows=271)
+        store.log_event("adam@aalborg.dk", "import", "2027-02", file_name="beboerdata.xlsx", checksum="abc", n_rows=271)
         store.log_event("ana@aalborg.dk", "export", "2026-11", file_name="farveliste.csv", details={"format": "csv"})
         store.log_event("<script>alert(1)</script>", "export", "'); DROP TABLE releases; --")
         store.log_event("adam@aalborg.dk", "delete_release", "2027-02")
@@ -347,11 +360,11 @@ def test_audit_page_filters_and_exports_the_trail_as_danish_csv(db, roles, downl
     at.selectbox(key="revision_hvem").set_value("ana@aalborg.dk").run()
     shown = at.dataframe[0].value
     assert shown[["Hvem", "Handling", "Objekt", "Fil", "Detaljer"]].values.tolist() == [
-        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "format: csv"]]
+        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "format: csv"]
+    ]
     got = downloads(next(b for b in at.download_button if b.key == "dl_revision"))
     assert got.data == to_csv_danish(shown) and got.data.startswith(b"\xef\xbb\xbf")
-    assert pd.read_csv(io.BytesIO(got.data), sep=";", encoding="utf-8-sig")["Hvem"].tolist() == [
-        "ana@aalborg.dk"]
+    assert pd.read_csv(io.BytesIO(got.data), sep=";", encoding="utf-8-sig")["Hvem"].tolist() == ["ana@aalborg.dk"]
     for el in list(at.markdown) + list(at.caption):
         assert not el.proto.allow_html
     # Nothing on the page can change the trail: no editable table, no button but the download and "Log ud".

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trappetrin.store import Store
 from tests.dbdump import dump as dump_store
+from trappetrin.store import Store
 
 BAD = Path(__file__).resolve().parents[1] / "unit" / "bad_files"
 
@@ -83,7 +83,7 @@ def test_a_good_file_previews_and_commits(app, db):
 
 
 def test_unknown_headers_are_mapped_and_the_mapping_is_remembered(app, db):
-    body = "Nummer;Beboere 18-64\r\n101-003;169\r\n101-007;28\r\n".encode("utf-8")
+    body = b"Nummer;Beboere 18-64\r\n101-003;169\r\n101-007;28\r\n"
     at = app("data")
     at.text_input(key="data_label").set_value("kortlagt")
     at.file_uploader[0].upload("ukendt.csv", body)
@@ -112,7 +112,7 @@ def test_delete_needs_confirmation(app, db):
 
 
 def test_a_ministry_list_previews_its_colour_changes_without_values(app, db):
-    body = "Område;Status;Afdelings-id\r\nNyt område;udsat;101-003\r\n".encode("utf-8")
+    body = "Område;Status;Afdelings-id\r\nNyt område;udsat;101-003\r\n".encode()
     at = app("data")
     at.selectbox(key="data_kind").select("ministerliste").run()
     at.number_input(key="data_list_year").set_value(2026).run()
@@ -157,5 +157,7 @@ def test_xlsx_sheet_and_header_row_are_chosen_on_the_page(app, db):
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Afdelinger med værdier"] == "1"
     at.button(key="data_commit").click().run()
-    assert Store.open(db).query("SELECT v.value FROM indicator_values v JOIN releases r USING (release_id) "
-                                "WHERE r.label = 'fra-excel' AND v.indicator = 'residents'")["value"].tolist() == [248]
+    assert Store.open(db).query(
+        "SELECT v.value FROM indicator_values v JOIN releases r USING (release_id) "
+        "WHERE r.label = 'fra-excel' AND v.indicator = 'residents'"
+    )["value"].tolist() == [248]

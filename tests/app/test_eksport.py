@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 from trappetrin import catalogue
 from trappetrin.cli import main as cli
 from trappetrin.colours import classify_release
-from trappetrin.scenario import movers
 from trappetrin.engine import classify
+from trappetrin.scenario import movers
 from trappetrin.store import Store, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -83,8 +83,9 @@ def normalise_dannet(data: bytes) -> bytes:
 
 
 def read_danish(data: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig",
-                       keep_default_na=False, na_values=[""])
+    return pd.read_csv(
+        io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, na_values=[""]
+    )
 
 
 def open_first(page: str, params: dict[str, str]) -> AppTest:
@@ -194,12 +195,14 @@ def test_scenario_changes_colours_and_says_so(app, downloads, db):
     assert sorted(changed) == sorted(expected["id"])
     assert set(scen["Regelsæt"]) == {"trappetrin + scenarie"}
     for key in ("dl_csv_plain", "dl_red_yellow"):
-        assert downloads(button(at, key)).file_name.endswith("_scenarie" + (
-            "_komma.csv" if key == "dl_csv_plain" else ".csv"))
+        assert downloads(button(at, key)).file_name.endswith(
+            "_scenarie" + ("_komma.csv" if key == "dl_csv_plain" else ".csv")
+        )
     xlsx = downloads(button(at, "dl_xlsx"))
     assert xlsx.file_name.endswith("_scenarie.xlsx")
-    about = dict(list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["Om data"]
-                      .iter_rows(values_only=True))[1:])
+    about = dict(
+        list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["Om data"].iter_rows(values_only=True))[1:]
+    )
     assert about["Scenarie"] == "ja"
     assert "c.forebyggelse.outside_labour" in about["Ændrede parametre"]
 
@@ -229,8 +232,9 @@ def test_a_link_lowering_the_discretion_limit_is_refused(db, downloads):
     """
     at = open_first("eksport", {"p.d.minimum": "0"})
     assert not at.exception
-    assert any("Linket passer ikke" in w.value and "d.minimum" in w.value and "mindst 20" in w.value
-               for w in at.warning)
+    assert any(
+        "Linket passer ikke" in w.value and "d.minimum" in w.value and "mindst 20" in w.value for w in at.warning
+    )
     assert not any("scenarie" in w.value.lower() and "beregnet" in w.value for w in at.warning)
     table = read_danish(downloads(button(at, "dl_csv_danish")).data)
     assert (table["Regelsæt"] == "trappetrin").all()

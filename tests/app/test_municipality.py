@@ -1,4 +1,7 @@
-"""The municipality selector on the national demo data: Aalborg by default, filters every page, survives page switches."""
+"""The municipality selector on the national demo data.
+
+Aalborg by default, filters every page, survives page switches.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,9 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.htmltables import html_tables, integer
 from trappetrin.demo_national import build_national, department_counts
 from trappetrin.store import open_store
-
-from tests.htmltables import html_tables, integer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COUNTS = department_counts()  # departments per municipality, as the generator places them
@@ -83,10 +85,16 @@ def test_udvikling_offers_only_the_areas_of_the_municipality_in_view(national_ap
     at.switch_page("pages/udvikling.py").run()
     at.radio(key="udv_scope").set_value("område").run()
     assert not at.exception
-    assert sorted(at.selectbox(key="udv_area").options) == sorted([
-        "Aalborg SØ (lokal)", "Aalborg Syd (lokal)", "Demo-område Aalborg C (ministeriel)",
-        "Demo-område Aalborg Øst (ministeriel)", "Demo-område Nørresundby (ministeriel)",
-        "Demo-område Vejgaard (ministeriel)"])
+    assert sorted(at.selectbox(key="udv_area").options) == sorted(
+        [
+            "Aalborg SØ (lokal)",
+            "Aalborg Syd (lokal)",
+            "Demo-område Aalborg C (ministeriel)",
+            "Demo-område Aalborg Øst (ministeriel)",
+            "Demo-område Nørresundby (ministeriel)",
+            "Demo-område Vejgaard (ministeriel)",
+        ]
+    )
 
 
 def test_a_link_to_another_municipalitys_department_names_it_and_links_there(national_app, national_db):

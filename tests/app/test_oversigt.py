@@ -62,8 +62,10 @@ def test_the_filter_line_says_what_is_shown(app):
     summary = html_tables(at)[0]
     shown = integer(summary.loc["I alt", "Afdelinger"])
     assert 0 < shown < 271
-    assert line() == (f"**{shown} af 271 afdelinger vises** · Bydel: Vejgaard · "
-                      r"Farve: ● Grøn \(Trin 1\), ◆ Gul \(Trin 2\)")  # names escaped for Markdown
+    assert line() == (
+        f"**{shown} af 271 afdelinger vises** · Bydel: Vejgaard · "
+        r"Farve: ● Grøn \(Trin 1\), ◆ Gul \(Trin 2\)"
+    )  # names escaped for Markdown
     assert at.get("popover")[0].proto.popover.label == "Filtre (2)"
 
 
@@ -151,6 +153,7 @@ def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
     finally:
         store.close()
     from ui.state import get_store
+
     get_store.clear()  # the test wrote behind the app's back; the Data page clears its caches itself
     at = app()
     layers = {layer.get("id"): layer for layer in _deck_layers(at)}

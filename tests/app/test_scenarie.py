@@ -40,9 +40,13 @@ def expected_movers(db: Path, overrides: dict[str, float]) -> dict[str, tuple[st
     finally:
         store.close()
     moved = np.flatnonzero(before != after)
-    return {data.frame.index[i]: (fmt.short_outcome_labels(rules, [before[i]])[0],
-                                  fmt.short_outcome_labels(scenario, [after[i]])[0])
-            for i in moved}
+    return {
+        data.frame.index[i]: (
+            fmt.short_outcome_labels(rules, [before[i]])[0],
+            fmt.short_outcome_labels(scenario, [after[i]])[0],
+        )
+        for i in moved
+    }
 
 
 def live_list(at, key: str = "scenarie_flyttere") -> dict:
@@ -258,7 +262,7 @@ def test_shared_link_reproduces_the_scenario(app, db):
 
 
 def test_reset_restores_the_adopted_values_and_zero_movers(app):
-    """"Nulstil til vedtaget" puts every input back, clears the link's p.* parameter and moves nobody.
+    """ "Nulstil til vedtaget" puts every input back, clears the link's p.* parameter and moves nobody.
 
     The page was opened from a link, so the URL carried the scenario when the reset ran: the page
     must build the scenario from the inputs, not from the (lagging) query parameters.
@@ -299,8 +303,12 @@ def test_discretion_grey_movers_show_no_values(app, db):
     for cause in rows["Årsag"]:
         assert not any(ch.isdigit() for ch in cause), cause
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    points = [d for layer in spec["layers"] for d in (layer.get("data") or []) if isinstance(d, dict)
-              and d.get("dept_id") in grey]
+    points = [
+        d
+        for layer in spec["layers"]
+        for d in (layer.get("data") or [])
+        if isinstance(d, dict) and d.get("dept_id") in grey
+    ]
     assert points
     for p in points:
         assert p["why"] == "Under diskretionsgrænsen: ingen værdier vises"
@@ -322,7 +330,7 @@ def test_discretion_limit_cannot_be_lowered_by_a_link(app):
 
 
 def test_save_creates_a_new_rule_set_version(app, db, monkeypatch):
-    """"Gem scenarie" stores the scenario as version 1 of the name, by the local user, with its numbers."""
+    """ "Gem scenarie" stores the scenario as version 1 of the name, by the local user, with its numbers."""
     monkeypatch.setenv("USER", "testbruger")
     at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
     at.text_input(key="scenarie_gem_navn").input("Arbejdsgruppens forslag")
@@ -362,7 +370,8 @@ def test_adopt_records_who_and_when(app, db, monkeypatch):
     idx = rule_sets(db)
     adopted = idx[idx["adopted"]]
     assert adopted[["name", "version", "adopted_by"]].values.tolist() == [
-        ["Vedtaget i arbejdsgruppen", 1, "testbruger"]]
+        ["Vedtaget i arbejdsgruppen", 1, "testbruger"]
+    ]
     when = pd.Timestamp(adopted["adopted_at"].iloc[0]).to_pydatetime()
     assert started - timedelta(seconds=5) <= when <= datetime.now() + timedelta(seconds=5)
     assert any("vedtaget af testbruger" in m.value for m in at.markdown)
@@ -464,7 +473,7 @@ def test_compare_two_stored_rule_sets(app, db):
 
 
 def test_compare_with_the_current_scenario(app, db):
-    """"Aktuelt scenarie" against the adopted rule set gives the same movers as the Virkning view."""
+    """ "Aktuelt scenarie" against the adopted rule set gives the same movers as the Virkning view."""
     at = view(set_param(open_scenarie(app), "c.forebyggelse.income", 70.0), COMPARE)
     assert at.selectbox(key="sammenlign_b").value == "Aktuelt scenarie"
     assert shown_movers(at, "sammenlign_flyttere") == expected_movers(db, {"c.forebyggelse.income": 70.0})
@@ -482,8 +491,12 @@ def test_empty_database_explains_itself(empty_app):
 
 def capacity_line(at) -> tuple[str, str]:
     """(kind, text) of the one allocation line: warning = fewer, success = more, info = same."""
-    lines = [(kind, b.value) for kind in ("warning", "success", "info") for b in getattr(at, kind)
-             if "om året til anvisning**" in b.value]
+    lines = [
+        (kind, b.value)
+        for kind in ("warning", "success", "info")
+        for b in getattr(at, kind)
+        if "om året til anvisning**" in b.value
+    ]
     assert len(lines) == 1, lines
     return lines[0]
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pyarrow as pa
-import pytest
-
 
 
 def charts(at) -> dict[str, dict]:

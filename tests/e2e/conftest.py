@@ -213,9 +213,7 @@ def page(browser, request: pytest.FixtureRequest):  # -> Iterator[Page]
     pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     pg.on(
         "console",
-        lambda msg: errors.append(f"console.{msg.type}: {msg.text}")
-        if msg.type == "error"
-        else None,
+        lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None,
     )
     try:
         yield pg

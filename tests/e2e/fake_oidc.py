@@ -37,7 +37,7 @@ class FakeOIDC:
     def metadata_url(self) -> str:
         return f"{self.issuer}/.well-known/openid-configuration"
 
-    def __enter__(self) -> "FakeOIDC":
+    def __enter__(self) -> FakeOIDC:
         self._thread.start()
         return self
 
@@ -60,8 +60,14 @@ class FakeOIDC:
 
     def id_token(self, nonce: str | None, user: dict) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 300,
-                  "sub": user.get("email", "anonym"), **user}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 300,
+            "sub": user.get("email", "anonym"),
+            **user,
+        }
         if nonce:
             claims["nonce"] = nonce
         return jwt.encode({"alg": "RS256", "kid": "fake-1"}, claims, self.key)
@@ -106,7 +112,9 @@ class FakeOIDC:
                 idp.requests.append(url.path)
                 if url.path != "/token":
                     return self._json(404, {"error": "not_found"})
-                body = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+                body = {
+                    k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
+                }
                 client_id, client_secret = body.get("client_id"), body.get("client_secret")
                 auth = self.headers.get("Authorization", "")
                 if auth.startswith("Basic "):
@@ -116,7 +124,14 @@ class FakeOIDC:
                 grant = idp.codes.pop(body.get("code", ""), None)  # one-time codes
                 if grant is None or body.get("redirect_uri") != idp.redirect_uri:
                     return self._json(400, {"error": "invalid_grant"})
-                return self._json(200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer",
-                                        "expires_in": 300, "id_token": idp.id_token(grant["nonce"], grant["user"])})
+                return self._json(
+                    200,
+                    {
+                        "access_token": secrets.token_urlsafe(16),
+                        "token_type": "Bearer",
+                        "expires_in": 300,
+                        "id_token": idp.id_token(grant["nonce"], grant["user"]),
+                    },
+                )
 
         return Handler

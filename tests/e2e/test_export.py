@@ -35,8 +35,13 @@ def normalise_dannet(data: bytes) -> bytes:
 
 
 def _cli(db: Path, *args: str) -> bytes:
-    proc = subprocess.run([sys.executable, "-m", "trappetrin", *args], cwd=REPO_ROOT,
-                          env={**os.environ, "TRAPPETRIN_DB": str(db)}, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trappetrin", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, "TRAPPETRIN_DB": str(db)},
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     return proc.stdout
 

@@ -26,8 +26,11 @@ ROLES = """
 
 
 def _nav(page) -> str:
-    return page.locator("[data-testid='stSidebarNav']").inner_text() if page.locator(
-        "[data-testid='stSidebarNav']").count() else ""
+    return (
+        page.locator("[data-testid='stSidebarNav']").inner_text()
+        if page.locator("[data-testid='stSidebarNav']").count()
+        else ""
+    )
 
 
 @pytest.fixture
@@ -52,9 +55,11 @@ def login_server(demo_db: Path, tmp_path: Path):
         db = tmp_path / "trappetrin.duckdb"
         shutil.copy(demo_db, db)  # DuckDB allows one process per file: never share the session's
         try:
-            server = start_streamlit(log_path=tmp_path / "streamlit.log", port=port,
-                                     env={"TRAPPETRIN_DB": str(db), "TRAPPETRIN_ROLES": str(roles),
-                                          "HOME": str(home)})
+            server = start_streamlit(
+                log_path=tmp_path / "streamlit.log",
+                port=port,
+                env={"TRAPPETRIN_DB": str(db), "TRAPPETRIN_ROLES": str(roles), "HOME": str(home)},
+            )
         except ServerError as exc:
             pytest.fail(str(exc), pytrace=False)
         try:

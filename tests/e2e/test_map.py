@@ -75,7 +75,7 @@ def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
 
 
 def test_the_filters_open_from_the_button_and_narrow_everything(page, app_server, expected_counts):
-    """"Filtre" opens the four filters; choosing the red colour by keyboard narrows the counts and
+    """ "Filtre" opens the four filters; choosing the red colour by keyboard narrows the counts and
     the line beside the button says so; the popover stays open while choosing."""
     page.goto(app_server)
     wait_for_app(page, settle_ms=0)
@@ -90,5 +90,7 @@ def test_the_filters_open_from_the_button_and_narrow_everything(page, app_server
     expect(page.get_by_text(f"{expected_counts[red]} af 271 afdelinger vises")).to_be_visible()
     expect(page.get_by_role("dialog", name="Filtre (1)")).to_be_visible()  # still open, its button counts 1
     rows = table_rows(page.locator(".tt-table").filter(has_text="I alt").first)
-    assert {cells[0]: int(cells[1].replace(".", "")) for cells in rows} == {red: expected_counts[red],
-                                                                             "I alt": expected_counts[red]}
+    assert {cells[0]: int(cells[1].replace(".", "")) for cells in rows} == {
+        red: expected_counts[red],
+        "I alt": expected_counts[red],
+    }

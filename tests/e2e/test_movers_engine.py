@@ -91,10 +91,13 @@ def test_browser_engine_gives_the_servers_movers(browser, cases):
     page = browser.new_page()
     try:
         module = "data:text/javascript;base64," + base64.b64encode(JS.read_bytes()).decode()
-        got = page.evaluate("""async ([url, engine, base, scenarios]) => {
+        got = page.evaluate(
+            """async ([url, engine, base, scenarios]) => {
             const m = await import(url);
             return scenarios.map(p => m.movers(engine, base, p));
-        }""", [module, payload, base, scenarios])
+        }""",
+            [module, payload, base, scenarios],
+        )
     finally:
         page.close()
     for scenario, mine, theirs in zip(scenarios, got, expected):
@@ -102,10 +105,21 @@ def test_browser_engine_gives_the_servers_movers(browser, cases):
         assert mine == theirs, f"scenario {changed}"
 
 
-@pytest.mark.parametrize("x, text", [
-    (0.0, "0"), (30.0, "30"), (1.5666666, "1,57"), (34.1, "34,1"), (0.125, "0,12"), (0.375, "0,38"),
-    (1234.5, "1.234,5"), (-2.005, "-2"), (1e6, "1.000.000"), (61.625, "61,62"),
-])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (0.0, "0"),
+        (30.0, "30"),
+        (1.5666666, "1,57"),
+        (34.1, "34,1"),
+        (0.125, "0,12"),
+        (0.375, "0,38"),
+        (1234.5, "1.234,5"),
+        (-2.005, "-2"),
+        (1e6, "1.000.000"),
+        (61.625, "61,62"),
+    ],
+)
 def test_number_format_matches_python(browser, x, text):
     """Danish numbers as trappetrin.rules.format_number writes them, exact ties to even included."""
     from trappetrin.rules import format_number

@@ -20,8 +20,9 @@ def national_server(national_db, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("national_server")
     con = duckdb.connect(str(national_db), read_only=True)
     try:
-        dept, name = con.execute("SELECT dept_id, name FROM departments WHERE municipality = 'Odense' "
-                                 "ORDER BY dept_id LIMIT 1").fetchone()
+        dept, name = con.execute(
+            "SELECT dept_id, name FROM departments WHERE municipality = 'Odense' ORDER BY dept_id LIMIT 1"
+        ).fetchone()
     finally:
         con.close()
     server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(national_db)})

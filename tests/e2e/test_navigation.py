@@ -55,8 +55,7 @@ def test_a_first_deep_link_runs_the_registered_page(page: Page, fresh_server: st
     assert "udgivelse 2023-11" in caption(page)
 
 
-def test_release_and_scenario_survive_page_switches_and_the_link_shares_them(page: Page, fresh_server: str,
-                                                                            browser):
+def test_release_and_scenario_survive_page_switches_and_the_link_shares_them(page: Page, fresh_server: str, browser):
     page.goto(fresh_server + "/?udgivelse=2023-11")
     wait_for_app(page, settle_ms=0)
     assert "udgivelse 2023-11" in caption(page)

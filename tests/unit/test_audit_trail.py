@@ -41,8 +41,9 @@ def _log(db: Path):
 def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
     template = tmp_path / "2026-11.csv"
     assert cli(["export-release", "--release", "2026-11", "--out", str(template)]) == 0
-    assert cli(["import", str(template), "--label", "2026-12-test", "--source", "Beboerdata",
-                "--date", "2026-12-10"]) == 0
+    assert (
+        cli(["import", str(template), "--label", "2026-12-test", "--source", "Beboerdata", "--date", "2026-12-10"]) == 0
+    )
     assert cli(["delete-release", "2026-12-test", "--yes"]) == 0
     assert cli(["backup", str(tmp_path / "kopi")]) == 0
     assert cli(["restore", str(tmp_path / "kopi"), "--yes"]) == 0
@@ -50,8 +51,9 @@ def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
     try:
         with store.transaction() as cur:  # from here on the data count as real: exports are recorded
             cur.execute("UPDATE meta SET value = 'false' WHERE key = 'demo'")
-        saved = store.save_rule_set(store.rule_set("trappetrin").with_overrides({"c.forebyggelse.income": 60.0}),
-                                    actor=ADMIN, name="forslag")
+        saved = store.save_rule_set(
+            store.rule_set("trappetrin").with_overrides({"c.forebyggelse.income": 60.0}), actor=ADMIN, name="forslag"
+        )
         store.adopt_rule_set(saved.name, saved.version, actor=ADMIN)
     finally:
         store.close()
@@ -59,8 +61,15 @@ def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
 
     log = _log(db)
     done = log.sort_values("event_id")[["actor", "action", "object"]].values.tolist()
-    assert [a for _, a, _ in done] == ["import", "delete_release", "backup", "restore", "save_rule_set",
-                                       "adopt_rule_set", "export"]
+    assert [a for _, a, _ in done] == [
+        "import",
+        "delete_release",
+        "backup",
+        "restore",
+        "save_rule_set",
+        "adopt_rule_set",
+        "export",
+    ]
     assert set(log["action"]) == set(AUDIT_ACTIONS), "every kind of action is recorded"
     by_action = {a: [(who, obj) for who, act, obj in done if act == a] for a in AUDIT_ACTIONS}
     assert by_action["import"] == [("kommandolinje", "2026-12-test")]

@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from trappetrin.auth import (PERMISSIONS, ROLES_ENV, Actor, RoleConfig, actor_from_claims, load_roles, parse_roles,
-                             require, roles_path)
+from trappetrin.auth import (
+    PERMISSIONS,
+    ROLES_ENV,
+    Actor,
+    RoleConfig,
+    actor_from_claims,
+    load_roles,
+    parse_roles,
+    require,
+    roles_path,
+)
 from trappetrin.errors import UserError
 
 
@@ -15,11 +24,20 @@ def test_roles_nest_viewer_in_analyst_in_admin():
     assert PERMISSIONS["viewer"] < PERMISSIONS["analyst"] < PERMISSIONS["admin"]
 
 
-@pytest.mark.parametrize(("role", "permission", "allowed"), [
-    ("viewer", "view", True), ("viewer", "export", False), ("viewer", "import", False),
-    ("analyst", "scenario", True), ("analyst", "export", True), ("analyst", "adopt_rule_set", False),
-    ("analyst", "restore", False), ("admin", "restore", True), ("admin", "import", True),
-])
+@pytest.mark.parametrize(
+    ("role", "permission", "allowed"),
+    [
+        ("viewer", "view", True),
+        ("viewer", "export", False),
+        ("viewer", "import", False),
+        ("analyst", "scenario", True),
+        ("analyst", "export", True),
+        ("analyst", "adopt_rule_set", False),
+        ("analyst", "restore", False),
+        ("admin", "restore", True),
+        ("admin", "import", True),
+    ],
+)
 def test_require_grants_and_refuses_by_role(role, permission, allowed):
     actor = Actor("Ane", role, "ane@aalborg.dk")
     if allowed:
@@ -53,16 +71,19 @@ default = "viewer"
 """
 
 
-@pytest.mark.parametrize(("email", "groups", "role"), [
-    ("chef@aalborg.dk", [], "admin"),            # listed e-mail, case-insensitive
-    ("CHEF@AALBORG.DK", [], "admin"),
-    ("ana@aalborg.dk", [], "analyst"),           # by domain
-    ("ana@sub.aalborg.dk", [], "viewer"),         # domains match exactly, so only the default
-    ("ana@aalborg.dk.evil.com", [], "viewer"),
-    ("nedsat@vivabolig.dk", ["grp-admins"], "viewer"),  # a listed e-mail decides alone, even downwards
-    ("bo@vivabolig.dk", ["grp-admins"], "admin"),  # the highest of group and domain
-    ("bo@example.com", [], "viewer"),
-])
+@pytest.mark.parametrize(
+    ("email", "groups", "role"),
+    [
+        ("chef@aalborg.dk", [], "admin"),  # listed e-mail, case-insensitive
+        ("CHEF@AALBORG.DK", [], "admin"),
+        ("ana@aalborg.dk", [], "analyst"),  # by domain
+        ("ana@sub.aalborg.dk", [], "viewer"),  # domains match exactly, so only the default
+        ("ana@aalborg.dk.evil.com", [], "viewer"),
+        ("nedsat@vivabolig.dk", ["grp-admins"], "viewer"),  # a listed e-mail decides alone, even downwards
+        ("bo@vivabolig.dk", ["grp-admins"], "admin"),  # the highest of group and domain
+        ("bo@example.com", [], "viewer"),
+    ],
+)
 def test_roles_resolve_by_email_then_group_and_domain_then_default(email, groups, role):
     assert parse_roles(ROLES).role_for(email, groups) == role
 
@@ -79,13 +100,16 @@ def test_without_default_unknown_users_get_no_role_and_no_actor():
     assert actor_from_claims({"name": "no e-mail"}, config) is None
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[users]\n"a@b.dk" = "superuser"\n', "users.a@b.dk har rollen 'superuser'"),
-    ('default = "root"\n', "default har rollen 'root'"),
-    ('[people]\n"a@b.dk" = "admin"\n', "ukendte nøgler people"),
-    ('users = "admin"\n', r"\[users\] skal være en tabel"),
-    ('[users\n', "kan ikke læses"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[users]\n"a@b.dk" = "superuser"\n', "users.a@b.dk har rollen 'superuser'"),
+        ('default = "root"\n', "default har rollen 'root'"),
+        ('[people]\n"a@b.dk" = "admin"\n', "ukendte nøgler people"),
+        ('users = "admin"\n', r"\[users\] skal være en tabel"),
+        ("[users\n", "kan ikke læses"),
+    ],
+)
 def test_bad_roles_files_are_refused_with_a_danish_message(text, message):
     with pytest.raises(UserError, match=message):
         parse_roles(text)

@@ -17,12 +17,22 @@ def test_a_utm32_boundary_is_reprojected_to_lon_lat(tmp_path, monkeypatch):
     x1, y1 = to_utm.transform(9.95, 57.07)
     ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
     path = tmp_path / "kommune.geojson"
-    path.write_text(json.dumps({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
-        "features": [{"type": "Feature", "properties": {"navn": "Test"},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}}],
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"navn": "Test"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("TRAPPETRIN_BOUNDARY", str(path))
     layer = boundary_layer()
     assert layer is not None and layer.type == "GeoJsonLayer"

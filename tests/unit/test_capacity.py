@@ -7,7 +7,6 @@ vacancy, yellow and red are shielded, grey allows every 4th) and the parameters 
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,18 +23,47 @@ PARAMS = cm.load_params()
 NAN = float("nan")
 
 
-def dept(dwellings: int, *, le: float, mid: float, gt: float, rate: float = NAN, bab: int = 0,
-         hood: str = "Vejgaard", org: str = "Vivabolig", **indicators) -> dict:
+def dept(
+    dwellings: int,
+    *,
+    le: float,
+    mid: float,
+    gt: float,
+    rate: float = NAN,
+    bab: int = 0,
+    hood: str = "Vejgaard",
+    org: str = "Vivabolig",
+    **indicators,
+) -> dict:
     """A monitored department that meets no criterion (green) unless ``indicators`` say otherwise.
 
     ``dwellings`` are family dwellings; ``le`` (≤ 3.500 kr.) includes the BAB dwellings, as in
     the department register.
     """
-    values = dict(residents_18_64=100.0, on_ministry_list=0.0, pct_outside_labour=10.0, pct_convicted=0.1,
-                  pct_basic_education=20.0, income_pct_of_region=90.0, pct_nonwestern=5.0)
-    return dict(name=f"Demo-afd. {hood}", organisation=org, neighbourhood=hood,
-                family_dwellings=dwellings, bab_dwellings=bab, dwellings_le_3500=le,
-                dwellings_3500_5000=mid, dwellings_gt_5000=gt, move_out_rate=rate) | values | indicators
+    values = dict(
+        residents_18_64=100.0,
+        on_ministry_list=0.0,
+        pct_outside_labour=10.0,
+        pct_convicted=0.1,
+        pct_basic_education=20.0,
+        income_pct_of_region=90.0,
+        pct_nonwestern=5.0,
+    )
+    return (
+        dict(
+            name=f"Demo-afd. {hood}",
+            organisation=org,
+            neighbourhood=hood,
+            family_dwellings=dwellings,
+            bab_dwellings=bab,
+            dwellings_le_3500=le,
+            dwellings_3500_5000=mid,
+            dwellings_gt_5000=gt,
+            move_out_rate=rate,
+        )
+        | values
+        | indicators
+    )
 
 
 #: Two of the four forebyggelse criteria: yellow under the default rule set.
@@ -142,8 +170,7 @@ def test_rent_band_split_and_a_wider_cheap_limit():
     Cheap ≤ 3.500: 0,5. With cheap = ≤ 5.000 kr. the two lower bands count: 0,5 + 3 = 3,5.
     A department without band counts keeps its available dwellings in the unknown band (5), never cheap.
     """
-    rows = {"F": dept(100, le=10, mid=60, gt=30, rate=20.0),
-            "G": dept(100, le=NAN, mid=NAN, gt=NAN, rate=20.0)}
+    rows = {"F": dept(100, le=10, mid=60, gt=30, rate=20.0), "G": dept(100, le=NAN, mid=NAN, gt=NAN, rate=20.0)}
     cap = run(rows)
     f, g = cap.loc["F"], cap.loc["G"]
     assert [f["available_le_3500"], f["available_3500_5000"], f["available_gt_5000"]] == pytest.approx([0.5, 3, 1.5])
@@ -171,11 +198,13 @@ def test_the_colour_table_decides_allocation_not_the_code():
 
 def test_summaries_per_colour_neighbourhood_and_organisation_add_up():
     """Per colour every outcome of the rule set appears in its order; every grouping sums to the total."""
-    cap = run({
-        "A": dept(100, le=20, mid=30, gt=50, rate=10.0, hood="Vejgaard", org="Vivabolig"),
-        "C": dept(80, le=40, mid=40, gt=0, rate=20.0, hood="Nibe", org="Vivabolig", **YELLOW),
-        "D": dept(100, bab=40, le=50, mid=50, gt=40, rate=10.0, hood="Nibe", org="Lejerbo", **YELLOW),
-    })
+    cap = run(
+        {
+            "A": dept(100, le=20, mid=30, gt=50, rate=10.0, hood="Vejgaard", org="Vivabolig"),
+            "C": dept(80, le=40, mid=40, gt=0, rate=20.0, hood="Nibe", org="Vivabolig", **YELLOW),
+            "D": dept(100, bab=40, le=50, mid=50, gt=40, rate=10.0, hood="Nibe", org="Lejerbo", **YELLOW),
+        }
+    )
     colours = cm.summarise(cap, "outcome", PARAMS)
     assert list(colours.index) == [o.code for o in RULES.outcomes]
     assert colours.loc["green", "departments"] == 1 and colours.loc["red", "departments"] == 0
@@ -193,8 +222,10 @@ def _two_departments() -> dict[str, dict]:
     Both: 100 family dwellings, 40 of them ≤ 3.500 kr., rate 10 % → 10 vacancies; when green,
     cheap available = ¼ × 10 × 40/100 = 1,0 a year.
     """
-    return {"G": dept(100, le=40, mid=60, gt=0, rate=10.0, pct_outside_labour=28.0, pct_basic_education=65.0),
-            "H": dept(100, le=40, mid=60, gt=0, rate=10.0, pct_outside_labour=35.0, pct_basic_education=65.0)}
+    return {
+        "G": dept(100, le=40, mid=60, gt=0, rate=10.0, pct_outside_labour=28.0, pct_basic_education=65.0),
+        "H": dept(100, le=40, mid=60, gt=0, rate=10.0, pct_outside_labour=35.0, pct_basic_education=65.0),
+    }
 
 
 def test_compare_tightened_threshold_loses_cheap_dwellings():
@@ -232,15 +263,18 @@ def test_compare_sorts_movers_by_effect():
     assert change.movers["delta_cheap"].tolist() == pytest.approx([2.0, 1.0])
 
 
-@pytest.mark.parametrize(("delta", "text"), [
-    (-38, "−38 billige boliger om året til anvisning"),
-    (-37.6, "−38 billige boliger om året til anvisning"),
-    (12, "+12 billige boliger om året til anvisning"),
-    (1, "+1 billig bolig om året til anvisning"),
-    (-1, "−1 billig bolig om året til anvisning"),
-    (0.3, "±0 billige boliger om året til anvisning"),
-    (-1234, "−1.234 billige boliger om året til anvisning"),
-])
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (-38, "−38 billige boliger om året til anvisning"),
+        (-37.6, "−38 billige boliger om året til anvisning"),
+        (12, "+12 billige boliger om året til anvisning"),
+        (1, "+1 billig bolig om året til anvisning"),
+        (-1, "−1 billig bolig om året til anvisning"),
+        (0.3, "±0 billige boliger om året til anvisning"),
+        (-1234, "−1.234 billige boliger om året til anvisning"),
+    ],
+)
 def test_effect_text_is_danish(delta, text):
     assert cm.effect_text(delta) == text
 

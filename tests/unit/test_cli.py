@@ -6,7 +6,6 @@ with ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_cli.py`` and r
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -48,9 +47,11 @@ def assert_golden(name: str, actual: bytes) -> None:
     if actual != expected:
         diff = [(i, a, e) for i, (a, e) in enumerate(zip(actual.splitlines(), expected.splitlines())) if a != e]
         first = diff[0] if diff else ("(length differs)", len(actual), len(expected))
-        pytest.fail(f"{name} differs from the golden file (first difference at line {first[0]}):\n"
-                    f"  actual:   {first[1]!r}\n  expected: {first[2]!r}\n"
-                    "Rewrite with UPDATE_GOLDEN=1 if the change is intended.")
+        pytest.fail(
+            f"{name} differs from the golden file (first difference at line {first[0]}):\n"
+            f"  actual:   {first[1]!r}\n  expected: {first[2]!r}\n"
+            "Rewrite with UPDATE_GOLDEN=1 if the change is intended."
+        )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -83,6 +84,7 @@ def assert_one_danish_line(err: str) -> None:
 
 
 # --- releases and classify ---------------------------------------------------------------
+
 
 def test_releases_lists_every_demo_release(capsys):
     """``releases`` prints one tab-separated line per release: the demo has 13, oldest first."""
@@ -183,8 +185,11 @@ def test_check_areas_matches_hand_reasoned_statuses(tmp_path, capsys):
     assert code == 0, err
     result = pd.read_csv(out, dtype={"criteria_met_forebyggelse": "Int64"})
     got = {
-        row.area: (row.status, int(row.criteria_met_udsat),
-                   None if pd.isna(row.criteria_met_forebyggelse) else int(row.criteria_met_forebyggelse))
+        row.area: (
+            row.status,
+            int(row.criteria_met_udsat),
+            None if pd.isna(row.criteria_met_forebyggelse) else int(row.criteria_met_forebyggelse),
+        )
         for row in result.itertuples()
     }
     assert got == EXPECTED_AREAS
@@ -197,21 +202,31 @@ def _areas_file(tmp_path: Path, text: str, name: str = "omraader.csv") -> Path:
     return path
 
 
-HEADER = ("area;year;residents;pct_outside_labour;pct_convicted;national_pct_convicted;"
-          "pct_basic_education;income_pct_of_region;pct_nonwestern\n")
+HEADER = (
+    "area;year;residents;pct_outside_labour;pct_convicted;national_pct_convicted;"
+    "pct_basic_education;income_pct_of_region;pct_nonwestern\n"
+)
 GOOD_ROW = "Eksempel;2024;1500;35,0;1,0;0,78;50,0;70,0;20,0\n"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param(HEADER.replace(";pct_nonwestern", "") + GOOD_ROW.rsplit(";", 1)[0] + "\n",
-                     ["omraader.csv", "mangler kolonnerne pct_nonwestern"], id="missing-column"),
-        pytest.param(HEADER + GOOD_ROW + "Andet;2024;1500;abc;1,0;0,78;50,0;70,0;20,0\n",
-                     ["omraader.csv", "række 3", "kolonne pct_outside_labour", "'abc' er ikke et tal"],
-                     id="not-a-number"),
-        pytest.param(HEADER + "Andet;2024;1500;35,0;1,0;0,78;50,0;70,0;140 %\n",
-                     ["omraader.csv", "række 2", "kolonne pct_nonwestern", "mellem 0 og 100"], id="share-140"),
+        pytest.param(
+            HEADER.replace(";pct_nonwestern", "") + GOOD_ROW.rsplit(";", 1)[0] + "\n",
+            ["omraader.csv", "mangler kolonnerne pct_nonwestern"],
+            id="missing-column",
+        ),
+        pytest.param(
+            HEADER + GOOD_ROW + "Andet;2024;1500;abc;1,0;0,78;50,0;70,0;20,0\n",
+            ["omraader.csv", "række 3", "kolonne pct_outside_labour", "'abc' er ikke et tal"],
+            id="not-a-number",
+        ),
+        pytest.param(
+            HEADER + "Andet;2024;1500;35,0;1,0;0,78;50,0;70,0;140 %\n",
+            ["omraader.csv", "række 2", "kolonne pct_nonwestern", "mellem 0 og 100"],
+            id="share-140",
+        ),
         pytest.param("", ["omraader.csv", "kan ikke læses"], id="empty-file"),
         pytest.param(HEADER, ["omraader.csv", "ingen rækker"], id="header-only"),
     ],
@@ -236,13 +251,20 @@ def test_check_areas_missing_file(tmp_path, capsys):
 
 # --- user errors and misuse ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        pytest.param(["classify", "--release", "1999-01", "--rules", "trappetrin"],
-                     ["Udgivelsen '1999-01' findes ikke", "2026-11"], id="unknown-release"),
-        pytest.param(["classify", "--release", "2026-11", "--rules", "findes-ikke"],
-                     ["Regelsættet 'findes-ikke' findes ikke", "trappetrin"], id="unknown-rule-set"),
+        pytest.param(
+            ["classify", "--release", "1999-01", "--rules", "trappetrin"],
+            ["Udgivelsen '1999-01' findes ikke", "2026-11"],
+            id="unknown-release",
+        ),
+        pytest.param(
+            ["classify", "--release", "2026-11", "--rules", "findes-ikke"],
+            ["Regelsættet 'findes-ikke' findes ikke", "trappetrin"],
+            id="unknown-rule-set",
+        ),
     ],
 )
 def test_user_errors_exit_1_with_one_danish_line(capsys, argv, expected):
@@ -276,6 +298,7 @@ def test_argparse_misuse_exits_2_with_one_danish_line(capsys, argv):
 
 
 # --- a database for real data ----------------------------------------------------------------
+
 
 def test_init_creates_an_empty_database_that_is_not_demo_and_ensure_db_leaves_it(tmp_path, capsys, monkeypatch):
     """``init`` makes a new, empty, non-demo database (the start for real data); ``ensure-db``

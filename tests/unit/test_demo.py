@@ -16,38 +16,74 @@ from trappetrin import demo as demo_module
 from trappetrin.demo import DemoData, build_demo
 
 PARTIES = [
-    "Hasseris Boligselskab", "Vivabolig", "Nørresundby Boligselskab",
-    "Boligselskabet Nordjylland", "DEAS", "Lejerbo", "Sundby-Hvorup Boligselskab",
-    "Himmerland Boligforening", "Boligforeningen af 1944", "Boligforeningen Byggebo", "Plus Bolig",
-    "DOMEA", "Alabu Bolig", "Boligforeningen Enggaarden",
+    "Hasseris Boligselskab",
+    "Vivabolig",
+    "Nørresundby Boligselskab",
+    "Boligselskabet Nordjylland",
+    "DEAS",
+    "Lejerbo",
+    "Sundby-Hvorup Boligselskab",
+    "Himmerland Boligforening",
+    "Boligforeningen af 1944",
+    "Boligforeningen Byggebo",
+    "Plus Bolig",
+    "DOMEA",
+    "Alabu Bolig",
+    "Boligforeningen Enggaarden",
 ]
 PLACES = {
-    "Aalborg C": (57.048, 9.9187), "Aalborg Øst": (57.03858, 10.00267),
-    "Vejgaard": (57.03935, 9.95887), "Hasseris": (57.03948, 9.88625),
-    "Nørresundby": (57.05877, 9.92284), "Lindholm": (57.0687, 9.89915),
-    "Skalborg": (57.00163, 9.88786), "Svenstrup": (56.9723, 9.84806),
-    "Vodskov": (57.10854, 10.02215), "Gistrup": (56.9943, 9.99085),
-    "Storvorde": (57.00392, 10.10125), "Nibe": (56.9815, 9.63917), "Hals": (56.99609, 10.30807),
-    "Klarup": (57.01194, 10.05617), "Vestbjerg": (57.13166, 9.95942),
-    "Sulsted": (57.16343, 9.95667), "Frejlev": (57.00623, 9.81711), "Vadum": (57.1179, 9.857),
-    "Gug": (57.00669, 9.927), "Sønderholm": (57.00308, 9.73543),
-    "Kongerslev": (56.88687, 10.11314), "Nørre Uttrup": (57.07576, 9.95365),
+    "Aalborg C": (57.048, 9.9187),
+    "Aalborg Øst": (57.03858, 10.00267),
+    "Vejgaard": (57.03935, 9.95887),
+    "Hasseris": (57.03948, 9.88625),
+    "Nørresundby": (57.05877, 9.92284),
+    "Lindholm": (57.0687, 9.89915),
+    "Skalborg": (57.00163, 9.88786),
+    "Svenstrup": (56.9723, 9.84806),
+    "Vodskov": (57.10854, 10.02215),
+    "Gistrup": (56.9943, 9.99085),
+    "Storvorde": (57.00392, 10.10125),
+    "Nibe": (56.9815, 9.63917),
+    "Hals": (56.99609, 10.30807),
+    "Klarup": (57.01194, 10.05617),
+    "Vestbjerg": (57.13166, 9.95942),
+    "Sulsted": (57.16343, 9.95667),
+    "Frejlev": (57.00623, 9.81711),
+    "Vadum": (57.1179, 9.857),
+    "Gug": (57.00669, 9.927),
+    "Sønderholm": (57.00308, 9.73543),
+    "Kongerslev": (56.88687, 10.11314),
+    "Nørre Uttrup": (57.07576, 9.95365),
     "Sønder Tranders": (57.01396, 9.9819),
 }
 CITY = {"Aalborg Øst", "Aalborg C", "Vejgaard", "Nørresundby", "Hasseris", "Skalborg", "Gug"}
-REAL_ESTATE_NAMES = ["Kildeparken", "Tornhøj", "Smedegaarden", "Lindholm Vest", "Løvvangen",
-                     "Fyrkilden", "Blåkilden", "Hasseris Vest"]
-INDICATORS = [
-    "residents", "residents_18_64", "residents_30_59", "residents_18_plus", "taxpayers_15_64",
-    "pct_outside_labour", "pct_convicted", "pct_basic_education", "income_pct_of_region",
-    "pct_nonwestern", "move_out_rate", "eviction_cases",
+REAL_ESTATE_NAMES = [
+    "Kildeparken",
+    "Tornhøj",
+    "Smedegaarden",
+    "Lindholm Vest",
+    "Løvvangen",
+    "Fyrkilden",
+    "Blåkilden",
+    "Hasseris Vest",
 ]
-COUNTS = ["residents", "residents_18_64", "residents_30_59", "residents_18_plus",
-          "taxpayers_15_64", "eviction_cases"]
-PERCENTAGES = ["pct_outside_labour", "pct_convicted", "pct_basic_education", "pct_nonwestern",
-               "move_out_rate"]
-VALUE_RELEASES = ["2022-11", "2023-02", "2023-11", "2024-02", "2024-11", "2025-02", "2025-11",
-                  "2026-02", "2026-11"]
+INDICATORS = [
+    "residents",
+    "residents_18_64",
+    "residents_30_59",
+    "residents_18_plus",
+    "taxpayers_15_64",
+    "pct_outside_labour",
+    "pct_convicted",
+    "pct_basic_education",
+    "income_pct_of_region",
+    "pct_nonwestern",
+    "move_out_rate",
+    "eviction_cases",
+]
+COUNTS = ["residents", "residents_18_64", "residents_30_59", "residents_18_plus", "taxpayers_15_64", "eviction_cases"]
+PERCENTAGES = ["pct_outside_labour", "pct_convicted", "pct_basic_education", "pct_nonwestern", "move_out_rate"]
+VALUE_RELEASES = ["2022-11", "2023-02", "2023-11", "2024-02", "2024-11", "2025-02", "2025-11", "2026-02", "2026-11"]
 TWIN_RELEASES = ["2022-11", "2023-11", "2024-11", "2025-11", "2026-11"]
 LAND = Path(__file__).resolve().parents[3] / "shared" / "geo" / "aalborg_kommune.geojson"
 
@@ -87,8 +123,7 @@ def _default_colours_for_check(demo: DemoData, release: str) -> pd.Series:
     """
     wide = _wide(demo, release)
     reference = demo.releases.set_index("label").at[release, "reference_date"]
-    published = [y for y in demo.area_list_status["list_year"].unique()
-                 if datetime.date(int(y), 12, 1) <= reference]
+    published = [y for y in demo.area_list_status["list_year"].unique() if datetime.date(int(y), 12, 1) <= reference]
     listed: set[str] = set()
     if published:
         status = demo.area_list_status
@@ -157,9 +192,21 @@ def test_columns_are_as_documented(demo):
     """Every table has exactly the documented columns, in order."""
     expected = {
         "organisations": ["org_no", "name"],
-        "departments": ["dept_id", "org_no", "dept_no", "name", "neighbourhood", "lat", "lon",
-                        "family_dwellings", "bab_dwellings", "dwellings_le_3500",
-                        "dwellings_3500_5000", "dwellings_gt_5000", "year_built"],
+        "departments": [
+            "dept_id",
+            "org_no",
+            "dept_no",
+            "name",
+            "neighbourhood",
+            "lat",
+            "lon",
+            "family_dwellings",
+            "bab_dwellings",
+            "dwellings_le_3500",
+            "dwellings_3500_5000",
+            "dwellings_gt_5000",
+            "year_built",
+        ],
         "areas": ["area_id", "name", "kind"],
         "department_areas": ["dept_id", "area_id"],
         "area_list_status": ["list_year", "area_id", "status"],
@@ -192,8 +239,7 @@ def test_portfolios_are_uneven(demo):
     """The big organisations own many departments, the small ones few."""
     per_org = demo.departments.groupby("org_no").size()
     number = demo.organisations.set_index("name")["org_no"]
-    for big in ["Himmerland Boligforening", "Vivabolig", "Alabu Bolig",
-                "Boligselskabet Nordjylland"]:
+    for big in ["Himmerland Boligforening", "Vivabolig", "Alabu Bolig", "Boligselskabet Nordjylland"]:
         assert per_org[number[big]] >= 25, big
     assert per_org.min() <= 10
 
@@ -226,8 +272,7 @@ def test_rent_bands_add_up_per_department(demo):
     deps = demo.departments
     bands = deps[["dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000"]]
     assert (bands >= 0).all().all()
-    pdt.assert_series_equal(bands.sum(axis=1), deps["family_dwellings"] + deps["bab_dwellings"],
-                            check_names=False)
+    pdt.assert_series_equal(bands.sum(axis=1), deps["family_dwellings"] + deps["bab_dwellings"], check_names=False)
     assert (deps["dwellings_le_3500"] >= deps["bab_dwellings"]).all()
 
 
@@ -301,8 +346,7 @@ def test_locations_are_on_land():
     land = unary_union([shape(feature["geometry"]) for feature in geojson["features"]])
     for seed in (851, 1, 2):
         deps = build_demo(seed).departments
-        wet = [row.dept_id for row in deps.itertuples()
-               if not land.contains(Point(row.lon, row.lat))]
+        wet = [row.dept_id for row in deps.itertuples() if not land.contains(Point(row.lon, row.lat))]
         assert wet == [], f"seed {seed}: {wet}"
 
 
@@ -310,11 +354,24 @@ def test_releases_follow_the_yearly_cycle(demo):
     """Thirteen releases: November twin tool, December list, February resident data."""
     rel = demo.releases
     assert rel["label"].tolist() == [
-        "2022-11", "2022-12", "2023-02", "2023-11", "2023-12", "2024-02", "2024-11", "2024-12",
-        "2025-02", "2025-11", "2025-12", "2026-02", "2026-11",
+        "2022-11",
+        "2022-12",
+        "2023-02",
+        "2023-11",
+        "2023-12",
+        "2024-02",
+        "2024-11",
+        "2024-12",
+        "2025-02",
+        "2025-11",
+        "2025-12",
+        "2026-02",
+        "2026-11",
     ]
     by_month = {
-        "11": ("Tvillingeværktøj", 15), "12": ("Ministerliste", 1), "02": ("Beboerdata", 15),
+        "11": ("Tvillingeværktøj", 15),
+        "12": ("Ministerliste", 1),
+        "02": ("Beboerdata", 15),
     }
     for label, source, date, list_year in rel.itertuples(index=False):
         year, month = label.split("-")
@@ -384,8 +441,7 @@ def test_values_move_smoothly_between_releases(demo):
     """Consecutive releases are strongly correlated per department, as 2-year averages are."""
     for before, after in zip(VALUE_RELEASES, VALUE_RELEASES[1:]):
         a, b = _wide(demo, before), _wide(demo, after)
-        for name in ["pct_outside_labour", "pct_basic_education", "income_pct_of_region",
-                     "pct_nonwestern"]:
+        for name in ["pct_outside_labour", "pct_basic_education", "income_pct_of_region", "pct_nonwestern"]:
             assert a[name].corr(b[name]) > 0.8, (before, after, name)
             assert (a[name] - b[name]).abs().median() < 3.0, (before, after, name)
 
@@ -426,9 +482,11 @@ def test_list_history_tells_the_story(demo):
 def test_areas_group_neighbouring_departments(demo):
     """Ministry areas lie in one neighbourhood each; local Aalborg SØ contains Aalborg Øst's."""
     deps = demo.departments.set_index("dept_id")
-    expected = {"demo-aalborg-oest": ("Aalborg Øst", 8, 12),
-                "demo-noerresundby": ("Nørresundby", 5, 8),
-                "demo-vejgaard": ("Vejgaard", 4, 6)}
+    expected = {
+        "demo-aalborg-oest": ("Aalborg Øst", 8, 12),
+        "demo-noerresundby": ("Nørresundby", 5, 8),
+        "demo-vejgaard": ("Vejgaard", 4, 6),
+    }
     for area_id, (hood, low, high) in expected.items():
         members = _members(demo, area_id)
         assert low <= len(members) <= high, area_id

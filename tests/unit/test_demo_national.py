@@ -60,8 +60,15 @@ def test_aalborg_is_the_ordinary_demo(national):
 def test_deterministic(national):
     """The same seed gives identical tables; another seed does not."""
     again = build_national()
-    for field in ("departments", "organisations", "areas", "department_areas", "area_list_status", "values",
-                  "municipalities"):
+    for field in (
+        "departments",
+        "organisations",
+        "areas",
+        "department_areas",
+        "area_list_status",
+        "values",
+        "municipalities",
+    ):
         pdt.assert_frame_equal(getattr(national, field), getattr(again, field), obj=field)
     other = build_national(seed=852)
     assert not other.departments["lat"].equals(national.departments["lat"])

@@ -18,8 +18,15 @@ NATIONAL = 0.78
 
 def department(**values) -> dict:
     """A monitored department that meets no criterion unless told otherwise."""
-    base = dict(residents_18_64=100.0, on_ministry_list=0.0, pct_outside_labour=10.0, pct_convicted=0.1,
-                pct_basic_education=20.0, income_pct_of_region=90.0, pct_nonwestern=5.0)
+    base = dict(
+        residents_18_64=100.0,
+        on_ministry_list=0.0,
+        pct_outside_labour=10.0,
+        pct_convicted=0.1,
+        pct_basic_education=20.0,
+        income_pct_of_region=90.0,
+        pct_nonwestern=5.0,
+    )
     return base | values
 
 
@@ -31,11 +38,17 @@ def run(rules, rows: dict[str, dict], refs=None):
 @pytest.mark.parametrize(
     ("op", "value", "threshold", "met"),
     [
-        (">", 40.0, 40.0, False), (">", 40.01, 40.0, True), (">", 39.99, 40.0, False),
-        (">=", 3.0, 3.0, True), (">=", 2.99, 3.0, False),
-        ("<", 55.0, 55.0, False), ("<", 54.99, 55.0, True),
-        ("<=", 55.0, 55.0, True), ("<=", 55.01, 55.0, False),
-        (">", np.nan, 1.0, False), ("<=", np.nan, 1.0, False),
+        (">", 40.0, 40.0, False),
+        (">", 40.01, 40.0, True),
+        (">", 39.99, 40.0, False),
+        (">=", 3.0, 3.0, True),
+        (">=", 2.99, 3.0, False),
+        ("<", 55.0, 55.0, False),
+        ("<", 54.99, 55.0, True),
+        ("<=", 55.0, 55.0, True),
+        ("<=", 55.01, 55.0, False),
+        (">", np.nan, 1.0, False),
+        ("<=", np.nan, 1.0, False),
     ],
 )
 def test_every_comparison_at_its_threshold(op, value, threshold, met):
@@ -48,8 +61,15 @@ def test_every_comparison_at_its_threshold(op, value, threshold, met):
 
 def test_exactly_40_percent_is_not_udsat_but_40_1_is():
     """Outside labour at exactly 40.0 % does not meet the udsat criterion (strict >)."""
-    area = dict(residents=1500.0, pct_outside_labour=40.0, pct_convicted=0.1, pct_basic_education=61.0,
-                income_pct_of_region=80.0, pct_nonwestern=10.0, years_parallelsamfund_before=0.0)
+    area = dict(
+        residents=1500.0,
+        pct_outside_labour=40.0,
+        pct_convicted=0.1,
+        pct_basic_education=61.0,
+        income_pct_of_region=80.0,
+        pct_nonwestern=10.0,
+        years_parallelsamfund_before=0.0,
+    )
     res = run(MINISTRY, {"at": area, "above": area | {"pct_outside_labour": 40.1}})
     assert list(res.outcome) == ["ingen", "udsat"]
 
@@ -58,10 +78,18 @@ def test_exactly_three_times_the_national_average_is_met():
     """Convictions at exactly 3 × the national average meet the udsat criterion (≥), despite float error."""
     national = 0.1
     assert 3 * national != 0.3  # the binary product is 0.30000000000000004: the engine must cope
-    area = dict(residents=1500.0, pct_outside_labour=41.0, pct_convicted=0.3, pct_basic_education=10.0,
-                income_pct_of_region=80.0, pct_nonwestern=10.0, years_parallelsamfund_before=0.0)
-    res = run(MINISTRY, {"exact": area, "below": area | {"pct_convicted": 0.2999}},
-              {"national_pct_convicted": national})
+    area = dict(
+        residents=1500.0,
+        pct_outside_labour=41.0,
+        pct_convicted=0.3,
+        pct_basic_education=10.0,
+        income_pct_of_region=80.0,
+        pct_nonwestern=10.0,
+        years_parallelsamfund_before=0.0,
+    )
+    res = run(
+        MINISTRY, {"exact": area, "below": area | {"pct_convicted": 0.2999}}, {"national_pct_convicted": national}
+    )
     assert list(res.outcome) == ["udsat", "ingen"]
     assert list(res.counts["udsat"]) == [2, 1]
 
@@ -88,8 +116,12 @@ def test_reference_column_overrides_scalar_reference_per_row():
 )
 def test_k_of_n_counting(met, expected):
     """Yellow needs at least 2 of the 4 forebyggelse criteria (without the non-Western gate)."""
-    hits = [("pct_outside_labour", 35.0), ("pct_convicted", 2.0), ("pct_basic_education", 65.0),
-            ("income_pct_of_region", 50.0)]
+    hits = [
+        ("pct_outside_labour", 35.0),
+        ("pct_convicted", 2.0),
+        ("pct_basic_education", 65.0),
+        ("income_pct_of_region", 50.0),
+    ]
     res = run(TRAPPETRIN, {"x": department(**dict(hits[:met]))})
     assert res.outcome[0] == expected
     assert res.counts["forebyggelse"][0] == met
@@ -133,7 +165,12 @@ def test_details_give_value_threshold_met_and_margin():
     """Every criterion of a department is explained with value, threshold, met flag and signed margin."""
     res = run(TRAPPETRIN, {"x": department(pct_outside_labour=33.5, income_pct_of_region=70.0)})
     d = res.details().set_index("key")
-    assert d.loc["c.forebyggelse.outside_labour", ["value", "threshold", "met", "margin"]].tolist() == [33.5, 30.0, True, 3.5]
+    assert d.loc["c.forebyggelse.outside_labour", ["value", "threshold", "met", "margin"]].tolist() == [
+        33.5,
+        30.0,
+        True,
+        3.5,
+    ]
     assert d.loc["c.forebyggelse.income", ["value", "threshold", "met", "margin"]].tolist() == [70.0, 65.0, False, -5.0]
     assert d.loc["c.forebyggelse.convicted", "threshold"] == pytest.approx(2 * NATIONAL)
 
@@ -149,8 +186,15 @@ def test_missing_indicator_is_a_clear_user_error():
 
 def test_ministry_statuses_in_order():
     """Omdannelse > parallelsamfund > udsat > forebyggelse; size gate of 1,000 residents applies to all."""
-    udsat = dict(residents=1000.0, pct_outside_labour=45.0, pct_convicted=3.0, pct_basic_education=10.0,
-                 income_pct_of_region=80.0, pct_nonwestern=20.0, years_parallelsamfund_before=0.0)
+    udsat = dict(
+        residents=1000.0,
+        pct_outside_labour=45.0,
+        pct_convicted=3.0,
+        pct_basic_education=10.0,
+        income_pct_of_region=80.0,
+        pct_nonwestern=20.0,
+        years_parallelsamfund_before=0.0,
+    )
     rows = {
         "udsat": udsat,
         "small": udsat | {"residents": 999.0},
@@ -163,16 +207,22 @@ def test_ministry_statuses_in_order():
     }
     res = run(MINISTRY, rows)
     assert dict(zip(res.ids, res.outcome)) == {
-        "udsat": "udsat", "small": "ingen", "parallel": "parallelsamfund", "parallel_at_50": "udsat",
-        "omdannelse": "omdannelse", "parallel_3_years": "parallelsamfund", "forebyggelse": "forebyggelse",
+        "udsat": "udsat",
+        "small": "ingen",
+        "parallel": "parallelsamfund",
+        "parallel_at_50": "udsat",
+        "omdannelse": "omdannelse",
+        "parallel_3_years": "parallelsamfund",
+        "forebyggelse": "forebyggelse",
         "fore_no_gate": "ingen",
     }
 
 
 def test_rule_set_validation_lists_problems_in_danish():
     """A broken rule set is refused with every problem named, in Danish."""
-    text = TRAPPETRIN.to_toml().replace('outcome = "yellow"', 'outcome = "purple"', 1).replace(
-        'op = "<"', 'op = "!="', 1)
+    text = (
+        TRAPPETRIN.to_toml().replace('outcome = "yellow"', 'outcome = "purple"', 1).replace('op = "<"', 'op = "!="', 1)
+    )
     with pytest.raises(UserError) as err:
         load_rule_set_text(text, source="test.toml")
     message = str(err.value)
@@ -182,7 +232,7 @@ def test_rule_set_validation_lists_problems_in_danish():
 
 def test_threshold_must_be_absolute_or_relative_not_both():
     """A condition with both a fixed value and a factor is rejected with a Danish reason."""
-    text = TRAPPETRIN.to_toml().replace('value = 30.0\n', 'value = 30.0\nfactor = 2.0\nreference = "x"\n', 1)
+    text = TRAPPETRIN.to_toml().replace("value = 30.0\n", 'value = 30.0\nfactor = 2.0\nreference = "x"\n', 1)
     with pytest.raises(UserError) as err:
         load_rule_set_text(text, source="test.toml")
     assert "enten en fast grænse" in str(err.value)
@@ -203,9 +253,17 @@ def test_rule_set_round_trips_through_toml():
         assert load_rule_set_text(rs.to_toml(), source="x") == rs
 
 
-@pytest.mark.parametrize(("x", "decimals", "text"), [
-    (100, 0, "100"), (1500, 0, "1.500"), (30.0, 2, "30"), (1.5, 2, "1,5"), (1234.56, 2, "1.234,56"), (None, 2, ""),
-])
+@pytest.mark.parametrize(
+    ("x", "decimals", "text"),
+    [
+        (100, 0, "100"),
+        (1500, 0, "1.500"),
+        (30.0, 2, "30"),
+        (1.5, 2, "1,5"),
+        (1234.56, 2, "1.234,56"),
+        (None, 2, ""),
+    ],
+)
 def test_format_number_is_danish_and_keeps_the_zeros_of_whole_numbers(x, decimals, text):
     from trappetrin.rules import format_number
 
@@ -220,8 +278,18 @@ def test_a_department_at_exactly_the_published_conviction_limit_meets_it(year, p
 
     ref = catalogue.reference_frame()
     average = float(ref[(ref["name"] == "national_pct_convicted") & (ref["year"] == year)]["value"].iloc[0])
-    area = dict(residents=1500.0, pct_outside_labour=41.0, pct_convicted=published, pct_basic_education=10.0,
-                income_pct_of_region=80.0, pct_nonwestern=10.0, years_parallelsamfund_before=0.0)
-    res = run(MINISTRY, {"exact": area, "below": area | {"pct_convicted": published - 0.001}},
-              {"national_pct_convicted": average})
+    area = dict(
+        residents=1500.0,
+        pct_outside_labour=41.0,
+        pct_convicted=published,
+        pct_basic_education=10.0,
+        income_pct_of_region=80.0,
+        pct_nonwestern=10.0,
+        years_parallelsamfund_before=0.0,
+    )
+    res = run(
+        MINISTRY,
+        {"exact": area, "below": area | {"pct_convicted": published - 0.001}},
+        {"national_pct_convicted": average},
+    )
     assert list(res.outcome) == ["udsat", "ingen"]

@@ -49,8 +49,14 @@ def test_danish_csv_bytes():
 
 def test_danish_csv_round_trips_through_pandas(table):
     """The exported colour list reads back with ``sep=';', decimal=','`` to the same values."""
-    back = pd.read_csv(io.BytesIO(to_csv_danish(table)), sep=";", decimal=",", encoding="utf-8-sig",
-                       keep_default_na=False, na_values=[""])
+    back = pd.read_csv(
+        io.BytesIO(to_csv_danish(table)),
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        na_values=[""],
+    )
     assert list(back.columns) == list(table.columns)
     assert len(back) == len(table)
     for column in INDICATOR_COLUMNS:

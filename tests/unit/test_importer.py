@@ -17,14 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.dbdump import dump
 from trappetrin import catalogue, importer, imports
+from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
-from trappetrin.auth import Actor
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
 from trappetrin.store import Store, open_store
-from tests.dbdump import dump
 
 BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -59,15 +59,27 @@ def run_import(store: Store, file, /, *, file_name=None, **params):
     """read → validate → commit with the manifest's defaults."""
     args = {**DEFAULTS, **params}
     return importer.import_release(
-        store, file, file_name=file_name, label=args["label"], release_source=args["source"],
-        reference_date=args["reference_date"], actor=ACTOR, mapping=args.get("mapping"),
-        sheet=args.get("sheet"), header_row=args.get("header_row"), today=TODAY, progress=args.get("progress"))
+        store,
+        file,
+        file_name=file_name,
+        label=args["label"],
+        release_source=args["source"],
+        reference_date=args["reference_date"],
+        actor=ACTOR,
+        mapping=args.get("mapping"),
+        sheet=args.get("sheet"),
+        header_row=args.get("header_row"),
+        today=TODAY,
+        progress=args.get("progress"),
+    )
 
 
 def stored_values(store: Store, label: str) -> pd.DataFrame:
     return store.query(
         "SELECT v.dept_id, v.indicator, v.value FROM indicator_values v JOIN releases r USING (release_id) "
-        "WHERE r.label = ? ORDER BY ALL", [label]).set_index(["dept_id", "indicator"])["value"]
+        "WHERE r.label = ? ORDER BY ALL",
+        [label],
+    ).set_index(["dept_id", "indicator"])["value"]
 
 
 # --- the bad-file corpus ------------------------------------------------------------------------
@@ -103,8 +115,9 @@ def test_bad_file_is_rejected_and_nothing_changes(corpus_store, case):
             run_import(store, BAD / case["file"], **params)
         else:  # the generic path the Data page and the CLI use for the other kinds
             options = {"list_year": case.get("list_year", 2026), **params}
-            plan = imports.plan_import(store, case["kind"], BAD / case["file"], options=options,
-                                       mapping=case.get("mapping"), today=TODAY)
+            plan = imports.plan_import(
+                store, case["kind"], BAD / case["file"], options=options, mapping=case.get("mapping"), today=TODAY
+            )
             imports.commit_import(store, plan, actor=ACTOR)
     text = str(info.value)
     assert case["file"] in info.value.message, text
@@ -113,8 +126,9 @@ def test_bad_file_is_rejected_and_nothing_changes(corpus_store, case):
     for fragment in case.get("absent", []):
         assert fragment not in text, text
     for problem in info.value.problems:  # every listed problem names the file
-        assert case["file"] in problem or any(w in problem for w in ("Udgivelsen", "Kilden", "dato", "Listeåret")), \
+        assert case["file"] in problem or any(w in problem for w in ("Udgivelsen", "Kilden", "dato", "Listeåret")), (
             problem
+        )
     assert dump(store) == before
 
 
@@ -153,11 +167,18 @@ def test_commit_refuses_a_label_taken_after_validation(store):
     assert dump(store) == before
 
 
-@pytest.mark.parametrize("actor, message", [(None, "logget ind"), (Actor("læser", "viewer"), "må ikke indlæse"),
-                                            (Actor("analytiker", "analyst"), "må ikke indlæse")])
+@pytest.mark.parametrize(
+    "actor, message",
+    [
+        (None, "logget ind"),
+        (Actor("læser", "viewer"), "må ikke indlæse"),
+        (Actor("analytiker", "analyst"), "må ikke indlæse"),
+    ],
+)
 def test_commit_needs_the_import_permission(store, actor, message):
-    plan = importer.validate_indicator_release(store, importer.read_table(BAD / "valid_for_params.csv"),
-                                               today=TODAY, **DEFAULTS)
+    plan = importer.validate_indicator_release(
+        store, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    )
     before = dump(store)
     with pytest.raises(UserError, match=message):
         importer.commit(store, plan, actor=actor)
@@ -174,7 +195,12 @@ def test_commit_logs_the_import_in_its_transaction(store):
     row = log.iloc[0]
     expected_sum = __import__("hashlib").sha256((BAD / "valid_for_params.csv").read_bytes()).hexdigest()
     assert (row["actor"], row["object"], row["file_name"], row["checksum"], row["n_rows"]) == (
-        "ida@aalborg.dk", "test-ny", "valid_for_params.csv", expected_sum, len(table))
+        "ida@aalborg.dk",
+        "test-ny",
+        "valid_for_params.csv",
+        expected_sum,
+        len(table),
+    )
 
 
 # --- happy paths --------------------------------------------------------------------------------
@@ -202,15 +228,22 @@ def test_utf8_bom_semicolon_file_with_danish_numbers(store):
     assert plan.ignored_columns == ["Afdeling"]
     row = store.releases().set_index("label").loc["test-ny"]
     assert (row["source"], row["imported_by"], row["file_name"], int(row["n_values"])) == (
-        "Tvillingeværktøj", "test", "bom.csv", 12)
+        "Tvillingeværktøj",
+        "test",
+        "bom.csv",
+        12,
+    )
     import hashlib
+
     assert row["checksum"] == hashlib.sha256(text.encode("utf-8-sig")).hexdigest()
 
 
 def test_cp1252_file(store):
     """A Windows-1252 file (Danish Excel's 'CSV (semikolonsepareret)') with æøå and an en dash."""
-    text = ("Afdelings-id;Boligområde;Beboere 18–64 år;Kun grundskoleuddannelse (30–59 år) (%)\r\n"
-            "101-003;Øster Å-kvarter;169;30,3\r\n")
+    text = (
+        "Afdelings-id;Boligområde;Beboere 18–64 år;Kun grundskoleuddannelse (30–59 år) (%)\r\n"
+        "101-003;Øster Å-kvarter;169;30,3\r\n"
+    )
     data = text.encode("cp1252")
     table = importer.read_table(data, "latin.csv")
     assert table.attrs["encoding"] == "cp1252"
@@ -262,12 +295,19 @@ def test_xlsx_without_sheet_picks_the_first_sheet_with_an_id_header():
 
 def test_alias_headers_in_a_comma_file(store):
     """English codes and Danish snake-case aliases, any case and punctuation, in a ','-separated file."""
-    text = ('AFD_ID , Residents, andel_uden_beskaeftigelse,Andel dømte,  kun GRUNDSKOLE ,fraflytningsprocent\n'
-            '101-003,"1,234",12.5,0.8,30.25,11\n')
+    text = (
+        "AFD_ID , Residents, andel_uden_beskaeftigelse,Andel dømte,  kun GRUNDSKOLE ,fraflytningsprocent\n"
+        '101-003,"1,234",12.5,0.8,30.25,11\n'
+    )
     plan = run_import(store, text.encode("utf-8"), file_name="english.csv")
-    assert plan.columns == {"dept_id": "AFD_ID", "residents": "Residents",
-                            "pct_outside_labour": "andel_uden_beskaeftigelse", "pct_convicted": "Andel dømte",
-                            "pct_basic_education": "kun GRUNDSKOLE", "move_out_rate": "fraflytningsprocent"}
+    assert plan.columns == {
+        "dept_id": "AFD_ID",
+        "residents": "Residents",
+        "pct_outside_labour": "andel_uden_beskaeftigelse",
+        "pct_convicted": "Andel dømte",
+        "pct_basic_education": "kun GRUNDSKOLE",
+        "move_out_rate": "fraflytningsprocent",
+    }
     values = stored_values(store, "test-ny")
     assert values[("101-003", "residents")] == 1234
     assert values[("101-003", "pct_basic_education")] == 30.25
@@ -335,7 +375,8 @@ def test_any_spelling_of_an_alias_matches_its_field(pair, data):
 def test_match_header_never_crashes_and_is_consistent(text):
     fld = importer.match_header(text)
     assert fld is None or importer.normalise_header(text) in {
-        importer.normalise_header(a) for a in importer.aliases()[fld]}
+        importer.normalise_header(a) for a in importer.aliases()[fld]
+    }
 
 
 def test_aliases_are_unambiguous():
@@ -381,8 +422,9 @@ def test_preview_lists_missing_departments_and_colour_changes(store):
 
 
 def test_preview_needs_a_department_rule_set(store):
-    plan = importer.validate_indicator_release(store, importer.read_table(BAD / "valid_for_params.csv"),
-                                               today=TODAY, **DEFAULTS)
+    plan = importer.validate_indicator_release(
+        store, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    )
     with pytest.raises(UserError, match="gælder for områder, ikke afdelinger"):
         importer.preview(store, plan, store.rule_set("ministeriet"))
 
@@ -393,10 +435,12 @@ def test_preview_on_an_empty_database(tmp_path):
     demo = build_demo()
     with s.transaction() as cur:
         from trappetrin.store import _insert_frame
+
         _insert_frame(cur, "organisations", demo.organisations)
         _insert_frame(cur, "departments", demo.departments)
     plan = importer.validate_indicator_release(
-        s, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS)
+        s, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    )
     pre = importer.preview(s, plan, s.adopted_rule_set())
     assert pre.previous_label is None and pre.missing.empty and pre.changes.empty
     assert sorted(pre.added["dept_id"]) == ["101-003", "101-007"]
@@ -436,8 +480,14 @@ def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path
     values_releases = source.releases().query("n_values > 0")
     for row in values_releases.itertuples():
         body = importer.export_release_template(source, row.label)
-        run_import(target, body, file_name=f"{row.label}.csv", label=row.label, source=row.source,
-                   reference_date=row.reference_date.date())
+        run_import(
+            target,
+            body,
+            file_name=f"{row.label}.csv",
+            label=row.label,
+            source=row.source,
+            reference_date=row.reference_date.date(),
+        )
     assert target.release_labels() == source.release_labels()
     for name in ("trappetrin",):
         rules = source.rule_set(name)
@@ -446,13 +496,17 @@ def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path
             b = classify_release(target, label, rules)
             pd.testing.assert_series_equal(
                 pd.Series(a.result.outcome, index=a.data.frame.index).sort_index(),
-                pd.Series(b.result.outcome, index=b.data.frame.index).sort_index(), obj=f"{name} {label}")
+                pd.Series(b.result.outcome, index=b.data.frame.index).sort_index(),
+                obj=f"{name} {label}",
+            )
             # every value that may be shown survives exactly
             shown = ~a.result.masked
             codes = list(catalogue.indicators())
             pd.testing.assert_frame_equal(
                 a.data.frame.loc[shown, codes].sort_index(),
-                b.data.frame.loc[a.data.frame.index[shown], codes].sort_index(), obj=label)
+                b.data.frame.loc[a.data.frame.index[shown], codes].sort_index(),
+                obj=label,
+            )
     target_rel = target.releases().set_index("label")
     assert set(target_rel.loc[values_releases["label"], "imported_by"]) == {"test"}
     assert len(target.audit_log(actions=["import"])) == len(values_releases)
@@ -485,6 +539,7 @@ def test_problems_are_listed_row_by_row():
     demo = build_demo()
     with s.transaction() as cur:
         from trappetrin.store import _insert_frame
+
         _insert_frame(cur, "organisations", demo.organisations)
         _insert_frame(cur, "departments", demo.departments)
     with pytest.raises(UserError) as info:
@@ -540,6 +595,7 @@ def register_store():
     demo = build_demo()
     with s.transaction() as cur:
         from trappetrin.store import _insert_frame
+
         _insert_frame(cur, "organisations", demo.organisations)
         _insert_frame(cur, "departments", demo.departments)
     yield s, list(demo.departments["dept_id"])
@@ -551,8 +607,11 @@ count = st.integers(0, 50_000).map(float)
 
 
 @settings(max_examples=40)
-@given(data=st.data(), flavour=st.sampled_from(["danish-utf8-bom", "danish-cp1252", "english-utf8", "tab"]),
-       headers=st.sampled_from(["labels", "codes"]))
+@given(
+    data=st.data(),
+    flavour=st.sampled_from(["danish-utf8-bom", "danish-cp1252", "english-utf8", "tab"]),
+    headers=st.sampled_from(["labels", "codes"]),
+)
 def test_any_written_table_reads_back_to_the_same_values(register_store, data, flavour, headers):
     """A release written as Danish Excel, cp1252, English CSV or tab-separated text validates to
     exactly the values it was written from (including blanks)."""
@@ -565,8 +624,10 @@ def test_any_written_table_reads_back_to_the_same_values(register_store, data, f
         frame[code] = data.draw(st.lists(st.one_of(strategy, st.just(np.nan)), min_size=len(ids), max_size=len(ids)))
     written = frame.rename(columns={c: importer.field_label(c) for c in codes}) if headers == "labels" else frame
     sep, decimal, encoding = {
-        "danish-utf8-bom": (";", ",", "utf-8-sig"), "danish-cp1252": (";", ",", "cp1252"),
-        "english-utf8": (",", ".", "utf-8"), "tab": ("\t", ",", "utf-8"),
+        "danish-utf8-bom": (";", ",", "utf-8-sig"),
+        "danish-cp1252": (";", ",", "cp1252"),
+        "english-utf8": (",", ".", "utf-8"),
+        "tab": ("\t", ",", "utf-8"),
     }[flavour]
     body = written.to_csv(sep=sep, decimal=decimal, index=False).encode(encoding)
     table = importer.read_table(body, "skrevet.csv")

@@ -29,20 +29,30 @@ REFS = {"national_pct_convicted": 0.78}
 
 def department(**values) -> dict:
     """A monitored department that meets no criterion unless told otherwise."""
-    base = dict(residents_18_64=100.0, on_ministry_list=0.0, pct_outside_labour=10.0, pct_convicted=0.1,
-                pct_basic_education=20.0, income_pct_of_region=90.0, pct_nonwestern=5.0)
+    base = dict(
+        residents_18_64=100.0,
+        on_ministry_list=0.0,
+        pct_outside_labour=10.0,
+        pct_convicted=0.1,
+        pct_basic_education=20.0,
+        income_pct_of_region=90.0,
+        pct_nonwestern=5.0,
+    )
     return base | values
 
 
 #: Four departments around the outside-labour threshold (30 %, strict >), each with a second criterion
 #: (income < 65 %) so that the outside-labour criterion alone decides between green and yellow.
-FRAME = pd.DataFrame.from_dict({
-    "a": department(pct_outside_labour=31.0, income_pct_of_region=60.0),   # yellow; green at > 32
-    "b": department(pct_outside_labour=34.0, income_pct_of_region=60.0),   # yellow at both
-    "c": department(pct_outside_labour=29.0, income_pct_of_region=60.0),   # green; yellow at > 28
-    "d": department(pct_outside_labour=31.0, income_pct_of_region=60.0, residents_18_64=25.0),
-    "e": department(residents_18_64=12.0, pct_outside_labour=45.0, income_pct_of_region=40.0),  # grey
-}, orient="index")
+FRAME = pd.DataFrame.from_dict(
+    {
+        "a": department(pct_outside_labour=31.0, income_pct_of_region=60.0),  # yellow; green at > 32
+        "b": department(pct_outside_labour=34.0, income_pct_of_region=60.0),  # yellow at both
+        "c": department(pct_outside_labour=29.0, income_pct_of_region=60.0),  # green; yellow at > 28
+        "d": department(pct_outside_labour=31.0, income_pct_of_region=60.0, residents_18_64=25.0),
+        "e": department(residents_18_64=12.0, pct_outside_labour=45.0, income_pct_of_region=40.0),  # grey
+    },
+    orient="index",
+)
 
 
 def run(overrides: dict[str, float] | None = None):
@@ -63,10 +73,12 @@ def test_raising_a_threshold_moves_exactly_the_departments_between_old_and_new()
     moved = movers(run(), run({"c.forebyggelse.outside_labour": 32.0}))
     assert moved[["id", "from", "to"]].values.tolist() == [["a", "yellow", "green"], ["d", "yellow", "green"]]
     cause = moved.loc[0, "causes"]
-    assert [(c["key"], c["value"], c["old_threshold"], c["new_threshold"], c["met_before"], c["met_after"])
-            for c in cause] == [("c.forebyggelse.outside_labour", 31.0, 30.0, 32.0, True, False)]
+    assert [
+        (c["key"], c["value"], c["old_threshold"], c["new_threshold"], c["met_before"], c["met_after"]) for c in cause
+    ] == [("c.forebyggelse.outside_labour", 31.0, 30.0, 32.0, True, False)]
     assert moved.loc[0, "cause_text"] == (
-        "Uden for arbejdsmarked og uddannelse 31 %: > 30 → > 32 (ikke længere opfyldt)")
+        "Uden for arbejdsmarked og uddannelse 31 %: > 30 → > 32 (ikke længere opfyldt)"
+    )
 
 
 def test_lowering_a_threshold_moves_the_other_way():
@@ -158,8 +170,11 @@ def test_every_parameter_is_in_exactly_one_group():
     ("key", "label", "text"),
     [
         ("c.forebyggelse.outside_labour", "Uden for arbejdsmarked og uddannelse (> … %)", "> 30 %"),
-        ("c.forebyggelse.convicted", "Dømte for overtrædelse af straffeloven m.fl. (≥ … × landsgennemsnittet)",
-         "≥ 2 × landsgennemsnittet (1,56 %)"),
+        (
+            "c.forebyggelse.convicted",
+            "Dømte for overtrædelse af straffeloven m.fl. (≥ … × landsgennemsnittet)",
+            "≥ 2 × landsgennemsnittet (1,56 %)",
+        ),
         ("c.forebyggelse.income", "Gennemsnitlig bruttoindkomst i % af regionen (< … %)", "< 65 %"),
         ("k.two_criteria", "Mindst … af 4 kriterier opfyldt", "mindst 2 af 4"),
         ("d.minimum", "Diskretionsgrænse: Beboere 18–64 år (≥ …)", "≥ 20"),
@@ -201,13 +216,16 @@ def test_content_fingerprint_ignores_name_but_not_numbers():
 # --- what a scenario may change -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "problem"), [
-    ({"p.d.minimum": "10"}, "d.minimum = 10 skal være mindst 20"),
-    ({"p.k.two_criteria": "9"}, "skal være mindst 0 og højst"),
-    ({"p.k.two_criteria": "1,5"}, "skal være et helt tal"),
-    ({"p.c.forebyggelse.outside_labour": "-5"}, "skal være mindst 0 og højst 100"),
-    ({"p.c.forebyggelse.outside_labour": "140"}, "skal være mindst 0 og højst 100"),
-])
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"p.d.minimum": "10"}, "d.minimum = 10 skal være mindst 20"),
+        ({"p.k.two_criteria": "9"}, "skal være mindst 0 og højst"),
+        ({"p.k.two_criteria": "1,5"}, "skal være et helt tal"),
+        ({"p.c.forebyggelse.outside_labour": "-5"}, "skal være mindst 0 og højst 100"),
+        ({"p.c.forebyggelse.outside_labour": "140"}, "skal være mindst 0 og højst 100"),
+    ],
+)
 def test_links_outside_the_bounds_are_refused_with_the_parameter_named(query, problem):
     with pytest.raises(UserError) as err:
         from_query(TRAPPETRIN, query)
@@ -215,9 +233,9 @@ def test_links_outside_the_bounds_are_refused_with_the_parameter_named(query, pr
 
 
 def test_links_inside_the_bounds_pass():
-    assert from_query(TRAPPETRIN, {"p.d.minimum": "40", "p.k.two_criteria": "1",
-                                   "p.c.forebyggelse.outside_labour": "35"}) == {
-        "d.minimum": 40.0, "k.two_criteria": 1.0, "c.forebyggelse.outside_labour": 35.0}
+    assert from_query(
+        TRAPPETRIN, {"p.d.minimum": "40", "p.k.two_criteria": "1", "p.c.forebyggelse.outside_labour": "35"}
+    ) == {"d.minimum": 40.0, "k.two_criteria": 1.0, "c.forebyggelse.outside_labour": 35.0}
 
 
 def test_the_rule_set_itself_refuses_a_lower_discretion_limit():

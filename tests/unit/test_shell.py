@@ -13,8 +13,16 @@ from ui.shell import PageShell, StaticAssets
 INDEX = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
 
 
-def serve(path: str, body: bytes, content_type: bytes, *, method: str = "GET", scope_type: str = "http",
-          chunks: int = 1, extra_headers: tuple = ()) -> list[dict]:
+def serve(
+    path: str,
+    body: bytes,
+    content_type: bytes,
+    *,
+    method: str = "GET",
+    scope_type: str = "http",
+    chunks: int = 1,
+    extra_headers: tuple = (),
+) -> list[dict]:
     """Run PageShell around an app answering ``body`` (in ``chunks`` parts); the messages it sends.
 
     The app refuses to answer a page request that still allows compression: PageShell must take
@@ -22,16 +30,28 @@ def serve(path: str, body: bytes, content_type: bytes, *, method: str = "GET", s
     """
 
     async def app(scope, receive, send):
-        if not any(p in scope["path"] for p in ("static", "_stcore", ".")) and scope["type"] == "http" \
-                and scope["method"] == "GET":
+        if (
+            not any(p in scope["path"] for p in ("static", "_stcore", "."))
+            and scope["type"] == "http"
+            and scope["method"] == "GET"
+        ):
             assert b"accept-encoding" not in dict(scope["headers"]), "a page must be asked for uncompressed"
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                                *extra_headers]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    *extra_headers,
+                ],
+            }
+        )
         size = -(-len(body) // chunks)
         for i in range(chunks):
-            await send({"type": "http.response.body", "body": body[i * size:(i + 1) * size],
-                        "more_body": i < chunks - 1})
+            await send(
+                {"type": "http.response.body", "body": body[i * size : (i + 1) * size], "more_body": i < chunks - 1}
+            )
 
     request = [(b"accept-encoding", b"gzip, deflate, br"), (b"accept", b"text/html")]
     return request_through(PageShell(app), {"type": scope_type, "path": path, "method": method, "headers": request})
@@ -124,8 +144,15 @@ def test_streamlits_code_is_answered_from_memory_with_its_headers(tmp_path):
     (root / "static" / "js" / "index.abc.js").write_bytes(b"changed on disk")
     assert body_of(call(middleware, "/static/js/index.abc.js")[0]) == b"console.log(1)"  # read once
 
-    for path in ("/static/../secret.txt", "/static/js/../../secret.txt", "/static//js/index.abc.js",
-                 "/static/js", "/static/nope.js", "/secret.txt", "/static\\js\\index.abc.js"):
+    for path in (
+        "/static/../secret.txt",
+        "/static/js/../../secret.txt",
+        "/static//js/index.abc.js",
+        "/static/js",
+        "/static/nope.js",
+        "/secret.txt",
+        "/static\\js\\index.abc.js",
+    ):
         sent, asked = call(middleware, path)
         assert asked == [path] and body_of(sent) == b"from streamlit", path
     sent, asked = call(middleware, "/static/js/index.abc.js", method="POST")

@@ -113,27 +113,32 @@ def test_saved_rule_set_gets_next_version_and_adoption_is_recorded(tmp_path):
     assert idx.loc[("trappetrin", 2), "created_by"] == "ana@aalborg.dk"
     log = store.audit_log()
     assert log[["actor", "action", "object"]].values.tolist() == [
-        ["ana@aalborg.dk", "adopt_rule_set", "trappetrin v2"], ["ana@aalborg.dk", "save_rule_set", "trappetrin v2"]]
+        ["ana@aalborg.dk", "adopt_rule_set", "trappetrin v2"],
+        ["ana@aalborg.dk", "save_rule_set", "trappetrin v2"],
+    ]
     assert store.adopted_rule_set().parameter_values()["c.forebyggelse.income"] == 60.0
 
 
 def test_aggregation_weights_each_share_by_its_own_denominator():
     """Area shares are weighted by their own denominators; counts are summed; masked rows are left out."""
-    frame = pd.DataFrame({
-        "residents": [100.0, 300.0, 50.0],
-        "residents_18_64": [50.0, 150.0, 10.0],
-        "residents_30_59": [40.0, 60.0, 5.0],
-        "residents_18_plus": [80.0, 200.0, 30.0],
-        "taxpayers_15_64": [50.0, 150.0, 10.0],
-        "pct_outside_labour": [20.0, 40.0, 99.0],
-        "pct_convicted": [1.0, 2.0, 9.0],
-        "pct_basic_education": [50.0, 75.0, 99.0],
-        "income_pct_of_region": [80.0, 60.0, 1.0],
-        "pct_nonwestern": [10.0, 50.0, 99.0],
-        "move_out_rate": [10.0, 20.0, 50.0],
-        "eviction_cases": [1.0, 2.0, 7.0],
-        "dwellings": [50.0, 150.0, 20.0],
-    }, index=["a", "b", "small"])
+    frame = pd.DataFrame(
+        {
+            "residents": [100.0, 300.0, 50.0],
+            "residents_18_64": [50.0, 150.0, 10.0],
+            "residents_30_59": [40.0, 60.0, 5.0],
+            "residents_18_plus": [80.0, 200.0, 30.0],
+            "taxpayers_15_64": [50.0, 150.0, 10.0],
+            "pct_outside_labour": [20.0, 40.0, 99.0],
+            "pct_convicted": [1.0, 2.0, 9.0],
+            "pct_basic_education": [50.0, 75.0, 99.0],
+            "income_pct_of_region": [80.0, 60.0, 1.0],
+            "pct_nonwestern": [10.0, 50.0, 99.0],
+            "move_out_rate": [10.0, 20.0, 50.0],
+            "eviction_cases": [1.0, 2.0, 7.0],
+            "dwellings": [50.0, 150.0, 20.0],
+        },
+        index=["a", "b", "small"],
+    )
     groups = pd.Series("area", index=frame.index, name="area")
     out = aggregate(frame, groups, masked=[False, False, True]).loc["area"]
     assert out["departments"] == 2
@@ -180,8 +185,9 @@ def test_audit_log_appends_inside_the_action_transaction(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize(("role", "save_ok", "adopt_ok"), [("viewer", False, False), ("analyst", True, False),
-                                                             ("admin", True, True)])
+@pytest.mark.parametrize(
+    ("role", "save_ok", "adopt_ok"), [("viewer", False, False), ("analyst", True, False), ("admin", True, True)]
+)
 def test_rule_set_writes_are_refused_in_the_domain_layer_by_role(tmp_path, role, save_ok, adopt_ok):
     """A role without the permission is refused by the store itself: nothing is written, nothing logged."""
     store = Store.open(tmp_path / "p.duckdb")
@@ -205,7 +211,8 @@ def test_rule_set_writes_are_refused_in_the_domain_layer_by_role(tmp_path, role,
         idx = store.rule_set_index()
         assert idx.loc[idx["adopted"], "adopted_by"].tolist() == (["per@aalborg.dk"] if adopt_ok else ["system"])
         assert store.audit_log()["action"].tolist() == (
-            (["adopt_rule_set"] if adopt_ok else []) + (["save_rule_set"] if save_ok else []))
+            (["adopt_rule_set"] if adopt_ok else []) + (["save_rule_set"] if save_ok else [])
+        )
     finally:
         store.close()
 
@@ -225,8 +232,11 @@ def test_audit_log_cannot_be_changed_through_the_store(tmp_path):
         assert len(store.audit_log()) == 1
     finally:
         store.close()
-    pattern = re.compile(r"(UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log|TRUNCATE\s+(TABLE\s+)?audit_log|"
-                         r"DROP\s+TABLE\s+(IF\s+EXISTS\s+)?audit_log|ALTER\s+TABLE\s+audit_log)", re.IGNORECASE)
+    pattern = re.compile(
+        r"(UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log|TRUNCATE\s+(TABLE\s+)?audit_log|"
+        r"DROP\s+TABLE\s+(IF\s+EXISTS\s+)?audit_log|ALTER\s+TABLE\s+audit_log)",
+        re.IGNORECASE,
+    )
     sources = [p for d in ("trappetrin", "ui", "pages") for p in (ROOT / d).rglob("*.py")] + [ROOT / "app.py"]
     assert len(sources) > 10
     offending = [str(p.relative_to(ROOT)) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]

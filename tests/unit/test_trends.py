@@ -34,23 +34,39 @@ RULES = {rs.name: rs for rs in bundled_rule_sets()}["trappetrin"]
 R1, LIST, R2 = "2023-11", "2023-12", "2024-11"
 AREA = "area-x"
 
-BASE = dict(residents=200.0, residents_18_plus=150.0, residents_30_59=80.0, taxpayers_15_64=120.0,
-            pct_outside_labour=10.0, pct_convicted=0.3, pct_basic_education=20.0, income_pct_of_region=80.0,
-            pct_nonwestern=5.0, move_out_rate=10.0, eviction_cases=0.0)
+BASE = dict(
+    residents=200.0,
+    residents_18_plus=150.0,
+    residents_30_59=80.0,
+    taxpayers_15_64=120.0,
+    pct_outside_labour=10.0,
+    pct_convicted=0.3,
+    pct_basic_education=20.0,
+    income_pct_of_region=80.0,
+    pct_nonwestern=5.0,
+    move_out_rate=10.0,
+    eviction_cases=0.0,
+)
 VALUES = {
     R1: {
         "101-001": dict(residents_18_64=100.0, pct_outside_labour=30.0),
         "101-002": dict(residents_18_64=300.0, pct_outside_labour=20.0, income_pct_of_region=66.0),
-        "101-003": dict(residents_18_64=100.0, pct_outside_labour=25.0, income_pct_of_region=74.0,
-                        pct_basic_education=58.0),
+        "101-003": dict(
+            residents_18_64=100.0, pct_outside_labour=25.0, income_pct_of_region=74.0, pct_basic_education=58.0
+        ),
         "102-001": dict(residents_18_64=12.0, pct_outside_labour=90.0, pct_nonwestern=10.0),
         "102-002": dict(residents_18_64=5.0, pct_outside_labour=29.5, income_pct_of_region=66.0),
     },
     R2: {
         "101-001": dict(residents_18_64=100.0, pct_outside_labour=30.0),
         "101-002": dict(residents_18_64=300.0, pct_outside_labour=31.0, income_pct_of_region=64.0),
-        "101-003": dict(residents_18_64=100.0, pct_outside_labour=28.5, income_pct_of_region=70.0,
-                        pct_basic_education=55.0, pct_nonwestern=8.0),
+        "101-003": dict(
+            residents_18_64=100.0,
+            pct_outside_labour=28.5,
+            income_pct_of_region=70.0,
+            pct_basic_education=55.0,
+            pct_nonwestern=8.0,
+        ),
         "102-001": dict(residents_18_64=40.0, pct_outside_labour=35.0, pct_nonwestern=29.0),
         "102-002": dict(residents_18_64=5.0, pct_outside_labour=29.5, income_pct_of_region=66.0),
     },
@@ -59,17 +75,23 @@ MARGINS = {"*": 2.0, "pct_convicted": 0.2}
 
 
 def tiny_data() -> DemoData:
-    depts = pd.DataFrame({
-        "dept_id": ["101-001", "101-002", "101-003", "102-001", "102-002"],
-        "org_no": [101, 101, 101, 102, 102],
-        "dept_no": [1, 2, 3, 1, 2],
-        "name": ["Demo-afd. 1 A", "Demo-afd. 2 B", "Demo-afd. 3 C", "Demo-afd. 1 D", "Demo-afd. 2 E"],
-        "neighbourhood": ["Vejgaard"] * 5,
-        "lat": [57.0] * 5, "lon": [9.9] * 5,
-        "family_dwellings": [100, 200, 80, 30, 10], "bab_dwellings": [0] * 5,
-        "dwellings_le_3500": [10, 20, 8, 3, 1], "dwellings_3500_5000": [40, 80, 32, 12, 4],
-        "dwellings_gt_5000": [50, 100, 40, 15, 5], "year_built": [1970] * 5,
-    })
+    depts = pd.DataFrame(
+        {
+            "dept_id": ["101-001", "101-002", "101-003", "102-001", "102-002"],
+            "org_no": [101, 101, 101, 102, 102],
+            "dept_no": [1, 2, 3, 1, 2],
+            "name": ["Demo-afd. 1 A", "Demo-afd. 2 B", "Demo-afd. 3 C", "Demo-afd. 1 D", "Demo-afd. 2 E"],
+            "neighbourhood": ["Vejgaard"] * 5,
+            "lat": [57.0] * 5,
+            "lon": [9.9] * 5,
+            "family_dwellings": [100, 200, 80, 30, 10],
+            "bab_dwellings": [0] * 5,
+            "dwellings_le_3500": [10, 20, 8, 3, 1],
+            "dwellings_3500_5000": [40, 80, 32, 12, 4],
+            "dwellings_gt_5000": [50, 100, 40, 15, 5],
+            "year_built": [1970] * 5,
+        }
+    )
     values = [
         {"release": release, "dept_id": dept, "indicator": code, "value": value}
         for release, by_dept in VALUES.items()
@@ -82,12 +104,18 @@ def tiny_data() -> DemoData:
         areas=pd.DataFrame({"area_id": [AREA], "name": ["Område X"], "kind": ["ministeriel"]}),
         department_areas=pd.DataFrame({"dept_id": ["101-001", "102-001"], "area_id": [AREA, AREA]}),
         area_list_status=pd.DataFrame({"list_year": [2023], "area_id": [AREA], "status": ["forebyggelse"]}),
-        releases=pd.DataFrame({
-            "label": [R1, LIST, R2],
-            "source": ["Tvillingeværktøj", "Ministerliste", "Tvillingeværktøj"],
-            "reference_date": [datetime.date(2023, 11, 15), datetime.date(2023, 12, 1), datetime.date(2024, 11, 15)],
-            "list_year": pd.array([None, 2023, None], dtype="Int64"),
-        }),
+        releases=pd.DataFrame(
+            {
+                "label": [R1, LIST, R2],
+                "source": ["Tvillingeværktøj", "Ministerliste", "Tvillingeværktøj"],
+                "reference_date": [
+                    datetime.date(2023, 11, 15),
+                    datetime.date(2023, 12, 1),
+                    datetime.date(2024, 11, 15),
+                ],
+                "list_year": pd.array([None, 2023, None], dtype="Int64"),
+            }
+        ),
         values=pd.DataFrame(values),
     )
 
@@ -105,6 +133,7 @@ def by_release(trend: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- aggregation ---------------------------------------------------------------------------------
+
 
 def test_municipal_trend_is_weighted_by_the_indicators_own_denominator(store):
     """The kommune value is Σ(share × residents 18–64) / Σ residents 18–64 over monitored departments."""
@@ -168,7 +197,9 @@ def test_a_shared_results_dictionary_classifies_each_release_once(store, monkeyp
     """Passing one ``results`` dict to several calls classifies each release only the first time."""
     calls = []
     real = trends.classify_release
-    monkeypatch.setattr(trends, "classify_release", lambda s, label, rules: calls.append(label) or real(s, label, rules))
+    monkeypatch.setattr(
+        trends, "classify_release", lambda s, label, rules: calls.append(label) or real(s, label, rules)
+    )
     results: dict = {}
     trends.indicator_trend(store, RULES, "pct_outside_labour", "kommune", results=results)
     trends.colour_history(store, RULES, results=results)
@@ -195,6 +226,7 @@ def test_unknown_scope_or_indicator_is_refused(store):
 
 # --- colour history -------------------------------------------------------------------------------
 
+
 def test_colour_history_has_one_row_per_department_and_release(store):
     """Five departments × three releases give fifteen rows, each pair once, with its outcome."""
     history = trends.colour_history(store, RULES)
@@ -208,6 +240,7 @@ def test_colour_history_has_one_row_per_department_and_release(store):
 
 
 # --- changes since the previous release ------------------------------------------------------------
+
 
 def test_changes_name_the_criteria_that_flipped_with_values_and_threshold(store):
     """101-002 turns yellow in 2024-11 because outside labour and income both crossed their thresholds."""
@@ -259,6 +292,7 @@ def test_condition_flips_match_rows_by_id_not_position(store):
 
 # --- early warning --------------------------------------------------------------------------------
 
+
 def warnings(store, margin=MARGINS, **kw) -> pd.DataFrame:
     return trends.early_warning(store, RULES, R2, margin, **kw)
 
@@ -302,8 +336,9 @@ def test_moving_away_or_slowly_from_far_away_is_not_a_warning(store):
 def test_met_criteria_are_not_warnings(store):
     """101-002 already meets outside labour and income; those are not early warnings."""
     ew = warnings(store)
-    assert not ((ew["dept_id"] == "101-002") & ew["indicator"].isin(["pct_outside_labour",
-                                                                      "income_pct_of_region"])).any()
+    assert not (
+        (ew["dept_id"] == "101-002") & ew["indicator"].isin(["pct_outside_labour", "income_pct_of_region"])
+    ).any()
 
 
 def test_early_warning_never_lists_a_masked_department(store):
@@ -323,8 +358,12 @@ def test_change_is_missing_when_the_department_was_masked_before(store):
 def test_one_margin_for_all_would_flag_every_conviction_share(store):
     """With 2 points for convictions (threshold ≈ 1,5 %) every department is 'near'; per-indicator margins fix it."""
     flat = warnings(store, 2.0)
-    assert set(flat.loc[flat["indicator"] == "pct_convicted", "dept_id"]) == {"101-001", "101-002", "101-003",
-                                                                              "102-001"}
+    assert set(flat.loc[flat["indicator"] == "pct_convicted", "dept_id"]) == {
+        "101-001",
+        "101-002",
+        "101-003",
+        "102-001",
+    }
     assert not (warnings(store)["indicator"] == "pct_convicted").any()
 
 

@@ -64,8 +64,13 @@ FILES: dict[str, bytes] = {
     "short_row.csv": csv(H, OK1, "101-007;Demo-afd. 7;43"),
     "two_id_columns.csv": csv("afdelings_id;dept_id;beboere", "101-003;101-003;248"),
     "latin1_text_in_share.csv": csv(H, "101-003;Demo-afd. 3 Æblehaven;248;169;høj", OK2, encoding="cp1252"),
-    "many_problems.csv": csv(H, "101-003;Demo-afd. 3;-1;169;19,9", "101-007;Demo-afd. 7;43;28;101",
-                             "999-001;Ukendt;12;ti;5", "101-007;Dublet;43;28;27,2"),
+    "many_problems.csv": csv(
+        H,
+        "101-003;Demo-afd. 3;-1;169;19,9",
+        "101-007;Demo-afd. 7;43;28;101",
+        "999-001;Ukendt;12;ti;5",
+        "101-007;Dublet;43;28;27,2",
+    ),
     # Valid files, refused because of the import parameters (see manifest.toml).
     "valid_for_params.csv": csv(H, OK1, OK2),
 }
@@ -73,9 +78,13 @@ FILES: dict[str, bytes] = {
 XLSX_FILES: dict[str, dict[str, list[list]]] = {
     "xlsx_text_in_number.xlsx": {
         "Forside": [["Trappetrin – testfil"]],
-        "Data": [["LBF Tvillingeværktøj, testudtræk"], [None],
-                 ["Afdelings-id", "Beboere (antal)", "Uden for arbejdsmarked og uddannelse (%)"],
-                 ["101-003", 248, 19.9], ["101-007", "fyrre", 27.2]],
+        "Data": [
+            ["LBF Tvillingeværktøj, testudtræk"],
+            [None],
+            ["Afdelings-id", "Beboere (antal)", "Uden for arbejdsmarked og uddannelse (%)"],
+            ["101-003", 248, 19.9],
+            ["101-007", "fyrre", 27.2],
+        ],
     },
     "xlsx_share_over_100.xlsx": {
         "Ark1": [["afdelings_id", "pct_outside_labour"], ["101-003", 19.9], ["101-007", 127.5]],

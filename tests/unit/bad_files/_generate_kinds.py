@@ -35,14 +35,13 @@ def feature(geometry: dict, **props) -> dict:
 
 
 def shapefile_zip_without_prj() -> bytes:
+    import tempfile
+
     import geopandas as gpd
     from shapely.geometry import Polygon
 
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
-        frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[Polygon(square(9.9, 57.0, 0.1)[0])],
-                                 crs="EPSG:4326")
+        frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[Polygon(square(9.9, 57.0, 0.1)[0])], crs="EPSG:4326")
         frame.to_file(Path(tmp) / "graense.shp")
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
@@ -55,10 +54,16 @@ def shapefile_zip_without_prj() -> bytes:
 FILES: dict[str, bytes] = {
     # ministerliste
     "ml_unknown_status.csv": csv(ML, "demo-aalborg-oest;Demo-område Aalborg Øst;meget udsat;104-010"),
-    "ml_unknown_department.csv": csv(ML, "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;104-010",
-                                     "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;999-999"),
-    "ml_conflicting_status.csv": csv(ML, "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;104-010",
-                                     "demo-aalborg-oest;Demo-område Aalborg Øst;forebyggelse;104-020"),
+    "ml_unknown_department.csv": csv(
+        ML,
+        "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;104-010",
+        "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;999-999",
+    ),
+    "ml_conflicting_status.csv": csv(
+        ML,
+        "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;104-010",
+        "demo-aalborg-oest;Demo-område Aalborg Øst;forebyggelse;104-020",
+    ),
     "ml_missing_status_column.csv": csv("Område;Afdelings-id", "Demo-område Aalborg Øst;104-010"),
     "ml_existing_year.csv": csv(ML, "demo-aalborg-oest;Demo-område Aalborg Øst;udsat;104-010"),
     "ml_local_area.csv": csv(ML, "aalborg-soe;Aalborg SØ;udsat;104-010"),
@@ -66,7 +71,9 @@ FILES: dict[str, bytes] = {
     "sd_negative_dwellings.csv": csv(SD, "101;3;Demo-afd. 3 Enghaven;-120;0"),
     "sd_rent_bands_dont_add_up.csv": csv(
         "Organisationsnummer;Afdelingsnummer;Afdeling;Familieboliger;BAB-boliger;Husleje under 3500;"
-        "Husleje 3500-5000;Husleje over 5000", "101;3;Demo-afd. 3 Enghaven;120;0;7;33;70"),
+        "Husleje 3500-5000;Husleje over 5000",
+        "101;3;Demo-afd. 3 Enghaven;120;0;7;33;70",
+    ),
     "sd_duplicate.csv": csv(SD, "101;3;Demo-afd. 3 Enghaven;120;0", "101;3;Demo-afd. 3 Enghaven;121;0"),
     "sd_new_org_without_name.csv": csv(SD, "990;1;Demo-afd. 1 Nyhaven;40;0"),
     "sd_only_latitude.csv": csv(SD + ";Breddegrad", "101;3;Demo-afd. 3 Enghaven;120;0;57,0085"),
@@ -76,11 +83,15 @@ FILES: dict[str, bytes] = {
     "geo_text_named.geojson": csv("navn;x;y", "Aalborg;1;2"),
     "geo_not_a_zip.zip": b"dette er ikke en zip-fil\n",
     "geo_points.geojson": geojson([feature({"type": "Point", "coordinates": [9.92, 57.05]}, navn="Aalborg")]),
-    "geo_unknown_department.geojson": geojson([
-        feature({"type": "Polygon", "coordinates": square(9.92, 57.05)}, afdelings_id="101-003"),
-        feature({"type": "Polygon", "coordinates": square(9.93, 57.05)}, afdelings_id="999-999")]),
-    "geo_outside_denmark.geojson": geojson([
-        feature({"type": "Polygon", "coordinates": square(12.49, 41.89, 0.1)}, navn="Rom")]),
+    "geo_unknown_department.geojson": geojson(
+        [
+            feature({"type": "Polygon", "coordinates": square(9.92, 57.05)}, afdelings_id="101-003"),
+            feature({"type": "Polygon", "coordinates": square(9.93, 57.05)}, afdelings_id="999-999"),
+        ]
+    ),
+    "geo_outside_denmark.geojson": geojson(
+        [feature({"type": "Polygon", "coordinates": square(12.49, 41.89, 0.1)}, navn="Rom")]
+    ),
     "geo_no_crs.zip": shapefile_zip_without_prj(),
 }
 

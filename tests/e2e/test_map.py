@@ -58,6 +58,12 @@ def test_oversigt_map_and_counts_per_colour(page, app_server, expected_counts):
     chart = page.locator("[data-testid='stDeckGlJsonChart']")
     canvas = chart.locator("canvas").first
     expect(canvas).to_be_visible(timeout=MAP_TIMEOUT_MS)
+    # deck.gl first mounts a default 300×150 canvas and sizes it to the map a frame later.
+    page.wait_for_function(
+        "() => { const c = document.querySelector(\"[data-testid='stDeckGlJsonChart'] canvas\");"
+        " return c && c.getBoundingClientRect().width > 200 && c.getBoundingClientRect().height > 200; }",
+        timeout=MAP_TIMEOUT_MS,
+    )
     box = canvas.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 200, box
 

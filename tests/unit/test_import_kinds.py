@@ -18,7 +18,7 @@ import pytest
 from shapely.geometry import Polygon
 
 from tests.dbdump import dump
-from trappetrin import backup, imports
+from trappetrin import backup, catalogue, imports
 from trappetrin.auth import Actor
 from trappetrin.cli import main
 from trappetrin.colours import classify_release
@@ -30,7 +30,12 @@ TODAY = date(2026, 11, 23)
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 ANALYST = Actor("Ane", "analyst")
 VALUES = (BAD / "valid_for_params.csv").read_bytes()
-VALUE_OPTS = {"label": "2026-12-test", "source": "Beboerdata", "reference_date": "2026-11-20"}
+VALUE_OPTS = {
+    "label": "2026-12-test",
+    "source": "Beboerdata",
+    "reference_date": "2026-11-20",
+    "allow_missing": list(catalogue.indicators()),  # a small file: partial on purpose
+}
 
 
 @pytest.fixture(scope="module")

@@ -143,6 +143,9 @@ def run(argv: list[str] | None = None) -> int:
 
             store = open_store(path)
             store.load_demo(build_national())
+            from .followup_demo import add_demo_followup
+
+            add_demo_followup(store)
         else:
             store = open_store(path, demo_if_empty=True)
         n = store.scalar("SELECT count(*) FROM departments")

@@ -256,6 +256,29 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE departments ADD COLUMN municipality VARCHAR;
     """,
+    # followup (issue 18): the agreement's follow-up data (§7.2), one table for the four kinds
+    # (see trappetrin.followup.KINDS). Periods are [period_start, period_end]; a dwelling row has
+    # both equal to its date and count 1. No foreign keys (see migration 3); the importer checks.
+    """
+    CREATE SEQUENCE followup_ids START 1;
+    CREATE TABLE followup_rows (
+        row_id INTEGER PRIMARY KEY DEFAULT nextval('followup_ids'),
+        kind VARCHAR NOT NULL CHECK (kind IN ('fleksibel', 'indmeldt', 'anvist', 'fogedsag')),
+        org_no INTEGER NOT NULL,
+        dept_id VARCHAR,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        criterion VARCHAR,
+        count INTEGER NOT NULL CHECK (count >= 0),
+        rooms INTEGER CHECK (rooms > 0),
+        area_m2 DOUBLE CHECK (area_m2 > 0),
+        rent DOUBLE CHECK (rent >= 0),
+        file_name VARCHAR,
+        imported_at TIMESTAMP NOT NULL,
+        imported_by VARCHAR NOT NULL,
+        CHECK (period_end >= period_start)
+    );
+    """,
 ]
 
 #: The municipality of departments that have none recorded (``departments.municipality`` NULL).
@@ -270,6 +293,7 @@ AUDIT_ACTIONS = {
     "save_rule_set": "Regelsæt gemt",
     "adopt_rule_set": "Regelsæt vedtaget",
     "export": "Eksport",
+    "edit_followup": "Opfølgningsdata rettet",
 }
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -926,4 +950,8 @@ def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -
         from .demo import build_demo
 
         store.load_demo(build_demo())
+    if demo_if_empty:
+        from .followup_demo import add_demo_followup
+
+        add_demo_followup(store)  # the agreement's follow-up data (§7.2), demo only
     return store

@@ -919,6 +919,20 @@ def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         cur.unregister(view)
 
 
+def demo_mark(path: Path | str) -> bool | None:
+    """Whether the database file at ``path`` is marked as demo data, read without migrating it.
+
+    None when the file cannot be read as a Trappetrin database (another kind of file, damaged,
+    or held by a running app).
+    """
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except duckdb.Error:
+        return None
+    return bool(row and row[0] == "true")
+
+
 def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -> Store:
     """Open the store; with ``demo_if_empty`` build the demo data into a new, empty database."""
     store = Store.open(path)

@@ -82,9 +82,7 @@ ROW_COLUMNS = [
 ]
 
 #: Editable fields per kind, in the order the editor shows them (Danish header → field).
-EDITABLE = {
-    kind: [f for f in FOLLOWUP_FIELDS[kind] if f != "dept_no"] for kind in FOLLOWUP_KINDS
-}
+EDITABLE = {kind: [f for f in FOLLOWUP_FIELDS[kind] if f != "dept_no"] for kind in FOLLOWUP_KINDS}
 
 
 # --- periods -------------------------------------------------------------------------------------
@@ -257,9 +255,8 @@ class _Checker:
             out.append(("", text, "er ikke en dato – forventet fx 2026-03-31 eller 31-03-2026."))
             return None
         if not EARLIEST <= day <= latest:
-            out.append(
-                ("", text, f"ligger uden for det mulige – forventet en dato fra {fmt.date(EARLIEST)} til {fmt.date(latest)}.")
-            )
+            expected = f"en dato fra {fmt.date(EARLIEST)} til {fmt.date(latest)}"
+            out.append(("", text, f"ligger uden for det mulige – forventet {expected}."))
             return None
         return day
 
@@ -283,8 +280,12 @@ class _Checker:
             field_problems("org_no", found)
             if org is not None and org not in self.orgs:
                 problems.append(
-                    ("org_no", text["org_no"], "er ikke en kendt boligorganisation – forventet et organisationsnummer "
-                     f"fra afdelingsregistret ({', '.join(str(o) for o in sorted(self.orgs)) or 'ingen'}).")
+                    (
+                        "org_no",
+                        text["org_no"],
+                        "er ikke en kendt boligorganisation – forventet et organisationsnummer "
+                        f"fra afdelingsregistret ({', '.join(str(o) for o in sorted(self.orgs)) or 'ingen'}).",
+                    )
                 )
                 org = None
         if text.get("dept_id"):
@@ -302,22 +303,33 @@ class _Checker:
                 if org is None:
                     if not text.get("org_no"):
                         problems.append(
-                            ("dept_no", text["dept_no"], "kan ikke slås op uden organisationsnummer – forventet "
-                             "også et organisationsnummer (eller et afdelings-id).")
+                            (
+                                "dept_no",
+                                text["dept_no"],
+                                "kan ikke slås op uden organisationsnummer – forventet "
+                                "også et organisationsnummer (eller et afdelings-id).",
+                            )
                         )
                 else:
                     dept = self.by_number.get((org, number))
                     if dept is None:
                         problems.append(
-                            ("dept_no", text["dept_no"], f"findes ikke under organisation {org} i afdelingsregistret "
-                             "– forventet en kendt afdeling.")
+                            (
+                                "dept_no",
+                                text["dept_no"],
+                                f"findes ikke under organisation {org} i afdelingsregistret "
+                                "– forventet en kendt afdeling.",
+                            )
                         )
         if dept is not None:
             owner = int(self.org_of[dept])
             if org is not None and org != owner:
                 problems.append(
-                    ("org_no", text["org_no"], f"passer ikke med afdelingen '{dept}', som hører til organisation "
-                     f"{owner} – forventet {owner}.")
+                    (
+                        "org_no",
+                        text["org_no"],
+                        f"passer ikke med afdelingen '{dept}', som hører til organisation {owner} – forventet {owner}.",
+                    )
                 )
             org = owner
         needs_dept = kind in DWELLING_KINDS
@@ -338,8 +350,12 @@ class _Checker:
                 field_problems(f, found)
             if rec["period_start"] and rec["period_end"] and rec["period_end"] < rec["period_start"]:
                 problems.append(
-                    ("period_end", text["period_end"], f"ligger før periodens start ({fmt.date(rec['period_start'])}) "
-                     "– forventet en slutdato på eller efter startdatoen.")
+                    (
+                        "period_end",
+                        text["period_end"],
+                        f"ligger før periodens start ({fmt.date(rec['period_start'])}) "
+                        "– forventet en slutdato på eller efter startdatoen.",
+                    )
                 )
                 rec["period_end"] = None
             rec["criterion"] = text.get("criterion") or None
@@ -374,7 +390,9 @@ class _Checker:
             field_problems("rent", found)
             found = []
             rec["rooms"] = (
-                self._int(text["rooms"], f"et antal værelser fra {ROOMS_RANGE[0]} til {ROOMS_RANGE[1]}", *ROOMS_RANGE, found)
+                self._int(
+                    text["rooms"], f"et antal værelser fra {ROOMS_RANGE[0]} til {ROOMS_RANGE[1]}", *ROOMS_RANGE, found
+                )
                 if text.get("rooms")
                 else None
             )
@@ -645,6 +663,12 @@ def _cell(value: object, decimals: int = 0) -> str:
     return str(value)
 
 
+def _as_text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
 def editor_frame(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Rows of one kind as text cells for the editor: Danish headers, decimal comma, ISO dates."""
     out = pd.DataFrame({"Række-id": rows["row_id"].astype(int).to_numpy()})
@@ -655,9 +679,7 @@ def editor_frame(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     return out
 
 
-def edit_rows(
-    store: Store, kind: str, edited: pd.DataFrame, *, actor: Actor, today: date | None = None
-) -> list[int]:
+def edit_rows(store: Store, kind: str, edited: pd.DataFrame, *, actor: Actor, today: date | None = None) -> list[int]:
     """Apply the editor's changed rows of ``kind`` (text cells, :func:`editor_frame` layout).
 
     Every changed row is checked as an imported row would be (register, ranges, dates, overlap
@@ -687,9 +709,7 @@ def edit_rows(
     header_of = {f: EDITOR_HEADERS[f] for f in EDITABLE[kind]}
     for i in changed:
         raw = {f: edited.at[i, h] for f, h in header_of.items()}
-        if "date" in raw:
-            raw["date"] = raw["date"]
-        rec, found = checker.check({k: ("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)) for k, v in raw.items()})
+        rec, found = checker.check({k: _as_text(v) for k, v in raw.items()})
         for fld, text, problem in found:
             problems.append(f"Opfølgning, række-id {i}, kolonne '{header_of.get(fld, fld)}': '{text}' {problem}")
         if found or not _complete(rec):
@@ -734,8 +754,7 @@ def edit_rows(
                     "kind": kind,
                     "row_id": int(i),
                     "before": {h: before.at[i, h] for h in header_of.values()},
-                    "after": {h: _cell(edited.at[i, h]) if not isinstance(edited.at[i, h], str) else edited.at[i, h]
-                              for h in header_of.values()},
+                    "after": {h: _as_text(edited.at[i, h]) for h in header_of.values()},
                 },
                 cur=cur,
             )

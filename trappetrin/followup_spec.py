@@ -26,7 +26,11 @@ KIND_NAMES = {
 PERIOD_KINDS = ("fleksibel", "fogedsag")
 DWELLING_KINDS = ("indmeldt", "anvist")
 
-_ORG = ("organisationsnummer", False, ("org_no", "org nr", "org.nr.", "organisation nr", "organisationsnr", "selskab nr"))
+_ORG = (
+    "organisationsnummer",
+    False,
+    ("org_no", "org nr", "org.nr.", "organisation nr", "organisationsnr", "selskab nr"),
+)
 _DEPT_ID = ("afdelings-id", False, ("dept_id", "afdelings-id", "afdelingsid", "afd id", "afd.-id", "department id"))
 _DEPT_NO = ("afdelingsnummer", False, ("dept_no", "afdelingsnr", "afd nr", "afd.nr.", "afdeling nr", "department no"))
 _FROM = ("fra", True, ("fra", "fra dato", "periode fra", "periodestart", "start", "from", "period start"))
@@ -83,7 +87,11 @@ FOLLOWUP_FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
         "dept_no": _DEPT_NO,
         "period_start": _FROM,
         "period_end": _TO,
-        "count": ("antal fogedsager", True, ("antal", "antal fogedsager", "fogedsager", "udsættelser", "count", "cases")),
+        "count": (
+            "antal fogedsager",
+            True,
+            ("antal", "antal fogedsager", "fogedsager", "udsættelser", "count", "cases"),
+        ),
     },
 }
 

@@ -280,7 +280,12 @@ def build_report(
                 "– heraf billige (≤ 3.500 kr.)",
             ],
             summary.period.label(): [f["offered"], f["offered_cheap"], f["used"], f["used_cheap"]],
-            summary.previous.label(): [f["offered_prev"], f["offered_cheap_prev"], f["used_prev"], f["used_cheap_prev"]],
+            summary.previous.label(): [
+                f["offered_prev"],
+                f["offered_cheap_prev"],
+                f["used_prev"],
+                f["used_cheap_prev"],
+            ],
             "Model / behov": [
                 f"Model: {fmt.integer(f['model_available'])}",
                 f"Model: {fmt.integer(f['model_cheap'])}",
@@ -404,18 +409,19 @@ def _about(store: Store, rules: RuleSet, res: ReleaseResult, summary: Summary, i
         "listekriterierne på afdelingsniveau (februar), Indenrigs- og Boligministeriets lister "
         "(1. december) og afdelingsregistret (stamdata). Opfølgningstallene (fleksibel udlejning, "
         "fogedsager) kommer fra boligorganisationerne; boliger stillet til rådighed og anvendt fra "
-        "Aalborg Kommunes boliganvisning (aftalens § 7.2)."
-        + (f" Datagrundlag: {DEMO_SOURCE_TEXT}." if is_demo else "")
+        "Aalborg Kommunes boliganvisning (aftalens § 7.2)." + (f" Datagrundlag: {DEMO_SOURCE_TEXT}." if is_demo else "")
     )
     lines.append(
         f"Udgivelse i rapporten: {res.data.label} ({res.data.source}, {fmt.date(res.data.reference_date)}); "
         f"afdelingsdata fra {res.data.values_label or '–'}; ministerliste {res.data.list_year or '–'}. "
-        f"Udgivelser i databasen til og med den: {len(upto)} (den første {upto['label'].iloc[0] if len(upto) else '–'})."
+        f"Udgivelser i databasen til og med den: {len(upto)}"
+        f" (den første {upto['label'].iloc[0] if len(upto) else '–'})."
     )
     adopted = store.adopted_rule_set()
+    is_adopted = (rules.name, rules.version) == (adopted.name, adopted.version)
     lines.append(
         f"Regelsæt: {rules.name} version {rules.version} ({rules.title})"
-        + (" – det vedtagne." if (rules.name, rules.version) == (adopted.name, adopted.version) else " – ikke det vedtagne.")
+        + (" – det vedtagne." if is_adopted else " – ikke det vedtagne.")
     )
     if rules.discretion is not None:
         lines.append(

@@ -22,7 +22,7 @@ from . import catalogue
 from .auth import Actor, require
 from .config import DEFAULT_RULE_SET, db_path
 from .errors import UserError
-from .rules import RuleSet, bundled_rule_sets, load_rule_set_text
+from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_set_text
 
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
@@ -256,7 +256,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE departments ADD COLUMN municipality VARCHAR;
     """,
-    # followup (issue 18): the agreement's follow-up data (§7.2), one table for the four kinds
+    # 5 (twins): the master data a twin search matches on, beside year_built and the dwelling
+    # counts the register already has. All optional: a department without them has no twins.
+    # The importer checks ranges and the location words (LOCATION_TYPES).
+    """
+    ALTER TABLE departments ADD COLUMN mean_m2 DOUBLE;
+    ALTER TABLE departments ADD COLUMN rent_per_m2 DOUBLE;
+    ALTER TABLE departments ADD COLUMN pct_family_dwellings DOUBLE;
+    ALTER TABLE departments ADD COLUMN location_type VARCHAR;
+    """,
+    # 6 (followup, issue 18): the agreement's follow-up data (§7.2), one table for the four kinds
     # (see trappetrin.followup.KINDS). Periods are [period_start, period_end]; a dwelling row has
     # both equal to its date and count 1. No foreign keys (see migration 3); the importer checks.
     """
@@ -280,6 +289,11 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+#: Register columns added for twin search (migration 5); demo and import data may carry them.
+MASTER_DATA_COLUMNS = ("mean_m2", "rent_per_m2", "pct_family_dwellings", "location_type")
+#: ``departments.location_type`` code → Danish label: urban, suburban, rural.
+LOCATION_TYPES = {"by": "By", "forstad": "Forstad", "land": "Land"}
 
 #: The municipality of departments that have none recorded (``departments.municipality`` NULL).
 DEFAULT_MUNICIPALITY = "Aalborg"
@@ -639,7 +653,8 @@ class Store:
         if text is None:
             known = ", ".join(sorted(set(self.rule_set_index()["name"]))) or "ingen"
             raise UserError(f"Regelsættet '{name}' findes ikke. Kendte regelsæt: {known}.")
-        return load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        stored = load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        return stored.with_presentation(bundled_presentation())  # saved before [[outcome]] had symbols
 
     def adopted_rule_set(self) -> RuleSet:
         row = self.query("SELECT name, version FROM rule_sets WHERE adopted ORDER BY adopted_at DESC LIMIT 1")
@@ -901,6 +916,7 @@ class Store:
                 "dwellings_gt_5000",
                 "year_built",
             ]
+            dept_cols += [c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:
@@ -941,6 +957,20 @@ def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         cur.unregister(view)
+
+
+def demo_mark(path: Path | str) -> bool | None:
+    """Whether the database file at ``path`` is marked as demo data, read without migrating it.
+
+    None when the file cannot be read as a Trappetrin database (another kind of file, damaged,
+    or held by a running app).
+    """
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except duckdb.Error:
+        return None
+    return bool(row and row[0] == "true")
 
 
 def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -> Store:

@@ -133,6 +133,8 @@ class Period:
                 return f"{1 if s.month == 1 else 2}. halvår {s.year}"
             if months == 3 and s.month in (1, 4, 7, 10):
                 return f"{(s.month - 1) // 3 + 1}. kvartal {s.year}"
+        if whole and (s.month, e.month) == (1, 12):
+            return f"{s.year}–{e.year}"
         return f"{fmt.date(s)}–{fmt.date(e)}"
 
     @classmethod

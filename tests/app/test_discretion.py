@@ -114,6 +114,7 @@ CASES = [
     ("anvisning", {"p.c.forebyggelse.outside_labour": "25"}),
     ("eksport", {}),
     ("eksport", {"p.d.minimum": "30"}),
+    ("opfoelgning", {}),
 ]
 
 

@@ -139,3 +139,26 @@ def test_colour_list_names_the_real_source_outside_demo(result):
     """Outside demo mode the list names the data source instead of the demo text."""
     table = colour_list(result, generated_at=GENERATED, is_demo=False)
     assert set(table["Datagrundlag"]) == {result.data.source}
+
+
+def test_colour_list_reason_is_the_one_reasons_text(table, result):
+    """ "Begrundelse" is trappetrin.explain.reasons for every department: the rule, its gates and values."""
+    from trappetrin.explain import reasons
+
+    expected = reasons(result.result, result.data.frame, list_year=result.data.list_year)
+    got = table.set_index("Afdelings-id")["Begrundelse"]
+    assert got.to_dict() == expected.to_dict()
+    yellow_by_gate = got[table.set_index("Afdelings-id")["Farve"] == "Gul"]
+    assert yellow_by_gate.str.contains("ikke-vestlige lande (", regex=False).any()
+
+
+def test_cli_classify_writes_the_same_reasons(tmp_path, store, table, monkeypatch):
+    """``python -m trappetrin classify`` carries the very same "Begrundelse" as the list and the page."""
+    from trappetrin.cli import main
+
+    monkeypatch.setenv("TRAPPETRIN_DB", str(store.path))
+    out = tmp_path / "liste.csv"
+    assert main(["classify", "--release", store.release_labels()[-1], "--rules", "trappetrin", "--out", str(out)]) == 0
+    back = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    written = dict(zip(back["Afdelings-id"], back["Begrundelse"]))
+    assert written == dict(zip(table["Afdelings-id"], table["Begrundelse"]))

@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         default="aalborg",
         help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner",
     )
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="genopbyg en eksisterende demodatabase (en database med rigtige data slettes aldrig)",
+    )
     sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
     sub.add_parser("init", help="opret en ny, tom database til rigtige data (TRAPPETRIN_DB)")
     sub.add_parser("releases", help="vis udgivelserne")
@@ -126,6 +131,36 @@ def _write(data: bytes, out: Path | None) -> None:
         print(f"Skrev {out}", file=sys.stderr)
 
 
+def _demo_refusal(path: Path, *, force: bool) -> str | None:
+    """Why ``demo`` must not replace the file at ``path``, or None when it may.
+
+    ``demo`` deletes the file before it builds. A database that is not a demo database (real
+    data, audit trail) or a file that is not a Trappetrin database is never deleted, not even
+    with ``--force``; an existing demo database is replaced only with ``--force``.
+    """
+    if not path.exists():
+        return None
+    from .store import demo_mark
+
+    where = f"TRAPPETRIN_DB peger på {path}"
+    mark = demo_mark(path)
+    if mark is None:
+        return (
+            f"{where}, og filen kan ikke læses som en Trappetrin-database (er den i brug, eller er det "
+            "en anden slags fil?). Den slettes ikke. Vælg en anden sti med TRAPPETRIN_DB, eller flyt filen "
+            "selv, hvis den skal væk."
+        )
+    if not mark:
+        return (
+            f"{where}, som er en database med rigtige data (ikke demodata). Den slettes ikke – heller ikke "
+            "med --force. Tag en sikkerhedskopi (python -m trappetrin backup) og vælg en anden sti med "
+            "TRAPPETRIN_DB til demodata."
+        )
+    if not force:
+        return f"{where}, som allerede er en demodatabase. Brug --force for at bygge den forfra."
+    return None
+
+
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "ukendt"
 
@@ -136,6 +171,10 @@ def run(argv: list[str] | None = None) -> int:
 
     if args.command == "demo":
         path = db_path()
+        refusal = _demo_refusal(path, force=args.force)
+        if refusal:
+            print(f"Fejl: {refusal}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         for suffix in ("", ".wal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         if args.scale == "national":
@@ -177,7 +216,7 @@ def run(argv: list[str] | None = None) -> int:
         except UserError as exc:
             print(f"Fejl: {exc.one_line()}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        _write(result.to_csv(index=False).encode("utf-8"), args.out)
+        _write(to_csv_plain(result), args.out)
         return 0
 
     store = open_store()

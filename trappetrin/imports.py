@@ -27,6 +27,7 @@ from . import importer
 from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
+from .export import to_csv_danish
 from .importer import (
     EXTRA_ALIASES,
     MISSING_MARKERS,
@@ -1003,7 +1004,7 @@ def export_register_template(store: Store) -> bytes:
     )
     for col in ("Husleje under 3500", "Husleje 3500-5000", "Husleje over 5000", "Opførelsesår"):
         out[col] = pd.array(out[col], dtype="Int64")
-    return out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n", float_format="%.6f").encode("utf-8-sig")
+    return to_csv_danish(out, float_format="%.6f")
 
 
 def export_list_template(store: Store, list_year: int) -> bytes:
@@ -1022,7 +1023,7 @@ def export_list_template(store: Store, list_year: int) -> bytes:
             "Afdelings-id": members["dept_id"],
         }
     )
-    return out.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return to_csv_danish(out)
 
 
 # --- geometry -----------------------------------------------------------------------------------

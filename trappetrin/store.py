@@ -22,7 +22,7 @@ from . import catalogue
 from .auth import Actor, require
 from .config import DEFAULT_RULE_SET, db_path
 from .errors import UserError
-from .rules import RuleSet, bundled_rule_sets, load_rule_set_text
+from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_set_text
 
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
@@ -615,7 +615,8 @@ class Store:
         if text is None:
             known = ", ".join(sorted(set(self.rule_set_index()["name"]))) or "ingen"
             raise UserError(f"Regelsættet '{name}' findes ikke. Kendte regelsæt: {known}.")
-        return load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        stored = load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        return stored.with_presentation(bundled_presentation())  # saved before [[outcome]] had symbols
 
     def adopted_rule_set(self) -> RuleSet:
         row = self.query("SELECT name, version FROM rule_sets WHERE adopted ORDER BY adopted_at DESC LIMIT 1")
@@ -917,6 +918,20 @@ def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         cur.unregister(view)
+
+
+def demo_mark(path: Path | str) -> bool | None:
+    """Whether the database file at ``path`` is marked as demo data, read without migrating it.
+
+    None when the file cannot be read as a Trappetrin database (another kind of file, damaged,
+    or held by a running app).
+    """
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except duckdb.Error:
+        return None
+    return bool(row and row[0] == "true")
 
 
 def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -> Store:

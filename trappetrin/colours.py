@@ -104,6 +104,11 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
 
 
+def colour_fills(rules: RuleSet) -> dict[str, dict[str, str]]:
+    """XLSX fills for the "Farve" column: each outcome's label in its rule-set colour."""
+    return {"Farve": {o.label: o.color for o in rules.outcomes}}
+
+
 def red_and_yellow(colour_table: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """The agreement's "samlet oversigt": only the red and yellow departments.
 

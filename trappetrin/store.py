@@ -256,7 +256,21 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE departments ADD COLUMN municipality VARCHAR;
     """,
+    # 5 (twins): the master data a twin search matches on, beside year_built and the dwelling
+    # counts the register already has. All optional: a department without them has no twins.
+    # The importer checks ranges and the location words (LOCATION_TYPES).
+    """
+    ALTER TABLE departments ADD COLUMN mean_m2 DOUBLE;
+    ALTER TABLE departments ADD COLUMN rent_per_m2 DOUBLE;
+    ALTER TABLE departments ADD COLUMN pct_family_dwellings DOUBLE;
+    ALTER TABLE departments ADD COLUMN location_type VARCHAR;
+    """,
 ]
+
+#: Register columns added for twin search (migration 5); demo and import data may carry them.
+MASTER_DATA_COLUMNS = ("mean_m2", "rent_per_m2", "pct_family_dwellings", "location_type")
+#: ``departments.location_type`` code → Danish label: urban, suburban, rural.
+LOCATION_TYPES = {"by": "By", "forstad": "Forstad", "land": "Land"}
 
 #: The municipality of departments that have none recorded (``departments.municipality`` NULL).
 DEFAULT_MUNICIPALITY = "Aalborg"
@@ -878,6 +892,7 @@ class Store:
                 "dwellings_gt_5000",
                 "year_built",
             ]
+            dept_cols += [c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:

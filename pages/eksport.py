@@ -99,7 +99,7 @@ demo_caption(ctx)
 rules = ctx.rules
 floor = catalogue.agreement()["discretion_min_residents_18_64"]
 if not discretion_holds(rules, floor):
-    # Discretion is a hard rule (DOMAIN.md §3): no file may carry values below the agreement's limit.
+    # Discretion is a hard rule (docs/domain.md §3): no file may carry values below the agreement's limit.
     d = rules.discretion
     now = (
         "har ingen diskretionsgrænse"

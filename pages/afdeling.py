@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, trends
+from trappetrin import catalogue, explain, trends
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
@@ -29,6 +29,7 @@ from ui.state import (
     store,
 )
 from ui.tables import html_table
+from ui.twins_view import afdeling_summary as twins_summary
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {
@@ -183,8 +184,9 @@ else:
 
 st.subheader("Farve og begrundelse")
 st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
+reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
 st.markdown(
-    f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
+    f"**Begrundelse:** {fmt.plain(reason)}  \n"
     f"Udgivelse {data.label}"
     + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
     + f" · regelsæt {ctx.rules_label}"
@@ -301,3 +303,7 @@ with right:
         allocation = "Nej – afdelingen er fritaget for kommunal anvisning."
     letting = FLEXIBLE_LETTING.get(outcome.flexible_letting, outcome.flexible_letting or "–")
     st.markdown(f"**Kommunal anvisning:** {allocation}  \n**Fleksibel udlejning:** {letting}")
+
+# --- against its twins (the Tvillinger page has the rest) -------------------------------------------
+
+twins_summary(ctx, dept, masked=masked, link_params=link_params(**{DEPARTMENT_KEY: dept}))

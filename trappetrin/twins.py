@@ -505,3 +505,119 @@ def standouts(pos: pd.DataFrame, indicator: str, top: int = 15) -> pd.DataFrame:
     else:
         rows["worse"] = None
     return rows.reset_index(drop=True)
+
+
+# --- tables for files (the command line and the page's downloads) -------------------------------
+
+
+def _value_label(code: str) -> str:
+    ind = catalogue.indicators().get(code)
+    return f"{ind.label} ({ind.unit})" if ind else variable_label(code)
+
+
+def _register_values(frame: pd.DataFrame, ids, variables: list[str]) -> dict[str, object]:
+    """The twins' master data among ``variables``, as the file shows them."""
+    out: dict[str, object] = {}
+    rows = frame.loc[list(ids)]
+    for v in variables:
+        if v not in STAMDATA_VARIABLES:
+            continue
+        if v == "location_type":
+            out[variable_label(v)] = rows[v].map(LOCATION_TYPES).fillna("").to_numpy()
+        elif v in ("year_built", "dwellings"):
+            out[variable_label(v)] = pd.array(rows[v].to_numpy(dtype=float, na_value=np.nan).round(), dtype="Int64")
+        else:
+            out[variable_label(v)] = rows[v].to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def source_text(is_demo: bool, source: str) -> str:
+    from .colours import DEMO_SOURCE_TEXT
+
+    return DEMO_SOURCE_TEXT if is_demo else source
+
+
+def twin_table(
+    frame: pd.DataFrame, is_masked: np.ndarray, res: Twins, *, release: str, source: str, is_demo: bool
+) -> pd.DataFrame:
+    """One row per twin: who, how near, the matching variables and the twin's indicator values.
+
+    Indicator values are blank for twins under the discretion limit.
+    """
+    ids = list(res.twins.index)
+    rows = frame.loc[ids]
+    values = indicator_values(frame, is_masked).loc[ids]
+    out = pd.DataFrame(
+        {
+            "Afdelings-id": ids,
+            "Afdeling": rows["name"].to_numpy(),
+            "Boligorganisation": rows["organisation"].to_numpy() if "organisation" in rows else "",
+            "Kommune": rows["municipality"].to_numpy(),
+            "Nr.": res.twins["rank"].to_numpy(),
+            "Afstand": res.twins["distance"].round(3).to_numpy(),
+            **_register_values(frame, ids, res.variables),
+            **{_value_label(c): values[c].round(2).to_numpy() for c in COMPARE_INDICATORS},
+        }
+    )
+    out["Tvilling til"] = res.dept_id
+    out["Matchet på"] = ", ".join(variable_label(v) for v in res.variables)
+    out["Område for søgningen"] = SCOPES[res.scope]
+    out["Udgivelse"] = release
+    out["Datagrundlag"] = source_text(is_demo, source)
+    return out
+
+
+def position_table(
+    frame: pd.DataFrame,
+    is_masked: np.ndarray,
+    pairs: pd.DataFrame,
+    reasons: pd.Series,
+    *,
+    variables: list[str],
+    scope: str,
+    release: str,
+    source: str,
+    is_demo: bool,
+) -> pd.DataFrame:
+    """Every department's position against its twins: one row per department and indicator.
+
+    Departments without twins get one row saying why. Nothing of a department under the
+    discretion limit is given but its twins' median and range; aggregates need
+    :data:`MIN_TWINS_WITH_VALUES` twins with values.
+    """
+    pos = positions(frame, is_masked, pairs)
+    counts = pairs.groupby("dept_id").size()
+    labels = {c: _value_label(c) for c in COMPARE_INDICATORS}
+    out = pd.DataFrame(
+        {
+            "Afdelings-id": pos["dept_id"].to_numpy(),
+            "Indikator": pos["indicator"].map(labels).to_numpy(),
+            "Værdi": pos["value"].round(2).to_numpy(),
+            "Tvillinger": pd.array(pos["dept_id"].map(counts).to_numpy(), dtype="Int64"),
+            "Tvillinger med værdi": pd.array(pos["n_with_values"].to_numpy(), dtype="Int64"),
+            "Tvillingernes median": pos["median"].round(2).to_numpy(),
+            "Tvillingernes laveste": pos["low"].round(2).to_numpy(),
+            "Tvillingernes højeste": pos["high"].round(2).to_numpy(),
+            "Højere end (antal tvillinger)": pos["higher"].to_numpy(),
+            "Lavere end (antal tvillinger)": pos["lower"].to_numpy(),
+            "Afvigelse fra medianen (standardafvigelser)": pos["deviation"].round(2).to_numpy(),
+            "Bemærkning": "",
+        }
+    )
+    none = pd.DataFrame({"Afdelings-id": reasons.index.to_numpy(), "Bemærkning": reasons.to_numpy()})
+    out = pd.concat([out, none], ignore_index=True) if len(none) else out
+    order = {code: i for i, code in enumerate(labels.values())}
+    out["_o"] = out["Indikator"].map(order).fillna(-1)
+    out = out.sort_values(["Afdelings-id", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    info = frame.loc[out["Afdelings-id"]]
+    out.insert(1, "Afdeling", info["name"].to_numpy())
+    out.insert(2, "Boligorganisation", info["organisation"].to_numpy() if "organisation" in info else "")
+    out.insert(3, "Kommune", info["municipality"].to_numpy())
+    out["Indikator"] = out["Indikator"].fillna("")
+    for col in ("Tvillinger", "Tvillinger med værdi", "Højere end (antal tvillinger)", "Lavere end (antal tvillinger)"):
+        out[col] = pd.array(out[col], dtype="Int64")
+    out["Matchet på"] = ", ".join(variable_label(v) for v in variables)
+    out["Område for søgningen"] = SCOPES[scope]
+    out["Udgivelse"] = release
+    out["Datagrundlag"] = source_text(is_demo, source)
+    return out

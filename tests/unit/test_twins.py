@@ -318,3 +318,71 @@ def test_register_template_round_trips_the_master_data(store, tmp_path):
     b = empty.departments().set_index("dept_id")[list(MASTER_DATA_COLUMNS)]
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
     empty.close()
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _cli(db, monkeypatch, *args: str) -> int:
+    from trappetrin.cli import main
+
+    monkeypatch.setenv("TRAPPETRIN_DB", str(db))
+    return main(["twins", *args])
+
+
+def test_cli_writes_one_row_per_twin_with_blank_values_for_grey_twins(demo_file, tmp_path, monkeypatch):
+    store = Store.open(demo_file)
+    try:
+        label = store.latest_release()
+        data = store.release_data(label)
+        grey = twins.masked(data.frame, store.adopted_rule_set())
+        # A department whose master-data twins include a grey one.
+        pairs, _ = twins.all_twins(data.frame, grey, variables=twins.variables_for("stamdata"), n=10)
+        with_grey = pairs[pairs["twin_id"].isin(data.frame.index[grey])]
+        dept = with_grey["dept_id"].iloc[0]
+        grey_twin = with_grey["twin_id"].iloc[0]
+        expected = twins.find_twins(data.frame, grey, dept, variables=twins.variables_for("stamdata"), n=10)
+    finally:
+        store.close()
+    out = tmp_path / "twins.csv"
+    assert _cli(demo_file, monkeypatch, "--release", label, "--department", dept, "--out", str(out)) == 0
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Afdelings-id": str})
+    assert table["Afdelings-id"].tolist() == expected.twins.index.tolist()
+    assert dept not in set(table["Afdelings-id"])
+    assert table["Afstand"].tolist() == pytest.approx(expected.twins["distance"].round(3).tolist())
+    assert {"Opførelsesår", "Beliggenhed (by, forstad, land)", "Boligorganisation", "Kommune"} <= set(table.columns)
+    indicator_cols = [c for c in table.columns if c.startswith("Uden for arbejdsmarked")]
+    grey_row = table[table["Afdelings-id"] == grey_twin].iloc[0]
+    assert grey_row[indicator_cols].isna().all()
+    assert table.loc[table["Afdelings-id"] != grey_twin, indicator_cols].notna().all().all()
+    assert (table["Datagrundlag"] == "Demodata – fiktive afdelinger").all()
+
+
+def test_cli_without_department_writes_every_position(demo_file, tmp_path, monkeypatch):
+    out = tmp_path / "all.csv"
+    code = _cli(demo_file, monkeypatch, "--release", "2026-11", "--by", "socio", "--n", "5", "--out", str(out))
+    assert code == 0
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Afdelings-id": str})
+    store = Store.open(demo_file)
+    try:
+        frame_ = store.release_data("2026-11").frame
+        grey = twins.masked(frame_, store.adopted_rule_set())
+    finally:
+        store.close()
+    assert set(table["Afdelings-id"]) == set(frame_.index)
+    grey_rows = table[table["Afdelings-id"].isin(frame_.index[grey])]
+    assert (grey_rows["Bemærkning"] == twins.DISCRETION_REASON).all() and grey_rows["Værdi"].isna().all()
+    full = table[table["Indikator"].notna()]
+    assert (full.groupby("Afdelings-id").size() == len(twins.COMPARE_INDICATORS)).all()
+    assert full["Højere end (antal tvillinger)"].dropna().between(0, 5).all()
+
+
+def test_cli_plain_format_and_errors(demo_file, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "plain.csv"
+    args = ["--release", "2026-11", "--department", "101-003", "--format", "plain", "--out", str(out)]
+    assert _cli(demo_file, monkeypatch, *args) == 0
+    assert out.read_bytes().startswith(b"Afdelings-id,")
+    assert _cli(demo_file, monkeypatch, "--release", "2026-11", "--department", "999-999") == 1
+    assert "Afdelingen '999-999' findes ikke" in capsys.readouterr().err
+    assert _cli(demo_file, monkeypatch, "--release", "2026-11", "--n", "4") == 2
+    assert "--n skal være mellem 5 og 50" in capsys.readouterr().err

@@ -192,7 +192,7 @@ def run(argv: list[str] | None = None) -> int:
             store.load_demo(build_national())
         else:
             store = open_store(path, demo_if_empty=True)
-        n = store.scalar("SELECT count(*) FROM departments")
+        n = store.department_count()
         print(
             f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
             file=sys.stderr,

@@ -494,12 +494,16 @@ def link_params(**extra: str) -> dict[str, str]:
 
 
 def no_data_notice() -> None:
-    """The empty state when no release has been imported."""
+    """The empty state when no release can be shown: what to import, in which order, with templates."""
+    from ui.getting_started import render_steps
+
     st.info(
-        "Der er endnu ingen data i databasen. Indlæs en udgivelse på siden **Data**, "
-        "eller byg demodatabasen med `python -m trappetrin demo`.",
+        "Der er endnu ingen data i databasen at vise. Indlæs filerne i denne rækkefølge – "
+        "afdelingsregistret først, så udgivelser med afdelingsdata, så ministeriets lister:",
         icon=":material/database:",
     )
+    render_steps(store(), key="empty")
+    st.caption("Eller byg demodatabasen med `python -m trappetrin demo` for at prøve programmet.")
 
 
 def audited_download(

@@ -89,7 +89,7 @@ def backup(store: Store, folder: Path | str, *, actor: Actor) -> Path:
         )
         for table in tables:
             path = folder / f"{table}.parquet"
-            cur.sql(f'SELECT * FROM "{table}"').write_parquet(str(path))
+            cur.write_parquet(f'SELECT * FROM "{table}"', path)
             rows = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             manifest["tables"][table] = {"rows": int(rows), "columns": _columns(cur, table), "sha256": _sha256(path)}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -118,7 +118,7 @@ def check_backup(store: Store, folder: Path | str) -> dict:
             f"sikkerhedskopien har skemaversion {manifest.get('schema_version')}, databasen "
             f"{SCHEMA_VERSION} – forventet samme version (tag en ny sikkerhedskopi med denne version)."
         )
-    cur = store._con.cursor()
+    cur = store.cursor()
     try:
         here = _tables(cur)
         for table in sorted(set(here) - set(tables)):

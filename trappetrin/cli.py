@@ -209,7 +209,7 @@ def run(argv: list[str] | None = None) -> int:
             add_demo_followup(store)
         else:
             store = open_store(path, demo_if_empty=True)
-        n = store.scalar("SELECT count(*) FROM departments")
+        n = store.department_count()
         print(
             f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
             file=sys.stderr,

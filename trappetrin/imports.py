@@ -44,7 +44,7 @@ from .importer import (
 )
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store, _insert_frame
+from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 
 #: Kind → Danish label, in the order the Data page offers them.
 KINDS = {
@@ -707,8 +707,8 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         known = set(r[0] for r in cur.execute("SELECT area_id FROM areas").fetchall())
         new = areas[~areas["area_id"].isin(known)]
         if not new.empty:
-            _insert_frame(
-                cur, "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
+            cur.insert_frame(
+                "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
             )
         # Membership of ministry areas: the file's departments belong to the file's areas.
         cur.execute(
@@ -718,12 +718,11 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         )
         cur.execute("DELETE FROM department_areas WHERE list_contains(?, area_id)", [list(areas["area_id"])])
         if not members.empty:
-            _insert_frame(cur, "department_areas", members[["dept_id", "area_id"]])
+            cur.insert_frame("department_areas", members[["dept_id", "area_id"]])
         cur.execute("INSERT INTO list_years VALUES (?, ?)", [year, int(release_id)])
         listed = areas[areas["status"] != ""]
         if not listed.empty:
-            _insert_frame(
-                cur,
+            cur.insert_frame(
                 "area_list_status",
                 pd.DataFrame(
                     {
@@ -1066,7 +1065,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
                     "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND list_contains(?, area_id)",
                     [list(members["dept_id"]), list(members["area_id"])],
                 )
-                _insert_frame(cur, "department_areas", members.drop_duplicates())
+                cur.insert_frame("department_areas", members.drop_duplicates())
         store.log_event(
             actor.label,
             "import",
@@ -1083,7 +1082,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
 def _upsert(cur, table: str, frame: pd.DataFrame, key: str) -> None:
     """Replace the rows of ``frame``'s keys and insert the new ones."""
     cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {key})", [list(frame[key])])
-    _insert_frame(cur, table, frame)
+    cur.insert_frame(table, frame)
 
 
 def export_register_template(store: Store) -> bytes:
@@ -1325,7 +1324,7 @@ def _commit_geometry(store: Store, plan: RegisterPlan, actor: Actor) -> str:
             cur.execute("DELETE FROM geometries WHERE kind = 'kommunegraense'")
         else:
             cur.execute("DELETE FROM geometries WHERE list_contains(?, geom_id)", [list(frame["geom_id"])])
-        _insert_frame(cur, "geometries", frame)
+        cur.insert_frame("geometries", frame)
         store.log_event(
             actor.label,
             "import",

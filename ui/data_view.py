@@ -486,7 +486,7 @@ def templates_section(s: Store) -> None:
             key="data_template_readme",
             icon=":material/description:",
         )
-    if s.scalar("SELECT count(*) FROM departments"):
+    if s.department_count():
         st.download_button(
             "Det nuværende afdelingsregister som stamdata-fil",
             imports.export_register_template(s),

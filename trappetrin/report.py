@@ -32,12 +32,13 @@ import pandas as pd
 from . import capacity as cm
 from . import catalogue
 from . import formatting as fmt
+from .areas import aggregate
 from .colours import DEMO_SOURCE_TEXT, ReleaseResult, classify_release
 from .errors import UserError
 from .followup import KIND_NAMES, Period, Summary, followup_rows, release_a_year_before, summarise
 from .rules import RuleSet
 from .store import Store
-from .trends import changes_between, classified_releases, indicator_trend
+from .trends import changes_between, classified_releases, scope_groups
 
 TEMPLATE = Path(__file__).with_name("report.typ")
 STATUS_LABELS = {
@@ -52,6 +53,7 @@ DEMO_TEXT = (
     "Ikke den fortrolige monitoreringsliste og ikke rigtige opfølgningstal."
 )
 N_TREND_RELEASES = 6
+DPI = 170  # charts: sharp on paper at their printed width (~17 cm), small and quick to draw
 
 
 @dataclass
@@ -170,34 +172,44 @@ def key_indicators(rules: RuleSet) -> list[str]:
 
 
 def _trends(store: Store, rules: RuleSet, label: str, results) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Municipal values of the key indicators in the last values releases up to ``label``."""
-    labels = store.release_labels()
-    upto = labels[: labels.index(label) + 1]
+    """Municipal values of the key indicators in the last values releases up to ``label``.
+
+    The same numbers as ``trends.indicator_trend(..., "kommune")`` (one weighted aggregate of the
+    monitored departments per values release, masked departments left out), computed once per
+    release for all key indicators instead of once per indicator and release.
+    """
+    rel = store.releases()
+    day = rel.loc[rel["label"] == label, "reference_date"].iloc[0]
+    values = rel[(rel["n_values"] > 0) & (rel["reference_date"] <= day)]
+    values = values[values["label"].isin(store.release_labels())].tail(N_TREND_RELEASES)
+    codes = key_indicators(rules)
+    classified_releases(store, rules, list(values["label"]), results)
     rows = []
-    for code in key_indicators(rules):
-        trend = indicator_trend(store, rules, code, "kommune", results=results)
-        trend = trend[trend["release"].isin(upto)].drop_duplicates("values_release", keep="last")
-        for r in trend.itertuples():
+    for r in values.itertuples():
+        res = results[r.label]
+        frame = res.data.frame
+        agg = aggregate(frame, scope_groups(frame, "kommune", None), res.result.masked)
+        for code in codes:
             rows.append(
                 {
                     "indicator": code,
                     "label": catalogue.label(code),
                     "unit": catalogue.unit(code),
-                    "release": r.values_release,
-                    "reference_date": r.reference_date,
-                    "value": r.value,
-                    "departments": r.departments,
+                    "release": r.label,
+                    "reference_date": pd.Timestamp(r.reference_date),
+                    "value": float(agg.iloc[0][code]) if not agg.empty else float("nan"),
+                    "departments": int(agg.iloc[0]["departments"]) if not agg.empty else 0,
                 }
             )
     long = pd.DataFrame(rows)
     if long.empty:
         return long, pd.DataFrame()
-    keep = list(dict.fromkeys(long.sort_values("reference_date")["release"]))[-N_TREND_RELEASES:]
-    long = long[long["release"].isin(keep)]
+    keep = list(values["label"])
     wide = long.pivot_table(index=["label", "unit"], columns="release", values="value", sort=False).reindex(
         columns=keep
     )
     wide = wide.reset_index().rename(columns={"label": "Nøgletal", "unit": "Enhed"})
+    wide.columns.name = None
     return long, wide
 
 
@@ -456,14 +468,14 @@ def _about(store: Store, rules: RuleSet, res: ReleaseResult, summary: Summary, i
 def _figure(width_in: float, height_in: float):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in), dpi=200)
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI)
     fig.set_layout_engine("constrained")
     return fig
 
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
+    fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
 
 

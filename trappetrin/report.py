@@ -503,7 +503,7 @@ def _allocation_chart(summary: Summary) -> bytes:
     ax.set_xticks(x, groups)
     ax.set_ylabel("Boliger")
     _danish_axis(ax)
-    ax.legend(fontsize=7, loc="upper left", frameon=False, ncols=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=4)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -519,8 +519,9 @@ def _org_chart(summary: Summary) -> bytes:
     ax2.set_title("Fogedsager", fontsize=9)
     ax1.set_yticks(y, org.index, fontsize=7)
     for ax in (ax1, ax2):
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, 0)))
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
@@ -528,23 +529,35 @@ def _org_chart(summary: Summary) -> bytes:
 
 
 def _trend_chart(long: pd.DataFrame) -> bytes:
+    """Small multiples, one per key indicator; each y axis spans at least ±10 % of its level, so a
+    tenth of a point does not look like a landslide."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     codes = list(dict.fromkeys(long["indicator"]))
     n = len(codes)
-    cols = min(3, n)
+    cols = 2 if n in (2, 4) else min(3, n)
     rows_n = int(np.ceil(n / cols))
     fig = _figure(7.0, 1.9 * rows_n)
     axes = np.atleast_1d(fig.subplots(rows_n, cols)).ravel()
     for ax, code in zip(axes, codes):
         part = long[long["indicator"] == code].sort_values("reference_date")
-        ax.plot(range(len(part)), part["value"], marker="o", color="#3182bd")
-        ax.set_title(catalogue.label(code), fontsize=7, wrap=True)
-        ax.set_xticks(range(len(part)), part["release"], fontsize=6, rotation=45)
-        ax.tick_params(labelsize=6)
-        _danish_axis(ax)
-        from matplotlib.ticker import FuncFormatter
-
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, 1)))
+        values = part["value"].to_numpy(dtype=float)
+        ax.plot(range(len(part)), values, marker="o", color="#3182bd")
+        unit = " %" if catalogue.unit(code) == "%" else ""
+        ax.set_title(catalogue.label(code) + (f" ({unit.strip()})" if unit else ""), fontsize=7.5)
+        ax.set_xticks(range(len(part)), part["release"], fontsize=6.5)
+        ax.tick_params(labelsize=6.5)
+        finite = values[np.isfinite(values)]
+        if len(finite):
+            lo, hi = float(finite.min()), float(finite.max())
+            centre = (lo + hi) / 2
+            half = max((hi - lo) / 2 * 1.3, 0.1 * abs(centre), 0.05)
+            ax.set_ylim(centre - half, centre + half)
+            decimals = 2 if half < 0.3 else 1 if half < 3 else 0
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _, d=decimals: fmt.number(x, d)))
         ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e5e7eb", linewidth=0.6)
     for ax in axes[n:]:
         ax.set_visible(False)
     return _png(fig)
@@ -621,19 +634,20 @@ def _document(report: Report) -> dict:
                     "rows": t.text_rows(),
                     "widths": t.widths or ["1fr"] * len(t.frame.columns),
                     "numeric": [bool(pd.api.types.is_numeric_dtype(t.frame[c])) for c in t.frame.columns],
+                    "total": bool(len(t.frame)) and str(t.frame.iloc[-1, 0]) == "I alt",
                 }
             )
         if t.note:
             blocks.append({"type": "note", "text": t.note})
 
-    blocks.append({"type": "heading", "level": 1, "text": "1. Farvefordeling og kort"})
+    blocks.append({"type": "heading", "level": 1, "text": "1. Farvefordeling"})
     table("farver")
-    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
-    blocks.append({"type": "pagebreak"})
-    blocks.append({"type": "heading", "level": 1, "text": "2. Skift siden samme udgivelse sidste år"})
-    table("skift")
-    blocks.append({"type": "heading", "level": 1, "text": "3. Områdernes listestatus"})
+    blocks.append({"type": "heading", "level": 1, "text": "2. Områdernes listestatus"})
     table("lister")
+    blocks.append({"type": "pagebreak"})
+    blocks.append({"type": "heading", "level": 1, "text": "3. Kort og skift siden samme udgivelse sidste år"})
+    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
+    table("skift")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "4. Udvikling i nøgletal"})
     table("nøgletal")

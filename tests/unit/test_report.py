@@ -107,9 +107,9 @@ def test_pdf_sections_danish_letters_and_demo_label(built):
     assert pdf.startswith(b"%PDF")
     for heading in (
         "Statusrapport 2026",
-        "1. Farvefordeling og kort",
-        "2. Skift siden samme udgivelse sidste år",
-        "3. Områdernes listestatus",
+        "1. Farvefordeling",
+        "2. Områdernes listestatus",
+        "3. Kort og skift siden samme udgivelse sidste år",
         "4. Udvikling i nøgletal",
         "5. Anvisning: kapacitet, rådighed og brug",
         "6. Fleksibel udlejning og fogedsager",

@@ -1,4 +1,4 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | check-areas``."""
+"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
 
 from __future__ import annotations
 
@@ -116,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export-release", help="en udgivelses afdelingsdata i skabelonformatet (CSV)")
     x.add_argument("--release", required=True)
     x.add_argument("--out", type=Path, default=None)
+    t = sub.add_parser("twins", help="tvillinger: de mest sammenlignelige afdelinger (CSV)")
+    t.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
+    t.add_argument("--department", default=None, help="afdelings-id; uden: alle afdelingers placering")
+    t.add_argument("--n", type=int, default=10, help="antal tvillinger, 5–50 (standard 10)")
+    t.add_argument("--by", choices=["stamdata", "socio", "begge"], default="stamdata", help="variable at matche på")
+    t.add_argument("--scope", choices=["kommune", "land"], default="kommune", help="søg i kommunen eller landet")
+    t.add_argument("--format", choices=["excel", "plain"], default="excel", help="som for classify")
+    t.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
     a = sub.add_parser("check-areas", help="ministeriets listekriterier for områder i en CSV-fil")
     a.add_argument("file", type=Path)
     a.add_argument("--out", type=Path, default=None)
@@ -245,6 +253,8 @@ def run(argv: list[str] | None = None) -> int:
                 },
             )
         return 0
+    if args.command == "twins":
+        return _twins(store, args)
     if args.command == "import":
         return _import(store, args)
     if args.command in ("delete-release", "backup", "restore", "log"):
@@ -255,6 +265,40 @@ def run(argv: list[str] | None = None) -> int:
         _write(export_release_template(store, args.release), args.out)
         return 0
     raise AssertionError(args.command)
+
+
+def _twins(store, args) -> int:
+    """The twins of one department, or every department's position against its twins, as CSV."""
+    from . import twins
+
+    if not twins.MIN_N <= args.n <= twins.MAX_N:
+        print(f"Fejl: --n skal være mellem {twins.MIN_N} og {twins.MAX_N}, ikke {args.n}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    data = store.release_data(args.release)
+    rules = store.adopted_rule_set()
+    grey = twins.masked(data.frame, rules)
+    variables = twins.variables_for(args.by)
+    facts = {"release": data.label, "source": data.source, "is_demo": store.is_demo}
+    if args.department is not None:
+        if args.department not in data.frame.index:
+            raise UserError(f"Afdelingen '{args.department}' findes ikke i udgivelsen '{args.release}'.")
+        res = twins.find_twins(data.frame, grey, args.department, variables=variables, n=args.n, scope=args.scope)
+        if res.reason:
+            print(f"Bemærk: {args.department} har ingen tvillinger. {res.reason}", file=sys.stderr)
+        table = twins.twin_table(data.frame, grey, res, **facts)
+    else:
+        pairs, reasons = twins.all_twins(data.frame, grey, variables=variables, n=args.n, scope=args.scope)
+        table = twins.position_table(data.frame, grey, pairs, reasons, variables=variables, scope=args.scope, **facts)
+    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+    if not store.is_demo:  # exports of real data go in the audit trail
+        store.log_event(
+            _user(),
+            "export",
+            args.release,
+            file_name=args.out.name if args.out else None,
+            details={"format": args.format, "tvillinger": args.department or "alle", "kilde": "kommandolinjen"},
+        )
+    return 0
 
 
 def _actor():

@@ -156,7 +156,7 @@ EXPECTED_AREAS = {
 
 
 def test_check_areas_matches_hand_reasoned_statuses(tmp_path, capsys):
-    """Every status in areas_input.csv, derived by hand from DOMAIN.md §2 (and the golden file).
+    """Every status in areas_input.csv, derived by hand from docs/domain.md §2 (and the golden file).
 
     Udsat criteria (§61a): outside labour > 40, convicted ≥ 3 × national, basic education > 60,
     income < 55; forebyggelse (§61b): > 30, ≥ 2 ×, > 60, < 65, gate non-Western > 30. All need

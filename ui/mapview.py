@@ -258,21 +258,41 @@ def place_labels(points: pd.DataFrame, places: pd.DataFrame, view: pdk.ViewState
     px_x, px_y = px(points["lon"], points["lat"])
     radius = np.clip(points["radius"].to_numpy(float) * _pixels_per_metre(lat0, zoom), 4, 30) + 2
     placed: list[tuple[float, float, float, float]] = []
-    keep = []
+    keep, where = [], []
     for row in places.itertuples():
+        if row.min_zoom > zoom + 1.5:
+            continue
         (x,), (y,) = px([row.lon], [row.lat])
         w, h = 0.55 * LABEL_PX * len(row.name) + 6, LABEL_PX + 4
-        box = (x - w / 2, y - 3 - h, x + w / 2, y - 3)
-        # Distance from each point's centre to the box, against the point's radius.
-        dx = np.maximum(np.maximum(box[0] - px_x, 0), px_x - box[2])
-        dy = np.maximum(np.maximum(box[1] - px_y, 0), px_y - box[3])
-        covers_point = bool(np.any(dx * dx + dy * dy < radius * radius))
-        overlaps = any(not (box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1]) for b in placed)
-        if row.min_zoom <= zoom + 1.5 and not covers_point and not overlaps:
+        for i, (ax, ay) in enumerate(_LABEL_SPOTS):
+            # The box's left/top from the place and the spot's anchor (0 = start/top, 0.5 = middle, 1 = end/bottom).
+            ox, oy = _LABEL_OFFSETS[i]
+            left, top = x + ox - ax * w, y + oy - ay * h
+            box = (left, top, left + w, top + h)
+            dx = np.maximum(np.maximum(box[0] - px_x, 0), px_x - box[2])
+            dy = np.maximum(np.maximum(box[1] - px_y, 0), px_y - box[3])
+            if np.any(dx * dx + dy * dy < radius * radius):
+                continue  # it would cover a department
+            if any(not (box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1]) for b in placed):
+                continue  # or another name
             placed.append(box)
             keep.append(row.Index)
-    shown = places.loc[keep]
+            where.append(i)
+            break
+    shown = places.loc[keep].assign(
+        anchor=[_ANCHORS[_LABEL_SPOTS[i][0]] for i in where],
+        baseline=[_BASELINES[_LABEL_SPOTS[i][1]] for i in where],
+        offset=[list(_LABEL_OFFSETS[i]) for i in where],
+    )
     return shown, places.drop(index=keep)
+
+
+#: Where a name may sit around its place, in order of preference: (horizontal, vertical) anchor of
+#: the text (0 start/top, 0.5 middle, 1 end/bottom) and its offset in pixels from the place.
+_LABEL_SPOTS = [(0.5, 1.0), (0.5, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0)]
+_LABEL_OFFSETS = [(0, -4), (0, 4), (7, 0), (-7, 0), (5, -4), (-5, -4), (5, 4), (-5, 4)]
+_ANCHORS = {0.0: "start", 0.5: "middle", 1.0: "end"}
+_BASELINES = {0.0: "top", 0.5: "center", 1.0: "bottom"}
 
 
 def _label_layers(frames: dict, points: pd.DataFrame, geography: geo.Geography, view: pdk.ViewState) -> list[pdk.Layer]:
@@ -284,7 +304,6 @@ def _label_layers(frames: dict, points: pd.DataFrame, geography: geo.Geography, 
         get_position=["lon", "lat"],
         get_text="name",
         get_color=_rgba(PLACE_TEXT, 255),
-        get_alignment_baseline="'bottom'",
         pickable=False,
         # Quoted strings: pydeck passes them literally instead of as JS expressions.
         character_set='"auto"',
@@ -297,10 +316,12 @@ def _label_layers(frames: dict, points: pd.DataFrame, geography: geo.Geography, 
     layers = [
         pdk.Layer(
             "TextLayer",
-            _data(frames, "places", shown[["name", "lon", "lat"]]),
+            _data(frames, "places", shown[["name", "lon", "lat", "anchor", "baseline", "offset"]]),
             id="places",
             get_size=LABEL_PX,
-            get_pixel_offset=[0, -3],
+            get_text_anchor="anchor",
+            get_alignment_baseline="baseline",
+            get_pixel_offset="offset",
             **common,
         )
     ]
@@ -313,6 +334,7 @@ def _label_layers(frames: dict, points: pd.DataFrame, geography: geo.Geography, 
                 get_size=LABEL_METRES,
                 size_units="'meters'",
                 size_max_pixels=LABEL_PX - 1,
+                get_alignment_baseline="'bottom'",
                 **common,
             )
         )
@@ -434,7 +456,7 @@ def deck(
     layers.append(
         pdk.Layer(
             "TextLayer",
-            _data(frames, "step-symbols", labelled[["lon", "lat", "symbol"]]),
+            _data(frames, "step-symbols", labelled[["lon", "lat", "symbol", "radius"]]),
             id="step-symbols",
             get_position=["lon", "lat"],
             get_text="symbol",

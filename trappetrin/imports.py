@@ -28,6 +28,7 @@ from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
 from .export import to_csv_danish
+from .getting_started import require_register
 from .importer import (
     EXTRA_ALIASES,
     MISSING_MARKERS,
@@ -298,6 +299,9 @@ def plan_import(
     options = dict(options or {})
     if kind not in KINDS:
         raise UserError(f"Ukendt slags import '{kind}' – forventet en af: {', '.join(KINDS)}.")
+    # Before reading the file: values or a list before the register would give one "unknown
+    # department" per row (271 of them); one message naming the order is what helps.
+    require_register(store, kind, file_name or (Path(source).name if isinstance(source, str | Path) else None))
     if kind == "geometri":
         return validate_geometry(store, source, file_name=file_name, options=options, mapping=mapping)
     table = read_table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, trends
+from trappetrin import catalogue, explain, trends
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
@@ -37,7 +37,6 @@ STATUS_LABELS = {
     "parallelsamfund": "Parallelsamfund",
     "omdannelse": "Omdannelsesområde",
 }
-TEXT_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "grey": "gray"}
 DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke."
 FLEXIBLE_LETTING = {
     "obligatorisk": "Obligatorisk",
@@ -183,9 +182,10 @@ else:
 # --- the colour and why --------------------------------------------------------------------------
 
 st.subheader("Farve og begrundelse")
-st.markdown(f"### :{TEXT_COLOURS.get(code, 'gray')}[{fmt.outcome_label(rules, code)}]")
+st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
+reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
 st.markdown(
-    f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
+    f"**Begrundelse:** {fmt.plain(reason)}  \n"
     f"Udgivelse {data.label}"
     + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
     + f" · regelsæt {ctx.rules_label}"

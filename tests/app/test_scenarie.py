@@ -554,7 +554,7 @@ def test_capacity_line_changes_sign_with_the_direction_of_the_change(app, value,
 
 @pytest.mark.parametrize(("key", "text", "value"), [("c.forebyggelse.convicted", "1,5", 1.5), (OUTSIDE, "32,5", 32.5)])
 def test_a_decimal_comma_is_applied_as_typed(app, db, key, text, value):
-    """"1,5" is 1.5 and "32,5" is 32.5 (st.number_input made 15 and 325 of them in a Danish browser):
+    """ "1,5" is 1.5 and "32,5" is 32.5 (st.number_input made 15 and 325 of them in a Danish browser):
     in the link, in the movers and in the field, which shows the value with a decimal comma."""
     at = set_param(open_scenarie(app), key, text)
     assert url_value(at, "p." + key) == str(value)
@@ -605,7 +605,7 @@ def test_whole_number_field_refuses_a_fraction(app):
 
 
 def test_list_membership_is_a_yes_no_choice(app, db):
-    """"Nej" switches the ministry-list rule off: exactly the engine's movers, the link says ≥ 2."""
+    """ "Nej" switches the ministry-list rule off: exactly the engine's movers, the link says ≥ 2."""
     at = open_scenarie(app)
     radio = at.radio(key="p.g.ministerial_list.on_list")
     assert radio.options == ["Ja", "Nej"] and radio.value == 1.0

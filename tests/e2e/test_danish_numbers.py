@@ -64,7 +64,7 @@ def type_value(page: Page, key: str, text: str) -> None:
 
 
 def test_decimal_comma_is_applied_in_the_link_and_the_movers_list(page, app_server, expected):
-    """"1,5" and "32,5" typed in a da-DK browser are 1.5 and 32.5: link, field and movers agree."""
+    """ "1,5" and "32,5" typed in a da-DK browser are 1.5 and 32.5: link, field and movers agree."""
     page.goto(f"{app_server}/scenarie")
     wait_for_app(page, settle_ms=0)
     expect(field(page, CONVICTED)).to_have_value("2", timeout=30_000)  # shown the Danish way, no "2.00"
@@ -83,7 +83,7 @@ def test_decimal_comma_is_applied_in_the_link_and_the_movers_list(page, app_serv
 
 
 def test_out_of_range_is_refused_in_danish_and_not_applied(page, app_server, expected):
-    """"325" in a percentage: a Danish message naming 0–100; the link and the movers keep 32.5."""
+    """ "325" in a percentage: a Danish message naming 0–100; the link and the movers keep 32.5."""
     page.goto(f"{app_server}/scenarie?p.{OUTSIDE}=32.5")
     wait_for_app(page, settle_ms=0)
     assert_movers_shown(page, expected[OUTSIDE, 32.5])

@@ -139,6 +139,11 @@ def _release_data(db: str, version: str, label: str, municipality: str | None = 
     return store().release_data(label, municipality)
 
 
+def release_data_for(label: str, municipality: str | None) -> ReleaseData:
+    """One release for ``municipality`` (None: every department), whatever municipality is in view."""
+    return _release_data(str(store().path), _releases_version(), label, municipality)
+
+
 def release_data(label: str) -> ReleaseData:
     """One release resolved as of its date, for the municipality in view."""
     version = _releases_version()
@@ -386,13 +391,16 @@ def _new_in_url(key: str) -> str | None:
     return value
 
 
-def seed_from_url(key: str, valid: list[str] | None = None) -> None:
+def seed_from_url(key: str, valid: list | None = None, parse=None) -> None:
     """Keep a value from a link (a fresh session, or a link within the app), then restore it.
 
     A value this session wrote to the URL itself is not read back, so the user's latest choice
-    wins over the address line.
+    wins over the address line. ``parse`` turns the URL's text into the widget's value (None:
+    not a valid value), e.g. a number or a list.
     """
     value = _new_in_url(key)
+    if value is not None and parse is not None:
+        value = parse(value)
     if value is not None and (valid is None or value in valid):
         _view()[key] = value
     restore(key, valid)

@@ -67,7 +67,7 @@ def _facts(db: str, generation: int) -> StoreFacts:
     choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
     return StoreFacts(
         releases=s.release_labels(),
-        releases_version=str(s.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases")),
+        releases_version=s.releases_version(),
         adopted=s.adopted_rule_set(),
         choices=choices,
         fingerprints={c: content_fingerprint(stored[c]) for c in choices},
@@ -495,10 +495,7 @@ def _choice_label(choice: str, adopted_choice: str) -> str:
 def stored_boundary() -> dict | None:
     """The municipality boundary imported into the store (GeoJSON, EPSG:4326), cached on its checksums."""
     s = store()
-    key = s.scalar(
-        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
-        "FROM geometries WHERE kind = 'kommunegraense'"
-    )
+    key = s.boundary_version()
     return _stored_boundary(str(s.path), key) if key else None
 
 

@@ -399,6 +399,16 @@ def forget(key: str) -> None:
     _view().pop(key, None)
 
 
+def keep(key: str, value) -> None:
+    """Keep ``value`` for the session under ``key`` (as :func:`remember` keeps a widget's value)."""
+    _view()[key] = value
+
+
+def kept(key: str):
+    """The value kept under ``key`` for the session (None when there is none)."""
+    return _view().get(key)
+
+
 def _new_in_url(key: str) -> str | None:
     """The URL's value for ``key`` when it came from a link rather than from this session."""
     value = st.query_params.get(key)
@@ -465,11 +475,18 @@ def scenario_overrides(base: RuleSet) -> dict[str, float]:
     return out
 
 
+#: Number fields' refused texts: field key → Danish message (see ui.number_entry).
+FIELD_ERRORS_KEY = "_tal_fejl"
+
+
 def clear_scenario() -> None:
-    """Forget every scenario value."""
+    """Forget every scenario value (and any refused text in a scenario field)."""
     view = _view()
     for key in [k for k in view if k.startswith(URL_PREFIX)]:
         del view[key]
+    errors = st.session_state.get(FIELD_ERRORS_KEY, {})
+    for key in [k for k in errors if k.startswith(URL_PREFIX)]:
+        del errors[key]
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(URL_PREFIX)]:
         del st.session_state[key]
 

@@ -349,7 +349,7 @@ else:
             alt.Chart(chart_data)
             .mark_bar()
             .encode(
-                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
                 x=alt.X(
                     "deviation:Q",
                     title="Afvigelse fra tvillingernes median (standardafvigelser)",
@@ -358,7 +358,7 @@ else:
                 color=colour,
                 tooltip=["Afdeling", "Værdi", "Tvillingernes median", "Afvigelse", "Retning"],
             )
-            .properties(height=24 * len(chart_data) + 40)
+            .properties(height=28 * len(chart_data) + 40)
         )
         st.altair_chart(
             chart, key="tv_standouts", alt=f"De {len(chart_data)} afdelinger, der afviger mest fra deres tvillinger"

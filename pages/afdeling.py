@@ -29,6 +29,7 @@ from ui.state import (
     store,
 )
 from ui.tables import html_table
+from ui.twins_view import afdeling_summary as twins_summary
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {
@@ -340,3 +341,7 @@ with right:
         allocation = "Nej – afdelingen er fritaget for kommunal anvisning."
     letting = FLEXIBLE_LETTING.get(outcome.flexible_letting, outcome.flexible_letting or "–")
     st.markdown(f"**Kommunal anvisning:** {allocation}  \n**Fleksibel udlejning:** {letting}")
+
+# --- against its twins (the Tvillinger page has the rest) -------------------------------------------
+
+twins_summary(ctx, dept, masked=masked, link_params=link_params(**{DEPARTMENT_KEY: dept}))

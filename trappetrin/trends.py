@@ -414,7 +414,17 @@ def changes_since_previous(store: Store, rules: RuleSet, label: str, *, results:
         A department of the register with data in only one of the two releases is listed with
         :data:`NO_DATA` as its ``from`` or ``to``. Empty for the first release.
     """
-    prev = previous_release(store, label)
+    return changes_between(store, rules, previous_release(store, label), label, results=results)
+
+
+def changes_between(
+    store: Store, rules: RuleSet, prev: str | None, label: str, *, results: Results | None = None
+) -> pd.DataFrame:
+    """Like :func:`changes_since_previous`, from any earlier release ``prev`` (e.g. a year before).
+
+    Empty when ``prev`` is None. Same columns and the same discretion: a department under the
+    limit in either release is listed with its colours and a text, never with values.
+    """
     if prev is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     results = classified_releases(store, rules, [prev, label], results)

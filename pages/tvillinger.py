@@ -18,6 +18,7 @@ from trappetrin.export import to_csv_danish
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
+    MUNICIPALITY_KEY,
     audited_download,
     context,
     demo_caption,
@@ -177,7 +178,20 @@ if view == "afdeling":
     )
     set_url(DEPARTMENT_KEY, dept)
     if dept not in frame.index:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+        home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+        if home is not None and home != ctx.municipality:  # a twin in another municipality
+            st.warning(
+                f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+                "Kommune. Skift kommune for at se den."
+            )
+            st.page_link(
+                "pages/tvillinger.py",
+                label=f"Vis afdelingen i {home} Kommune",
+                icon=":material/swap_horiz:",
+                query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+            )
+        else:
+            st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
         st.stop()
     row = frame.loc[dept]
     grey = tv.masked_for(ctx, frame)

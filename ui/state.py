@@ -199,12 +199,28 @@ def _overview(
     rules: RuleSet,
     basemap: bool,
     only: frozenset | None,
+    refit: int,
     _res: ReleaseResult,
 ):
+    from trappetrin import geo
     from trappetrin.colours import colour_list, red_and_yellow
-    from ui.mapview import deck
+    from ui.mapview import deck, national_deck
 
-    chart = deck(_res, basemap=basemap, only=None if only is None else set(only))
+    only_set = None if only is None else set(only)
+    frame = _res.data.frame
+    place = geo.municipality_of(frame if only_set is None else frame.loc[frame.index.isin(only_set)])
+    if place is None:  # the whole country: a mark per municipality, not 8,000 points
+        chart = national_deck(_res, only=only_set, basemap=basemap)
+    else:
+        geography = geo.geography(stored_boundary(), municipality=place)
+        chart = deck(
+            _res,
+            basemap=basemap,
+            only=only_set,
+            geography=geography,
+            footprints=stored_footprints(),
+            refit=refit,
+        )
     spec = chart.to_json()
     chart.to_json = lambda: spec  # the cached map never changes: st.pydeck_chart need not serialise it again
     # "Dannet" (the time made) is not shown on Oversigt, so one table serves every run.
@@ -212,19 +228,29 @@ def _overview(
     return chart, red_and_yellow(table, _res.rules)
 
 
-def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str]):
+def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str], refit: int = 0):
     """Oversigt's map of the departments in ``only`` and the red/yellow list (all departments).
 
-    Cached per release, rule set, municipality, basemap and filter, and renewed after any write to
-    the database (an imported boundary, say) or a change of the boundary file: building the map
-    and the colour list cost ~100 ms per run, now only when one of those changes.
+    Cached per release, rule set, municipality, basemap, filter and ``refit`` (the "Hele kommunen"
+    button's count: a new opening view of the same map), and renewed after any write to the
+    database (an imported boundary, say) or a change of the boundary file: building the map and
+    the colour list cost ~100 ms per run, now only when one of those changes.
     """
     from ui.mapview import boundary_file_key
 
     s = store()
     key = None if len(only) == len(res.data.frame) else frozenset(only)
     return _overview(
-        str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key, _res=res
+        str(s.path),
+        s.generation,
+        data_version(),
+        boundary_file_key(),
+        label,
+        res.rules,
+        basemap,
+        key,
+        refit,
+        _res=res,
     )
 
 
@@ -526,6 +552,21 @@ def stored_boundary() -> dict | None:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _stored_boundary(db: str, key: str) -> dict | None:
     return store().boundary_geojson()
+
+
+def stored_footprints():
+    """Department polygons imported into the store (dept_id, geojson), or None; cached on their checksums."""
+    s = store()
+    key = s.scalar(
+        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+        "FROM geometries WHERE kind = 'afdeling'"
+    )
+    return _stored_footprints(str(s.path), key) if key else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _stored_footprints(db: str, key: str):
+    return store().geometries("afdeling")[["dept_id", "geojson"]]
 
 
 DEPARTMENT_KEY = "afd"

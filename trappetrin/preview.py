@@ -4,7 +4,7 @@ The Scenarie page shows the movers the server computed (:func:`trappetrin.scenar
 that a threshold change shows its movers at once, the browser also holds a copy of the rule
 engine (``ui/static/movers.js``) and the data it needs: :func:`engine_payload` builds that data
 as plain JSON. The server's list replaces the browser's as soon as it arrives; the two are the
-same (``tests/e2e/test_movers_engine.py`` runs the JavaScript engine against this one).
+same (``tests/unit/test_movers_parity.py`` runs the JavaScript engine against this one).
 
 Discretion: departments under the discretion limit of the rule set in view get no indicator
 values at all, not even the one the limit is measured on. No scenario can lower that limit
@@ -19,7 +19,6 @@ import math
 import numpy as np
 
 from . import catalogue
-from .colours import SEVERITY
 from .engine import Classification, _as_array
 from .rules import OP_LABELS, RuleSet
 from .store import ReleaseData
@@ -73,5 +72,5 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
             name: {"label": catalogue.label(name), "unit": catalogue.unit(name)} for name in rules.indicators
         },
         "ops": OP_LABELS,
-        "outcomes": {"labels": outcome_labels, "severity": list(SEVERITY)},
+        "outcomes": {"labels": outcome_labels, "severity": rules.severity_order()},
     }

@@ -731,7 +731,8 @@ def resolve_columns(
 ) -> tuple[dict[str, str], list[str], list[str]]:
     """Which column holds which field: (field → column, ignored columns, problems).
 
-    The user's ``mapping`` (field → column) comes first; other columns are matched by their
+    A column headed exactly as the template heads a field (label or code, any case) is always
+    that field. Then the user's ``mapping`` (field → column); other columns are matched by their
     header. ``known``, ``match`` and ``label`` default to the indicator release's fields; the
     other kinds of import (:mod:`trappetrin.imports`) pass their own.
     """
@@ -741,8 +742,19 @@ def resolve_columns(
     problems: list[str] = []
     columns = [str(c) for c in table.columns]
     used: dict[str, str] = {}
+    # A column headed exactly as the template heads a field (its label or code) is that field,
+    # whatever a mapping (remembered from an earlier file, or given) says.
+    exact: dict[str, str] = {}
+    for column in columns:
+        key = column.strip().casefold()
+        for fld in known:
+            if key in (fld.casefold(), label(fld).strip().casefold()):
+                exact.setdefault(fld, column)
+    exact_columns = {c: f for f, c in exact.items()}
     for fld, column in (mapping or {}).items():
         if column is None or str(column) == "":
+            continue
+        if fld in exact and exact[fld] != str(column) or exact_columns.get(str(column), fld) != fld:
             continue
         if fld not in known:
             problems.append(
@@ -950,6 +962,15 @@ def validate_indicator_release(
         missing_indicators=[c for c in catalogue.indicators() if c not in used],
         partial=partial,
     )
+
+
+def missing_rule_columns(headers: list[str], mapping: dict[str, str] | None, rules: RuleSet | None) -> list[str]:
+    """Indicators ``rules`` reads that no header (after the mapping) names: the Data page offers
+    these as a deliberate partial release before the file is checked."""
+    if rules is None or rules.scope != "afdeling":
+        return []
+    used, _, _ = resolve_columns(pd.DataFrame(columns=[str(h) for h in headers]), mapping)
+    return [c for c in rules.indicators if c in catalogue.indicators() and c not in used]
 
 
 def partial_indicators(store: Store, label: str, rules: RuleSet) -> list[str]:

@@ -1391,3 +1391,35 @@ def problem_table(error: UserError) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["Fil", "Række", "Kolonne", "Værdi", "Problem", "Forventet"])
     frame["Række"] = pd.array(frame["Række"], dtype="Int64")
     return frame
+
+
+#: Identical problems in at least this many rows become one line ("257 rækker: …").
+COLLAPSE_FROM = 3
+#: Row numbers named in a collapsed line before "…".
+ROWS_NAMED = 5
+
+
+def collapse_problems(table: pd.DataFrame, least: int = COLLAPSE_FROM) -> pd.DataFrame:
+    """The problem table with repeated identical problems (same file, column, problem and
+    expectation; any row and value) as one line whose ``Række`` says how many rows and which,
+    e.g. "2, 3, 4, 5, 6 … (257 rækker)". ``Række`` becomes text ("" where there is none); the
+    order of first appearance is kept."""
+    key = ["Fil", "Kolonne", "Problem", "Forventet"]
+    out = []
+    groups = table.groupby(key, sort=False, dropna=False)
+    for _, group in groups:
+        if len(group) >= least:
+            rows = [str(r) for r in group["Række"] if pd.notna(r)]
+            named = ", ".join(rows[:ROWS_NAMED]) + (" …" if len(rows) > ROWS_NAMED else "")
+            values = list(dict.fromkeys(group["Værdi"]))
+            first = group.iloc[0].to_dict()
+            first["Række"] = f"{named} ({len(group)} rækker)" if rows else f"{len(group)} gange"
+            first["Værdi"] = values[0] if len(values) == 1 else f"{values[0]} m.fl."
+            out.append((group.index[0], first))
+        else:
+            for index, record in group.iterrows():
+                record = record.to_dict()
+                record["Række"] = "" if pd.isna(record["Række"]) else str(record["Række"])
+                out.append((index, record))
+    out.sort(key=lambda item: item[0])
+    return pd.DataFrame([r for _, r in out], columns=list(table.columns))

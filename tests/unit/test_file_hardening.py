@@ -179,3 +179,63 @@ def test_refused_workbooks_write_nothing(store):
         with pytest.raises(UserError):
             imports.plan_import(store, "afdelingsdata", BAD / name, options={"label": "x"}, today=TODAY)
     assert dump(store) == before
+
+
+# --- the problem table ------------------------------------------------------------------------------
+
+
+def test_identical_problems_in_many_rows_collapse_to_one_line(store):
+    """257 rows with a comma where the header has semicolons: one line, not 257."""
+    head = "Afdelings-id;Beboere;Beboere 18–64 år"
+    rows = [f"101-{i:03d},248,169" for i in range(257)]
+    body = ("\r\n".join([head, "101-003;248;169", *rows]) + "\r\n").encode()
+    with pytest.raises(UserError) as info:
+        values_of(store, body, "komma.csv")
+    table = imports.collapse_problems(imports.problem_table(info.value))
+    ragged = table[table["Problem"].str.contains("rækken har 1 felt")]
+    assert len(ragged) == 1
+    assert ragged.iloc[0]["Række"] == "3, 4, 5, 6, 7 … (257 rækker)"
+    assert "semikolon og komma blandet" in ragged.iloc[0]["Forventet"]
+    # fewer than three identical problems stay one line each, with their own row
+    few = imports.collapse_problems(
+        imports.problem_table(UserError("x", problems=["a.csv, række 2: ens", "a.csv, række 3: ens"]))
+    )
+    assert few["Række"].tolist() == ["2", "3"]
+
+
+# --- remembered mappings (19.3) -------------------------------------------------------------------
+
+
+def test_an_exact_template_header_wins_over_a_remembered_mapping(store):
+    body = "Afdelings-id;Gammel;Beboere 18–64 år (antal)\r\n101-003;999;169\r\n101-007;999;28\r\n".encode()
+    headers = ["Afdelings-id", "Gammel", "Beboere 18–64 år (antal)"]
+    store.save_mapping("afdelingsdata", ["Afdelings-id", "Gammel"], {"residents_18_64": "Gammel"}, actor=ADMIN)
+    remembered = store.saved_mapping("afdelingsdata", headers)
+    assert remembered == {"residents_18_64": "Gammel"}  # found (its column exists) …
+    opts = {"label": "t", "source": "Beboerdata", "reference_date": "2026-11-20"}
+    opts["allow_missing"] = list(catalogue.indicators())
+    plan = imports.plan_import(
+        store, "afdelingsdata", body, file_name="ny.csv", options=opts, mapping=remembered, today=TODAY
+    )
+    got = {(d, i): v for d, i, v in plan.values.itertuples(index=False)}
+    assert got[("101-003", "residents_18_64")] == 169  # … but the exact header wins
+    assert plan.columns["residents_18_64"] == "Beboere 18–64 år (antal)" and "Gammel" in plan.ignored_columns
+    # nor can a mapping point another field at an exactly named column
+    plan = imports.plan_import(
+        store,
+        "afdelingsdata",
+        body,
+        file_name="ny.csv",
+        options=opts,
+        mapping={"residents": "Beboere 18–64 år (antal)"},
+        today=TODAY,
+    )
+    assert "residents" not in plan.columns
+
+
+@pytest.mark.parametrize("actor", [None, Actor("læser", "viewer"), Actor("analytiker", "analyst")])
+def test_save_mapping_needs_the_import_permission(store, actor):
+    before = dump(store)
+    with pytest.raises(UserError):
+        store.save_mapping("afdelingsdata", ["Nummer"], {"dept_id": "Nummer"}, actor=actor)
+    assert dump(store) == before

@@ -256,7 +256,7 @@ def test_a_mapping_is_remembered_for_the_next_file_of_that_kind(store):
     assert store.saved_mapping("stamdata", headers) is None
     mapping = {"dept_no": "Nr", "org_no": "Org", "name": "Navn", "family_dwellings": "Antal"}
     assert imports.missing_required(store, "stamdata", headers) == ["org_no", "dept_no", "family_dwellings"]
-    store.save_mapping("stamdata", headers, mapping)
+    store.save_mapping("stamdata", headers, mapping, actor=ADMIN)
     assert store.saved_mapping("stamdata", list(reversed(headers))) == mapping  # same headers, other order
     assert store.saved_mapping("stamdata", headers + ["Ekstra"]) == mapping  # every mapped column present
     assert store.saved_mapping("stamdata", ["Nr", "Org"]) is None

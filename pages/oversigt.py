@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from trappetrin import formatting
 from trappetrin.geo import ATTRIBUTION
 from ui import fmt, maplinks, state
 from ui.state import context, demo_caption, go_to_department, no_data_notice, overview
@@ -141,6 +142,29 @@ if chosen:
     )
 else:
     filter_line.markdown(f"Alle {fmt.integer(len(frame))} afdelinger vises.")
+
+absent = res.data.absent
+if len(absent):  # departments in the register the release has no data for: said, never hidden
+    with st.expander(
+        f"{formatting.integer(len(frame))} af {formatting.integer(res.data.register_size)} afdelinger i registret "
+        f"har data i udgivelse {ctx.release}",
+        icon=":material/report:",
+    ):
+        st.caption(
+            "Afdelingerne herunder står i afdelingsregistret, men udgivelsen har ingen tal for dem. De har "
+            "ingen farve i denne udgivelse og står i eksporten med farven »Ingen data«."
+        )
+        html_table(
+            pd.DataFrame(
+                {
+                    "Afdelings-id": absent.index,
+                    "Afdeling": absent["name"].to_numpy(),
+                    "Boligorganisation": absent["organisation"].to_numpy(),
+                }
+            ),
+            label="Afdelinger uden data",
+            max_height=240 if len(absent) > 6 else None,
+        )
 
 if not shown:
     st.warning(

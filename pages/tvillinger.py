@@ -18,6 +18,7 @@ from trappetrin.export import to_csv_danish
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
+    MUNICIPALITY_KEY,
     audited_download,
     context,
     demo_caption,
@@ -177,7 +178,20 @@ if view == "afdeling":
     )
     set_url(DEPARTMENT_KEY, dept)
     if dept not in frame.index:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+        home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+        if home is not None and home != ctx.municipality:  # a twin in another municipality
+            st.warning(
+                f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+                "Kommune. Skift kommune for at se den."
+            )
+            st.page_link(
+                "pages/tvillinger.py",
+                label=f"Vis afdelingen i {home} Kommune",
+                icon=":material/swap_horiz:",
+                query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+            )
+        else:
+            st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
         st.stop()
     row = frame.loc[dept]
     grey = tv.masked_for(ctx, frame)
@@ -349,7 +363,7 @@ else:
             alt.Chart(chart_data)
             .mark_bar()
             .encode(
-                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
                 x=alt.X(
                     "deviation:Q",
                     title="Afvigelse fra tvillingernes median (standardafvigelser)",
@@ -358,7 +372,7 @@ else:
                 color=colour,
                 tooltip=["Afdeling", "Værdi", "Tvillingernes median", "Afvigelse", "Retning"],
             )
-            .properties(height=24 * len(chart_data) + 40)
+            .properties(height=28 * len(chart_data) + 40)
         )
         st.altair_chart(
             chart, key="tv_standouts", alt=f"De {len(chart_data)} afdelinger, der afviger mest fra deres tvillinger"

@@ -668,7 +668,7 @@ def test_an_ordinary_scenario_needs_no_extra_confirmation(app, db):
 
 
 def test_a_link_value_between_the_choices_shows_the_choice_it_means(app, db):
-    """"≥ 1,5" on the list flag means Nej (no department has 2): the field and the scenario agree."""
+    """ "≥ 1,5" on the list flag means Nej (no department has 2): the field and the scenario agree."""
     at = open_scenarie(app, **{"p.g.ministerial_list.on_list": "1.5"})
     assert at.radio(key="p.g.ministerial_list.on_list").value == 2.0
     assert live_list(at)["params"]["g.ministerial_list.on_list"] == 2.0

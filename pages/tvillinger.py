@@ -367,7 +367,7 @@ else:
                 x=alt.X(
                     "deviation:Q",
                     title="Afvigelse fra tvillingernes median (standardafvigelser)",
-                    axis=alt.Axis(labelExpr="replace(datum.label, '.', ',')"),
+                    axis=alt.Axis(labelExpr="replace(replace(datum.label, '.', ','), '-', '\u2212')"),
                 ),
                 color=colour,
                 tooltip=["Afdeling", "Værdi", "Tvillingernes median", "Afvigelse", "Retning"],

@@ -31,7 +31,9 @@ from trappetrin.scenario import (
     choices,
     content_fingerprint,
     counts,
+    flag_is_on,
     is_choice,
+    is_flag_gate,
     movers,
     parameter_groups,
     parameter_label,
@@ -162,8 +164,12 @@ def _choice_input(base: RuleSet, param: Parameter, key: str, help_text: str) -> 
     options = choices(base, param)
     kept = state.kept(key)
     current = float(param.value if kept is None else kept)
-    if current not in options:
-        current = float(param.value)
+    if current not in options:  # e.g. a link's "≥ 1,5" on the list flag: the choice it means
+        if is_flag_gate(param):
+            current = options[0] if flag_is_on(param, current) else options[1]
+        else:
+            current = min(options, key=lambda o: abs(o - current))
+        state.keep(key, current)
     st.session_state[key] = current
     st.radio(
         parameter_label(base, param),

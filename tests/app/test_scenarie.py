@@ -609,6 +609,8 @@ def test_list_membership_is_a_yes_no_choice(app, db):
     at = open_scenarie(app)
     radio = at.radio(key="p.g.ministerial_list.on_list")
     assert radio.options == ["Ja", "Nej"] and radio.value == 1.0
+    inputs = live_list(at)["inputs"]  # the browser reads typed fields itself and waits for the server on choices
+    assert {k for k, spec in inputs.items() if spec["choice"]} == CHOICES
     assert any(c.value.startswith("Afdelinger i et område på ministeriets liste er røde.") for c in at.caption)
     at = set_param(at, "g.ministerial_list.on_list", 2.0)
     assert shown_movers(at) == expected_movers(db, {"g.ministerial_list.on_list": 2.0})
@@ -663,3 +665,11 @@ def test_a_scenario_that_moves_most_departments_is_adopted_only_when_confirmed(a
 def test_an_ordinary_scenario_needs_no_extra_confirmation(app, db):
     at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
     assert not any(c.key.startswith("scenarie_stor_bekraeft.") for c in at.checkbox)
+
+
+def test_a_link_value_between_the_choices_shows_the_choice_it_means(app, db):
+    """ "≥ 1,5" on the list flag means Nej (no department has 2): the field and the scenario agree."""
+    at = open_scenarie(app, **{"p.g.ministerial_list.on_list": "1.5"})
+    assert at.radio(key="p.g.ministerial_list.on_list").value == 2.0
+    assert live_list(at)["params"]["g.ministerial_list.on_list"] == 2.0
+    assert shown_movers(at) == expected_movers(db, {"g.ministerial_list.on_list": 2.0})

@@ -137,11 +137,11 @@ chosen = [
 ]
 if chosen:
     filter_line.markdown(
-        f"**{len(shown)} af {len(frame)} afdelinger vises** · "
+        f"**{fmt.integer(len(shown))} af {fmt.integer(len(frame))} afdelinger vises** · "
         + " · ".join(f"{name}: {', '.join(fmt.plain(v) for v in values)}" for name, values in chosen)
     )
 else:
-    filter_line.markdown(f"Alle {len(frame)} afdelinger vises.")
+    filter_line.markdown(f"Alle {fmt.integer(len(frame))} afdelinger vises.")
 
 absent = res.data.absent
 if len(absent):  # departments in the register the release has no data for: said, never hidden

@@ -38,11 +38,21 @@ ROLES = """
 "adam@aalborg.dk" = "admin"
 """
 USERS = {"viewer": "vera@aalborg.dk", "analyst": "ana@aalborg.dk", "admin": "adam@aalborg.dk"}
-ALL_PAGES = ["oversigt", "scenarie", "udvikling", "afdeling", "anvisning", "eksport", "data", "revision"]
+ALL_PAGES = ["oversigt", "scenarie", "udvikling", "afdeling", "tvillinger", "anvisning", "eksport", "data", "revision"]
 EXPECTED_PAGES = {
-    "viewer": {"oversigt", "udvikling", "afdeling", "anvisning"},
-    "analyst": {"oversigt", "scenarie", "udvikling", "afdeling", "anvisning", "eksport"},
-    "admin": {"oversigt", "scenarie", "udvikling", "afdeling", "anvisning", "eksport", "data", "revision"},
+    "viewer": {"oversigt", "udvikling", "afdeling", "tvillinger", "anvisning"},
+    "analyst": {"oversigt", "scenarie", "udvikling", "afdeling", "tvillinger", "anvisning", "eksport"},
+    "admin": {
+        "oversigt",
+        "scenarie",
+        "udvikling",
+        "afdeling",
+        "tvillinger",
+        "anvisning",
+        "eksport",
+        "data",
+        "revision",
+    },
 }
 OUTSIDE = "c.forebyggelse.outside_labour"
 

@@ -23,6 +23,7 @@ PAGES = [
     ("pages/afdeling.py", "Afdeling", ":material/apartment:", "afdeling", "view"),
     ("pages/tvillinger.py", "Tvillinger", ":material/compare_arrows:", "tvillinger", "view"),
     ("pages/anvisning.py", "Anvisning", ":material/home_work:", "anvisning", "view"),
+    ("pages/opfoelgning.py", "Opfølgning", ":material/fact_check:", "opfoelgning", "view"),
     ("pages/eksport.py", "Eksport", ":material/download:", "eksport", "export"),
     ("pages/data.py", "Data", ":material/database:", "data", "import"),  # when the page exists
     ("pages/revision.py", "Revisionsspor", ":material/history:", "revision", "audit"),

@@ -19,6 +19,7 @@ from trappetrin import catalogue
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_fills, colour_list, red_and_yellow
 from trappetrin.errors import UserError
+from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.rules import format_number
 from ui import fmt
@@ -65,7 +66,18 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     rows += [
         ("Afdelinger", str(n_departments)),
         ("Dannet", generated_at.strftime("%Y-%m-%d %H:%M")),
+        (
+            "Begrundelse",
+            "Den regel, der afgør farven, med dens betingelser og de opfyldte kriterier, hver med værdi og grænse",
+        ),
     ]
+    if len(data.absent):
+        rows.append(
+            (
+                "Afdelinger uden data",
+                f"{len(data.absent)} afdelinger i registret har ingen tal i udgivelsen; farven er »{NO_DATA_LABEL}«",
+            )
+        )
     if ctx.rules.discretion is not None:
         d = ctx.rules.discretion
         rows.append(
@@ -142,6 +154,7 @@ counts = table["Farve"].value_counts()
 st.markdown(
     f"**{len(table)} afdelinger** · "
     + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
+    + (f" · {NO_DATA_LABEL}: {counts[NO_DATA_LABEL]}" if NO_DATA_LABEL in counts else "")
 )
 
 st.subheader("Hent farvelisten")

@@ -22,7 +22,11 @@ from .store import SCHEMA_VERSION, Store
 MANIFEST = "manifest.json"
 FORMAT = "trappetrin-backup/1"
 #: Sequences behind generated ids: (sequence, table, id column), advanced past restored ids.
-SEQUENCES = (("release_ids", "releases", "release_id"), ("audit_ids", "audit_log", "event_id"))
+SEQUENCES = (
+    ("release_ids", "releases", "release_id"),
+    ("audit_ids", "audit_log", "event_id"),
+    ("followup_ids", "followup_rows", "row_id"),
+)
 #: Tables a restore leaves as they are (the audit trail is append-only).
 KEEP_ON_RESTORE = frozenset({"audit_log"})
 

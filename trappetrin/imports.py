@@ -29,6 +29,7 @@ from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
 from .export import to_csv_danish
+from .followup_spec import FOLLOWUP_FIELDS, FOLLOWUP_KINDS
 from .getting_started import require_register
 from .importer import (
     EXTRA_ALIASES,
@@ -61,6 +62,10 @@ KIND_SUFFIXES = {
     "stamdata": ["csv", "txt", "tsv", "xlsx", "xlsm"],
     "geometri": ["geojson", "json", "gpkg", "zip"],
 }
+
+# The agreement's follow-up data (trappetrin.followup): same path, own kinds.
+KINDS.update(FOLLOWUP_KINDS)
+KIND_SUFFIXES.update({kind: ["csv", "txt", "tsv", "xlsx", "xlsm"] for kind in FOLLOWUP_KINDS})
 
 #: Danish spellings of the ministry's categories → status code ("" = area not listed that year).
 STATUS_WORDS = {
@@ -244,6 +249,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
         "utm_y": ("UTM32 y (EPSG:25832)", False, ("y", "utm_y", "utm y", "utm32 y", "northing", "nord", "koordinat y")),
     },
 }
+FIELDS.update(FOLLOWUP_FIELDS)
 
 #: Denmark's extent in EPSG:4326, with a margin (lat, lon): coordinates outside are refused.
 DENMARK = {"lat": (54.4, 57.9), "lon": (7.8, 15.4)}
@@ -308,6 +314,10 @@ def plan_import(
     table = read_table(
         source, file_name, sheet=options.get("sheet") or None, header_row=options.get("header_row") or None
     )
+    if kind in FOLLOWUP_KINDS:
+        from .followup import validate_followup
+
+        return validate_followup(store, kind, table, mapping=mapping, today=today)
     if kind == "afdelingsdata":
         return importer.validate_indicator_release(
             store,
@@ -328,6 +338,10 @@ def preview_import(store: Store, plan: Plan | RegisterPlan, rules: RuleSet) -> i
     """What the commit would change; for indicators :func:`trappetrin.importer.preview`."""
     if isinstance(plan, Plan):
         return importer.preview(store, plan, rules)
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import preview_followup
+
+        return preview_followup(store, plan)
     if plan.kind == "ministerliste":
         return _preview_ministry_list(store, plan, rules)
     if plan.kind == "stamdata":
@@ -343,7 +357,11 @@ def commit_import(store: Store, plan: Plan | RegisterPlan, *, actor: Actor, prog
     require(actor, "import")
     progress = progress or _no_progress
     progress(0.05, "Gemmer")
-    if plan.kind == "ministerliste":
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import commit_followup
+
+        text = commit_followup(store, plan, actor)
+    elif plan.kind == "ministerliste":
         text = _commit_ministry_list(store, plan, actor)
     elif plan.kind == "stamdata":
         text = _commit_register(store, plan, actor)
@@ -379,6 +397,8 @@ def missing_required(store: Store, kind: str, headers: list[str], mapping: dict[
     need = [f for f, (_, req, _) in FIELDS[kind].items() if req and f not in used]
     if kind == "ministerliste" and "dept_id" not in used and not {"org_no", "dept_no"} <= set(used):
         need.append("dept_id")
+    if kind in FOLLOWUP_KINDS and not ({"dept_id", "dept_no", "org_no"} & set(used)):
+        need.append("dept_id" if kind in ("indmeldt", "anvist") else "org_no")
     return need
 
 

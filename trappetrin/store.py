@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,6 +59,7 @@ AUDIT_ACTIONS = {
     "save_rule_set": "Regelsæt gemt",
     "adopt_rule_set": "Regelsæt vedtaget",
     "export": "Eksport",
+    "edit_followup": "Opfølgningsdata rettet",
 }
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -71,6 +72,9 @@ class ReleaseData:
     ``frame`` has one row per department: register columns, every indicator of the newest
     values release at or before this release, and the derived ``on_ministry_list`` /
     ``list_status`` from the newest ministry list in force.
+
+    ``absent`` holds the register rows (no indicators) of the departments that values release
+    has no data for: they are shown as "ingen data", never classified.
     """
 
     label: str
@@ -81,6 +85,12 @@ class ReleaseData:
     refs: dict[str, float]
     ref_years: dict[str, int]
     frame: pd.DataFrame
+    absent: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def register_size(self) -> int:
+        """Departments in the register (for the municipality in view): with data and without."""
+        return len(self.frame) + len(self.absent)
 
 
 def list_year_in_force(day: date) -> int:
@@ -426,7 +436,8 @@ class Store:
         frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
         refs, ref_years = self.refs_for_year(list_year if list_year is not None else day.year)
         frame.index.name = "dept_id"
-        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame)
+        absent = depts.loc[~depts.index.isin(frame.index)] if long is not None else depts.iloc[0:0]
+        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame, absent)
 
     def indicator_history(self, indicators: list[str] | None = None) -> pd.DataFrame:
         """Long table of indicator values across all values releases (release, date, dept, code, value)."""
@@ -785,4 +796,8 @@ def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -
         from .demo import build_demo
 
         store.load_demo(build_demo())
+    if demo_if_empty:
+        from .followup_demo import add_demo_followup
+
+        add_demo_followup(store)  # the agreement's follow-up data (§7.2), demo only
     return store

@@ -28,6 +28,11 @@ TEMPLATE_FILES = {
     "ministerliste": ("ministerliste.csv", "text/csv"),
     "stamdata": ("stamdata.csv", "text/csv"),
     "geometri": ("kommunegraense.geojson", "application/geo+json"),
+    # the agreement's follow-up data (issue 18; trappetrin.followup)
+    "fleksibel": ("fleksibel_udlejning.csv", "text/csv"),
+    "indmeldt": ("boliger_stillet_til_raadighed.csv", "text/csv"),
+    "anvist": ("boliger_anvendt.csv", "text/csv"),
+    "fogedsag": ("fogedsager.csv", "text/csv"),
 }
 DONE_KEY = "data_done"  # the message of the last commit or deletion, shown once after the rerun
 UPLOAD_GEN = "data_upload_gen"  # bumped after a commit, so the uploader starts empty

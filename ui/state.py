@@ -129,6 +129,30 @@ def _municipality(version: str) -> str | None:
     return default_municipality(names)
 
 
+def place_name() -> str | None:
+    """The municipality in view by name: the one picked, or the only one in the data.
+
+    None for the whole country (several municipalities, none picked). With no data at all, the
+    agreement's own municipality (Aalborg).
+    """
+    names = municipalities()
+    chosen = municipality()
+    if chosen is not None:
+        return chosen
+    if len(names) == 1:
+        return names[0]
+    return None if names else DEFAULT_MUNICIPALITY
+
+
+def sidebar_title(place: str | None) -> str:
+    """The sidebar's first line: the product and the municipality in view (Markdown, name escaped)."""
+    if place == DEFAULT_MUNICIPALITY:
+        return f"**Trappetrin** · Fælles udlejningsaftale, {DEFAULT_MUNICIPALITY}"
+    if place is None:
+        return "**Trappetrin** · Hele landet"
+    return f"**Trappetrin** · {fmt.plain(place)} Kommune"
+
+
 def municipality() -> str | None:
     """The municipality in view; None for every department (one municipality, or the whole country)."""
     return _municipality(_releases_version())
@@ -175,12 +199,28 @@ def _overview(
     rules: RuleSet,
     basemap: bool,
     only: frozenset | None,
+    refit: int,
     _res: ReleaseResult,
 ):
+    from trappetrin import geo
     from trappetrin.colours import colour_list, red_and_yellow
-    from ui.mapview import deck
+    from ui.mapview import deck, national_deck
 
-    chart = deck(_res, basemap=basemap, only=None if only is None else set(only))
+    only_set = None if only is None else set(only)
+    frame = _res.data.frame
+    place = geo.municipality_of(frame if only_set is None else frame.loc[frame.index.isin(only_set)])
+    if place is None:  # the whole country: a mark per municipality, not 8,000 points
+        chart = national_deck(_res, only=only_set, basemap=basemap)
+    else:
+        geography = geo.geography(stored_boundary(), municipality=place)
+        chart = deck(
+            _res,
+            basemap=basemap,
+            only=only_set,
+            geography=geography,
+            footprints=stored_footprints(),
+            refit=refit,
+        )
     spec = chart.to_json()
     chart.to_json = lambda: spec  # the cached map never changes: st.pydeck_chart need not serialise it again
     # "Dannet" (the time made) is not shown on Oversigt, so one table serves every run.
@@ -188,19 +228,29 @@ def _overview(
     return chart, red_and_yellow(table, _res.rules)
 
 
-def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str]):
+def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str], refit: int = 0):
     """Oversigt's map of the departments in ``only`` and the red/yellow list (all departments).
 
-    Cached per release, rule set, municipality, basemap and filter, and renewed after any write to
-    the database (an imported boundary, say) or a change of the boundary file: building the map
-    and the colour list cost ~100 ms per run, now only when one of those changes.
+    Cached per release, rule set, municipality, basemap, filter and ``refit`` (the "Hele kommunen"
+    button's count: a new opening view of the same map), and renewed after any write to the
+    database (an imported boundary, say) or a change of the boundary file: building the map and
+    the colour list cost ~100 ms per run, now only when one of those changes.
     """
     from ui.mapview import boundary_file_key
 
     s = store()
     key = None if len(only) == len(res.data.frame) else frozenset(only)
     return _overview(
-        str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key, _res=res
+        str(s.path),
+        s.generation,
+        data_version(),
+        boundary_file_key(),
+        label,
+        res.rules,
+        basemap,
+        key,
+        refit,
+        _res=res,
     )
 
 
@@ -279,7 +329,7 @@ def context(*, sidebar: bool = True) -> Context:
 
     if sidebar:
         with st.sidebar:
-            st.markdown("**Trappetrin** · Fælles udlejningsaftale, Aalborg")
+            st.markdown(sidebar_title(place_name()))
             if known.is_demo:
                 st.warning(
                     "**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",
@@ -373,6 +423,16 @@ def forget(key: str) -> None:
     _view().pop(key, None)
 
 
+def keep(key: str, value) -> None:
+    """Keep ``value`` for the session under ``key`` (as :func:`remember` keeps a widget's value)."""
+    _view()[key] = value
+
+
+def kept(key: str):
+    """The value kept under ``key`` for the session (None when there is none)."""
+    return _view().get(key)
+
+
 def _new_in_url(key: str) -> str | None:
     """The URL's value for ``key`` when it came from a link rather than from this session."""
     value = st.query_params.get(key)
@@ -439,11 +499,18 @@ def scenario_overrides(base: RuleSet) -> dict[str, float]:
     return out
 
 
+#: Number fields' refused texts: field key → Danish message (see ui.number_entry).
+FIELD_ERRORS_KEY = "_tal_fejl"
+
+
 def clear_scenario() -> None:
-    """Forget every scenario value."""
+    """Forget every scenario value (and any refused text in a scenario field)."""
     view = _view()
     for key in [k for k in view if k.startswith(URL_PREFIX)]:
         del view[key]
+    errors = st.session_state.get(FIELD_ERRORS_KEY, {})
+    for key in [k for k in errors if k.startswith(URL_PREFIX)]:
+        del errors[key]
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(URL_PREFIX)]:
         del st.session_state[key]
 
@@ -485,6 +552,21 @@ def stored_boundary() -> dict | None:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _stored_boundary(db: str, key: str) -> dict | None:
     return store().boundary_geojson()
+
+
+def stored_footprints():
+    """Department polygons imported into the store (dept_id, geojson), or None; cached on their checksums."""
+    s = store()
+    key = s.scalar(
+        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+        "FROM geometries WHERE kind = 'afdeling'"
+    )
+    return _stored_footprints(str(s.path), key) if key else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _stored_footprints(db: str, key: str):
+    return store().geometries("afdeling")[["dept_id", "geojson"]]
 
 
 DEPARTMENT_KEY = "afd"

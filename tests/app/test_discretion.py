@@ -114,6 +114,7 @@ CASES = [
     ("anvisning", {"p.c.forebyggelse.outside_labour": "25"}),
     ("eksport", {}),
     ("eksport", {"p.d.minimum": "30"}),
+    ("opfoelgning", {}),
     ("tvillinger", {}),
     ("tvillinger", {"tv": "kommune", "tv.by": "begge"}),
     ("tvillinger", {"tv": "kommune", "tv.ind": "move_out_rate", "p.d.minimum": "30"}),

@@ -126,9 +126,13 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     assert not newest.equals(older)
 
 
-def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
+def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app, monkeypatch):
     """Off by default (works offline); switched on, the map asks Carto for its style and the
-    button says "Baggrundskort: til", so the state shows without opening it."""
+    button says "Baggrundskort: til", so the state shows without opening it. The offline layers
+    stay (land faint over the tiles), so a basemap that fails to load leaves a readable map."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: True)
     at = app()
     labels = lambda: [p.proto.popover.label for p in at.get("popover")]  # noqa: E731
     assert labels() == ["Filtre", "Baggrundskort"]
@@ -136,7 +140,23 @@ def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
     assert labels() == ["Filtre", "Baggrundskort: til"]
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "carto" in spec["mapStyle"] and spec["mapProvider"] == "carto"
-    assert [layer.get("id") for layer in spec["layers"]] == ["departments", "step-symbols"]  # no names over Carto's
+    layers = {layer.get("id"): layer for layer in spec["layers"]}
+    assert {"boundary", "parishes", "departments", "step-symbols", "places"} <= set(layers)
+    assert layers["boundary"]["getFillColor"][3] < 100  # the tiles show through the land
+    assert not [a for a in at.info if "kan ikke hentes" in a.value]
+
+
+def test_without_internet_the_basemap_switch_says_so_in_danish(app, monkeypatch):
+    """Carto cannot be reached: a Danish notice, and the offline map (land, names) as without a basemap."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: False)
+    at = app()
+    offline = at.get("deck_gl_json_chart")[0].proto.json
+    at.toggle(key="basemap").set_value(True).run()
+    assert [a for a in at.info if "Baggrundskortet (Carto) kan ikke hentes" in a.value]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert spec["mapStyle"].startswith("data:") and at.get("deck_gl_json_chart")[0].proto.json == offline
 
 
 def test_map_spec_is_stable_and_compact(app):
@@ -147,9 +167,11 @@ def test_map_spec_is_stable_and_compact(app):
     assert at.get("deck_gl_json_chart")[0].proto.json == first
     spec = json.loads(first)
     ids = [layer.get("id") for layer in spec["layers"]]
-    assert ids == ["departments", "step-symbols", "neighbourhoods"]
+    assert ids == ["boundary", "parishes", "departments", "step-symbols", "places", "places-near"]
     symbols = next(layer for layer in spec["layers"] if layer["id"] == "step-symbols")
-    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol"}
+    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol", "radius"}
+    places = next(layer for layer in spec["layers"] if layer["id"] == "places")
+    assert set().union(*(d.keys() for d in places["data"])) == {"name", "lon", "lat", "anchor", "baseline", "offset"}
     assert spec["mapStyle"].startswith("data:")  # no basemap: nothing fetched from Carto
     assert "\n" not in first
 
@@ -159,13 +181,14 @@ def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from trappetrin import imports
+    from trappetrin import geo, imports
     from trappetrin.auth import Actor
     from trappetrin.store import Store
 
     monkeypatch.delenv("TRAPPETRIN_BOUNDARY", raising=False)
     at = app()
-    assert "boundary" not in {layer.get("id") for layer in _deck_layers(at)}
+    default = {layer.get("id"): layer for layer in _deck_layers(at)}["boundary"]["data"]
+    assert default == json.loads(json.dumps(geo.default_boundary()))  # geo/kommune.geojson until one is imported
     frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[box(9.8, 56.95, 10.1, 57.1)], crs="EPSG:4326")
     store = Store.open(db)
     try:
@@ -187,3 +210,59 @@ def _deck_layers(at) -> list[dict]:
     import json
 
     return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+
+
+def test_imported_department_polygons_are_drawn_filled_by_step(app, db, latest):
+    """Department polygons imported on the Data page: a footprints layer, each filled in its step's
+    colour with the department's tooltip fields; the point stays (small) for the zoomed-out map."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from trappetrin import imports
+    from trappetrin.auth import Actor
+    from trappetrin.store import Store
+
+    frame, outcomes = latest
+    ids = [outcomes[outcomes == c].index[0] for c in ("red", "green", "grey")]
+    shapes = [
+        box(
+            frame.loc[i, "lon"] - 0.001,
+            frame.loc[i, "lat"] - 0.0005,
+            frame.loc[i, "lon"] + 0.001,
+            frame.loc[i, "lat"] + 0.0005,
+        )
+        for i in ids
+    ]
+    polygons = gpd.GeoDataFrame({"afdelings-id": ids}, geometry=shapes, crs="EPSG:4326")
+    store = Store.open(db)
+    try:
+        plan = imports.plan_import(store, "geometri", polygons.to_json().encode(), file_name="afdelinger.geojson")
+        imports.commit_import(store, plan, actor=Actor("Ida", "admin"))
+    finally:
+        store.close()
+    from ui.state import get_store
+
+    get_store.clear()
+    at = app()
+    layers = {layer.get("id"): layer for layer in _deck_layers(at)}
+    features = layers["footprints"]["data"]["features"]
+    assert {f["properties"]["dept_id"] for f in features} == set(ids)
+    codes = dict(zip(ids, ("red", "green", "grey")))
+    assert {f["properties"]["dept_id"]: f["properties"]["outcome"] for f in features} == codes
+    grey = next(f for f in features if f["properties"]["outcome"] == "grey")
+    assert grey["properties"]["why"] == "Under diskretionsgrænsen: ingen værdier vises"  # discretion
+    points = {d["dept_id"]: d for d in layers["departments"]["data"]}
+    assert all(points[i]["radius"] == 12 for i in ids)  # a dot on the polygon
+    red = next(f for f in features if f["properties"]["outcome"] == "red")
+    assert red["properties"]["fill"][:3] == points[ids[0]]["color"] and red["properties"]["fill"][3] > 100
+
+
+def test_the_filters_are_kept_in_the_link(app):
+    """A chosen filter goes into the address line; a link with filters opens with them chosen."""
+    at = app()
+    at.multiselect(key="filter_hood").set_value(["Vejgaard", "Hasseris"]).run()
+    assert at.query_params["bydel"] in (["Vejgaard|Hasseris"], "Vejgaard|Hasseris")
+    at = app(params={"bydel": "Hals", "farve": "green|yellow"})
+    assert at.multiselect(key="filter_hood").value == ["Hals"]
+    assert at.multiselect(key="filter_colour").value == ["green", "yellow"]
+    assert any("Bydel: Hals" in m.value for m in at.markdown)

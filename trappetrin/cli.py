@@ -1,4 +1,8 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
+"""The command line: ``trappetrin <command>`` (or ``python -m trappetrin``); ``--help`` lists every command.
+
+Every command is also listed, with an example, in README.md's "Command line" section
+(tests/unit/test_cli.py checks that none is missing there).
+"""
 
 from __future__ import annotations
 

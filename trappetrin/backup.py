@@ -114,8 +114,7 @@ def check_backup(store: Store, folder: Path | str) -> dict:
             f"sikkerhedskopien har skemaversion {manifest.get('schema_version')}, databasen "
             f"{SCHEMA_VERSION} – forventet samme version (tag en ny sikkerhedskopi med denne version)."
         )
-    cur = store._con.cursor()
-    try:
+    with store.reading() as cur:
         here = _tables(cur)
         for table in sorted(set(here) - set(tables)):
             problems.append(f"tabellen '{table}' mangler i sikkerhedskopien – forventet alle databasens tabeller.")
@@ -142,8 +141,6 @@ def check_backup(store: Store, folder: Path | str) -> dict:
                 )
             if rows != info.get("rows"):
                 problems.append(f"filen {path.name} har {rows} rækker – manifestet siger {info.get('rows')}.")
-    finally:
-        cur.close()
     if problems:
         raise UserError(
             f"Sikkerhedskopien i {folder} kan ikke gendannes ({len(problems)} fejl). Intet er ændret.",

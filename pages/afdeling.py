@@ -37,7 +37,6 @@ STATUS_LABELS = {
     "parallelsamfund": "Parallelsamfund",
     "omdannelse": "Omdannelsesområde",
 }
-TEXT_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "grey": "gray"}
 DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke."
 FLEXIBLE_LETTING = {
     "obligatorisk": "Obligatorisk",
@@ -183,7 +182,7 @@ else:
 # --- the colour and why --------------------------------------------------------------------------
 
 st.subheader("Farve og begrundelse")
-st.markdown(f"### :{TEXT_COLOURS.get(code, 'gray')}[{fmt.outcome_label(rules, code)}]")
+st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
 st.markdown(
     f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
     f"Udgivelse {data.label}"

@@ -13,8 +13,6 @@ from .engine import Classification, classify
 from .rules import RuleSet
 from .store import ReleaseData, Store
 
-#: Order in which outcomes are listed (most severe first); unknown codes go last.
-SEVERITY = ("red", "yellow", "green", "grey")
 DEMO_SOURCE_TEXT = "Demodata – fiktive afdelinger"
 
 
@@ -97,12 +95,16 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     out["Regelsætversion"] = rules.version
     out["Datagrundlag"] = DEMO_SOURCE_TEXT if is_demo else data.source
     out["Dannet"] = generated_at.strftime("%Y-%m-%d %H:%M")
-    order = {code: i for i, code in enumerate(SEVERITY)}
+    order = rules.severity_rank()  # most severe first, as [[outcome]] severity says
     out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
 
 
 def red_and_yellow(colour_table: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """The agreement's "samlet oversigt": only the red and yellow departments."""
-    wanted = {o.label for o in rules.outcomes if o.code in ("red", "yellow")}
+    """The agreement's "samlet oversigt": only the red and yellow departments.
+
+    That is the outcomes more severe than the default one (:meth:`RuleSet.flagged_codes`).
+    """
+    flagged = set(rules.flagged_codes())
+    wanted = {o.label for o in rules.outcomes if o.code in flagged}
     return colour_table[colour_table["Farve"].isin(wanted)].reset_index(drop=True)

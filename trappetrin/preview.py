@@ -19,7 +19,6 @@ import math
 import numpy as np
 
 from . import catalogue
-from .colours import SEVERITY
 from .engine import Classification, _as_array
 from .rules import OP_LABELS, RuleSet
 from .store import ReleaseData
@@ -73,5 +72,5 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
             name: {"label": catalogue.label(name), "unit": catalogue.unit(name)} for name in rules.indicators
         },
         "ops": OP_LABELS,
-        "outcomes": {"labels": outcome_labels, "severity": list(SEVERITY)},
+        "outcomes": {"labels": outcome_labels, "severity": rules.severity_order()},
     }

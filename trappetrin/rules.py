@@ -9,12 +9,13 @@ threshold that is absolute (``value``) or relative to a reference value (``facto
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -101,7 +102,20 @@ class Rule(_Model):
     gates: list[Condition] = Field(default_factory=list, alias="gate")
 
 
+#: Colour names Streamlit Markdown accepts in ``:colour[text]`` (an outcome's ``text_colour``).
+TextColour = Literal["red", "orange", "yellow", "green", "blue", "violet", "gray", "grey", "primary"]
+
+
 class Outcome(_Model):
+    """One colour of the step model, with how it is presented everywhere.
+
+    The presentation fields are data, so another step model changes the TOML, not the code:
+    ``symbol`` is the shape next to the colour name in tables and charts (``▲``), never colour
+    alone; ``map_symbol`` the short text drawn on a map point (``3``); ``severity`` the rank in
+    lists and sums (1 = most severe, outcomes without one go last); ``text_colour`` the Markdown
+    colour of the outcome's name in headings.
+    """
+
     code: str
     label: str
     step: str = ""
@@ -110,6 +124,13 @@ class Outcome(_Model):
     allocation: bool = False
     allocation_share: float = Field(default=0.0, ge=0, le=1)
     flexible_letting: str = ""
+    symbol: str | None = Field(default=None, max_length=3)
+    map_symbol: str | None = Field(default=None, max_length=3)
+    severity: int | None = Field(default=None, ge=1)
+    text_colour: TextColour | None = None
+
+    #: The presentation fields: filled from the bundled rule sets for rule sets stored without them.
+    PRESENTATION: ClassVar[tuple[str, ...]] = ("symbol", "map_symbol", "severity", "text_colour")
 
 
 class Discretion(_Model):
@@ -171,6 +192,67 @@ class RuleSet(_Model):
 
     def outcome(self, code: str) -> Outcome:
         return next(o for o in self.outcomes if o.code == code)
+
+    # --- presentation (data in [[outcome]], read by every page, chart, map and export) ----
+
+    def _outcome_or_none(self, code: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.code == code), None)
+
+    def symbol(self, code: str) -> str:
+        """The shape shown next to the outcome's name (``▲``); empty when the rule set has none."""
+        o = self._outcome_or_none(code)
+        return (o.symbol or "") if o else ""
+
+    def map_symbol(self, code: str) -> str:
+        """The short text drawn on a map point (``3``); empty when the rule set has none."""
+        o = self._outcome_or_none(code)
+        return (o.map_symbol or "") if o else ""
+
+    def text_colour(self, code: str) -> str:
+        """The Markdown colour for the outcome's name (``:red[…]``); gray when none is given."""
+        o = self._outcome_or_none(code)
+        return (o.text_colour or "gray") if o else "gray"
+
+    def severity_order(self) -> list[str]:
+        """Outcome codes, most severe first; outcomes without a severity keep file order, last."""
+        position = {o.code: i for i, o in enumerate(self.outcomes)}
+        return sorted(
+            position,
+            key=lambda c: (self.outcome(c).severity is None, self.outcome(c).severity or 0, position[c]),
+        )
+
+    def severity_rank(self) -> dict[str, int]:
+        """Outcome code → its place in :meth:`severity_order` (0 = most severe)."""
+        return {c: i for i, c in enumerate(self.severity_order())}
+
+    def flagged_codes(self) -> list[str]:
+        """Outcomes more severe than the default one (the agreement's red and yellow), severest first.
+
+        Needs severities; without them no outcome is flagged.
+        """
+        default = self.outcome(self.default_outcome).severity
+        if default is None:
+            return []
+        return [o.code for o in self.outcomes if o.severity is not None and o.severity < default]
+
+    def with_presentation(self, source: dict[str, Outcome]) -> RuleSet:
+        """A copy whose outcomes lacking presentation fields take them from ``source`` (code → outcome).
+
+        A rule set stored before the fields existed keeps its look: the database holds the TOML
+        it was saved with, and the bundled rule sets carry the presentation of the same codes.
+        """
+        outcomes = []
+        changed = False
+        for o in self.outcomes:
+            src = source.get(o.code)
+            update = {
+                f: getattr(src, f)
+                for f in Outcome.PRESENTATION
+                if src is not None and getattr(o, f) is None and getattr(src, f) is not None
+            }
+            changed |= bool(update)
+            outcomes.append(o.model_copy(update=update) if update else o)
+        return self.model_copy(update={"outcomes": outcomes}) if changed else self
 
     @property
     def indicators(self) -> list[str]:
@@ -408,3 +490,13 @@ def load_rule_set(path: Path) -> RuleSet:
 def bundled_rule_sets(directory: Path = RULES_DIR) -> list[RuleSet]:
     """The rule sets shipped under ``data/rules/``, in file-name order."""
     return [load_rule_set(p) for p in sorted(directory.glob("*.toml"))]
+
+
+@functools.cache
+def bundled_presentation(directory: Path = RULES_DIR) -> dict[str, Outcome]:
+    """Outcome code → the first bundled outcome with that code (for :meth:`RuleSet.with_presentation`)."""
+    out: dict[str, Outcome] = {}
+    for rs in bundled_rule_sets(directory):
+        for o in rs.outcomes:
+            out.setdefault(o.code, o)
+    return out

@@ -26,7 +26,7 @@ from . import catalogue, handover
 from .auth import Actor, require
 from .config import DEFAULT_RULE_SET, db_path
 from .errors import UserError
-from .rules import RuleSet, bundled_rule_sets, load_rule_set_text
+from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_set_text
 
 T = TypeVar("T")
 
@@ -742,7 +742,8 @@ class Store:
         if text is None:
             known = ", ".join(sorted(set(self.rule_set_index()["name"]))) or "ingen"
             raise UserError(f"Regelsættet '{name}' findes ikke. Kendte regelsæt: {known}.")
-        return load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        stored = load_rule_set_text(text, source=f"databasen ({name} v{version})")
+        return stored.with_presentation(bundled_presentation())  # saved before [[outcome]] had symbols
 
     def adopted_rule_set(self) -> RuleSet:
         row = self.query("SELECT name, version FROM rule_sets WHERE adopted ORDER BY adopted_at DESC LIMIT 1")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from trappetrin.rules import RuleSet, format_number
 
-from .fmt import BADGE, integer
+from .fmt import integer
 
 #: Vega expression turning an English axis label ("1,234.5") into a Danish one ("1.234,5").
 DANISH_LABEL = "replace(replace(replace(datum.label, ',', '#'), '.', ','), '#', '.')"
@@ -135,11 +135,11 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
     ``history`` is :func:`trappetrin.trends.colour_history` output (plus any filtering); it
     carries no indicator values, only outcomes.
     """
-    labels = {o.code: f"{BADGE.get(o.code, '')} {o.label}".strip() for o in rules.outcomes}
+    labels = {o.code: f"{rules.symbol(o.code)} {o.label}".strip() for o in rules.outcomes}
     frame = history.assign(
         Afdeling=history["dept_id"] + " " + history["name"],
         Farve=history["outcome"].map(labels).fillna(history["outcome"]),
-        Symbol=history["outcome"].map(BADGE).fillna(""),
+        Symbol=history["outcome"].map(rules.symbol),
     )
     order = list(dict.fromkeys(frame.sort_values("dept_id")["Afdeling"]))
     frame = frame[["release", "Afdeling", "organisation", "outcome", "Farve", "Symbol"]]

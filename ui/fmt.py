@@ -1,4 +1,7 @@
-"""Danish presentation helpers: colour badges and number formats shared by the pages."""
+"""Danish presentation helpers shared by the pages: outcome labels with their symbol, Markdown escaping.
+
+Symbols come from the rule set (``[[outcome]] symbol``), so another step model changes data, not code.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,6 @@ import re
 import pandas as pd
 
 from trappetrin.rules import RuleSet, format_number
-
-from .mapview import STEP_SYMBOL
-
-#: Text symbols next to colour names, so tables never rely on colour alone.
-BADGE = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
-
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 _MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
@@ -35,7 +32,7 @@ def outcome_label(rules: RuleSet, code: str) -> str:
     except StopIteration:
         return code
     step = f" ({o.step})" if o.step else ""
-    return f"{BADGE.get(code, '')} {o.label}{step}".strip()
+    return f"{rules.symbol(code)} {o.label}{step}".strip()
 
 
 def outcome_labels(rules: RuleSet, codes) -> list[str]:
@@ -48,7 +45,7 @@ def short_outcome_labels(rules: RuleSet, codes) -> list[str]:
     A no-break space keeps the symbol and the colour on one line when the column is narrow.
     """
     names = {o.code: o.label for o in rules.outcomes}
-    return [f"{BADGE.get(c, '')}\u00a0{names.get(c, c)}".strip() for c in codes]
+    return [f"{rules.symbol(c)}\u00a0{names.get(c, c)}".strip() for c in codes]
 
 
 def badge_labels(rules: RuleSet, labels) -> list[str]:
@@ -56,7 +53,7 @@ def badge_labels(rules: RuleSet, labels) -> list[str]:
 
     A no-break space keeps the symbol and the colour on one line in narrow columns.
     """
-    by_label = {o.label: BADGE.get(o.code, "") for o in rules.outcomes}
+    by_label = {o.label: rules.symbol(o.code) for o in rules.outcomes}
     return [f"{by_label.get(label, '')}\u00a0{label}".strip() for label in labels]
 
 
@@ -72,7 +69,7 @@ def integer(x) -> str:
     return f"{int(round(float(x))):,}".replace(",", ".")
 
 
-__all__ = ["BADGE", "STEP_SYMBOL", "outcome_label", "outcome_labels", "number", "integer"]
+__all__ = ["outcome_label", "outcome_labels", "number", "integer"]
 
 
 def n_params(n: int) -> str:

@@ -22,8 +22,6 @@ from trappetrin.colours import ReleaseResult
 from trappetrin.config import boundary_path
 from trappetrin.rules import OP_LABELS, format_number
 
-#: Short symbol drawn on each point so the step never depends on colour alone.
-STEP_SYMBOL = {"red": "3", "yellow": "2", "green": "1", "grey": "-"}
 AALBORG_VIEW = pdk.ViewState(latitude=57.035, longitude=9.96, zoom=10.6, pitch=0)
 #: The "no basemap" map style: a plain background as a data URL. Without a style Streamlit falls
 #: back to Carto's, which the browser then tries (and offline fails) to fetch.
@@ -100,7 +98,7 @@ def map_points(res: ReleaseResult, *, highlight: set[str] | None = None) -> pd.D
             "dwellings": frame["dwellings"].to_numpy(dtype=float),
             "outcome": outcome.to_numpy(),
             "colour_label": outcome.map(labels).to_numpy(),
-            "symbol": outcome.map(lambda c: STEP_SYMBOL.get(c, "")).to_numpy(),
+            "symbol": outcome.map(rules.map_symbol).to_numpy(),  # the step never depends on colour alone
             "why": decisive_text(res).to_numpy(),
         }
     )

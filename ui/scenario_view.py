@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import catalogue
-from trappetrin.colours import SEVERITY, ReleaseResult
+from trappetrin.colours import ReleaseResult
 from trappetrin.errors import UserError
 from trappetrin.preview import engine_payload
 from trappetrin.rules import Parameter, RuleSet
@@ -282,9 +282,7 @@ def scenario_deck(release: str, before: RuleSet, after: RuleSet, version: str | 
 
 
 def outcome_order(rules: RuleSet) -> list[str]:
-    codes = [o.code for o in rules.outcomes]
-    rank = {c: i for i, c in enumerate(SEVERITY)}
-    return sorted(codes, key=lambda c: rank.get(c, len(rank)))
+    return rules.severity_order()
 
 
 def movers_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
@@ -298,7 +296,7 @@ def movers_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
         return pd.DataFrame(columns=MOVER_COLUMNS)
     frame = after.data.frame
     ids = moved["id"].to_numpy()
-    rank = {c: i for i, c in enumerate(SEVERITY)}
+    rank = after.rules.severity_rank()
     out = pd.DataFrame(
         {
             "Afdelings-id": ids,
@@ -344,14 +342,16 @@ def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
     """One metric per colour: departments after, the change from before as delta (before in the help)."""
     b, a = counts(before.result), counts(after.result)
     order = outcome_order(after.rules)
+    flagged = set(after.rules.flagged_codes())  # more departments here is worse: the delta shows red
+    masked = {after.rules.discretion.outcome} if after.rules.discretion else set()
     for column, code in zip(st.columns(len(order)), order):
         with column:
             now, then = int(a.get(code, 0)), int(b.get(code, 0))
             delta = now - then
-            colour = "off" if delta == 0 or code == "grey" else ("inverse" if code in ("red", "yellow") else "normal")
+            colour = "off" if delta == 0 or code in masked else ("inverse" if code in flagged else "normal")
             outcome = after.rules.outcome(code)
             st.metric(
-                f"{fmt.BADGE.get(code, '')} {outcome.label}".strip(),
+                f"{after.rules.symbol(code)} {outcome.label}".strip(),
                 now,
                 delta=f"{delta:+d}" if delta else "±0",
                 delta_color=colour,

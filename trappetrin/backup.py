@@ -88,8 +88,14 @@ def _signature(manifest: dict, key: bytes) -> str:
 def _key_id(key: bytes) -> str:
     """A short fingerprint of the key (names which key signed a backup, reveals nothing of it)."""
     return hashlib.sha256(b"trappetrin-backup-key-id:" + key).hexdigest()[:12]
+
+
 #: Sequences behind generated ids: (sequence, table, id column), advanced past restored ids.
-SEQUENCES = (("release_ids", "releases", "release_id"), ("audit_ids", "audit_log", "event_id"))
+SEQUENCES = (
+    ("release_ids", "releases", "release_id"),
+    ("audit_ids", "audit_log", "event_id"),
+    ("followup_ids", "followup_rows", "row_id"),
+)
 #: Tables a restore leaves as they are (the audit trail is append-only).
 KEEP_ON_RESTORE = frozenset({"audit_log"})
 
@@ -160,7 +166,7 @@ def backup(store: Store, folder: Path | str, *, actor: Actor) -> Path:
             )
             for table in tables:
                 path = work / f"{table}.parquet"
-                cur.sql(f'SELECT * FROM "{table}"').write_parquet(str(path))
+                cur.write_parquet(f'SELECT * FROM "{table}"', path)
                 os.chmod(path, 0o600)
                 rows = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
                 manifest["tables"][table] = {

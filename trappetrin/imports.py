@@ -27,6 +27,9 @@ from . import importer
 from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
+from .export import to_csv_danish
+from .followup_spec import FOLLOWUP_FIELDS, FOLLOWUP_KINDS
+from .getting_started import require_register
 from .importer import (
     EXTRA_ALIASES,
     MISSING_MARKERS,
@@ -41,7 +44,7 @@ from .importer import (
 )
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import LIST_STATUSES, Store, _insert_frame
+from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 
 #: Kind → Danish label, in the order the Data page offers them.
 KINDS = {
@@ -58,6 +61,10 @@ KIND_SUFFIXES = {
     "stamdata": ["csv", "txt", "tsv", "xlsx", "xlsm"],
     "geometri": ["geojson", "json", "gpkg", "zip"],
 }
+
+# The agreement's follow-up data (trappetrin.followup): same path, own kinds.
+KINDS.update(FOLLOWUP_KINDS)
+KIND_SUFFIXES.update({kind: ["csv", "txt", "tsv", "xlsx", "xlsm"] for kind in FOLLOWUP_KINDS})
 
 #: Danish spellings of the ministry's categories → status code ("" = area not listed that year).
 STATUS_WORDS = {
@@ -186,6 +193,54 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
             False,
             ("opførelsesår", "opfoerelsesaar", "byggeår", "year built", "year_built"),
         ),
+        "mean_m2": (
+            "gennemsnitligt boligareal (m²)",
+            False,
+            (
+                "gennemsnitligt boligareal",
+                "gns. boligareal",
+                "boligareal",
+                "gennemsnitsareal",
+                "areal pr. bolig",
+                "m2 pr. bolig",
+                "m² pr. bolig",
+                "mean m2",
+                "mean_m2",
+                "mean dwelling size",
+            ),
+        ),
+        "rent_per_m2": (
+            "husleje pr. m² (kr. om året)",
+            False,
+            (
+                "husleje pr. m²",
+                "husleje pr m2",
+                "husleje_pr_m2",
+                "leje pr. m²",
+                "leje pr m2",
+                "årlig leje pr. m²",
+                "kr. pr. m²",
+                "rent per m2",
+                "rent_per_m2",
+            ),
+        ),
+        "pct_family_dwellings": (
+            "andel familieboliger (%)",
+            False,
+            (
+                "andel familieboliger",
+                "andel_familieboliger",
+                "familieboligandel",
+                "pct familieboliger",
+                "pct_family_dwellings",
+                "share of family dwellings",
+            ),
+        ),
+        "location_type": (
+            "beliggenhed",
+            False,
+            ("beliggenhed", "beliggenhedstype", "bytype", "by/land", "location", "location type", "location_type"),
+        ),
         "areas": ("områder", False, ("område_id", "Område-id", "områder", "omraader", "område", "areas", "area_id")),
         "lat": ("breddegrad", False, ("lat", "latitude", "breddegrad", "bredde")),
         "lon": ("længdegrad", False, ("lon", "lng", "longitude", "længdegrad", "laengde")),
@@ -193,6 +248,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
         "utm_y": ("UTM32 y (EPSG:25832)", False, ("y", "utm_y", "utm y", "utm32 y", "northing", "nord", "koordinat y")),
     },
 }
+FIELDS.update(FOLLOWUP_FIELDS)
 
 #: Denmark's extent in EPSG:4326, with a margin (lat, lon): coordinates outside are refused.
 DENMARK = {"lat": (54.4, 57.9), "lon": (7.8, 15.4)}
@@ -249,11 +305,18 @@ def plan_import(
     options = dict(options or {})
     if kind not in KINDS:
         raise UserError(f"Ukendt slags import '{kind}' – forventet en af: {', '.join(KINDS)}.")
+    # Before reading the file: values or a list before the register would give one "unknown
+    # department" per row (271 of them); one message naming the order is what helps.
+    require_register(store, kind, file_name or (Path(source).name if isinstance(source, str | Path) else None))
     if kind == "geometri":
         return validate_geometry(store, source, file_name=file_name, options=options, mapping=mapping)
     table = read_table(
         source, file_name, sheet=options.get("sheet") or None, header_row=options.get("header_row") or None
     )
+    if kind in FOLLOWUP_KINDS:
+        from .followup import validate_followup
+
+        return validate_followup(store, kind, table, mapping=mapping, today=today)
     if kind == "afdelingsdata":
         return importer.validate_indicator_release(
             store,
@@ -274,6 +337,10 @@ def preview_import(store: Store, plan: Plan | RegisterPlan, rules: RuleSet) -> i
     """What the commit would change; for indicators :func:`trappetrin.importer.preview`."""
     if isinstance(plan, Plan):
         return importer.preview(store, plan, rules)
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import preview_followup
+
+        return preview_followup(store, plan)
     if plan.kind == "ministerliste":
         return _preview_ministry_list(store, plan, rules)
     if plan.kind == "stamdata":
@@ -289,7 +356,11 @@ def commit_import(store: Store, plan: Plan | RegisterPlan, *, actor: Actor, prog
     require(actor, "import")
     progress = progress or _no_progress
     progress(0.05, "Gemmer")
-    if plan.kind == "ministerliste":
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import commit_followup
+
+        text = commit_followup(store, plan, actor)
+    elif plan.kind == "ministerliste":
         text = _commit_ministry_list(store, plan, actor)
     elif plan.kind == "stamdata":
         text = _commit_register(store, plan, actor)
@@ -325,6 +396,8 @@ def missing_required(store: Store, kind: str, headers: list[str], mapping: dict[
     need = [f for f, (_, req, _) in FIELDS[kind].items() if req and f not in used]
     if kind == "ministerliste" and "dept_id" not in used and not {"org_no", "dept_no"} <= set(used):
         need.append("dept_id")
+    if kind in FOLLOWUP_KINDS and not ({"dept_id", "dept_no", "org_no"} & set(used)):
+        need.append("dept_id" if kind in ("indmeldt", "anvist") else "org_no")
     return need
 
 
@@ -634,8 +707,8 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         known = set(r[0] for r in cur.execute("SELECT area_id FROM areas").fetchall())
         new = areas[~areas["area_id"].isin(known)]
         if not new.empty:
-            _insert_frame(
-                cur, "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
+            cur.insert_frame(
+                "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
             )
         # Membership of ministry areas: the file's departments belong to the file's areas.
         cur.execute(
@@ -645,12 +718,11 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         )
         cur.execute("DELETE FROM department_areas WHERE list_contains(?, area_id)", [list(areas["area_id"])])
         if not members.empty:
-            _insert_frame(cur, "department_areas", members[["dept_id", "area_id"]])
+            cur.insert_frame("department_areas", members[["dept_id", "area_id"]])
         cur.execute("INSERT INTO list_years VALUES (?, ?)", [year, int(release_id)])
         listed = areas[areas["status"] != ""]
         if not listed.empty:
-            _insert_frame(
-                cur,
+            cur.insert_frame(
                 "area_list_status",
                 pd.DataFrame(
                     {
@@ -677,6 +749,30 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
 # --- the department register -------------------------------------------------------------------
 
 _REGISTER_INTS = ("family_dwellings", "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")
+#: Master data for twin search: field → (lowest, highest, what is expected). Rent is per m² a year.
+_REGISTER_MEASURES = {
+    "mean_m2": (15.0, 300.0, "et gennemsnitligt boligareal i m² (15–300)"),
+    "rent_per_m2": (100.0, 5_000.0, "en årlig husleje pr. m² i kr. (100–5.000)"),
+    "pct_family_dwellings": (0.0, 100.0, "en andel i procent (0–100)"),
+}
+#: Words accepted for the location type (after normalise_header) → code.
+LOCATION_WORDS = {
+    "by": "by",
+    "bymaessig": "by",
+    "storby": "by",
+    "urban": "by",
+    "city": "by",
+    "forstad": "forstad",
+    "forstaed": "forstad",
+    "forby": "forstad",
+    "suburban": "forstad",
+    "suburb": "forstad",
+    "land": "land",
+    "landdistrikt": "land",
+    "landomraade": "land",
+    "landsby": "land",
+    "rural": "land",
+}
 REGISTER_COLUMNS = [
     "dept_id",
     "org_no",
@@ -691,6 +787,7 @@ REGISTER_COLUMNS = [
     "dwellings_3500_5000",
     "dwellings_gt_5000",
     "year_built",
+    *MASTER_DATA_COLUMNS,
 ]
 
 
@@ -811,6 +908,20 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
                 what=f"et årstal fra 1800 til {today.year + 5}",
             )
             rec["year_built"] = None if value is None else int(value)
+        for fld, (low, high, what) in _REGISTER_MEASURES.items():
+            if fld in used:
+                rec[fld] = _number(cells, table, row, used[fld], decimal, minimum=low, maximum=high, what=what)
+        if "location_type" in used:
+            raw = str(table.at[row, used["location_type"]]).strip()
+            code = LOCATION_WORDS.get(normalise_header(raw)) if raw not in MISSING_MARKERS else None
+            if raw not in MISSING_MARKERS and code is None:
+                cells.add(
+                    row,
+                    used["location_type"],
+                    raw,
+                    f"er ikke en kendt beliggenhed – forventet {', '.join(LOCATION_TYPES)} (eller tom).",
+                )
+            rec["location_type"] = code
         bands = [rec.get(f) for f in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")]
         if all(b is not None for b in bands) and rec.get("family_dwellings") is not None:
             total = rec["family_dwellings"] + (rec.get("bab_dwellings") or 0)
@@ -894,7 +1005,7 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     out = out.reset_index()[columns]
     for col in ("org_no", "dept_no", *_REGISTER_INTS, "year_built"):
         out[col] = pd.array(out[col], dtype="Int64")
-    for col in ("lat", "lon"):
+    for col in ("lat", "lon", *_REGISTER_MEASURES):
         out[col] = out[col].astype(float)
     organisations = pd.DataFrame({"org_no": list(org_names), "name": list(org_names.values())}, dtype=object)
     return RegisterPlan(
@@ -954,7 +1065,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
                     "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND list_contains(?, area_id)",
                     [list(members["dept_id"]), list(members["area_id"])],
                 )
-                _insert_frame(cur, "department_areas", members.drop_duplicates())
+                cur.insert_frame("department_areas", members.drop_duplicates())
         store.log_event(
             actor.label,
             "import",
@@ -971,7 +1082,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
 def _upsert(cur, table: str, frame: pd.DataFrame, key: str) -> None:
     """Replace the rows of ``frame``'s keys and insert the new ones."""
     cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {key})", [list(frame[key])])
-    _insert_frame(cur, table, frame)
+    cur.insert_frame(table, frame)
 
 
 def export_register_template(store: Store) -> bytes:
@@ -996,6 +1107,10 @@ def export_register_template(store: Store) -> bytes:
             "Husleje 3500-5000": d["dwellings_3500_5000"],
             "Husleje over 5000": d["dwellings_gt_5000"],
             "Opførelsesår": d["year_built"],
+            "Gennemsnitligt boligareal (m²)": d["mean_m2"],
+            "Husleje pr. m² (kr. om året)": d["rent_per_m2"],
+            "Andel familieboliger (%)": d["pct_family_dwellings"],
+            "Beliggenhed": d["location_type"],
             "Områder": d["dept_id"].map(areas).fillna(""),
             "Breddegrad": d["lat"],
             "Længdegrad": d["lon"],
@@ -1003,7 +1118,7 @@ def export_register_template(store: Store) -> bytes:
     )
     for col in ("Husleje under 3500", "Husleje 3500-5000", "Husleje over 5000", "Opførelsesår"):
         out[col] = pd.array(out[col], dtype="Int64")
-    return out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n", float_format="%.6f").encode("utf-8-sig")
+    return to_csv_danish(out, float_format="%.6f")
 
 
 def export_list_template(store: Store, list_year: int) -> bytes:
@@ -1022,7 +1137,7 @@ def export_list_template(store: Store, list_year: int) -> bytes:
             "Afdelings-id": members["dept_id"],
         }
     )
-    return out.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return to_csv_danish(out)
 
 
 # --- geometry -----------------------------------------------------------------------------------
@@ -1209,7 +1324,7 @@ def _commit_geometry(store: Store, plan: RegisterPlan, actor: Actor) -> str:
             cur.execute("DELETE FROM geometries WHERE kind = 'kommunegraense'")
         else:
             cur.execute("DELETE FROM geometries WHERE list_contains(?, geom_id)", [list(frame["geom_id"])])
-        _insert_frame(cur, "geometries", frame)
+        cur.insert_frame("geometries", frame)
         store.log_event(
             actor.label,
             "import",

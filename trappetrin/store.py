@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -33,236 +33,25 @@ T = TypeVar("T")
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
 
-# Each entry migrates the schema from version i to i + 1. Never edit a shipped entry: add one.
-MIGRATIONS: list[str] = [
-    f"""
-    CREATE TABLE organisations (
-        org_no INTEGER PRIMARY KEY,
-        name VARCHAR NOT NULL
-    );
-    CREATE TABLE departments (
-        dept_id VARCHAR PRIMARY KEY,
-        org_no INTEGER NOT NULL REFERENCES organisations (org_no),
-        dept_no INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        neighbourhood VARCHAR,
-        lat DOUBLE,
-        lon DOUBLE,
-        family_dwellings INTEGER NOT NULL CHECK (family_dwellings >= 0),
-        bab_dwellings INTEGER NOT NULL DEFAULT 0 CHECK (bab_dwellings >= 0),
-        dwellings_le_3500 INTEGER CHECK (dwellings_le_3500 >= 0),
-        dwellings_3500_5000 INTEGER CHECK (dwellings_3500_5000 >= 0),
-        dwellings_gt_5000 INTEGER CHECK (dwellings_gt_5000 >= 0),
-        year_built INTEGER
-    );
-    CREATE TABLE areas (
-        area_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN ('ministeriel', 'lokal'))
-    );
-    CREATE TABLE department_areas (
-        dept_id VARCHAR NOT NULL REFERENCES departments (dept_id),
-        area_id VARCHAR NOT NULL REFERENCES areas (area_id),
-        PRIMARY KEY (dept_id, area_id)
-    );
-    CREATE SEQUENCE release_ids START 1;
-    CREATE TABLE releases (
-        release_id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
-        label VARCHAR NOT NULL UNIQUE,
-        source VARCHAR NOT NULL CHECK (source IN {SOURCES!r}),
-        reference_date DATE NOT NULL,
-        list_year INTEGER,
-        n_values INTEGER NOT NULL DEFAULT 0,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL,
-        file_name VARCHAR,
-        checksum VARCHAR
-    );
-    CREATE TABLE area_list_status (
-        list_year INTEGER NOT NULL,
-        area_id VARCHAR NOT NULL REFERENCES areas (area_id),
-        status VARCHAR NOT NULL CHECK (status IN {LIST_STATUSES!r}),
-        release_id INTEGER REFERENCES releases (release_id),
-        PRIMARY KEY (list_year, area_id)
-    );
-    CREATE TABLE list_years (
-        list_year INTEGER PRIMARY KEY,
-        release_id INTEGER REFERENCES releases (release_id)
-    );
-    CREATE TABLE indicators (
-        code VARCHAR PRIMARY KEY,
-        label VARCHAR NOT NULL,
-        unit VARCHAR NOT NULL,
-        denominator VARCHAR NOT NULL,
-        better VARCHAR NOT NULL
-    );
-    CREATE TABLE indicator_values (
-        release_id INTEGER NOT NULL REFERENCES releases (release_id),
-        dept_id VARCHAR NOT NULL REFERENCES departments (dept_id),
-        indicator VARCHAR NOT NULL REFERENCES indicators (code),
-        value DOUBLE,
-        PRIMARY KEY (release_id, dept_id, indicator)
-    );
-    CREATE TABLE rule_sets (
-        name VARCHAR NOT NULL,
-        version INTEGER NOT NULL,
-        title VARCHAR NOT NULL,
-        toml VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL,
-        created_by VARCHAR NOT NULL,
-        adopted BOOLEAN NOT NULL DEFAULT false,
-        adopted_at TIMESTAMP,
-        adopted_by VARCHAR,
-        PRIMARY KEY (name, version)
-    );
-    CREATE TABLE reference_values (
-        name VARCHAR NOT NULL,
-        year INTEGER NOT NULL,
-        value DOUBLE NOT NULL,
-        note VARCHAR,
-        PRIMARY KEY (name, year)
-    );
-    CREATE TABLE meta (
-        key VARCHAR PRIMARY KEY,
-        value VARCHAR NOT NULL
-    );
-    """,
-    # 2: the audit trail. Append-only: the application has no UPDATE or DELETE for it.
-    """
-    CREATE SEQUENCE audit_ids START 1;
-    CREATE TABLE audit_log (
-        event_id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'),
-        logged_at TIMESTAMP NOT NULL,
-        actor VARCHAR NOT NULL,
-        action VARCHAR NOT NULL,
-        object VARCHAR,
-        file_name VARCHAR,
-        checksum VARCHAR,
-        n_rows INTEGER,
-        details VARCHAR
-    );
-    """,
-    # 3 (import, backup, restore): DuckDB checks foreign keys eagerly, so a transaction cannot delete
-    # child rows and then their parent (deleting a release with its values, restoring a backup).
-    # Rebuild the referencing tables without FOREIGN KEY clauses (keys, checks and defaults stay;
-    # the importer validates references before writing), and add the geometry and mapping tables.
-    f"""
-    CREATE TABLE organisations_v3 (org_no INTEGER PRIMARY KEY, name VARCHAR NOT NULL);
-    INSERT INTO organisations_v3 SELECT org_no, name FROM organisations;
-    CREATE TABLE departments_v3 (
-        dept_id VARCHAR PRIMARY KEY,
-        org_no INTEGER NOT NULL,
-        dept_no INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        neighbourhood VARCHAR,
-        lat DOUBLE,
-        lon DOUBLE,
-        family_dwellings INTEGER NOT NULL CHECK (family_dwellings >= 0),
-        bab_dwellings INTEGER NOT NULL DEFAULT 0 CHECK (bab_dwellings >= 0),
-        dwellings_le_3500 INTEGER CHECK (dwellings_le_3500 >= 0),
-        dwellings_3500_5000 INTEGER CHECK (dwellings_3500_5000 >= 0),
-        dwellings_gt_5000 INTEGER CHECK (dwellings_gt_5000 >= 0),
-        year_built INTEGER
-    );
-    INSERT INTO departments_v3 SELECT dept_id, org_no, dept_no, name, neighbourhood, lat, lon, family_dwellings,
-        bab_dwellings, dwellings_le_3500, dwellings_3500_5000, dwellings_gt_5000, year_built FROM departments;
-    CREATE TABLE areas_v3 (
-        area_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN ('ministeriel', 'lokal'))
-    );
-    INSERT INTO areas_v3 SELECT area_id, name, kind FROM areas;
-    CREATE TABLE department_areas_v3 (
-        dept_id VARCHAR NOT NULL,
-        area_id VARCHAR NOT NULL,
-        PRIMARY KEY (dept_id, area_id)
-    );
-    INSERT INTO department_areas_v3 SELECT dept_id, area_id FROM department_areas;
-    CREATE TABLE releases_v3 (
-        release_id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
-        label VARCHAR NOT NULL UNIQUE,
-        source VARCHAR NOT NULL CHECK (source IN {SOURCES!r}),
-        reference_date DATE NOT NULL,
-        list_year INTEGER,
-        n_values INTEGER NOT NULL DEFAULT 0,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL,
-        file_name VARCHAR,
-        checksum VARCHAR
-    );
-    INSERT INTO releases_v3 SELECT release_id, label, source, reference_date, list_year, n_values, imported_at,
-        imported_by, file_name, checksum FROM releases;
-    CREATE TABLE area_list_status_v3 (
-        list_year INTEGER NOT NULL,
-        area_id VARCHAR NOT NULL,
-        status VARCHAR NOT NULL CHECK (status IN {LIST_STATUSES!r}),
-        release_id INTEGER,
-        PRIMARY KEY (list_year, area_id)
-    );
-    INSERT INTO area_list_status_v3 SELECT list_year, area_id, status, release_id FROM area_list_status;
-    CREATE TABLE list_years_v3 (list_year INTEGER PRIMARY KEY, release_id INTEGER);
-    INSERT INTO list_years_v3 SELECT list_year, release_id FROM list_years;
-    CREATE TABLE indicators_v3 (
-        code VARCHAR PRIMARY KEY,
-        label VARCHAR NOT NULL,
-        unit VARCHAR NOT NULL,
-        denominator VARCHAR NOT NULL,
-        better VARCHAR NOT NULL
-    );
-    INSERT INTO indicators_v3 SELECT code, label, unit, denominator, better FROM indicators;
-    CREATE TABLE indicator_values_v3 (
-        release_id INTEGER NOT NULL,
-        dept_id VARCHAR NOT NULL,
-        indicator VARCHAR NOT NULL,
-        value DOUBLE,
-        PRIMARY KEY (release_id, dept_id, indicator)
-    );
-    INSERT INTO indicator_values_v3 SELECT release_id, dept_id, indicator, value FROM indicator_values;
-    DROP TABLE indicator_values;
-    DROP TABLE area_list_status;
-    DROP TABLE list_years;
-    DROP TABLE department_areas;
-    DROP TABLE departments;
-    DROP TABLE releases;
-    DROP TABLE areas;
-    DROP TABLE indicators;
-    DROP TABLE organisations;
-    ALTER TABLE organisations_v3 RENAME TO organisations;
-    ALTER TABLE departments_v3 RENAME TO departments;
-    ALTER TABLE areas_v3 RENAME TO areas;
-    ALTER TABLE department_areas_v3 RENAME TO department_areas;
-    ALTER TABLE releases_v3 RENAME TO releases;
-    ALTER TABLE area_list_status_v3 RENAME TO area_list_status;
-    ALTER TABLE list_years_v3 RENAME TO list_years;
-    ALTER TABLE indicators_v3 RENAME TO indicators;
-    ALTER TABLE indicator_values_v3 RENAME TO indicator_values;
-    CREATE TABLE geometries (
-        geom_id VARCHAR PRIMARY KEY,
-        kind VARCHAR NOT NULL CHECK (kind IN ('kommunegraense', 'afdeling')),
-        dept_id VARCHAR,
-        name VARCHAR,
-        geojson VARCHAR NOT NULL,
-        source_crs VARCHAR,
-        file_name VARCHAR,
-        checksum VARCHAR,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL
-    );
-    CREATE TABLE saved_mappings (
-        kind VARCHAR NOT NULL,
-        headers VARCHAR NOT NULL,
-        mapping VARCHAR NOT NULL,
-        saved_at TIMESTAMP NOT NULL,
-        PRIMARY KEY (kind, headers)
-    );
-    """,
-    # 4 (scale): the municipality of each department, so one database can hold many
-    # municipalities. NULL means the default municipality (DEFAULT_MUNICIPALITY), so existing
-    # databases and departments imported without one stay Aalborg's.
-    """
-    ALTER TABLE departments ADD COLUMN municipality VARCHAR;
-    """,
-]
+#: The schema migrations, one numbered SQL file each in ``trappetrin/migrations/`` (``0001_….sql``
+#: migrates version 0 to 1, and so on). Never edit a shipped file: add the next one.
+MIGRATION_DIR = Path(__file__).with_name("migrations")
+
+
+def _load_migrations() -> list[str]:
+    files = sorted(MIGRATION_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    numbers = [int(f.name[:4]) for f in files]
+    if numbers != list(range(1, len(files) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps: {[f.name for f in files]}")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+MIGRATIONS: list[str] = _load_migrations()
+
+#: Register columns added for twin search (migration 5); demo and import data may carry them.
+MASTER_DATA_COLUMNS = ("mean_m2", "rent_per_m2", "pct_family_dwellings", "location_type")
+#: ``departments.location_type`` code → Danish label: urban, suburban, rural.
+LOCATION_TYPES = {"by": "By", "forstad": "Forstad", "land": "Land"}
 
 #: The municipality of departments that have none recorded (``departments.municipality`` NULL).
 DEFAULT_MUNICIPALITY = "Aalborg"
@@ -276,6 +65,7 @@ AUDIT_ACTIONS = {
     "save_rule_set": "Regelsæt gemt",
     "adopt_rule_set": "Regelsæt vedtaget",
     "export": "Eksport",
+    "edit_followup": "Opfølgningsdata rettet",
 }
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -288,6 +78,9 @@ class ReleaseData:
     ``frame`` has one row per department: register columns, every indicator of the newest
     values release at or before this release, and the derived ``on_ministry_list`` /
     ``list_status`` from the newest ministry list in force.
+
+    ``absent`` holds the register rows (no indicators) of the departments that values release
+    has no data for: they are shown as "ingen data", never classified.
     """
 
     label: str
@@ -298,11 +91,44 @@ class ReleaseData:
     refs: dict[str, float]
     ref_years: dict[str, int]
     frame: pd.DataFrame
+    absent: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def register_size(self) -> int:
+        """Departments in the register (for the municipality in view): with data and without."""
+        return len(self.frame) + len(self.absent)
 
 
 def list_year_in_force(day: date) -> int:
     """The list year whose 1 December list is the newest one published on ``day``."""
     return day.year if day >= date(day.year, 12, 1) else day.year - 1
+
+
+class Transaction:
+    """One open write transaction of a :class:`Store` (see :meth:`Store.transaction`)."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection):
+        self._cur = cur
+
+    def execute(self, sql: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
+        """Run one statement with bound parameters; the result can be fetched (``.fetchone()``)."""
+        return self._cur.execute(sql) if params is None else self._cur.execute(sql, params)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame`` to ``table`` (columns by name)."""
+        _insert_frame(self._cur, table, frame)
+
+    def write_parquet(self, sql: str, path: Path | str) -> None:
+        """Write the result of ``sql`` to a Parquet file, as this transaction sees the data (backups)."""
+        self._cur.sql(sql).write_parquet(str(path))
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """A read inside the transaction (sees its own uncommitted writes)."""
+        return self.execute(sql, params).df()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
 
 
 class Store:
@@ -481,10 +307,12 @@ class Store:
     # --- the write path -----------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[Transaction]:
         """The single write path: one writer at a time, all or nothing.
 
-        A commit that fails (say, on a full disk) is rolled back and reported in Danish; when
+        Yields a :class:`Transaction`: ``tx.execute(sql, params)`` and ``tx.insert_frame(table,
+        frame)``; everything done through it commits together when the ``with`` block ends, or
+        not at all when it raises. A commit that fails (say, on a full disk) is rolled back and reported in Danish; when
         DuckDB invalidated the connection on the way, it is opened again for the next use.
         """
         invalid = None
@@ -495,7 +323,7 @@ class Store:
                 try:
                     cur.execute("BEGIN TRANSACTION")
                     try:
-                        yield cur
+                        yield Transaction(cur)
                     except BaseException as exc:
                         with contextlib.suppress(duckdb.Error):
                             cur.execute("ROLLBACK")
@@ -540,6 +368,26 @@ class Store:
             return None if row is None else row[0]
 
         return self._read(one)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for a long read (a backup's table dumps); close it when done."""
+        return self._con.cursor()
+
+    def department_count(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM departments"))
+
+    def boundary_version(self) -> str:
+        """The checksums of the imported municipality boundaries ('' when none): a cache key."""
+        return str(
+            self.scalar(
+                "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+                "FROM geometries WHERE kind = 'kommunegraense'"
+            )
+        )
+
+    def releases_version(self) -> str:
+        """Changes whenever a release is added or deleted: a cache key for anything read from releases."""
+        return str(self.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases"))
 
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -712,7 +560,8 @@ class Store:
         frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
         refs, ref_years = self.refs_for_year(list_year if list_year is not None else day.year)
         frame.index.name = "dept_id"
-        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame)
+        absent = depts.loc[~depts.index.isin(frame.index)] if long is not None else depts.iloc[0:0]
+        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame, absent)
 
     def indicator_history(self, indicators: list[str] | None = None) -> pd.DataFrame:
         """Long table of indicator values across all values releases (release, date, dept, code, value)."""
@@ -1005,6 +854,7 @@ class Store:
                 "dwellings_gt_5000",
                 "year_built",
             ]
+            dept_cols += [c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:
@@ -1142,7 +992,9 @@ def _bump_generation(file: str) -> None:
         Store._generations[file] = Store._generations.get(file, 0) + 1
 
 
-def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _insert_frame(cur: duckdb.DuckDBPyConnection | Transaction, table: str, frame: pd.DataFrame) -> None:
+    if isinstance(cur, Transaction):
+        cur = cur._cur
     """Insert a DataFrame by column name through a registered view (no values in SQL text)."""
     view = f"_incoming_{table}"
     cur.register(view, frame)
@@ -1151,6 +1003,20 @@ def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         cur.unregister(view)
+
+
+def demo_mark(path: Path | str) -> bool | None:
+    """Whether the database file at ``path`` is marked as demo data, read without migrating it.
+
+    None when the file cannot be read as a Trappetrin database (another kind of file, damaged,
+    or held by a running app).
+    """
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except duckdb.Error:
+        return None
+    return bool(row and row[0] == "true")
 
 
 def open_store(
@@ -1165,4 +1031,8 @@ def open_store(
         from .demo import build_demo
 
         store.load_demo(build_demo())
+    if demo_if_empty:
+        from .followup_demo import add_demo_followup
+
+        add_demo_followup(store)  # the agreement's follow-up data (§7.2), demo only
     return store

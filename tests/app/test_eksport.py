@@ -255,11 +255,15 @@ def test_scenario_raising_discretion_limit_hides_more(app, downloads):
 
 
 def test_empty_database_explains_itself(empty_app):
-    """With no releases the page says how to get data and offers no download."""
+    """With no releases the page says how to get data and offers no list, only the import templates."""
     at = empty_app("eksport")
     assert not at.exception
     assert any("ingen data" in i.value for i in at.info)
-    assert len(at.download_button) == 0
+    assert [b.label for b in at.download_button] == [
+        "Skabelon: stamdata.csv",
+        "Skabelon: afdelingsdata.csv",
+        "Skabelon: ministerliste.csv",
+    ]
 
 
 def test_capacity_summary_is_its_own_file_and_sheet(app, downloads, db):

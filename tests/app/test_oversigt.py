@@ -23,7 +23,7 @@ def test_red_and_yellow_list_names_every_red_and_yellow_department(app, latest):
     frame, outcomes = latest
     at = app()
     ry = html_tables(at)[1]
-    assert list(ry.columns) == ["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]
+    assert list(ry.columns) == ["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Begrundelse"]
     wanted = outcomes[outcomes.isin(["red", "yellow"])]
     assert sorted(ry["Afdelings-id"]) == sorted(str(i) for i in wanted.index)
     assert dict(zip(ry["Afdelings-id"], ry["Afdeling"])) == {str(i): frame.loc[i, "name"] for i in wanted.index}
@@ -31,6 +31,27 @@ def test_red_and_yellow_list_names_every_red_and_yellow_department(app, latest):
     assert colours == sorted(colours, key=lambda c: "Rød" not in c)  # red before yellow
     assert set(colours) == {"▲\u00a0Rød", "◆\u00a0Gul"}  # a symbol, not colour alone
     assert any(f"{len(ry)} afdelinger" in c.value for c in at.caption)
+
+
+def test_red_and_yellow_list_gives_the_exports_reasons(app, db):
+    """The list's "Begrundelse" is the colour list's (CSV, XLSX, CLI) text, word for word, gates included."""
+    from datetime import datetime
+
+    from trappetrin.colours import classify_release, colour_list
+    from trappetrin.store import open_store
+
+    at = app()
+    ry = html_tables(at)[1].set_index("Afdelings-id")["Begrundelse"]
+    store = open_store(db)
+    try:
+        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
+        table = colour_list(res, generated_at=datetime(2026, 1, 1), is_demo=True).set_index("Afdelings-id")
+    finally:
+        store.close()
+    assert ry.to_dict() == table.loc[ry.index, "Begrundelse"].to_dict()
+    gated = [t for t in ry if t.startswith("Over 30 % ikke-vestlige")]
+    assert gated, "the demo has departments yellow under the non-Western rule"
+    assert all("Indvandrere og efterkommere fra ikke-vestlige lande (" in t and "kriteri" in t for t in gated)
 
 
 def test_empty_database_explains_itself(empty_app):
@@ -105,9 +126,13 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     assert not newest.equals(older)
 
 
-def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
+def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app, monkeypatch):
     """Off by default (works offline); switched on, the map asks Carto for its style and the
-    button says "Baggrundskort: til", so the state shows without opening it."""
+    button says "Baggrundskort: til", so the state shows without opening it. The offline layers
+    stay (land faint over the tiles), so a basemap that fails to load leaves a readable map."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: True)
     at = app()
     labels = lambda: [p.proto.popover.label for p in at.get("popover")]  # noqa: E731
     assert labels() == ["Filtre", "Baggrundskort"]
@@ -115,7 +140,23 @@ def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
     assert labels() == ["Filtre", "Baggrundskort: til"]
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "carto" in spec["mapStyle"] and spec["mapProvider"] == "carto"
-    assert [layer.get("id") for layer in spec["layers"]] == ["departments", "step-symbols"]  # no names over Carto's
+    layers = {layer.get("id"): layer for layer in spec["layers"]}
+    assert {"boundary", "parishes", "departments", "step-symbols", "places"} <= set(layers)
+    assert layers["boundary"]["getFillColor"][3] < 100  # the tiles show through the land
+    assert not [a for a in at.info if "kan ikke hentes" in a.value]
+
+
+def test_without_internet_the_basemap_switch_says_so_in_danish(app, monkeypatch):
+    """Carto cannot be reached: a Danish notice, and the offline map (land, names) as without a basemap."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: False)
+    at = app()
+    offline = at.get("deck_gl_json_chart")[0].proto.json
+    at.toggle(key="basemap").set_value(True).run()
+    assert [a for a in at.info if "Baggrundskortet (Carto) kan ikke hentes" in a.value]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert spec["mapStyle"].startswith("data:") and at.get("deck_gl_json_chart")[0].proto.json == offline
 
 
 def test_map_spec_is_stable_and_compact(app):
@@ -126,9 +167,11 @@ def test_map_spec_is_stable_and_compact(app):
     assert at.get("deck_gl_json_chart")[0].proto.json == first
     spec = json.loads(first)
     ids = [layer.get("id") for layer in spec["layers"]]
-    assert ids == ["departments", "step-symbols", "neighbourhoods"]
+    assert ids == ["boundary", "parishes", "departments", "step-symbols", "places", "places-near"]
     symbols = next(layer for layer in spec["layers"] if layer["id"] == "step-symbols")
-    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol"}
+    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol", "radius"}
+    places = next(layer for layer in spec["layers"] if layer["id"] == "places")
+    assert set().union(*(d.keys() for d in places["data"])) == {"name", "lon", "lat", "anchor", "baseline", "offset"}
     assert spec["mapStyle"].startswith("data:")  # no basemap: nothing fetched from Carto
     assert "\n" not in first
 
@@ -138,13 +181,14 @@ def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from trappetrin import imports
+    from trappetrin import geo, imports
     from trappetrin.auth import Actor
     from trappetrin.store import Store
 
     monkeypatch.delenv("TRAPPETRIN_BOUNDARY", raising=False)
     at = app()
-    assert "boundary" not in {layer.get("id") for layer in _deck_layers(at)}
+    default = {layer.get("id"): layer for layer in _deck_layers(at)}["boundary"]["data"]
+    assert default == json.loads(json.dumps(geo.default_boundary()))  # geo/kommune.geojson until one is imported
     frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[box(9.8, 56.95, 10.1, 57.1)], crs="EPSG:4326")
     store = Store.open(db)
     try:

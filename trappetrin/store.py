@@ -147,6 +147,7 @@ class Store:
         self._lease_from_app = None  # the socket to the app while it has stepped aside for us
         self._pending_reopen: duckdb.DuckDBPyConnection | None = None
         self._open_error: UserError | None = None
+        self._broken = False  # a read met a damaged block (see check_health)
 
     @property
     def generation(self) -> int:
@@ -253,10 +254,22 @@ class Store:
                 except duckdb.Error as exc:
                     if attempt or not _invalidated(exc):
                         if _corrupt(exc):
+                            self._broken = True
                             raise DatabaseBroken(self.path) from None
                         raise
             self._reopen(con)
         raise AssertionError("unreachable")
+
+    def check_health(self) -> None:
+        """Raise the Danish UserError that keeps this store from serving pages, if any.
+
+        A command holding the file (a pause) is healthy; a damaged block met by any read is not.
+        """
+        if self._broken:
+            raise DatabaseBroken(self.path)
+        if self._gate.paused:
+            return
+        self.scalar("SELECT count(*) FROM schema_version")
 
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:

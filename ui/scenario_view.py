@@ -359,7 +359,14 @@ def counts_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
 
 
 def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
-    """One metric per colour: departments after, the change from before as delta (before in the help)."""
+    """One metric per colour: departments after, the change from before as delta (before in the help).
+
+    Counts are grouped and the minus sign is U+2212 (``trappetrin.formatting``: ``8.000``,
+    ``−1.234``). Streamlit reads a delta's direction from a leading "-", so arrow and colour are given
+    explicitly.
+    """
+    from trappetrin.formatting import integer
+
     b, a = counts(before.result), counts(after.result)
     order = outcome_order(after.rules)
     flagged = set(after.rules.flagged_codes())  # more departments here is worse: the delta shows red
@@ -368,16 +375,19 @@ def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
         with column:
             now, then = int(a.get(code, 0)), int(b.get(code, 0))
             delta = now - then
-            colour = "off" if delta == 0 or code in masked else ("inverse" if code in flagged else "normal")
+            if delta == 0 or code in masked:
+                colour = "gray"
+            else:
+                colour = "red" if (delta > 0) == (code in flagged) else "green"
             outcome = after.rules.outcome(code)
             st.metric(
                 f"{after.rules.symbol(code)} {outcome.label}".strip(),
-                now,
-                delta=f"{delta:+d}" if delta else "±0",
+                integer(now),
+                delta=integer(delta, sign=True) if delta else "±0",
                 delta_color=colour,
-                delta_arrow="auto" if delta else "off",
+                delta_arrow="off" if delta == 0 else ("up" if delta > 0 else "down"),
                 border=True,
-                help=f"{fmt.outcome_label(after.rules, code)}: {then} afdelinger før, {now} efter.",
+                help=f"{fmt.outcome_label(after.rules, code)}: {integer(then)} afdelinger før, {integer(now)} efter.",
             )
 
 

@@ -186,7 +186,12 @@ def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
     assert listed["base"][OUTSIDE] == 30.0 and not listed["error"]
     metrics = {m.label: m for m in at.metric}
     assert metrics["● Grøn"].delta == f"+{len(expected)}"
-    assert metrics["◆ Gul"].delta == f"-{len(expected)}"
+    assert metrics["◆ Gul"].delta == f"\u2212{len(expected)}"  # issue 14: one minus sign (formatting.py)
+    # Streamlit reads the direction from a leading "-": arrow and colour are set explicitly.
+    assert metrics["● Grøn"].proto.direction == metrics["● Grøn"].proto.MetricDirection.UP
+    assert metrics["◆ Gul"].proto.direction == metrics["◆ Gul"].proto.MetricDirection.DOWN
+    assert metrics["◆ Gul"].proto.color == metrics["◆ Gul"].proto.MetricColor.GREEN  # fewer yellow is good
+    assert metrics["● Grøn"].proto.color == metrics["● Grøn"].proto.MetricColor.GREEN
 
 
 def test_loosening_a_threshold_moves_departments_the_other_way(app, db):

@@ -66,7 +66,18 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     rows += [
         ("Afdelinger", str(n_departments)),
         ("Dannet", generated_at.strftime("%Y-%m-%d %H:%M")),
+        (
+            "Begrundelse",
+            "Den regel, der afgør farven, med dens betingelser og de opfyldte kriterier, hver med værdi og grænse",
+        ),
     ]
+    if len(data.absent):
+        rows.append(
+            (
+                "Afdelinger uden data",
+                f"{len(data.absent)} afdelinger i registret har ingen tal i udgivelsen; farven er »{NO_DATA_LABEL}«",
+            )
+        )
     if ctx.rules.discretion is not None:
         d = ctx.rules.discretion
         rows.append(

@@ -16,6 +16,7 @@ from dataclasses import replace
 import streamlit as st
 
 from trappetrin.errors import UserError
+from trappetrin.formatting import integer
 from trappetrin.scenario import diff_table
 from ui import fmt
 from ui import scenario_view as sv
@@ -268,7 +269,7 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     sv.table(sv.counts_frame(eff.before, eff.after), key="sammenlign_antal")
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="sammenlign_matrix")
-    st.markdown(f"**{len(eff.movers)} afdelinger skifter farve**")
+    st.markdown(f"**{integer(len(eff.movers))} afdelinger skifter farve**")
     sv.show_movers(
         eff.movers,
         key="sammenlign_flyttere",

@@ -21,6 +21,7 @@ from ui.state import (
     MUNICIPALITY_KEY,
     audited_download,
     context,
+    current_actor,
     demo_caption,
     link_params,
     municipalities,
@@ -65,6 +66,7 @@ if frame.empty:
     st.info("Udgivelsen har ingen afdelinger.")
     st.stop()
 several_places = len(municipalities()) > 1
+can_export = current_actor().can("export")  # files are exports: the viewer role has none
 
 # --- choices: view, basis, variables, number, scope (each kept in the URL) -----------------------
 
@@ -294,13 +296,14 @@ if view == "afdeling":
         pool, pool_grey, res, release=ctx.release, source=ctx.result().data.source, is_demo=ctx.is_demo
     )
     file_name = f"tvillinger-{dept}-{ctx.release}.csv"
-    st.download_button(
-        "Hent tvillingerne (CSV til dansk Excel)",
-        audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": dept}),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    if can_export:
+        st.download_button(
+            "Hent tvillingerne (CSV til dansk Excel)",
+            audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": dept}),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )
     st.page_link(
         "pages/afdeling.py",
         label="Åbn afdelingen",
@@ -367,7 +370,7 @@ else:
                 x=alt.X(
                     "deviation:Q",
                     title="Afvigelse fra tvillingernes median (standardafvigelser)",
-                    axis=alt.Axis(labelExpr="replace(datum.label, '.', ',')"),
+                    axis=alt.Axis(labelExpr="replace(replace(datum.label, '.', ','), '-', '\u2212')"),
                 ),
                 color=colour,
                 tooltip=["Afdeling", "Værdi", "Tvillingernes median", "Afvigelse", "Retning"],
@@ -421,23 +424,28 @@ else:
     without = len(reasons)
     if without:
         st.caption(f"{formatting.integer(without)} afdelinger har ingen tvillinger med de valgte variable.")
-    source = ctx.result().data.source
-    table = twins.position_table(
-        tv.pool_frame(ctx, scope),
-        tv.masked_for(ctx, tv.pool_frame(ctx, scope)),
-        pairs,
-        reasons,
-        variables=variables,
-        scope=scope,
-        release=ctx.release,
-        source=source,
-        is_demo=ctx.is_demo,
-    )
+
+    def _positions_csv() -> bytes:  # built when fetched: every department and indicator
+        pool = tv.pool_frame(ctx, scope)
+        table = twins.position_table(
+            pool,
+            tv.masked_for(ctx, pool),
+            pairs,
+            reasons,
+            variables=variables,
+            scope=scope,
+            release=ctx.release,
+            source=ctx.result().data.source,
+            is_demo=ctx.is_demo,
+        )
+        return to_csv_danish(table)
+
     file_name = f"tvillinger-placering-{ctx.release}.csv"
-    st.download_button(
-        "Hent alle afdelingers placering (CSV til dansk Excel)",
-        audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": "alle"}),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    if can_export:
+        st.download_button(
+            "Hent alle afdelingers placering (CSV til dansk Excel)",
+            audited_download(ctx, "csv", file_name, _positions_csv, details={"tvillinger": "alle"}),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )

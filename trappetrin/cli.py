@@ -111,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FELT=KOLONNE",
         help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)",
     )
+    i.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="INDIKATOR",
+        help="afdelingsdata: en bevidst delvis udgivelse uden kolonnen for INDIKATOR, som regelsættet bruger "
+        "(kan gentages); udgivelsen vises som delvis",
+    )
     i.add_argument("--dry-run", action="store_true", help="kontrollér og vis ændringerne uden at gemme")
     dr = sub.add_parser("delete-release", help="slet en udgivelse (kræver --yes)")
     dr.add_argument("label")
@@ -361,7 +369,7 @@ def _import(store, args) -> int:
         if missing:
             print(f"Fejl: afdelingsdata kræver {', '.join(missing)}.", file=sys.stderr)
             return EXIT_BAD_INPUT
-        options.update(label=args.label, source=args.source, reference_date=args.date)
+        options.update(label=args.label, source=args.source, reference_date=args.date, allow_missing=args.allow_missing)
     elif args.kind == "ministerliste":
         options.update(list_year=args.list_year, label=args.label, reference_date=args.date)
     elif args.kind == "geometri":
@@ -375,8 +383,10 @@ def _import(store, args) -> int:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(plan, imports.Plan):
+        empty = plan.n_values - plan.n_known
+        blank = f" ({empty} tomme eller skjulte celler)" if empty else ""
         print(
-            f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
+            f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_known} værdier{blank}; "
             f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
             f"{len(pre.changes)} skifter farve.",
             file=sys.stderr,
@@ -384,6 +394,11 @@ def _import(store, args) -> int:
     else:
         for line in pre.summary:
             print(line, file=sys.stderr)
+    if isinstance(plan, imports.Plan) and plan.partial:
+        print(
+            "Delvis udgivelse uden kolonne for: " + ", ".join(imports.importer.field_label(c) for c in plan.partial),
+            file=sys.stderr,
+        )
     if plan.ignored_columns:
         print(f"Ignorerede kolonner: {', '.join(plan.ignored_columns)}", file=sys.stderr)
     if args.dry_run:

@@ -697,8 +697,12 @@ class Store:
                 return mapping
         return None
 
-    def save_mapping(self, kind: str, headers, mapping: dict[str, str]) -> None:
-        """Remember ``mapping`` (field → column) for files of ``kind`` with these headers."""
+    def save_mapping(self, kind: str, headers, mapping: dict[str, str], *, actor: Actor) -> None:
+        """Remember ``mapping`` (field → column) for files of ``kind`` with these headers.
+
+        Needs the ``import`` permission, like the import it belongs to.
+        """
+        require(actor, "import")
         clean = {str(k): str(v) for k, v in mapping.items() if v}
         with self.transaction() as cur:
             cur.execute(

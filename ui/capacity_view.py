@@ -18,6 +18,7 @@ import streamlit as st
 from trappetrin import capacity as cap_model
 from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
+from trappetrin.formatting import integer
 from trappetrin.store import DEFAULT_MUNICIPALITY
 
 from . import fmt, state
@@ -153,7 +154,7 @@ def scenario_line(
     else:
         st.info(line, icon=":material/trending_flat:")
     moved = change.movers[change.movers["from"] != change.movers["to"]]
-    with st.expander(f"Afdelinger der giver ændringen ({len(moved)})"):
+    with st.expander(f"Afdelinger der giver ændringen ({integer(len(moved))})"):
         if change.movers.empty:
             st.write("Ingen afdelinger skifter farve eller anvisningstal.")
         else:

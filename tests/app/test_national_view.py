@@ -128,3 +128,18 @@ def test_the_national_scenario_line_compares_like_with_like(national_app):
     lines = [text for text in boxes if "til anvisning**" in text]
     assert len(lines) == 1, lines
     assert "intet behov angivet for hele landet" in lines[0] and "250" not in lines[0]
+
+
+def test_national_counts_are_grouped(national_app):
+    """8,000 departments: the Scenarie key figures read "5.123", never "5123" (formatting.integer)."""
+    import re
+
+    at = national_app({"kommune": "alle", OUTSIDE: "25"})
+    at.switch_page("pages/scenarie.py").run()
+    assert not at.exception
+    values = [m.value for m in at.metric]
+    assert sum(int(v.replace(".", "")) for v in values) == 8_000
+    assert any(len(v) > 3 for v in values), values
+    assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*", v) for v in values), values
+    deltas = [m.delta for m in at.metric]
+    assert all(re.fullmatch(r"±0|[+\u2212]\d{1,3}(\.\d{3})*", d) for d in deltas), deltas

@@ -130,3 +130,27 @@ def test_nationwide_scope_finds_twins_in_other_municipalities(national_file, tmp
     assert not at.exception
     ids = at.dataframe[0].value["Afdeling"].str.extract(r"afd=([^&]+)")[0]
     assert ids.str.match(r"^1\d\d-\d{3}$").all()  # Aalborg's ids (organisations 101–153)
+
+
+def test_only_roles_that_may_export_get_the_files(db, tmp_path, monkeypatch):
+    """The CSV downloads are exports: an analyst gets them, a viewer sees the page without them."""
+    from .test_access import ROLES, as_role, open_page
+
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("TRAPPETRIN_ROLES", str(path))
+    for role, files in (("viewer", 0), ("analyst", 1)):
+        for params in ({"afd": "101-003"}, {"tv": "kommune"}):
+            at = open_page(as_role(role, params), "tvillinger")
+            assert at.title[0].value == "Tvillinger"
+            assert len(at.get("download_button")) == files, (role, params)
+
+
+def test_an_empty_database_explains_itself(empty_app):
+    at = empty_app("tvillinger")
+    assert not at.exception
+    assert at.title[0].value == "Tvillinger"
+    assert not at.dataframe
+    # The empty-database guidance (with its templates), nothing of the page's own.
+    assert all(b.label.startswith("Skabelon") for b in at.get("download_button"))
+    assert not any("tvillinger" in m.value for m in at.markdown)

@@ -82,7 +82,9 @@ def test_followup_file_goes_through_the_data_page(app, db):
     at.run()
     assert not at.exception
     assert "fogedsager.csv" in at.error[0].value and "(3 fejl)" in at.error[0].value
-    problems = at.tabs[0].dataframe[0].value
+    from tests.htmltables import html_tables
+
+    problems = html_tables(at)[0]  # the Data page's problem table (plain HTML)
     assert problems["Række"].tolist() == ["2", "3", "3"]
     assert not [b for b in at.button if b.key == "data_commit"]
     store = Store.open(db)

@@ -1,4 +1,8 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
+"""The command line: ``trappetrin <command>`` (or ``python -m trappetrin``); ``--help`` lists every command.
+
+Every command is also listed, with an example, in README.md's "Command line" section
+(tests/unit/test_cli.py checks that none is missing there).
+"""
 
 from __future__ import annotations
 
@@ -197,7 +201,7 @@ def _user() -> str:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .store import open_store  # late: keeps --help fast
+    from .store import DatabaseBroken, open_store  # late: keeps --help fast
 
     if args.command == "demo":
         path = db_path()
@@ -252,7 +256,12 @@ def run(argv: list[str] | None = None) -> int:
         _write(to_csv_plain(result), args.out)
         return 0
 
-    store = open_store()
+    try:
+        store = open_store(notice=_notice)
+    except DatabaseBroken as exc:
+        if args.command == "restore" and args.yes:
+            return _restore_damaged(exc.path, args)
+        raise
     if args.command == "releases":
         rel = store.releases()
         if rel.empty:
@@ -340,6 +349,23 @@ def _twins(store, args) -> int:
             file_name=args.out.name if args.out else None,
             details={"format": args.format, "tvillinger": args.department or "alle", "kilde": "kommandolinjen"},
         )
+    return 0
+
+
+def _notice(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _restore_damaged(path: Path, args) -> int:
+    """restore --yes into a database file that cannot be read: a new file from the backup."""
+    from . import backup
+
+    try:
+        aside = backup.restore_damaged(path, args.folder, actor=_actor())
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Databasen {path} er gendannet fra {args.folder}; den beskadigede fil er gemt som {aside}.", file=sys.stderr)
     return 0
 
 
@@ -451,6 +477,15 @@ def main(argv: list[str] | None = None) -> int:
         return run(argv)
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        from .store import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        # A database problem no check foresaw: one Danish line, no traceback.
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"Fejl: databasen {db_path()} gav en fejl: {first}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130

@@ -479,9 +479,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as exc:
-        import duckdb
+        from .store import DatabaseError
 
-        if not isinstance(exc, duckdb.Error):
+        if not isinstance(exc, DatabaseError):
             raise
         # A database problem no check foresaw: one Danish line, no traceback.
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

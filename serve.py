@@ -9,10 +9,6 @@ visitor does not wait about a second for that work.
 Its health check also fails (503, in Danish) while the database file is damaged
 (``ui/health.py``). It also serves Streamlit's browser code from memory and its HTML page with ``lang="da"``
 (``ui/shell.py``).
-
-(Tried and dropped: ``Link: rel=modulepreload`` headers for the map's 3 MB of browser code, and
-a script importing it as soon as the page loads. The browser then fetched it at once, but the
-first page was not measurably sooner interactive: 3.16 s vs 3.21 s, median of 10 cold starts.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
+"""The command line: ``trappetrin <command>`` (or ``python -m trappetrin``); ``--help`` lists every command.
+
+Every command is also listed, with an example, in README.md's "Command line" section
+(tests/unit/test_cli.py checks that none is missing there).
+"""
 
 from __future__ import annotations
 
@@ -475,9 +479,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as exc:
-        import duckdb
+        from .store import DatabaseError
 
-        if not isinstance(exc, duckdb.Error):
+        if not isinstance(exc, DatabaseError):
             raise
         # A database problem no check foresaw: one Danish line, no traceback.
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -30,6 +30,9 @@ from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_s
 
 T = TypeVar("T")
 
+#: Any error DuckDB raises, for callers outside the store that must not import DuckDB themselves.
+DatabaseError = duckdb.Error
+
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
 

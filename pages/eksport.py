@@ -15,12 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import capacity as cap_model
-from trappetrin import catalogue
+from trappetrin import catalogue, formatting
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_list, red_and_yellow
 from trappetrin.errors import UserError
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
-from trappetrin.rules import format_number
+from trappetrin.scenario import parameter_name, parameter_text
 from ui import fmt
 from ui.capacity_view import capacity_of, params_from_session
 from ui.state import Context, audited_download, context, current_actor, demo_caption, no_data_notice
@@ -57,21 +57,24 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
         ("Scenarie", "ja" if ctx.has_scenario else "nej"),
     ]
     if ctx.has_scenario:
-        current = ctx.base.parameter_values()
+        before = {p.key: p for p in ctx.base.parameters()}
         changed = "; ".join(
-            f"{k}: {format_number(current[k])} → {format_number(v)}" for k, v in sorted(ctx.overrides.items())
+            f"{parameter_name(ctx.base, before[k])}: {parameter_text(ctx.base, before[k])} → "
+            f"{parameter_text(ctx.base, before[k], v)}"
+            for k, v in sorted(ctx.overrides.items())
+            if k in before
         )
         rows.append(("Ændrede parametre", changed))
     rows += [
-        ("Afdelinger", str(n_departments)),
-        ("Dannet", generated_at.strftime("%Y-%m-%d %H:%M")),
+        ("Afdelinger", formatting.integer(n_departments)),
+        ("Dannet", formatting.datetime(generated_at)),
     ]
     if ctx.rules.discretion is not None:
         d = ctx.rules.discretion
         rows.append(
             (
                 "Diskretion",
-                f"Ingen værdier for afdelinger med under {format_number(d.minimum)} "
+                f"Ingen værdier for afdelinger med under {formatting.short(d.minimum)} "
                 f"({catalogue.label(d.indicator).lower()})",
             )
         )
@@ -104,13 +107,13 @@ if not discretion_holds(rules, floor):
     now = (
         "har ingen diskretionsgrænse"
         if d is None
-        else (f"bruger {catalogue.label(d.indicator).lower()} ≥ {format_number(d.minimum)}")
+        else (f"bruger {catalogue.label(d.indicator).lower()} ≥ {formatting.short(d.minimum)}")
     )
     st.error(
         f"Farvelisten kan ikke eksporteres: {'scenariet' if ctx.has_scenario else 'regelsættet'} {now}. "
-        f"Aftalen kræver, at afdelinger med færre end {format_number(floor)} beboere i alderen 18–64 år "
+        f"Aftalen kræver, at afdelinger med færre end {formatting.short(floor)} beboere i alderen 18–64 år "
         "aldrig vises eller eksporteres med værdier. Sæt diskretionsgrænsen til mindst "
-        f"{format_number(floor)} for at eksportere.",
+        f"{formatting.short(floor)} for at eksportere.",
         icon=":material/lock:",
     )
     st.stop()
@@ -140,7 +143,7 @@ if ctx.has_scenario:
 
 counts = table["Farve"].value_counts()
 st.markdown(
-    f"**{len(table)} afdelinger** · "
+    f"**{formatting.integer(len(table))} afdelinger** · "
     + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
 )
 
@@ -187,7 +190,7 @@ with st.container(horizontal=True):
     )
     ry_name = f"{file_stem(ctx, 'roede-og-gule')}.csv"
     st.download_button(
-        f"Røde og gule ({len(red_yellow)}) som CSV",
+        f"Røde og gule ({formatting.integer(len(red_yellow))}) som CSV",
         logged("csv", ry_name, to_csv_danish(red_yellow)),
         file_name=ry_name,
         mime=CSV_MIME,
@@ -212,7 +215,7 @@ with st.container(horizontal=True):
 d = rules.discretion  # present: checked above
 grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
 st.caption(
-    f"Tomme celler: afdelinger med færre end {format_number(d.minimum)} beboere i alderen 18–64 år er under "
+    f"Tomme celler: afdelinger med færre end {formatting.short(d.minimum)} beboere i alderen 18–64 år er under "
     f"diskretionsgrænsen. De står i listen som *{grey}* uden en eneste værdi – heller ikke antal opfyldte "
     "kriterier – i visningen og i alle filer."
 )

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from trappetrin import formatting
 from ui import fmt
 from ui.state import context, demo_caption, go_to_department, no_data_notice, overview
 from ui.tables import html_table
@@ -97,11 +98,11 @@ chosen = [
 ]
 if chosen:
     filter_line.markdown(
-        f"**{len(shown)} af {len(frame)} afdelinger vises** · "
+        f"**{formatting.integer(len(shown))} af {formatting.integer(len(frame))} afdelinger vises** · "
         + " · ".join(f"{name}: {', '.join(fmt.plain(v) for v in values)}" for name, values in chosen)
     )
 else:
-    filter_line.markdown(f"Alle {len(frame)} afdelinger vises.")
+    filter_line.markdown(f"Alle {formatting.integer(len(frame))} afdelinger vises.")
 
 if not shown:
     st.warning(
@@ -115,7 +116,7 @@ with left:
     chart, ry_all = overview(res, ctx.release, basemap=basemap, only=shown)
     event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object", key="map", height=560)
     st.caption(
-        "Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), - (grå, ikke monitoreret). "
+        f"Tal på punkterne: {fmt.map_legend(res.rules)}. "
         "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den."
     )
     picked = (event.selection.get("objects") or {}).get("departments") if event and event.selection else None
@@ -153,4 +154,4 @@ with right:
             max_height=320 if len(ry) > 8 else None,
             beneath={"Afdeling": "Boligorganisation"},
         )
-        st.caption(f"{len(ry)} afdelinger. Hele farvelisten kan hentes under Eksport.")
+        st.caption(f"{formatting.integer(len(ry))} afdelinger. Hele farvelisten kan hentes under Eksport.")

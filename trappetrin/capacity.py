@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import formatting
 from .config import DATA_DIR
 from .engine import Classification
 from .errors import UserError
@@ -53,8 +54,6 @@ GROUPINGS = {
     "neighbourhood": "Bydel",
     "organisation": "Boligorganisation",
 }
-
-MINUS = "\u2212"
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class CapacityParams:
     @property
     def cheap_label(self) -> str:
         """``≤ 3.500 kr.``: the Danish text of the cheap limit."""
-        return f"≤ {format_int(self.cheap_limit)} kr."
+        return f"≤ {formatting.integer(self.cheap_limit)} kr."
 
     def band(self, code: str) -> Band:
         return next(b for b in self.bands if b.code == code)
@@ -407,19 +406,10 @@ def compare(before_cap: pd.DataFrame, after_cap: pd.DataFrame) -> CapacityChange
 # --- Danish text ----------------------------------------------------------------------------
 
 
-def format_int(x: float) -> str:
-    """Whole number in Danish format, ``1.849``; negative with a real minus sign, ``−38``."""
-    n = int(round(float(x)))
-    text = f"{abs(n):,}".replace(",", ".")
-    return f"{MINUS}{text}" if n < 0 else text
-
-
 def signed_int(x: float) -> str:
     """``+12``, ``−38`` or ``±0`` (rounded to whole dwellings)."""
-    n = int(round(float(x)))
-    if n == 0:
-        return "±0"
-    return ("+" if n > 0 else "") + format_int(n)
+    text = formatting.integer(x, sign=True)
+    return "±0" if text == "0" else text
 
 
 def effect_text(delta: float) -> str:
@@ -432,15 +422,15 @@ def effect_text(delta: float) -> str:
 def need_text(available_cheap: float, params: CapacityParams) -> str:
     """How the available cheap dwellings compare with the need, in one Danish sentence."""
     lo, hi = params.need_min, params.need_max
-    need = f"{format_int(lo)}–{format_int(hi)}" if lo != hi else format_int(lo)
+    need = f"{formatting.integer(lo)}–{formatting.integer(hi)}" if lo != hi else formatting.integer(lo)
     if available_cheap < lo:
-        gap = f"{format_int(lo - available_cheap)} under behovets nedre grænse"
+        gap = f"{formatting.integer(lo - available_cheap)} under behovets nedre grænse"
     elif available_cheap > hi:
-        gap = f"{format_int(available_cheap - hi)} over behovets øvre grænse"
+        gap = f"{formatting.integer(available_cheap - hi)} over behovets øvre grænse"
     else:
         gap = "inden for behovet"
     return (
-        f"Modellen giver {format_int(available_cheap)} billige boliger ({params.cheap_label}) om året "
+        f"Modellen giver {formatting.integer(available_cheap)} billige boliger ({params.cheap_label}) om året "
         f"til anvisning mod et behov på {need}: {gap}."
     )
 
@@ -469,12 +459,12 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
         "Ledige boliger fordeles på huslejeniveauer i forhold til afdelingens boliger i hvert niveau.",
         f"Billige boliger er boliger med en husleje {params.cheap_label} om måneden"
         + (f" ({cheap_bands})." if len(params.cheap_bands) > 1 else "."),
-        f"Behovet er skønnet til {format_int(params.need_min)}–{format_int(params.need_max)} billige "
+        f"Behovet er skønnet til {formatting.integer(params.need_min)}–{formatting.integer(params.need_max)} billige "
         "boliger om året (Fælles udlejningsaftale 2023–2025).",
     ]
     if params.actual_use > 0:
         lines.append(
-            f"Boliganvisningen anviste i gennemsnit {format_int(params.actual_use)} borgere om året "
+            f"Boliganvisningen anviste i gennemsnit {formatting.integer(params.actual_use)} borgere om året "
             f"({params.actual_use_period})."
         )
     lines.append("Tallene er forventninger ud fra gennemsnit, ikke en opgørelse af faktiske ledige boliger.")
@@ -497,8 +487,7 @@ def _share_text(share: float) -> str:
 
 
 def _pct(x: float) -> str:
-    text = f"{x:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
+    return f"{formatting.short(x, 1)} %"
 
 
 def _join(items: list[str], word: str = "og") -> str:
@@ -554,5 +543,7 @@ def export_table(cap: pd.DataFrame, params: CapacityParams | None = None, rules=
         }
     )
     out = pd.concat([total, *frames], ignore_index=True)
-    out["Behov (billige boliger om året)"] = f"{format_int(params.need_min)}–{format_int(params.need_max)}"
+    out["Behov (billige boliger om året)"] = (
+        f"{formatting.integer(params.need_min)}–{formatting.integer(params.need_max)}"
+    )
     return out

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, formatting
 from .engine import Classification, classify
 from .rules import RuleSet
 from .store import ReleaseData, Store
@@ -94,7 +94,7 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     out["Regelsæt"] = rules.name
     out["Regelsætversion"] = rules.version
     out["Datagrundlag"] = DEMO_SOURCE_TEXT if is_demo else data.source
-    out["Dannet"] = generated_at.strftime("%Y-%m-%d %H:%M")
+    out["Dannet"] = formatting.datetime(generated_at)
     order = rules.severity_rank()  # most severe first, as [[outcome]] severity says
     out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import capacity as cap_model
+from trappetrin import formatting
 from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
 
@@ -98,9 +99,9 @@ def scenario_line(
     change = cap_model.compare(capacity_of(before_res, params), capacity_of(after_res, params))
     line = (
         f"**{change.text}** i forhold til {before_label} "
-        f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
+        f"({formatting.integer(change.before_cheap)} → {formatting.integer(change.after_cheap)} "
         f"billige boliger ({params.cheap_label}) om året; behov "
-        f"{cap_model.format_int(params.need_min)}–{cap_model.format_int(params.need_max)})."
+        f"{formatting.integer(params.need_min)}–{formatting.integer(params.need_max)})."
     )
     if change.shown_delta < 0:
         st.warning(line, icon=":material/trending_down:")
@@ -109,7 +110,7 @@ def scenario_line(
     else:
         st.info(line, icon=":material/trending_flat:")
     moved = change.movers[change.movers["from"] != change.movers["to"]]
-    with st.expander(f"Afdelinger der giver ændringen ({len(moved)})"):
+    with st.expander(f"Afdelinger der giver ændringen ({formatting.integer(len(moved))})"):
         if change.movers.empty:
             st.write("Ingen afdelinger skifter farve eller anvisningstal.")
         else:

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from trappetrin import catalogue
+from trappetrin import catalogue, formatting
 from trappetrin.colours import ReleaseResult
 from trappetrin.config import boundary_path
-from trappetrin.rules import OP_LABELS, format_number
+from trappetrin.rules import OP_LABELS
 
 AALBORG_VIEW = pdk.ViewState(latitude=57.035, longitude=9.96, zoom=10.6, pitch=0)
 #: The "no basemap" map style: a plain background as a data URL. Without a style Streamlit falls
@@ -71,8 +71,8 @@ def decisive_text(res: ReleaseResult) -> pd.Series:
         hits = np.flatnonzero(cond.met & ~result.masked)
         limits: dict[float, str] = {}  # a threshold is mostly the same for every department
         for i, value, threshold in zip(hits, cond.value[hits], cond.threshold[hits]):
-            limit = limits.get(threshold) or limits.setdefault(threshold, format_number(threshold))
-            rows[i].append(f"{head}: {format_number(value, 1)}{unit} ({op} {limit})")
+            limit = limits.get(threshold) or limits.setdefault(threshold, formatting.short(threshold))
+            rows[i].append(f"{head}: {formatting.short(value, 1)}{unit} ({op} {limit})")
     texts = pd.Series(["<br/>".join(dict.fromkeys(parts)) for parts in rows], index=result.ids, dtype=object)
     status = data.frame["list_status"].fillna("")
     listed = status != ""

@@ -112,19 +112,21 @@ def test_browser_engine_gives_the_servers_movers(browser, cases):
         (30.0, "30"),
         (1.5666666, "1,57"),
         (34.1, "34,1"),
-        (0.125, "0,12"),
+        (0.125, "0,13"),
         (0.375, "0,38"),
         (1234.5, "1.234,5"),
-        (-2.005, "-2"),
+        (-2.005, "\u22122,01"),
         (1e6, "1.000.000"),
-        (61.625, "61,62"),
+        (61.625, "61,63"),
+        (2.675, "2,68"),
+        (-0.004, "0"),
     ],
 )
 def test_number_format_matches_python(browser, x, text):
-    """Danish numbers as trappetrin.rules.format_number writes them, exact ties to even included."""
-    from trappetrin.rules import format_number
+    """Danish numbers as trappetrin.formatting.short writes them: ties away from zero, U+2212 minus."""
+    from trappetrin.formatting import short
 
-    assert format_number(x) == text
+    assert short(x) == text
     page = browser.new_page()
     try:
         module = "data:text/javascript;base64," + base64.b64encode(JS.read_bytes()).decode()

@@ -18,7 +18,7 @@ from trappetrin.cli import main
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DANNET = "<DANNET>"
-_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
+_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
 
 
 def normalise_dannet(data: bytes) -> bytes:

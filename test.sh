@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything into .venv/ and run the whole test suite: ruff (lint and format check),
-# then pytest (tests/unit, tests/app, tests/e2e). Extra arguments go to pytest, e.g.
+# the import contracts (import-linter), then pytest (tests/unit, tests/app, tests/e2e).
+# Extra arguments go to pytest, e.g.
 #   ./test.sh tests/unit -x        ./test.sh -m "not e2e"      ./test.sh -n 0
 #
 # Environment:
@@ -28,6 +29,18 @@ if [[ ! -x "$CHROMIUM" ]]; then
     fi
 fi
 
+# The movers.js parity test runs the browser's rule engine under Node (Debian's nodejs).
+if ! command -v node >/dev/null 2>&1; then
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Node.js for the movers.js parity test …"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null \
+            || echo "test.sh: warning: could not install nodejs; the parity test will fail." >&2
+    else
+        echo "test.sh: warning: node not found and cannot install it (not root)." >&2
+    fi
+fi
+
 # Parallelise with pytest-xdist unless the caller chose otherwise.
 xdist=()
 want_xdist=1
@@ -50,5 +63,8 @@ fi
 # Lint and format first: a style slip fails in seconds, not after the browser tests.
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
+# Architecture contracts (pyproject.toml [tool.importlinter]): the domain package imports neither
+# Streamlit nor ui/, DuckDB only behind the store/importers/backup, no import cycles.
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
 exec .venv/bin/python -m pytest ${xdist[@]+"${xdist[@]}"} "$@"

@@ -85,7 +85,7 @@ _INTERACTIVE = """() => {
 def build_demo(folder: Path) -> Path:
     db = folder / "trappetrin.duckdb"
     subprocess.run(
-        [sys.executable, "-m", "trappetrin", "demo"],
+        [sys.executable, "-m", "trappetrin", "demo", "--force"],
         cwd=REPO_ROOT,
         check=True,
         env={**os.environ, "TRAPPETRIN_DB": str(db)},

@@ -72,7 +72,7 @@ ALL = "alle"  # ui.state.ALL_MUNICIPALITIES (not imported: the servers' Streamli
 def build(folder: Path, scale: str) -> Path:
     db = folder / f"{scale}.duckdb"
     subprocess.run(
-        [sys.executable, "-m", "trappetrin", "demo", "--scale", scale],
+        [sys.executable, "-m", "trappetrin", "demo", "--force", "--scale", scale],
         cwd=REPO_ROOT,
         check=True,
         env={**os.environ, "TRAPPETRIN_DB": str(db)},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, formatting, trends
+from trappetrin import catalogue, explain, formatting, trends
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
@@ -183,8 +183,9 @@ else:
 
 st.subheader("Farve og begrundelse")
 st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
+reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
 st.markdown(
-    f"**Afgjort af:** {_rule_text(rules, str(result.rule[i]), code)}  \n"
+    f"**Begrundelse:** {fmt.plain(reason)}  \n"
     f"Udgivelse {data.label}"
     + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
     + f" · regelsæt {ctx.rules_label}"

@@ -8,7 +8,7 @@ from trappetrin import capacity as cm
 from trappetrin import formatting
 from ui import fmt
 from ui.capacity_view import KEYS, capacity_of, default_params, params_from_session, scenario_line
-from ui.charts import danish
+from ui.charts import danish_numbers
 from ui.state import context, demo_caption, no_data_notice
 
 ctx = context()
@@ -201,7 +201,9 @@ with left:
             .mark_text(align="left", baseline="top", dx=4, dy=4)
             .encode(x=alt.X("x:Q", scale=x), y=alt.value(0), text="t:N")
         )
-    st.altair_chart(danish(alt.layer(*layers).properties(height=200 if base_cap is not None else 140)), width="stretch")
+    st.altair_chart(
+        danish_numbers(alt.layer(*layers).properties(height=200 if base_cap is not None else 140)), width="stretch"
+    )
     st.caption(
         f"Det grå bånd er behovet ({need} billige boliger om året); den stiplede linje er det antal, "
         "boliganvisningen faktisk anviste. Søjlen viser, hvilke afdelinger de billige boliger kommer fra."

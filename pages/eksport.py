@@ -17,7 +17,7 @@ import streamlit as st
 from trappetrin import capacity as cap_model
 from trappetrin import catalogue, formatting
 from trappetrin.auth import ROLE_LABELS
-from trappetrin.colours import DEMO_SOURCE_TEXT, colour_list, red_and_yellow
+from trappetrin.colours import DEMO_SOURCE_TEXT, colour_fills, colour_list, red_and_yellow
 from trappetrin.errors import UserError
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.scenario import parameter_name, parameter_text
@@ -102,7 +102,7 @@ demo_caption(ctx)
 rules = ctx.rules
 floor = catalogue.agreement()["discretion_min_residents_18_64"]
 if not discretion_holds(rules, floor):
-    # Discretion is a hard rule (DOMAIN.md §3): no file may carry values below the agreement's limit.
+    # Discretion is a hard rule (docs/domain.md §3): no file may carry values below the agreement's limit.
     d = rules.discretion
     now = (
         "har ingen diskretionsgrænse"
@@ -177,7 +177,7 @@ with st.container(horizontal=True):
         "Om data": about_sheet(ctx, res, generated_at, len(table)),
     }
     # Building the workbook takes most of a second: do it only when someone asks for it.
-    xlsx = logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets))
+    xlsx = logged("xlsx", f"{stem}.xlsx", lambda: to_xlsx(sheets, fills=colour_fills(rules)))
     st.download_button(
         "Excel (XLSX)",
         xlsx,

@@ -149,7 +149,7 @@ with right:
         # The organisation in small type under the department's name: four columns fit the right-hand
         # column at 1280 px, where five scrolled sideways.
         html_table(
-            ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]],
+            ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Begrundelse"]],
             label="Røde og gule afdelinger",
             max_height=320 if len(ry) > 8 else None,
             beneath={"Afdeling": "Boligorganisation"},

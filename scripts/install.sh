@@ -2,7 +2,9 @@
 # Install everything Trappetrin needs (runtime + test tools) into .venv/.
 #
 # Idempotent: the pip step is skipped when .venv/.installed-<hash> exists,
-# where <hash> is the sha256 of requirements*.txt and constraints.txt.
+# where <hash> is the sha256 of requirements*.txt, constraints.txt and pyproject.toml.
+# Installs the pinned libraries, then the trappetrin package editable (console script
+# .venv/bin/trappetrin).
 # Change any of those files and the next run reinstalls.
 #
 # Environment:
@@ -29,11 +31,11 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     fi
 fi
 
-# sha256 over requirements*.txt (sorted by name) followed by constraints.txt.
+# sha256 over requirements*.txt (sorted by name), constraints.txt and pyproject.toml.
 hash="$("$VENV/bin/python" -c '
 import glob, hashlib
 h = hashlib.sha256()
-for name in sorted(glob.glob("requirements*.txt")) + ["constraints.txt"]:
+for name in sorted(glob.glob("requirements*.txt")) + ["constraints.txt", "pyproject.toml"]:
     with open(name, "rb") as f:
         h.update(f.read())
 print(h.hexdigest())
@@ -48,6 +50,9 @@ fi
 echo "Installing Python packages into .venv … (first run takes a few minutes)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r requirements-dev.txt -c constraints.txt
+# The trappetrin package itself, editable: the `trappetrin` command runs this checkout.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-deps --no-build-isolation --editable .
 
 rm -f "$VENV"/.installed-*
 touch "$stamp"

@@ -19,7 +19,7 @@ def aggregate(frame: pd.DataFrame, groups: pd.Series, masked: np.ndarray | None 
     """Aggregate department indicators to groups, each share weighted by its own denominator.
 
     Counts are summed; a share is ``Σ(share × denominator) / Σ denominator`` over the departments
-    where both are known (DOMAIN.md §4: outside labour by residents 18–64, convictions by residents
+    where both are known (docs/domain.md §4: outside labour by residents 18–64, convictions by residents
     18+, education by residents 30–59, income by taxpayers 15–64, non-Western share by residents).
     Departments under the discretion limit (``masked``) are left out entirely, so no aggregate can
     reveal their values.

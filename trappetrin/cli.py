@@ -1,4 +1,4 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | check-areas``."""
+"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         default="aalborg",
         help="aalborg: 271 afdelinger (standard); national: ca. 8.000 afdelinger i 98 kommuner",
     )
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="genopbyg en eksisterende demodatabase (en database med rigtige data slettes aldrig)",
+    )
     sub.add_parser("ensure-db", help="byg demodatabasen, hvis der ingen database er")
     sub.add_parser("init", help="opret en ny, tom database til rigtige data (TRAPPETRIN_DB)")
     sub.add_parser("releases", help="vis udgivelserne")
@@ -111,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export-release", help="en udgivelses afdelingsdata i skabelonformatet (CSV)")
     x.add_argument("--release", required=True)
     x.add_argument("--out", type=Path, default=None)
+    t = sub.add_parser("twins", help="tvillinger: de mest sammenlignelige afdelinger (CSV)")
+    t.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
+    t.add_argument("--department", default=None, help="afdelings-id; uden: alle afdelingers placering")
+    t.add_argument("--n", type=int, default=10, help="antal tvillinger, 5–50 (standard 10)")
+    t.add_argument("--by", choices=["stamdata", "socio", "begge"], default="stamdata", help="variable at matche på")
+    t.add_argument("--scope", choices=["kommune", "land"], default="kommune", help="søg i kommunen eller landet")
+    t.add_argument("--format", choices=["excel", "plain"], default="excel", help="som for classify")
+    t.add_argument("--out", type=Path, default=None, help="fil at skrive til (standard: skærmen)")
     a = sub.add_parser("check-areas", help="ministeriets listekriterier for områder i en CSV-fil")
     a.add_argument("file", type=Path)
     a.add_argument("--out", type=Path, default=None)
@@ -126,6 +139,36 @@ def _write(data: bytes, out: Path | None) -> None:
         print(f"Skrev {out}", file=sys.stderr)
 
 
+def _demo_refusal(path: Path, *, force: bool) -> str | None:
+    """Why ``demo`` must not replace the file at ``path``, or None when it may.
+
+    ``demo`` deletes the file before it builds. A database that is not a demo database (real
+    data, audit trail) or a file that is not a Trappetrin database is never deleted, not even
+    with ``--force``; an existing demo database is replaced only with ``--force``.
+    """
+    if not path.exists():
+        return None
+    from .store import demo_mark
+
+    where = f"TRAPPETRIN_DB peger på {path}"
+    mark = demo_mark(path)
+    if mark is None:
+        return (
+            f"{where}, og filen kan ikke læses som en Trappetrin-database (er den i brug, eller er det "
+            "en anden slags fil?). Den slettes ikke. Vælg en anden sti med TRAPPETRIN_DB, eller flyt filen "
+            "selv, hvis den skal væk."
+        )
+    if not mark:
+        return (
+            f"{where}, som er en database med rigtige data (ikke demodata). Den slettes ikke – heller ikke "
+            "med --force. Tag en sikkerhedskopi (python -m trappetrin backup) og vælg en anden sti med "
+            "TRAPPETRIN_DB til demodata."
+        )
+    if not force:
+        return f"{where}, som allerede er en demodatabase. Brug --force for at bygge den forfra."
+    return None
+
+
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "ukendt"
 
@@ -136,6 +179,10 @@ def run(argv: list[str] | None = None) -> int:
 
     if args.command == "demo":
         path = db_path()
+        refusal = _demo_refusal(path, force=args.force)
+        if refusal:
+            print(f"Fejl: {refusal}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         for suffix in ("", ".wal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         if args.scale == "national":
@@ -177,7 +224,7 @@ def run(argv: list[str] | None = None) -> int:
         except UserError as exc:
             print(f"Fejl: {exc.one_line()}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        _write(result.to_csv(index=False).encode("utf-8"), args.out)
+        _write(to_csv_plain(result), args.out)
         return 0
 
     store = open_store()
@@ -209,6 +256,8 @@ def run(argv: list[str] | None = None) -> int:
                 },
             )
         return 0
+    if args.command == "twins":
+        return _twins(store, args)
     if args.command == "import":
         return _import(store, args)
     if args.command in ("delete-release", "backup", "restore", "log"):
@@ -219,6 +268,40 @@ def run(argv: list[str] | None = None) -> int:
         _write(export_release_template(store, args.release), args.out)
         return 0
     raise AssertionError(args.command)
+
+
+def _twins(store, args) -> int:
+    """The twins of one department, or every department's position against its twins, as CSV."""
+    from . import twins
+
+    if not twins.MIN_N <= args.n <= twins.MAX_N:
+        print(f"Fejl: --n skal være mellem {twins.MIN_N} og {twins.MAX_N}, ikke {args.n}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    data = store.release_data(args.release)
+    rules = store.adopted_rule_set()
+    grey = twins.masked(data.frame, rules)
+    variables = twins.variables_for(args.by)
+    facts = {"release": data.label, "source": data.source, "is_demo": store.is_demo}
+    if args.department is not None:
+        if args.department not in data.frame.index:
+            raise UserError(f"Afdelingen '{args.department}' findes ikke i udgivelsen '{args.release}'.")
+        res = twins.find_twins(data.frame, grey, args.department, variables=variables, n=args.n, scope=args.scope)
+        if res.reason:
+            print(f"Bemærk: {args.department} har ingen tvillinger. {res.reason}", file=sys.stderr)
+        table = twins.twin_table(data.frame, grey, res, **facts)
+    else:
+        pairs, reasons = twins.all_twins(data.frame, grey, variables=variables, n=args.n, scope=args.scope)
+        table = twins.position_table(data.frame, grey, pairs, reasons, variables=variables, scope=args.scope, **facts)
+    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+    if not store.is_demo:  # exports of real data go in the audit trail
+        store.log_event(
+            _user(),
+            "export",
+            args.release,
+            file_name=args.out.name if args.out else None,
+            details={"format": args.format, "tvillinger": args.department or "alle", "kilde": "kommandolinjen"},
+        )
+    return 0
 
 
 def _actor():

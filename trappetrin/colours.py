@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import catalogue, formatting
 from .engine import Classification, classify
+from .explain import reasons
 from .rules import RuleSet
 from .store import ReleaseData, Store
 
@@ -57,7 +58,13 @@ def criterion_labels(rules: RuleSet) -> dict[str, str]:
 
 
 def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) -> pd.DataFrame:
-    """The colour list with Danish headers: one row per department, values empty under discretion."""
+    """The colour list with Danish headers: one row per department, values empty under discretion.
+
+    "Begrundelse" is :func:`trappetrin.explain.reasons`: the deciding rule with its gates and
+    criteria and their values, the same text the Oversigt list and the Afdeling page show.
+    "Opfyldte kriterier" lists every criterion met (in any criteria set), also for departments
+    no rule decided.
+    """
     rules, data, result = res.rules, res.data, res.result
     frame = data.frame
     outcome = pd.Series(result.outcome, index=frame.index)
@@ -65,11 +72,7 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     steps = {o.code: o.step for o in rules.outcomes}
     crit_labels = criterion_labels(rules)
     met = result.met_criteria()
-    met_text = met.map(lambda ids: "; ".join(crit_labels.get(i, i) for i in ids))
-    on_list = frame["list_status"].fillna("")
-    met_text = np.where(
-        on_list != "", "Ministeriel liste (" + on_list + ")" + np.where(met_text != "", "; " + met_text, ""), met_text
-    )
+    met_text = met.map(lambda ids: "; ".join(crit_labels.get(i, i) for i in ids)).to_numpy(dtype=object)
     area = frame["area_name"].fillna(frame["local_area_name"]).fillna("")
     out = pd.DataFrame(
         {
@@ -80,6 +83,7 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
             "Bydel": frame["neighbourhood"].fillna("").to_numpy(),
             "Farve": outcome.map(labels).to_numpy(),
             "Trin": outcome.map(steps).to_numpy(),
+            "Begrundelse": reasons(result, frame, list_year=data.list_year).to_numpy(),
             "Opfyldte kriterier": np.where(result.masked, "", met_text),
             "Antal opfyldte kriterier": pd.array(np.where(result.masked, 0, [len(m) for m in met]), dtype="Int64"),
         }
@@ -98,6 +102,11 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     order = rules.severity_rank()  # most severe first, as [[outcome]] severity says
     out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
+
+
+def colour_fills(rules: RuleSet) -> dict[str, dict[str, str]]:
+    """XLSX fills for the "Farve" column: each outcome's label in its rule-set colour."""
+    return {"Farve": {o.label: o.color for o in rules.outcomes}}
 
 
 def red_and_yellow(colour_table: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:

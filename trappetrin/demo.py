@@ -330,7 +330,8 @@ def build_demo(seed: int = 851) -> DemoData:
     DemoData
         ``organisations`` (org_no, name); ``departments`` (dept_id, org_no, dept_no, name,
         neighbourhood, lat, lon, family_dwellings, bab_dwellings, dwellings_le_3500,
-        dwellings_3500_5000, dwellings_gt_5000, year_built); ``areas`` (area_id, name, kind);
+        dwellings_3500_5000, dwellings_gt_5000, year_built, mean_m2, rent_per_m2,
+        pct_family_dwellings, location_type); ``areas`` (area_id, name, kind);
         ``department_areas`` (dept_id, area_id); ``area_list_status`` (list_year, area_id,
         status); ``releases`` (label, source, reference_date, list_year); ``values`` in long form
         (release, dept_id, indicator, value) for every department and indicator of each
@@ -380,6 +381,10 @@ def build_demo(seed: int = 851) -> DemoData:
             "year_built": year_built,
         }
     )
+    # Master data for twin search from a generator of its own, so adding them left every other
+    # demo value as it was.
+    master = _master_data(np.random.default_rng([seed, 17]), hoods, departments, is_grey)
+    departments = pd.concat([departments, master], axis=1)
     order = np.argsort(dept_id, kind="stable")
     departments = departments.iloc[order].reset_index(drop=True)
 
@@ -620,6 +625,51 @@ def _rent_bands(
         np.floor(0.8 * (family - cheap_family)).astype(np.int64),
     )
     return cheap_family + bab, mid
+
+
+#: Location type of each neighbourhood: the city centre, its suburbs, and the towns outside.
+_CENTRAL = ("Aalborg C", "Vejgaard", "Nørresundby")
+#: Typical monthly rent (kr.) of a dwelling in each rent band, for the rent per m² of the demo.
+_BAND_RENT = (3_100.0, 4_300.0, 6_400.0)
+#: Departments whose new master data are left blank, to show what "no twins" looks like.
+N_WITHOUT_MASTER_DATA = 3
+
+
+def _master_data(
+    rng: np.random.Generator, hoods: np.ndarray, departments: pd.DataFrame, is_grey: np.ndarray
+) -> pd.DataFrame:
+    """Mean m², rent per m² (kr. a year), share of family dwellings and location type per department.
+
+    Consistent with the register: newer estates have larger dwellings and higher rents per m²,
+    and the rent per m² follows the department's rent bands (a department of cheap dwellings has a
+    low rent per m²). Most departments hold only family dwellings; some also elderly or youth
+    dwellings. A few (``N_WITHOUT_MASTER_DATA``) lack the new figures, as a real register would.
+    """
+    n = len(departments)
+    town = np.isin(hoods, [h.name for h in NEIGHBOURHOODS if h.town])
+    location = np.where(town, "land", np.where(np.isin(hoods, _CENTRAL), "by", "forstad")).astype(object)
+    year = departments["year_built"].to_numpy(dtype=float)
+    base_m2 = np.interp(year, [1930, 1955, 1970, 1990, 2010, 2025], [62, 70, 80, 84, 88, 86])
+    mean_m2 = base_m2 + np.where(location == "land", 6.0, np.where(location == "by", -4.0, 0.0))
+    mean_m2 = np.round(np.clip(mean_m2 + rng.normal(0, 6, n), 45, 125), 1)
+    bands = departments[["dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000"]].to_numpy(dtype=float)
+    monthly = bands @ np.array(_BAND_RENT) / np.maximum(bands.sum(axis=1), 1)
+    rent = monthly * 12 / mean_m2 * np.exp(rng.normal(0, 0.06, n))
+    rent_per_m2 = np.round(np.clip(rent, 450, 1_600))
+    mixed = rng.uniform(0, 1, n) < 0.3
+    pct_family = np.where(mixed & ~is_grey, np.round(rng.uniform(70, 98, n), 1), 100.0)
+    blank = rng.choice(np.flatnonzero(~is_grey), size=N_WITHOUT_MASTER_DATA, replace=False)
+    mean_m2[blank] = np.nan
+    rent_per_m2[blank] = np.nan
+    return pd.DataFrame(
+        {
+            "mean_m2": mean_m2,
+            "rent_per_m2": rent_per_m2,
+            "pct_family_dwellings": pct_family,
+            "location_type": location,
+        },
+        index=departments.index,
+    )
 
 
 def _estate_words(rng: np.random.Generator, org_no: np.ndarray) -> np.ndarray:

@@ -178,7 +178,7 @@ def build_national(seed: int = 851, total: int = N_DEPARTMENTS) -> NationalDemoD
     dept_rows, org_rows, area_rows, member_rows, status_rows = [], [], [], [], []
     templates: list[np.ndarray] = []
     new_ids: list[np.ndarray] = []
-    for k, (name, code, lat0, lon0, _) in enumerate(MUNICIPALITIES):
+    for k, (name, code, lat0, lon0, population) in enumerate(MUNICIPALITIES):
         if name == DEFAULT_MUNICIPALITY:
             continue
         n = counts[name]
@@ -221,8 +221,12 @@ def build_national(seed: int = 851, total: int = N_DEPARTMENTS) -> NationalDemoD
                             "dwellings_3500_5000",
                             "dwellings_gt_5000",
                             "year_built",
+                            "mean_m2",
+                            "pct_family_dwellings",
                         )
                     },
+                    "rent_per_m2": np.round(t["rent_per_m2"].to_numpy() * _rent_level(code)),
+                    "location_type": _location_types(dist / radius_m, population),
                 }
             )
         )
@@ -286,6 +290,27 @@ def build_national(seed: int = 851, total: int = N_DEPARTMENTS) -> NationalDemoD
         values=values,
         municipalities=municipalities,
     )
+
+
+def _rent_level(code: int) -> float:
+    """Rents per m² relative to Aalborg's: higher in the capital region (codes below 300)."""
+    return 1.2 if code < 300 else 1.0
+
+
+def _location_types(relative_distance: np.ndarray, population: float) -> np.ndarray:
+    """By, forstad or land from the distance to the municipality's centre (share of its radius).
+
+    A large municipality has a city and suburbs; a small one a town centre and countryside. The
+    edges are shares of the disc's area (the departments are spread evenly over it).
+    """
+    if population >= 90:
+        edges = (0.3, 0.8)
+    elif population >= 40:
+        edges = (0.2, 0.6)
+    else:
+        edges = (0.35, 0.35)
+    area = relative_distance**2
+    return np.where(area < edges[0], "by", np.where(area < edges[1], "forstad", "land")).astype(object)
 
 
 def _values(

@@ -5,7 +5,7 @@ column per indicator. Everything is vectorised over numpy arrays, so classifying
 few milliseconds; the long per-criterion explanation is built only when asked for.
 
 A copy of this engine runs in the browser for the Scenarie page's live movers list
-(``ui/static/movers.js``); ``tests/e2e/test_movers_engine.py`` keeps the two equal, so a change
+(``ui/static/movers.js``); ``tests/unit/test_movers_parity.py`` keeps the two equal, so a change
 here must be made there too.
 """
 

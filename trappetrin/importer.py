@@ -36,6 +36,7 @@ from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
 from .errors import UserError
+from .export import restore_neutralised, to_csv_danish
 from .numbers import parse_number
 from .rules import RuleSet
 from .store import ReleaseData, Store, _insert_frame
@@ -454,7 +455,8 @@ def _frame(rows: list[list[str]], head: int, name: str, *, pad_short: bool = Fal
     width = len(columns)
     records, index, row_problems, ragged = [], [], [], []
     for number, row in enumerate(rows[head + 1 :], start=head + 2):
-        cells = [str(c).strip() for c in row]
+        # A cell exported as text ("'=…", see export.neutralise) comes back as what was exported.
+        cells = [restore_neutralised(str(c).strip()) for c in row]
         if not any(cells):
             continue
         if len(cells) > width and not any(cells[width:]):
@@ -1139,5 +1141,4 @@ def export_release_template(store: Store, label: str, rules: RuleSet | None = No
             out[field_label(code)] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
         else:
             out[field_label(code)] = values
-    text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
-    return text.encode("utf-8-sig")
+    return to_csv_danish(out)

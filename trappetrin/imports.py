@@ -27,6 +27,7 @@ from . import importer
 from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
+from .export import to_csv_danish
 from .importer import (
     EXTRA_ALIASES,
     MISSING_MARKERS,
@@ -41,7 +42,7 @@ from .importer import (
 )
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import LIST_STATUSES, Store, _insert_frame
+from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store, _insert_frame
 
 #: Kind → Danish label, in the order the Data page offers them.
 KINDS = {
@@ -185,6 +186,54 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
             "opførelsesår",
             False,
             ("opførelsesår", "opfoerelsesaar", "byggeår", "year built", "year_built"),
+        ),
+        "mean_m2": (
+            "gennemsnitligt boligareal (m²)",
+            False,
+            (
+                "gennemsnitligt boligareal",
+                "gns. boligareal",
+                "boligareal",
+                "gennemsnitsareal",
+                "areal pr. bolig",
+                "m2 pr. bolig",
+                "m² pr. bolig",
+                "mean m2",
+                "mean_m2",
+                "mean dwelling size",
+            ),
+        ),
+        "rent_per_m2": (
+            "husleje pr. m² (kr. om året)",
+            False,
+            (
+                "husleje pr. m²",
+                "husleje pr m2",
+                "husleje_pr_m2",
+                "leje pr. m²",
+                "leje pr m2",
+                "årlig leje pr. m²",
+                "kr. pr. m²",
+                "rent per m2",
+                "rent_per_m2",
+            ),
+        ),
+        "pct_family_dwellings": (
+            "andel familieboliger (%)",
+            False,
+            (
+                "andel familieboliger",
+                "andel_familieboliger",
+                "familieboligandel",
+                "pct familieboliger",
+                "pct_family_dwellings",
+                "share of family dwellings",
+            ),
+        ),
+        "location_type": (
+            "beliggenhed",
+            False,
+            ("beliggenhed", "beliggenhedstype", "bytype", "by/land", "location", "location type", "location_type"),
         ),
         "areas": ("områder", False, ("område_id", "Område-id", "områder", "omraader", "område", "areas", "area_id")),
         "lat": ("breddegrad", False, ("lat", "latitude", "breddegrad", "bredde")),
@@ -677,6 +726,30 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
 # --- the department register -------------------------------------------------------------------
 
 _REGISTER_INTS = ("family_dwellings", "bab_dwellings", "dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")
+#: Master data for twin search: field → (lowest, highest, what is expected). Rent is per m² a year.
+_REGISTER_MEASURES = {
+    "mean_m2": (15.0, 300.0, "et gennemsnitligt boligareal i m² (15–300)"),
+    "rent_per_m2": (100.0, 5_000.0, "en årlig husleje pr. m² i kr. (100–5.000)"),
+    "pct_family_dwellings": (0.0, 100.0, "en andel i procent (0–100)"),
+}
+#: Words accepted for the location type (after normalise_header) → code.
+LOCATION_WORDS = {
+    "by": "by",
+    "bymaessig": "by",
+    "storby": "by",
+    "urban": "by",
+    "city": "by",
+    "forstad": "forstad",
+    "forstaed": "forstad",
+    "forby": "forstad",
+    "suburban": "forstad",
+    "suburb": "forstad",
+    "land": "land",
+    "landdistrikt": "land",
+    "landomraade": "land",
+    "landsby": "land",
+    "rural": "land",
+}
 REGISTER_COLUMNS = [
     "dept_id",
     "org_no",
@@ -691,6 +764,7 @@ REGISTER_COLUMNS = [
     "dwellings_3500_5000",
     "dwellings_gt_5000",
     "year_built",
+    *MASTER_DATA_COLUMNS,
 ]
 
 
@@ -811,6 +885,20 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
                 what=f"et årstal fra 1800 til {today.year + 5}",
             )
             rec["year_built"] = None if value is None else int(value)
+        for fld, (low, high, what) in _REGISTER_MEASURES.items():
+            if fld in used:
+                rec[fld] = _number(cells, table, row, used[fld], decimal, minimum=low, maximum=high, what=what)
+        if "location_type" in used:
+            raw = str(table.at[row, used["location_type"]]).strip()
+            code = LOCATION_WORDS.get(normalise_header(raw)) if raw not in MISSING_MARKERS else None
+            if raw not in MISSING_MARKERS and code is None:
+                cells.add(
+                    row,
+                    used["location_type"],
+                    raw,
+                    f"er ikke en kendt beliggenhed – forventet {', '.join(LOCATION_TYPES)} (eller tom).",
+                )
+            rec["location_type"] = code
         bands = [rec.get(f) for f in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")]
         if all(b is not None for b in bands) and rec.get("family_dwellings") is not None:
             total = rec["family_dwellings"] + (rec.get("bab_dwellings") or 0)
@@ -894,7 +982,7 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     out = out.reset_index()[columns]
     for col in ("org_no", "dept_no", *_REGISTER_INTS, "year_built"):
         out[col] = pd.array(out[col], dtype="Int64")
-    for col in ("lat", "lon"):
+    for col in ("lat", "lon", *_REGISTER_MEASURES):
         out[col] = out[col].astype(float)
     organisations = pd.DataFrame({"org_no": list(org_names), "name": list(org_names.values())}, dtype=object)
     return RegisterPlan(
@@ -996,6 +1084,10 @@ def export_register_template(store: Store) -> bytes:
             "Husleje 3500-5000": d["dwellings_3500_5000"],
             "Husleje over 5000": d["dwellings_gt_5000"],
             "Opførelsesår": d["year_built"],
+            "Gennemsnitligt boligareal (m²)": d["mean_m2"],
+            "Husleje pr. m² (kr. om året)": d["rent_per_m2"],
+            "Andel familieboliger (%)": d["pct_family_dwellings"],
+            "Beliggenhed": d["location_type"],
             "Områder": d["dept_id"].map(areas).fillna(""),
             "Breddegrad": d["lat"],
             "Længdegrad": d["lon"],
@@ -1003,7 +1095,7 @@ def export_register_template(store: Store) -> bytes:
     )
     for col in ("Husleje under 3500", "Husleje 3500-5000", "Husleje over 5000", "Opførelsesår"):
         out[col] = pd.array(out[col], dtype="Int64")
-    return out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n", float_format="%.6f").encode("utf-8-sig")
+    return to_csv_danish(out, float_format="%.6f")
 
 
 def export_list_template(store: Store, list_year: int) -> bytes:
@@ -1022,7 +1114,7 @@ def export_list_template(store: Store, list_year: int) -> bytes:
             "Afdelings-id": members["dept_id"],
         }
     )
-    return out.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return to_csv_danish(out)
 
 
 # --- geometry -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ The Scenarie page shows the movers the server computed (:func:`trappetrin.scenar
 that a threshold change shows its movers at once, the browser also holds a copy of the rule
 engine (``ui/static/movers.js``) and the data it needs: :func:`engine_payload` builds that data
 as plain JSON. The server's list replaces the browser's as soon as it arrives; the two are the
-same (``tests/e2e/test_movers_engine.py`` runs the JavaScript engine against this one).
+same (``tests/unit/test_movers_parity.py`` runs the JavaScript engine against this one).
 
 Discretion: departments under the discretion limit of the rule set in view get no indicator
 values at all, not even the one the limit is measured on. No scenario can lower that limit

@@ -355,7 +355,7 @@ class RuleSet(_Model):
             return self
         discretion = self.discretion
         if discretion and "d.minimum" in overrides and float(overrides["d.minimum"]) < discretion.minimum:
-            # Departments under the limit have suppressed data (DOMAIN.md §3): no scenario may show them.
+            # Departments under the limit have suppressed data (docs/domain.md §3): no scenario may show them.
             raise UserError(
                 f"Diskretionsgrænsen kan ikke sættes under {formatting.short(discretion.minimum)} "
                 f"i et scenarie (forsøgt: {formatting.short(float(overrides['d.minimum']))})."

@@ -123,7 +123,7 @@ def movers(before: Classification, after: Classification) -> pd.DataFrame:
     flipped, the cause is a changed "at least k" count or discretion limit, said in words.
     Departments masked in either classification are listed without values. ``ui/static/movers.js``
     repeats this and :func:`describe_causes` in the browser (kept equal by
-    ``tests/e2e/test_movers_engine.py``): change both.
+    ``tests/unit/test_movers_parity.py``): change both.
     """
     if not before.ids.equals(after.ids):
         raise ValueError("movers() needs two classifications of the same rows")

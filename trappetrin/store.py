@@ -27,236 +27,25 @@ from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_s
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
 
-# Each entry migrates the schema from version i to i + 1. Never edit a shipped entry: add one.
-MIGRATIONS: list[str] = [
-    f"""
-    CREATE TABLE organisations (
-        org_no INTEGER PRIMARY KEY,
-        name VARCHAR NOT NULL
-    );
-    CREATE TABLE departments (
-        dept_id VARCHAR PRIMARY KEY,
-        org_no INTEGER NOT NULL REFERENCES organisations (org_no),
-        dept_no INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        neighbourhood VARCHAR,
-        lat DOUBLE,
-        lon DOUBLE,
-        family_dwellings INTEGER NOT NULL CHECK (family_dwellings >= 0),
-        bab_dwellings INTEGER NOT NULL DEFAULT 0 CHECK (bab_dwellings >= 0),
-        dwellings_le_3500 INTEGER CHECK (dwellings_le_3500 >= 0),
-        dwellings_3500_5000 INTEGER CHECK (dwellings_3500_5000 >= 0),
-        dwellings_gt_5000 INTEGER CHECK (dwellings_gt_5000 >= 0),
-        year_built INTEGER
-    );
-    CREATE TABLE areas (
-        area_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN ('ministeriel', 'lokal'))
-    );
-    CREATE TABLE department_areas (
-        dept_id VARCHAR NOT NULL REFERENCES departments (dept_id),
-        area_id VARCHAR NOT NULL REFERENCES areas (area_id),
-        PRIMARY KEY (dept_id, area_id)
-    );
-    CREATE SEQUENCE release_ids START 1;
-    CREATE TABLE releases (
-        release_id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
-        label VARCHAR NOT NULL UNIQUE,
-        source VARCHAR NOT NULL CHECK (source IN {SOURCES!r}),
-        reference_date DATE NOT NULL,
-        list_year INTEGER,
-        n_values INTEGER NOT NULL DEFAULT 0,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL,
-        file_name VARCHAR,
-        checksum VARCHAR
-    );
-    CREATE TABLE area_list_status (
-        list_year INTEGER NOT NULL,
-        area_id VARCHAR NOT NULL REFERENCES areas (area_id),
-        status VARCHAR NOT NULL CHECK (status IN {LIST_STATUSES!r}),
-        release_id INTEGER REFERENCES releases (release_id),
-        PRIMARY KEY (list_year, area_id)
-    );
-    CREATE TABLE list_years (
-        list_year INTEGER PRIMARY KEY,
-        release_id INTEGER REFERENCES releases (release_id)
-    );
-    CREATE TABLE indicators (
-        code VARCHAR PRIMARY KEY,
-        label VARCHAR NOT NULL,
-        unit VARCHAR NOT NULL,
-        denominator VARCHAR NOT NULL,
-        better VARCHAR NOT NULL
-    );
-    CREATE TABLE indicator_values (
-        release_id INTEGER NOT NULL REFERENCES releases (release_id),
-        dept_id VARCHAR NOT NULL REFERENCES departments (dept_id),
-        indicator VARCHAR NOT NULL REFERENCES indicators (code),
-        value DOUBLE,
-        PRIMARY KEY (release_id, dept_id, indicator)
-    );
-    CREATE TABLE rule_sets (
-        name VARCHAR NOT NULL,
-        version INTEGER NOT NULL,
-        title VARCHAR NOT NULL,
-        toml VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL,
-        created_by VARCHAR NOT NULL,
-        adopted BOOLEAN NOT NULL DEFAULT false,
-        adopted_at TIMESTAMP,
-        adopted_by VARCHAR,
-        PRIMARY KEY (name, version)
-    );
-    CREATE TABLE reference_values (
-        name VARCHAR NOT NULL,
-        year INTEGER NOT NULL,
-        value DOUBLE NOT NULL,
-        note VARCHAR,
-        PRIMARY KEY (name, year)
-    );
-    CREATE TABLE meta (
-        key VARCHAR PRIMARY KEY,
-        value VARCHAR NOT NULL
-    );
-    """,
-    # 2: the audit trail. Append-only: the application has no UPDATE or DELETE for it.
-    """
-    CREATE SEQUENCE audit_ids START 1;
-    CREATE TABLE audit_log (
-        event_id INTEGER PRIMARY KEY DEFAULT nextval('audit_ids'),
-        logged_at TIMESTAMP NOT NULL,
-        actor VARCHAR NOT NULL,
-        action VARCHAR NOT NULL,
-        object VARCHAR,
-        file_name VARCHAR,
-        checksum VARCHAR,
-        n_rows INTEGER,
-        details VARCHAR
-    );
-    """,
-    # 3 (import, backup, restore): DuckDB checks foreign keys eagerly, so a transaction cannot delete
-    # child rows and then their parent (deleting a release with its values, restoring a backup).
-    # Rebuild the referencing tables without FOREIGN KEY clauses (keys, checks and defaults stay;
-    # the importer validates references before writing), and add the geometry and mapping tables.
-    f"""
-    CREATE TABLE organisations_v3 (org_no INTEGER PRIMARY KEY, name VARCHAR NOT NULL);
-    INSERT INTO organisations_v3 SELECT org_no, name FROM organisations;
-    CREATE TABLE departments_v3 (
-        dept_id VARCHAR PRIMARY KEY,
-        org_no INTEGER NOT NULL,
-        dept_no INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        neighbourhood VARCHAR,
-        lat DOUBLE,
-        lon DOUBLE,
-        family_dwellings INTEGER NOT NULL CHECK (family_dwellings >= 0),
-        bab_dwellings INTEGER NOT NULL DEFAULT 0 CHECK (bab_dwellings >= 0),
-        dwellings_le_3500 INTEGER CHECK (dwellings_le_3500 >= 0),
-        dwellings_3500_5000 INTEGER CHECK (dwellings_3500_5000 >= 0),
-        dwellings_gt_5000 INTEGER CHECK (dwellings_gt_5000 >= 0),
-        year_built INTEGER
-    );
-    INSERT INTO departments_v3 SELECT dept_id, org_no, dept_no, name, neighbourhood, lat, lon, family_dwellings,
-        bab_dwellings, dwellings_le_3500, dwellings_3500_5000, dwellings_gt_5000, year_built FROM departments;
-    CREATE TABLE areas_v3 (
-        area_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN ('ministeriel', 'lokal'))
-    );
-    INSERT INTO areas_v3 SELECT area_id, name, kind FROM areas;
-    CREATE TABLE department_areas_v3 (
-        dept_id VARCHAR NOT NULL,
-        area_id VARCHAR NOT NULL,
-        PRIMARY KEY (dept_id, area_id)
-    );
-    INSERT INTO department_areas_v3 SELECT dept_id, area_id FROM department_areas;
-    CREATE TABLE releases_v3 (
-        release_id INTEGER PRIMARY KEY DEFAULT nextval('release_ids'),
-        label VARCHAR NOT NULL UNIQUE,
-        source VARCHAR NOT NULL CHECK (source IN {SOURCES!r}),
-        reference_date DATE NOT NULL,
-        list_year INTEGER,
-        n_values INTEGER NOT NULL DEFAULT 0,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL,
-        file_name VARCHAR,
-        checksum VARCHAR
-    );
-    INSERT INTO releases_v3 SELECT release_id, label, source, reference_date, list_year, n_values, imported_at,
-        imported_by, file_name, checksum FROM releases;
-    CREATE TABLE area_list_status_v3 (
-        list_year INTEGER NOT NULL,
-        area_id VARCHAR NOT NULL,
-        status VARCHAR NOT NULL CHECK (status IN {LIST_STATUSES!r}),
-        release_id INTEGER,
-        PRIMARY KEY (list_year, area_id)
-    );
-    INSERT INTO area_list_status_v3 SELECT list_year, area_id, status, release_id FROM area_list_status;
-    CREATE TABLE list_years_v3 (list_year INTEGER PRIMARY KEY, release_id INTEGER);
-    INSERT INTO list_years_v3 SELECT list_year, release_id FROM list_years;
-    CREATE TABLE indicators_v3 (
-        code VARCHAR PRIMARY KEY,
-        label VARCHAR NOT NULL,
-        unit VARCHAR NOT NULL,
-        denominator VARCHAR NOT NULL,
-        better VARCHAR NOT NULL
-    );
-    INSERT INTO indicators_v3 SELECT code, label, unit, denominator, better FROM indicators;
-    CREATE TABLE indicator_values_v3 (
-        release_id INTEGER NOT NULL,
-        dept_id VARCHAR NOT NULL,
-        indicator VARCHAR NOT NULL,
-        value DOUBLE,
-        PRIMARY KEY (release_id, dept_id, indicator)
-    );
-    INSERT INTO indicator_values_v3 SELECT release_id, dept_id, indicator, value FROM indicator_values;
-    DROP TABLE indicator_values;
-    DROP TABLE area_list_status;
-    DROP TABLE list_years;
-    DROP TABLE department_areas;
-    DROP TABLE departments;
-    DROP TABLE releases;
-    DROP TABLE areas;
-    DROP TABLE indicators;
-    DROP TABLE organisations;
-    ALTER TABLE organisations_v3 RENAME TO organisations;
-    ALTER TABLE departments_v3 RENAME TO departments;
-    ALTER TABLE areas_v3 RENAME TO areas;
-    ALTER TABLE department_areas_v3 RENAME TO department_areas;
-    ALTER TABLE releases_v3 RENAME TO releases;
-    ALTER TABLE area_list_status_v3 RENAME TO area_list_status;
-    ALTER TABLE list_years_v3 RENAME TO list_years;
-    ALTER TABLE indicators_v3 RENAME TO indicators;
-    ALTER TABLE indicator_values_v3 RENAME TO indicator_values;
-    CREATE TABLE geometries (
-        geom_id VARCHAR PRIMARY KEY,
-        kind VARCHAR NOT NULL CHECK (kind IN ('kommunegraense', 'afdeling')),
-        dept_id VARCHAR,
-        name VARCHAR,
-        geojson VARCHAR NOT NULL,
-        source_crs VARCHAR,
-        file_name VARCHAR,
-        checksum VARCHAR,
-        imported_at TIMESTAMP NOT NULL,
-        imported_by VARCHAR NOT NULL
-    );
-    CREATE TABLE saved_mappings (
-        kind VARCHAR NOT NULL,
-        headers VARCHAR NOT NULL,
-        mapping VARCHAR NOT NULL,
-        saved_at TIMESTAMP NOT NULL,
-        PRIMARY KEY (kind, headers)
-    );
-    """,
-    # 4 (scale): the municipality of each department, so one database can hold many
-    # municipalities. NULL means the default municipality (DEFAULT_MUNICIPALITY), so existing
-    # databases and departments imported without one stay Aalborg's.
-    """
-    ALTER TABLE departments ADD COLUMN municipality VARCHAR;
-    """,
-]
+#: The schema migrations, one numbered SQL file each in ``trappetrin/migrations/`` (``0001_….sql``
+#: migrates version 0 to 1, and so on). Never edit a shipped file: add the next one.
+MIGRATION_DIR = Path(__file__).with_name("migrations")
+
+
+def _load_migrations() -> list[str]:
+    files = sorted(MIGRATION_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    numbers = [int(f.name[:4]) for f in files]
+    if numbers != list(range(1, len(files) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps: {[f.name for f in files]}")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+MIGRATIONS: list[str] = _load_migrations()
+
+#: Register columns added for twin search (migration 5); demo and import data may carry them.
+MASTER_DATA_COLUMNS = ("mean_m2", "rent_per_m2", "pct_family_dwellings", "location_type")
+#: ``departments.location_type`` code → Danish label: urban, suburban, rural.
+LOCATION_TYPES = {"by": "By", "forstad": "Forstad", "land": "Land"}
 
 #: The municipality of departments that have none recorded (``departments.municipality`` NULL).
 DEFAULT_MUNICIPALITY = "Aalborg"
@@ -878,6 +667,7 @@ class Store:
                 "dwellings_gt_5000",
                 "year_built",
             ]
+            dept_cols += [c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:
@@ -918,6 +708,20 @@ def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         cur.unregister(view)
+
+
+def demo_mark(path: Path | str) -> bool | None:
+    """Whether the database file at ``path`` is marked as demo data, read without migrating it.
+
+    None when the file cannot be read as a Trappetrin database (another kind of file, damaged,
+    or held by a running app).
+    """
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    except duckdb.Error:
+        return None
+    return bool(row and row[0] == "true")
 
 
 def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -> Store:

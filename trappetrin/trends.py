@@ -5,7 +5,7 @@ Every function here works on the classifiable releases of a :class:`~trappetrin.
 classified under one rule set. A call classifies each release at most once; pass the same
 ``results`` dictionary to several calls (or one filled by a cache of your own) to share the work.
 
-Discretion (DOMAIN.md §3) is enforced here rather than left to the pages: a department that is
+Discretion (docs/domain.md §3) is enforced here rather than left to the pages: a department that is
 masked in a release contributes no value for that release, is left out of every aggregate, and
 is never listed with values among the changes or early warnings.
 """

@@ -92,9 +92,9 @@ def current_actor() -> Actor:
         return local_actor(os.environ.get("USER") or os.environ.get("USERNAME") or None)
     screen = gate()
     if screen is not None:
-        from ui.state import _ensure_router
+        from ui.router import ensure_router
 
-        _ensure_router()  # a page file run alone (first deep link): rerun through app.py's gate
+        ensure_router()  # a page file run alone (first deep link): rerun through app.py's gate
         screen()
         st.stop()
     return logged_in_actor()[1]

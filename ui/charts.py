@@ -38,7 +38,7 @@ def danish_locale() -> alt.Locale:
     )
 
 
-def danish(chart):
+def danish_numbers(chart):
     """``chart`` with the Danish number locale, so Vega writes its own labels the Danish way."""
     return chart.configure(locale=danish_locale())
 
@@ -133,7 +133,7 @@ def trend_chart(
             )
         )
         layers += [rule, label]
-    return danish(alt.layer(*layers).properties(height=360, title=title))
+    return danish_numbers(alt.layer(*layers).properties(height=360, title=title))
 
 
 def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: list[str]) -> alt.LayerChart:
@@ -187,7 +187,7 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
             alt.value("#222"),
         ),
     )
-    return danish(alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT)))
+    return danish_numbers(alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT)))
 
 
 def _is_dark(color: str) -> bool:

@@ -23,6 +23,7 @@ from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
 from ui import fmt
 from ui.auth import current_actor  # pages and ui modules take it from here too
+from ui.router import ensure_router
 
 RELEASE_KEY = "udgivelse"
 RULES_KEY = "regelsaet"
@@ -254,7 +255,7 @@ def context(*, sidebar: bool = True) -> Context:
     ``persist_state="session"``), so they survive switching pages, and mirrored into the URL, so
     every view is a shareable link. A link opened in a new session seeds the session once.
     """
-    _ensure_router()
+    ensure_router()
     s = store()
     known = facts()
     releases, adopted, choices = known.releases, known.adopted, known.choices
@@ -404,22 +405,6 @@ def set_url(key: str, value: str | None) -> None:
 def scenario_key(param_key: str) -> str:
     """Session and URL key of one scenario parameter, e.g. ``p.c.forebyggelse.outside_labour``."""
     return URL_PREFIX + param_key
-
-
-def _ensure_router() -> None:
-    """Run the page through app.py's ``st.navigation``, also for the first deep link.
-
-    Until some session has run app.py, Streamlit treats a folder named ``pages/`` as the old
-    (v1) multipage app: a fresh server answers ``/eksport`` by running the page file alone,
-    with file names as the navigation. Switching the flag off (as ``st.navigation`` does) and
-    rerunning makes Streamlit run app.py, which resolves the same URL to the registered page.
-    Relies on Streamlit's internal ``PagesManager`` (pinned version; tested in tests/e2e).
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def _seed_scenario(base: RuleSet) -> None:

@@ -70,6 +70,29 @@ def test_red_department_names_its_rule_list_status_and_consequences(app, latest)
     assert on_list["Værdi"].startswith("Ja") and on_list["Opfyldt"] == "✓"
 
 
+def test_reason_names_the_deciding_rule_with_gate_and_values(app, latest, db):
+    """A department yellow under "over 30 % ikke-vestlige + 1 kriterie" says so, with the non-Western share."""
+    from trappetrin.colours import classify_release
+    from trappetrin.explain import reasons
+    from trappetrin.store import open_store
+
+    store = open_store(db)
+    try:
+        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
+    finally:
+        store.close()
+    rule = pd.Series(res.result.rule, index=res.result.ids)
+    dept = rule[rule == "nonwestern_and_one"].index[0]
+    expected = reasons(res.result, res.data.frame, list_year=res.data.list_year, ids=[dept]).iloc[0]
+    at = app("afdeling", {"afd": dept})
+    assert not at.exception
+    line = next(m.value for m in at.markdown if m.value.startswith("**Begrundelse:**"))
+    shown = line.split("  \n")[0].removeprefix("**Begrundelse:** ").replace("\\", "")
+    assert shown == expected
+    nonwestern = formatting.short(res.data.frame.at[dept, "pct_nonwestern"], 1)
+    assert f"ikke-vestlige lande ({nonwestern}\u00a0% > 30\u00a0%)" in shown
+
+
 def test_criteria_values_margins_and_thresholds_are_danish(app, latest):
     """Values carry decimal commas and units; margins are signed; relative thresholds show their number."""
     frame, _ = latest

@@ -23,7 +23,7 @@ def test_red_and_yellow_list_names_every_red_and_yellow_department(app, latest):
     frame, outcomes = latest
     at = app()
     ry = html_tables(at)[1]
-    assert list(ry.columns) == ["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Opfyldte kriterier"]
+    assert list(ry.columns) == ["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Begrundelse"]
     wanted = outcomes[outcomes.isin(["red", "yellow"])]
     assert sorted(ry["Afdelings-id"]) == sorted(str(i) for i in wanted.index)
     assert dict(zip(ry["Afdelings-id"], ry["Afdeling"])) == {str(i): frame.loc[i, "name"] for i in wanted.index}
@@ -31,6 +31,27 @@ def test_red_and_yellow_list_names_every_red_and_yellow_department(app, latest):
     assert colours == sorted(colours, key=lambda c: "Rød" not in c)  # red before yellow
     assert set(colours) == {"▲\u00a0Rød", "◆\u00a0Gul"}  # a symbol, not colour alone
     assert any(f"{len(ry)} afdelinger" in c.value for c in at.caption)
+
+
+def test_red_and_yellow_list_gives_the_exports_reasons(app, db):
+    """The list's "Begrundelse" is the colour list's (CSV, XLSX, CLI) text, word for word, gates included."""
+    from datetime import datetime
+
+    from trappetrin.colours import classify_release, colour_list
+    from trappetrin.store import open_store
+
+    at = app()
+    ry = html_tables(at)[1].set_index("Afdelings-id")["Begrundelse"]
+    store = open_store(db)
+    try:
+        res = classify_release(store, store.latest_release(), store.adopted_rule_set())
+        table = colour_list(res, generated_at=datetime(2026, 1, 1), is_demo=True).set_index("Afdelings-id")
+    finally:
+        store.close()
+    assert ry.to_dict() == table.loc[ry.index, "Begrundelse"].to_dict()
+    gated = [t for t in ry if t.startswith("Over 30 % ikke-vestlige")]
+    assert gated, "the demo has departments yellow under the non-Western rule"
+    assert all("Indvandrere og efterkommere fra ikke-vestlige lande (" in t and "kriteri" in t for t in gated)
 
 
 def test_empty_database_explains_itself(empty_app):

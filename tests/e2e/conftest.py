@@ -106,7 +106,7 @@ def pytest_runtest_makereport(
 def build_demo_db(db: Path, *args: str) -> Path:
     """Run ``python -m trappetrin demo [args]`` into ``db``; fail the test, with its output, if it fails."""
     env = {**os.environ, "TRAPPETRIN_DB": str(db)}
-    cmd = [sys.executable, "-m", "trappetrin", "demo", *args]
+    cmd = [sys.executable, "-m", "trappetrin", "demo", "--force", *args]
     shown = " ".join(["python -m trappetrin demo", *args])
     try:
         proc = subprocess.run(

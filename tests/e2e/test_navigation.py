@@ -2,7 +2,7 @@
 
 This module runs its own server on a copy of the demo database, so the first request it serves
 is a deep link: the case where Streamlit, before any session has run app.py, used to run a
-``pages/`` file on its own (see ``ui.state._ensure_router``).
+``pages/`` file on its own (see ``ui.router.ensure_router``).
 """
 
 from __future__ import annotations

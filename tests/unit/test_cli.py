@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from trappetrin.cli import main
+from trappetrin.store import open_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DANNET = "<DANNET>"
@@ -155,7 +156,7 @@ EXPECTED_AREAS = {
 
 
 def test_check_areas_matches_hand_reasoned_statuses(tmp_path, capsys):
-    """Every status in areas_input.csv, derived by hand from DOMAIN.md §2 (and the golden file).
+    """Every status in areas_input.csv, derived by hand from docs/domain.md §2 (and the golden file).
 
     Udsat criteria (§61a): outside labour > 40, convicted ≥ 3 × national, basic education > 60,
     income < 55; forebyggelse (§61b): > 30, ≥ 2 ×, > 60, < 65, gate non-Western > 30. All need
@@ -328,3 +329,69 @@ def test_init_refuses_an_existing_file_and_leaves_it_unchanged(capsys, demo_db):
     assert_one_danish_line(err)
     assert "findes allerede" in err and "TRAPPETRIN_DB" in err
     assert demo_db.read_bytes() == before
+
+
+# --- demo never deletes real data (issue 19.1) -----------------------------------------------
+
+
+def _log(path: Path, actor: str) -> None:
+    store = open_store(path)
+    try:
+        store.log_event(actor, "export", "farveliste")
+    finally:
+        store.close()
+
+
+def _facts(path: Path) -> tuple[bool, int]:
+    """(is demo, events by the actor "test") of the database at ``path``."""
+    store = open_store(path)
+    try:
+        return store.is_demo, store.scalar("SELECT count(*) FROM audit_log WHERE actor = 'test'")
+    finally:
+        store.close()
+
+
+def test_demo_refuses_an_existing_demo_database_without_force(demo_db, capsys):
+    before = demo_db.read_bytes()
+    code, _, err = run_cli(capsys, "demo")
+    assert code == 2
+    assert "allerede er en demodatabase" in err and "--force" in err and str(demo_db) in err
+    assert demo_db.read_bytes() == before
+
+
+def test_demo_force_rebuilds_a_demo_database(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    assert main(["demo"]) == 0
+    _log(path, "test")  # something the rebuild must remove
+    code, _, err = run_cli(capsys, "demo", "--force")
+    assert code == 0, err
+    assert _facts(path) == (True, 0)
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_demo_never_deletes_a_real_database(tmp_path, capsys, monkeypatch, force):
+    """A database made with ``init`` (real data) survives ``demo``, even ``demo --force``."""
+    path = tmp_path / "rigtig.duckdb"
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    assert main(["init"]) == 0
+    _log(path, "test")
+    capsys.readouterr()
+    before = path.read_bytes()
+    code, out, err = run_cli(capsys, "demo", *force)
+    assert code == 2
+    assert "rigtige data" in err and "slettes ikke" in err and str(path) in err
+    assert "Traceback" not in err + out
+    assert path.read_bytes() == before
+    assert _facts(path) == (False, 1)
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_demo_never_deletes_a_file_that_is_not_a_database(tmp_path, capsys, monkeypatch, force):
+    path = tmp_path / "noter.duckdb"
+    path.write_text("vigtige noter, ikke en database\n", encoding="utf-8")
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    code, _, err = run_cli(capsys, "demo", *force)
+    assert code == 2
+    assert "slettes ikke" in err
+    assert path.read_text(encoding="utf-8") == "vigtige noter, ikke en database\n"

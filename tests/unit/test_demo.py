@@ -140,7 +140,7 @@ def _default_colours_for_check(demo: DemoData, release: str) -> pd.Series:
 
 
 def _area_means(wide: pd.DataFrame, dept_ids: pd.Series) -> dict[str, float]:
-    """Area values, each indicator weighted by its own denominator (DOMAIN.md §4)."""
+    """Area values, each indicator weighted by its own denominator (docs/domain.md §4)."""
     part = wide.loc[list(dept_ids)]
     weights = {
         "pct_outside_labour": "residents_18_64",
@@ -206,6 +206,10 @@ def test_columns_are_as_documented(demo):
             "dwellings_3500_5000",
             "dwellings_gt_5000",
             "year_built",
+            "mean_m2",
+            "rent_per_m2",
+            "pct_family_dwellings",
+            "location_type",
         ],
         "areas": ["area_id", "name", "kind"],
         "department_areas": ["dept_id", "area_id"],

@@ -139,3 +139,67 @@ def test_colour_list_names_the_real_source_outside_demo(result):
     """Outside demo mode the list names the data source instead of the demo text."""
     table = colour_list(result, generated_at=GENERATED, is_demo=False)
     assert set(table["Datagrundlag"]) == {result.data.source}
+
+
+def test_colour_list_reason_is_the_one_reasons_text(table, result):
+    """ "Begrundelse" is trappetrin.explain.reasons for every department: the rule, its gates and values."""
+    from trappetrin.explain import reasons
+
+    expected = reasons(result.result, result.data.frame, list_year=result.data.list_year)
+    got = table.set_index("Afdelings-id")["Begrundelse"]
+    assert got.to_dict() == expected.to_dict()
+    yellow_by_gate = got[table.set_index("Afdelings-id")["Farve"] == "Gul"]
+    assert yellow_by_gate.str.contains("ikke-vestlige lande (", regex=False).any()
+
+
+def test_cli_classify_writes_the_same_reasons(tmp_path, store, table, monkeypatch):
+    """``python -m trappetrin classify`` carries the very same "Begrundelse" as the list and the page."""
+    from trappetrin.cli import main
+
+    monkeypatch.setenv("TRAPPETRIN_DB", str(store.path))
+    out = tmp_path / "liste.csv"
+    assert main(["classify", "--release", store.release_labels()[-1], "--rules", "trappetrin", "--out", str(out)]) == 0
+    back = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    written = dict(zip(back["Afdelings-id"], back["Begrundelse"]))
+    assert written == dict(zip(table["Afdelings-id"], table["Begrundelse"]))
+
+
+def test_xlsx_looks_finished(table, result):
+    """Bold header, autofilter over the table, fitted widths, and each Farve cell filled in its colour."""
+    from trappetrin.colours import colour_fills
+
+    ry = red_and_yellow(table, result.rules)
+    data = to_xlsx({"Farveliste": table, "Røde og gule": ry}, fills=colour_fills(result.rules))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    colours = {o.label: o.color.lstrip("#").upper() for o in result.rules.outcomes}
+    for name, frame in (("Farveliste", table), ("Røde og gule", ry)):
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        assert header == list(frame.columns)
+        assert all(c.font.bold for c in sheet[1])
+        assert not sheet.cell(row=2, column=1).font.bold
+        last = openpyxl.utils.get_column_letter(len(header))
+        assert sheet.auto_filter.ref == f"A1:{last}{len(frame) + 1}"
+        assert sheet.freeze_panes == "A2"
+        widths = {
+            h: sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i, h in enumerate(header, 1)
+        }
+        assert widths["Afdelings-id"] >= len("Afdelings-id") + 2  # the header and its filter button fit
+        assert widths["Trin"] < widths["Afdeling"] <= 60
+        assert widths["Begrundelse"] == 60  # long text: the widest column, wrapped
+        reason = sheet.cell(row=2, column=header.index("Begrundelse") + 1)
+        assert reason.alignment.wrap_text
+        farve = header.index("Farve") + 1
+        seen = set()
+        for row in range(2, len(frame) + 2):
+            cell = sheet.cell(row=row, column=farve)
+            assert cell.fill.fill_type == "solid"
+            assert cell.fill.fgColor.rgb[-6:] == colours[cell.value], (row, cell.value)
+            seen.add(cell.value)
+        assert seen == set(frame["Farve"])
+        other = sheet.cell(row=2, column=header.index("Afdeling") + 1)
+        assert other.fill.fill_type is None  # only the Farve column is coloured
+    red = next(c for c in book["Farveliste"]["F"] if c.value == "Rød")
+    assert red.font.color.rgb[-6:] == "FFFFFF"  # white on dark red, black on light colours
+    grey = next(c for c in book["Farveliste"]["F"] if c.value == "Grå")
+    assert grey.font.color.rgb[-6:] == "000000"

@@ -241,3 +241,17 @@ def test_audit_log_cannot_be_changed_through_the_store(tmp_path):
     assert len(sources) > 10
     offending = [str(p.relative_to(ROOT)) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
     assert offending == [], f"SQL that edits the audit trail in {offending}"
+
+
+def test_migrations_are_numbered_sql_files_without_gaps(tmp_path, monkeypatch):
+    """Migrations live in trappetrin/migrations/NNNN_name.sql; a gap in the numbers is refused."""
+    from trappetrin import store as store_module
+
+    files = sorted(store_module.MIGRATION_DIR.glob("*.sql"))
+    assert [int(f.name[:4]) for f in files] == list(range(1, store_module.SCHEMA_VERSION + 1))
+    assert store_module.MIGRATIONS == [f.read_text(encoding="utf-8") for f in files]
+    for f in files[:1] + files[2:]:  # drop 0002
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(store_module, "MIGRATION_DIR", tmp_path)
+    with pytest.raises(RuntimeError, match="without gaps"):
+        store_module._load_migrations()

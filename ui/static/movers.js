@@ -4,7 +4,7 @@
 // change shows its result at once, this module also holds a copy of the rule engine
 // (trappetrin/engine.py) and recomputes the movers from the values the parameter inputs hold the
 // moment a change is committed (Enter, a step button, an arrow key, leaving the field). The
-// server's list replaces it when it arrives; tests/e2e/test_movers_engine.py checks that the two
+// server's list replaces it when it arrives; tests/unit/test_movers_parity.py checks that the two
 // agree. The data comes from trappetrin.preview.engine_payload: no values of departments under
 // the discretion limit.
 //

@@ -21,7 +21,9 @@ PAGES = [
     ("pages/scenarie.py", "Scenarie", ":material/tune:", "scenarie", "scenario"),
     ("pages/udvikling.py", "Udvikling", ":material/trending_up:", "udvikling", "view"),
     ("pages/afdeling.py", "Afdeling", ":material/apartment:", "afdeling", "view"),
+    ("pages/tvillinger.py", "Tvillinger", ":material/compare_arrows:", "tvillinger", "view"),
     ("pages/anvisning.py", "Anvisning", ":material/home_work:", "anvisning", "view"),
+    ("pages/opfoelgning.py", "Opfølgning", ":material/fact_check:", "opfoelgning", "view"),
     ("pages/eksport.py", "Eksport", ":material/download:", "eksport", "export"),
     ("pages/data.py", "Data", ":material/database:", "data", "import"),  # when the page exists
     ("pages/revision.py", "Revisionsspor", ":material/history:", "revision", "audit"),

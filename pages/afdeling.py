@@ -29,6 +29,7 @@ from ui.state import (
     store,
 )
 from ui.tables import html_table
+from ui.twins_view import afdeling_summary as twins_summary
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {
@@ -81,6 +82,49 @@ def _value_text(indicator: str, value: float, status: str | None) -> str:
     return formatting.short(value, decimals) + (unit_suffix(catalogue.unit(indicator)) if pd.notna(value) else "")
 
 
+def _register_facts(row: pd.Series) -> list[str]:
+    """Organisation, neighbourhood and areas of one department (register facts, no values)."""
+    area_name = row["area_name"] if pd.notna(row["area_name"]) else None
+    local = row["local_area_name"] if pd.notna(row["local_area_name"]) else None
+    return [
+        f"**Boligorganisation:** {row['organisation']}",
+        f"**Bydel:** {row['neighbourhood'] or '–'}",
+        f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else ""),
+    ]
+
+
+def _colour_history(dept: str, name: str) -> pd.DataFrame:
+    """The "Farve over tid" section: the department's colour in every release with data for it."""
+    st.subheader("Farve over tid")
+    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    mine = history[history["dept_id"] == dept]
+    if mine.empty:
+        st.info("Ingen udgivelser med afdelingen.")
+    else:
+        st.altair_chart(
+            colour_history_chart(mine, rules, releases=list(ctx.releases)),
+            key="afd_history_chart",
+            alt=f"Farven for {name} i hver udgivelse",
+        )
+        with st.expander("Som tabel, med den afgørende regel"):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Udgivelse": mine["release"],
+                        "Farve": fmt.outcome_labels(rules, mine["outcome"]),
+                        "Afgjort af": [_rule_text(rules, r, o) for r, o in zip(mine["rule"], mine["outcome"])],
+                    }
+                ).iloc[::-1],
+                hide_index=True,
+                width="stretch",
+            )
+        st.caption(
+            "Alle udgivelser er beregnet med samme regelsæt, så farveskift skyldes data "
+            "(nye tal, en ny ministeriel liste eller et nyt landsgennemsnit)."
+        )
+    return mine
+
+
 ctx = context()
 st.title("Afdeling")
 if ctx.release is None:
@@ -93,7 +137,8 @@ frame, result, rules, data = res.data.frame, res.result, res.rules, res.data
 if frame.empty:
     st.info("Udgivelsen har ingen afdelinger.")
     st.stop()
-ids = list(frame.index)
+absent = data.absent  # in the register, but no data in this release
+ids = sorted([*frame.index, *absent.index])
 # Kept for the session and mirrored to ?afd=<id>. A link (Oversigt's click-through, Udvikling's
 # "Åbn afdelingen", a hand-made URL) may carry any text; accept_new_options lets it through and an
 # unknown id is answered below rather than silently replaced by the first department.
@@ -105,11 +150,37 @@ dept = st.selectbox(
     on_change=remember,
     args=(DEPARTMENT_KEY,),
     accept_new_options=True,
-    format_func=lambda d: f"{d} – {frame.at[d, 'name']}" if d in frame.index else str(d),
+    format_func=lambda d: (
+        f"{d} – {frame.at[d, 'name']}"
+        if d in frame.index
+        else f"{d} – {absent.at[d, 'name']} (ingen data)"
+        if d in absent.index
+        else str(d)
+    ),
     placeholder="Vælg en afdeling",
     help="Linket til siden husker afdelingen, så det kan deles.",
 )
 set_url(DEPARTMENT_KEY, dept)
+if dept in absent.index:  # no data in this release: the register facts and the last known colour
+    reg = absent.loc[dept]
+    st.header(str(reg["name"]))
+    st.markdown("  \n".join(_register_facts(reg)))
+    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    mine = history[history["dept_id"] == dept]
+    order = {label: n for n, label in enumerate(ctx.releases)}
+    earlier = mine[mine["release"].map(order) < order.get(ctx.release, len(order))]
+    if earlier.empty:
+        known = "Ingen tidligere udgivelse har data for afdelingen."
+    else:
+        last = earlier.iloc[-1]
+        known = f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** i udgivelse {last['release']}."
+    st.warning(
+        f"**{explain.no_data_text(ctx.release)}.** Afdelingen står i afdelingsregistret, men udgivelsen "
+        f"har ingen tal for den, så den har ingen farve her. {known}",
+        icon=":material/report:",
+    )
+    _colour_history(dept, str(reg["name"]))
+    st.stop()
 if dept not in frame.index:
     home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
     if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
@@ -137,13 +208,7 @@ outcome = rules.outcome(code)
 
 st.header(str(row["name"]))
 area_name = row["area_name"] if pd.notna(row["area_name"]) else None
-local = row["local_area_name"] if pd.notna(row["local_area_name"]) else None
-facts = [
-    f"**Boligorganisation:** {row['organisation']}",
-    f"**Bydel:** {row['neighbourhood'] or '–'}",
-    f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else ""),
-]
-st.markdown("  \n".join(facts))
+st.markdown("  \n".join(_register_facts(row)))
 
 status_frame, list_years = _list_status(str(ctx.store.path), data_version())
 if area_name is None:
@@ -236,33 +301,7 @@ else:
 
 # --- history, dwellings and what the colour means -------------------------------------------------------
 
-st.subheader("Farve over tid")
-history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
-mine = history[history["dept_id"] == dept]
-if mine.empty:
-    st.info("Ingen udgivelser med afdelingen.")
-else:
-    st.altair_chart(
-        colour_history_chart(mine, rules, releases=list(ctx.releases)),
-        key="afd_history_chart",
-        alt=f"Farven for {row['name']} i hver udgivelse",
-    )
-    with st.expander("Som tabel, med den afgørende regel"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Udgivelse": mine["release"],
-                    "Farve": fmt.outcome_labels(rules, mine["outcome"]),
-                    "Afgjort af": [_rule_text(rules, r, o) for r, o in zip(mine["rule"], mine["outcome"])],
-                }
-            ).iloc[::-1],
-            hide_index=True,
-            width="stretch",
-        )
-    st.caption(
-        "Alle udgivelser er beregnet med samme regelsæt, så farveskift skyldes data "
-        "(nye tal, en ny ministeriel liste eller et nyt landsgennemsnit)."
-    )
+_colour_history(dept, str(row["name"]))
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -302,3 +341,7 @@ with right:
         allocation = "Nej – afdelingen er fritaget for kommunal anvisning."
     letting = FLEXIBLE_LETTING.get(outcome.flexible_letting, outcome.flexible_letting or "–")
     st.markdown(f"**Kommunal anvisning:** {allocation}  \n**Fleksibel udlejning:** {letting}")
+
+# --- against its twins (the Tvillinger page has the rest) -------------------------------------------
+
+twins_summary(ctx, dept, masked=masked, link_params=link_params(**{DEPARTMENT_KEY: dept}))

@@ -19,6 +19,7 @@ from trappetrin import catalogue, formatting
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_fills, colour_list, red_and_yellow
 from trappetrin.errors import UserError
+from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
 from trappetrin.scenario import parameter_name, parameter_text
 from ui import fmt
@@ -145,6 +146,7 @@ counts = table["Farve"].value_counts()
 st.markdown(
     f"**{formatting.integer(len(table))} afdelinger** · "
     + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
+    + (f" · {NO_DATA_LABEL}: {counts[NO_DATA_LABEL]}" if NO_DATA_LABEL in counts else "")
 )
 
 st.subheader("Hent farvelisten")
@@ -225,8 +227,6 @@ st.caption(
 )
 
 st.subheader("Forhåndsvisning")
-preview = table.assign(Farve=fmt.badge_labels(rules, table["Farve"]))
-number_columns = {
-    c: st.column_config.NumberColumn(format="localized") for c in table.columns if pd.api.types.is_float_dtype(table[c])
-}
-st.dataframe(preview, hide_index=True, width="stretch", height=420, column_config=number_columns)
+# As text through trappetrin.formatting: the data grid would write 454.2 and 1231 the English way.
+preview = formatting.table(table.assign(Farve=fmt.badge_labels(rules, table["Farve"])), plain=("Regelsætversion",))
+st.dataframe(preview, hide_index=True, width="stretch", height=420)

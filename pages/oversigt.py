@@ -4,11 +4,33 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import formatting
-from ui import fmt
+from trappetrin.geo import ATTRIBUTION
+from ui import fmt, maplinks, state
 from ui.state import context, demo_caption, go_to_department, no_data_notice, overview
 from ui.tables import html_table
 
 FILTER_KEYS = ("filter_org", "filter_area", "filter_hood", "filter_colour")
+#: The filters in the link: widget key → query parameter (values joined by "|").
+FILTER_URL = {"filter_org": "org", "filter_area": "omraade", "filter_hood": "bydel", "filter_colour": "farve"}
+REFIT_KEY = "kort_refit"
+
+
+def seed_filters(options: dict[str, list]) -> None:
+    """Filters from a link (not the ones this session wrote itself) go into the widgets once."""
+    written = st.session_state.setdefault(state._WRITTEN, {})
+    for key, url_key in FILTER_URL.items():
+        value = st.query_params.get(url_key)
+        if value is None or written.get(url_key) == value:
+            continue
+        st.session_state[key] = [v for v in value.split("|") if v in options[key]]
+        written[url_key] = value
+
+
+def write_filters(values: dict[str, list]) -> None:
+    """Mirror the filters into the link, so it gives a colleague the same selection."""
+    for key, url_key in FILTER_URL.items():
+        state.set_url(url_key, "|".join(str(v) for v in values[key]) or None)
+
 
 ctx = context()
 st.title("Oversigt")
@@ -21,6 +43,17 @@ res = ctx.result()
 frame = res.data.frame
 rules = res.rules
 outcome = pd.Series(res.result.outcome, index=frame.index)
+
+area_names = sorted(set(frame["area_name"].dropna()) | set(frame["local_area_name"].dropna()))
+codes = [o.code for o in rules.outcomes]
+seed_filters(
+    {
+        "filter_org": list(frame["organisation"].dropna().unique()),
+        "filter_area": area_names,
+        "filter_hood": list(frame["neighbourhood"].dropna().unique()),
+        "filter_colour": codes,
+    }
+)
 
 # The filters sit in a popover: the browser draws them when it is opened, so four multi-selects do
 # not hold up the first page (~0.25-0.4 s on a slow machine; bench/rerun.py, cold start). The line
@@ -39,17 +72,19 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_org",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
-        area_names = sorted(set(frame["area_name"].dropna()) | set(frame["local_area_name"].dropna()))
-        areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
+        areas = st.multiselect(
+            "Område", area_names, key="filter_area", persist_state="session", placeholder="Alle", select_all=False
+        )
         hoods = st.multiselect(
             "Bydel",
             sorted(frame["neighbourhood"].dropna().unique()),
             key="filter_hood",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
-        codes = [o.code for o in rules.outcomes]
         colours = st.multiselect(
             "Farve",
             codes,
@@ -57,6 +92,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_colour",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
     filter_line = st.empty()
     st.space("stretch")
@@ -71,8 +107,15 @@ with st.container(horizontal=True, vertical_alignment="center"):
             "Baggrundskort (Carto, kræver internet)",
             key="basemap",
             persist_state="session",
-            help="Uden baggrundskort vises bydelsnavne, og kommunegrænsen hvis en grænsefil er sat op.",
+            help="Kommunens land, sognegrænser og stednavne vises altid; baggrundskortet lægges under dem.",
         )
+if basemap and not maplinks.carto_reachable():
+    st.info(
+        "Baggrundskortet (Carto) kan ikke hentes – der er ingen forbindelse til internettet. "
+        "Kortet vises med kommunens land, sognegrænser og stednavne i stedet.",
+        icon=":material/cloud_off:",
+    )
+    basemap = False
 
 mask = pd.Series(True, index=frame.index)
 if orgs:
@@ -86,6 +129,7 @@ if hoods:
 if colours:
     mask &= outcome.isin(colours)
 shown = set(frame.index[mask])
+write_filters({"filter_org": orgs, "filter_area": areas, "filter_hood": hoods, "filter_colour": colours})
 chosen = [
     (name, values)
     for name, values in (
@@ -104,6 +148,29 @@ if chosen:
 else:
     filter_line.markdown(f"Alle {formatting.integer(len(frame))} afdelinger vises.")
 
+absent = res.data.absent
+if len(absent):  # departments in the register the release has no data for: said, never hidden
+    with st.expander(
+        f"{formatting.integer(len(frame))} af {formatting.integer(res.data.register_size)} afdelinger i registret "
+        f"har data i udgivelse {ctx.release}",
+        icon=":material/report:",
+    ):
+        st.caption(
+            "Afdelingerne herunder står i afdelingsregistret, men udgivelsen har ingen tal for dem. De har "
+            "ingen farve i denne udgivelse og står i eksporten med farven »Ingen data«."
+        )
+        html_table(
+            pd.DataFrame(
+                {
+                    "Afdelings-id": absent.index,
+                    "Afdeling": absent["name"].to_numpy(),
+                    "Boligorganisation": absent["organisation"].to_numpy(),
+                }
+            ),
+            label="Afdelinger uden data",
+            max_height=240 if len(absent) > 6 else None,
+        )
+
 if not shown:
     st.warning(
         "Ingen afdelinger passer til de valgte filtre. Fjern et eller flere filtre for at se afdelinger.",
@@ -111,16 +178,55 @@ if not shown:
     )
     st.stop()
 
+national = ctx.municipality is None and frame["municipality"].nunique() > 1
+counts = outcome[mask].value_counts()
 left, right = st.columns([5, 4], gap="medium")
 with left:
-    chart, ry_all = overview(res, ctx.release, basemap=basemap, only=shown)
+    chart, ry_all = overview(res, ctx.release, basemap=basemap, only=shown, refit=st.session_state.get(REFIT_KEY, 0))
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):  # legend | button
+        # The legend beside the map: symbol, colour and count per step.
+        legend = "".join(
+            f'<span class="tt-legend-item"><span class="tt-dot" style="background:{o.color}">'
+            f"{fmt.plain(rules.map_symbol(o.code))}</span>{fmt.plain(o.label)}"
+            f" <b>{formatting.integer(counts.get(o.code, 0))}</b></span>"
+            for o in (rules.outcome(c) for c in rules.severity_order())
+        )
+        st.html(
+            "<style>.tt-legend{display:flex;flex-wrap:wrap;gap:.25rem .9rem;font-size:.875rem;align-items:center}"
+            ".tt-legend-item{display:inline-flex;align-items:center;gap:.3rem;white-space:nowrap}"
+            ".tt-dot{display:inline-flex;justify-content:center;align-items:center;width:1.15rem;height:1.15rem;"
+            "border-radius:50%;border:1px solid #282828;color:#fff;font-size:.7rem;font-weight:700;"
+            "text-shadow:0 0 2px #000}</style>"
+            f'<div class="tt-legend" role="list" aria-label="Trin på kortet">{legend}</div>',
+            width="content",
+        )
+        if st.button(
+            "Hele landet" if national else "Hele kommunen",
+            icon=":material/zoom_out_map:",
+            key="hele_kommunen",
+            help="Vis alle de viste afdelinger på kortet igen.",
+        ):
+            st.session_state[REFIT_KEY] = st.session_state.get(REFIT_KEY, 0) + 1
+            st.rerun()
     event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object", key="map", height=560)
-    st.caption(
-        f"Tal på punkterne: {fmt.map_legend(res.rules)}. "
-        "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den."
-    )
-    picked = (event.selection.get("objects") or {}).get("departments") if event and event.selection else None
-    if picked:
+    if national:
+        st.caption(
+            "Hele landet: én cirkel pr. kommune, delt efter afdelingernes farver. "
+            "Klik på en kommune for at se dens afdelinger."
+        )
+    else:
+        st.caption(
+            f"Tal på punkterne: {fmt.map_legend(res.rules)}. "
+            "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den. " + ATTRIBUTION
+        )
+    objects = (event.selection.get("objects") or {}) if event and event.selection else {}
+    if national and objects.get("municipalities"):
+        state._view()[state.MUNICIPALITY_KEY] = objects["municipalities"][0]["municipality"]
+        st.rerun()
+    picked = objects.get("departments") or [
+        {"dept_id": (f.get("properties") or {}).get("dept_id")} for f in objects.get("footprints") or []
+    ]
+    if picked and picked[0].get("dept_id"):
         go_to_department(picked[0]["dept_id"])
 
 with right:
@@ -153,5 +259,12 @@ with right:
             label="Røde og gule afdelinger",
             max_height=320 if len(ry) > 8 else None,
             beneath={"Afdeling": "Boligorganisation"},
+            links={"Afdeling": ("Afdelings-id", maplinks.department_href(state.link_params()))},
         )
-        st.caption(f"{formatting.integer(len(ry))} afdelinger. Hele farvelisten kan hentes under Eksport.")
+        st.caption(
+            f"{formatting.integer(len(ry))} afdelinger. Klik på et navn for at åbne afdelingen. "
+            "Hele farvelisten kan hentes under Eksport."
+        )
+    opened = maplinks.helpers()
+    if opened:
+        go_to_department(opened)

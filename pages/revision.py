@@ -45,7 +45,12 @@ first = pd.Timestamp(everything["logged_at"].min()).date()
 today = date.today()
 with st.container(horizontal=True):
     actions = st.multiselect(
-        "Handling", list(AUDIT_ACTIONS), format_func=AUDIT_ACTIONS.get, key=ACTION_KEY, placeholder="Alle handlinger"
+        "Handling",
+        list(AUDIT_ACTIONS),
+        format_func=AUDIT_ACTIONS.get,
+        key=ACTION_KEY,
+        placeholder="Alle handlinger",
+        select_all=False,
     )
     people = [ALL] + sorted(everything["actor"].dropna().astype(str).unique())
     who = st.selectbox("Hvem", people, key=WHO_KEY)

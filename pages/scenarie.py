@@ -1,7 +1,9 @@
 """Scenarie: change the rule set's numbers live and see who changes colour, then save or adopt.
 
-Every parameter of the rule set in view is a number input keyed ``p.<key>``, kept for the
-session and mirrored into the URL, so a link reproduces the scenario. The scenario is built from
+Every parameter of the rule set in view is a field keyed ``p.<key>``: a threshold is typed as a
+Danish number (:mod:`ui.number_entry`: ``1,5`` and ``1.5`` are 1.5), a structural parameter (the
+ministry list yes/no, k of n) is picked. Values are kept for the session and mirrored into the URL,
+so a link reproduces the scenario. The scenario is built from
 the inputs' own values, which a fragment rerun has without rereading the page context. The
 inputs and everything they drive form one fragment, so a change reruns only that part of the
 page (no database look-ups for the sidebar), and only the view picked with "Visning" is
@@ -80,7 +82,7 @@ def workbench(ctx: Context) -> None:
     with left:
         st.subheader("Parametre")
         st.caption(
-            "Skriv et tal eller brug pil op/ned. Virkningen vises straks. "
+            "Skriv et tal (decimaler med komma, fx 32,5) og tryk Enter, eller vælg. Virkningen vises straks. "
             "Adresselinjen indeholder scenariet, så et link viser det samme."
         )
         st.button(
@@ -162,6 +164,19 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
     base, adopted = ctx.base, ctx.adopted
     actor = current_actor()  # buttons the role may not use are not shown; the store refuses them too
     user = actor.label
+    change = sv.mass_change(ctx.release, base, scenario)
+    if change is not None and (actor.can("save_rule_set") or actor.can("adopt_rule_set")):
+        with st.container(border=True):
+            st.markdown("**Stor ændring**")
+            st.warning(
+                change.text.format(f"{sv.plain(base.name)} v{base.version}")
+                + " Det er sjældent meningen; se listen under Virkning, før scenariet gemmes eller vedtages.",
+                icon=":material/warning:",
+            )
+            st.checkbox(
+                "Jeg har set, at de fleste afdelinger skifter farve, og vil gemme eller vedtage scenariet alligevel.",
+                key=sv.mass_confirm_key(scenario),
+            )
     if actor.can("save_rule_set"):
         st.markdown("**Gem scenarie**")
         with st.form("scenarie_gem_form"):
@@ -172,7 +187,9 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
                 placeholder="fx Arbejdsgruppens forslag",
             )
             st.text_input("Titel (valgfri)", key=sv.SAVE_TITLE_KEY, max_chars=sv.TITLE_MAX)
-            st.form_submit_button("Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base,))
+            st.form_submit_button(
+                "Gem scenarie", icon=":material/save:", on_click=sv.save_scenario, args=(base, ctx.release)
+            )
         st.caption(
             f"Gemmes som en ny version af navnet, gemt af {sv.plain(user)}. "
             "Et gemt scenarie kan vælges under Regelsæt i sidepanelet og sammenlignes."
@@ -184,7 +201,7 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
         st.markdown(
             f"Gældende regelsæt: **{sv.plain(row['name'])} v{int(row['version'])}** "
             f"({sv.plain(row['title'])}), vedtaget af {sv.plain(row['adopted_by'])} "
-            f"{sv.when(row['adopted_at'])}."
+            f"{formatting.datetime(row['adopted_at'])}."
         )
     stored = sv.find_stored(scenario, prefer=base)
     if stored == (adopted.name, adopted.version):
@@ -210,7 +227,11 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
                 key=sv.ADOPT_CONFIRM_KEY,
             )
             st.form_submit_button(
-                "Vedtag scenariet", type="primary", icon=":material/gavel:", on_click=sv.adopt_scenario, args=(base,)
+                "Vedtag scenariet",
+                type="primary",
+                icon=":material/gavel:",
+                on_click=sv.adopt_scenario,
+                args=(base, ctx.release),
             )
         st.caption(f"Vedtagelsen registreres med navn ({sv.plain(user)}) og tidspunkt.")
     st.markdown("**Gemte regelsæt**")

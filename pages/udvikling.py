@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import catalogue, formatting, trends
+from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.rules import OP_LABELS, RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, signed, trend_chart, unit_suffix
@@ -21,6 +22,11 @@ DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke.
 DEFAULT_INDICATOR = "pct_outside_labour"
 MARGIN_STEPS = [x / 2 for x in range(0, 21)]  # 0–10 procentpoint in steps of ½
 RELATIVE_MARGIN_STEPS = [x / 20 for x in range(0, 21)]  # 0–1 procentpoint in steps of 0,05
+
+
+def _colour(code: str) -> str:
+    """An outcome's label; "Ingen data" for a department without data in that release."""
+    return NO_DATA_LABEL if code == trends.NO_DATA else fmt.outcome_label(ctx.rules, code)
 
 
 def _pp(x: float) -> str:
@@ -215,6 +221,7 @@ with st.container(horizontal=True):
         key="udv_hist_org",
         persist_state="session",
         placeholder="Alle",
+        select_all=False,
     )
     only_changed = st.toggle(
         "Kun afdelinger der har skiftet farve", value=True, key="udv_hist_changed", persist_state="session"
@@ -257,10 +264,7 @@ else:
         table = pd.DataFrame(
             {
                 "Afdeling": changes["dept_id"] + " " + changes["name"],
-                "Fra → Til": [
-                    f"{fmt.outcome_label(rules, a)} → {fmt.outcome_label(rules, b)}"
-                    for a, b in zip(changes["from"], changes["to"])
-                ],
+                "Fra → Til": [f"{_colour(a)} → {_colour(b)}" for a, b in zip(changes["from"], changes["to"])],
                 "Hvorfor": changes["why"],
                 "Boligorganisation": changes["organisation"],
             }
@@ -271,7 +275,15 @@ else:
             width="stretch",
             column_config={"Hvorfor": st.column_config.TextColumn(width="large")},
         )
-        st.caption(f"{formatting.integer(len(changes))} afdelinger har skiftet farve.")
+        n_missing = int(((changes["from"] == trends.NO_DATA) | (changes["to"] == trends.NO_DATA)).sum())
+        st.caption(
+            f"{formatting.integer(len(changes) - n_missing)} afdelinger har skiftet farve."
+            + (
+                f" {formatting.integer(n_missing)} har kun data i den ene udgivelse (»{NO_DATA_LABEL}«)."
+                if n_missing
+                else ""
+            )
+        )
 
 # --- early warning -------------------------------------------------------------------------------
 
@@ -315,6 +327,7 @@ with st.container(horizontal=True):
         key="udv_warn_colour",
         persist_state="session",
         placeholder="Alle",
+        select_all=False,
     )
 warnings = _warnings(db, version, labels, rules, ctx.release, tuple(sorted(margins.items())))
 if colours:

@@ -29,6 +29,12 @@ DETAIL_LABELS = {
     "created_by": "Oprettet af",
     "format": "Format",
     "regelsæt": "Regelsæt",
+    "total": "I alt",
+    "row_id": "Række",
+    "before": "Før",
+    "after": "Efter",
+    "report": "Rapport",
+    "tvillinger": "Tvillinger",
 }
 #: Details that hold a year or an id: written as they are, never grouped (2024, not 2.024).
 PLAIN_DETAILS = {"list_year", "source_crs"}
@@ -54,9 +60,20 @@ def action_label(action: object) -> str:
     return AUDIT_ACTIONS.get(str(action), str(action))
 
 
+def _kind_names() -> dict[str, str]:
+    """Follow-up data kinds (``offered`` …) by their Danish names; the import kinds are Danish already."""
+    from .followup_spec import KIND_NAMES
+
+    return dict(KIND_NAMES)
+
+
 def _detail_value(key: str, value: object) -> str:
     if value is None or value == "":
         return formatting.MISSING
+    if isinstance(value, dict):  # e.g. a corrected row: column → value
+        return ", ".join(f"{k} {_detail_value(k, v)}" for k, v in value.items()) or formatting.MISSING
+    if key == "kind" and isinstance(value, str):
+        return _kind_names().get(value, value)
     if key in PLAIN_DETAILS:
         return formatting.verbatim(value)
     if key in TIME_DETAILS:

@@ -22,7 +22,11 @@ from .store import SCHEMA_VERSION, Store
 MANIFEST = "manifest.json"
 FORMAT = "trappetrin-backup/1"
 #: Sequences behind generated ids: (sequence, table, id column), advanced past restored ids.
-SEQUENCES = (("release_ids", "releases", "release_id"), ("audit_ids", "audit_log", "event_id"))
+SEQUENCES = (
+    ("release_ids", "releases", "release_id"),
+    ("audit_ids", "audit_log", "event_id"),
+    ("followup_ids", "followup_rows", "row_id"),
+)
 #: Tables a restore leaves as they are (the audit trail is append-only).
 KEEP_ON_RESTORE = frozenset({"audit_log"})
 
@@ -85,7 +89,7 @@ def backup(store: Store, folder: Path | str, *, actor: Actor) -> Path:
         )
         for table in tables:
             path = folder / f"{table}.parquet"
-            cur.sql(f'SELECT * FROM "{table}"').write_parquet(str(path))
+            cur.write_parquet(f'SELECT * FROM "{table}"', path)
             rows = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             manifest["tables"][table] = {"rows": int(rows), "columns": _columns(cur, table), "sha256": _sha256(path)}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -114,7 +118,7 @@ def check_backup(store: Store, folder: Path | str) -> dict:
             f"sikkerhedskopien har skemaversion {manifest.get('schema_version')}, databasen "
             f"{SCHEMA_VERSION} – forventet samme version (tag en ny sikkerhedskopi med denne version)."
         )
-    cur = store._con.cursor()
+    cur = store.cursor()
     try:
         here = _tables(cur)
         for table in sorted(set(here) - set(tables)):

@@ -67,6 +67,15 @@ DERIVED_LABELS = {
 }
 
 
+#: Indicators that are 0 or 1 (a department is on a list or not), with how a sentence names the 1.
+FLAGS = {"on_ministry_list": "i et område på ministeriets liste"}
+
+
+def is_flag(code: str | None) -> bool:
+    """Whether an indicator is a yes/no flag (0 or 1), not a measured number."""
+    return code in FLAGS
+
+
 def label(code: str) -> str:
     """Danish label of an indicator or derived value, falling back to its code."""
     ind = indicators().get(code)

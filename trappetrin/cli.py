@@ -79,7 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("file", type=Path)
     i.add_argument(
         "--kind",
-        choices=["afdelingsdata", "ministerliste", "stamdata", "geometri"],
+        choices=[
+            "afdelingsdata",
+            "ministerliste",
+            "stamdata",
+            "geometri",
+            "fleksibel",
+            "indmeldt",
+            "anvist",
+            "fogedsag",
+        ],
         default="afdelingsdata",
         help="hvad filen indeholder (standard: afdelingsdata)",
     )
@@ -116,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export-release", help="en udgivelses afdelingsdata i skabelonformatet (CSV)")
     x.add_argument("--release", required=True)
     x.add_argument("--out", type=Path, default=None)
+    rp = sub.add_parser("report", help="statusrapporten for en periode som PDF eller XLSX (efter --out)")
+    rp.add_argument("--from", dest="start", required=True, help="periodens første dag, fx 2026-01-01")
+    rp.add_argument("--to", dest="end", required=True, help="periodens sidste dag, fx 2026-12-31")
+    rp.add_argument("--out", type=Path, required=True, help="statusrapport.pdf eller statusrapport.xlsx")
+    rp.add_argument("--rules", default=None, help="regelsættets navn (standard: det vedtagne)")
     t = sub.add_parser("twins", help="tvillinger: de mest sammenlignelige afdelinger (CSV)")
     t.add_argument("--release", required=True, help="udgivelsens mærke, fx 2026-11")
     t.add_argument("--department", default=None, help="afdelings-id; uden: alle afdelingers placering")
@@ -190,9 +204,12 @@ def run(argv: list[str] | None = None) -> int:
 
             store = open_store(path)
             store.load_demo(build_national())
+            from .followup_demo import add_demo_followup
+
+            add_demo_followup(store)
         else:
             store = open_store(path, demo_if_empty=True)
-        n = store.scalar("SELECT count(*) FROM departments")
+        n = store.department_count()
         print(
             f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
             file=sys.stderr,
@@ -237,6 +254,23 @@ def run(argv: list[str] | None = None) -> int:
         for row in rel.itertuples():
             n = formatting.integer(row.n_values)
             print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
+        return 0
+    if args.command == "report":
+        from .followup import Period
+        from .report import write_report
+
+        period = Period.parse(args.start, args.end)
+        rules = store.rule_set(args.rules) if args.rules else store.adopted_rule_set()
+        out = write_report(store, rules, period, args.out)
+        if not store.is_demo:  # exports of real data go in the audit trail
+            store.log_event(
+                _user(),
+                "export",
+                f"statusrapport {period.label()}",
+                file_name=out.name,
+                details={"format": out.suffix.lstrip("."), "report": True},
+            )
+        print(f"Skrev {out} (statusrapport {period.label()})", file=sys.stderr)
         return 0
     if args.command == "classify":
         rules = store.rule_set(args.rules, args.version)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import catalogue, formatting
 from .engine import Classification, classify
-from .explain import reasons
+from .explain import NO_DATA_LABEL, no_data_text, reasons
 from .rules import RuleSet
 from .store import ReleaseData, Store
 
@@ -63,7 +63,8 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     "Begrundelse" is :func:`trappetrin.explain.reasons`: the deciding rule with its gates and
     criteria and their values, the same text the Oversigt list and the Afdeling page show.
     "Opfyldte kriterier" lists every criterion met (in any criteria set), also for departments
-    no rule decided.
+    no rule decided. Departments in the register without data in the release come last, with
+    colour "Ingen data", the reason "Ingen data i udgivelse …" and no values.
     """
     rules, data, result = res.rules, res.data, res.result
     frame = data.frame
@@ -89,18 +90,39 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
         }
     )
     out.loc[result.masked, "Antal opfyldte kriterier"] = pd.NA
+    order = rules.severity_rank()  # most severe first, as [[outcome]] severity says
     for code, ind in catalogue.indicators().items():
         column = f"{ind.label} ({ind.unit})"
         values = frame[code].to_numpy(dtype=float, na_value=np.nan).copy()
         values[result.masked] = np.nan  # discretion: no value of a grey department leaves here
         out[column] = pd.array(np.round(values), dtype="Int64") if ind.unit == "antal" else np.round(values, 2)
+    out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
+    absent = data.absent
+    if len(absent):  # in the register, no data in this release: listed last, colour "Ingen data"
+        missing = pd.DataFrame(
+            {
+                "Afdelings-id": absent.index,
+                "Afdeling": absent["name"].to_numpy(),
+                "Boligorganisation": absent["organisation"].to_numpy(),
+                "Område": absent["area_name"].fillna(absent["local_area_name"]).fillna("").to_numpy(),
+                "Bydel": absent["neighbourhood"].fillna("").to_numpy(),
+                "Farve": NO_DATA_LABEL,
+                "Trin": "",
+                "Begrundelse": no_data_text(data.label),
+                "Opfyldte kriterier": "",
+                "_order": len(order) + 1,
+            }
+        )
+        out = pd.concat([out, missing], ignore_index=True)
+        out["Antal opfyldte kriterier"] = out["Antal opfyldte kriterier"].astype("Int64")
+        for ind in catalogue.indicators().values():
+            if ind.unit == "antal":
+                out[f"{ind.label} ({ind.unit})"] = out[f"{ind.label} ({ind.unit})"].astype("Int64")
     out["Udgivelse"] = data.label
     out["Regelsæt"] = rules.name
     out["Regelsætversion"] = rules.version
     out["Datagrundlag"] = DEMO_SOURCE_TEXT if is_demo else data.source
     out["Dannet"] = formatting.datetime(generated_at)
-    order = rules.severity_rank()  # most severe first, as [[outcome]] severity says
-    out["_order"] = outcome.map(lambda c: order.get(c, len(order))).to_numpy()
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
 
 

@@ -39,7 +39,7 @@ from .errors import UserError
 from .export import restore_neutralised, to_csv_danish
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import ReleaseData, Store, _insert_frame
+from .store import ReleaseData, Store
 
 #: Sources a department-indicator release can come from.
 VALUE_SOURCES = ("Tvillingeværktøj", "Beboerdata")
@@ -1050,7 +1050,7 @@ def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None 
             ).fetchone()[0]
             values = plan.values.assign(release_id=int(release_id))[["release_id", "dept_id", "indicator", "value"]]
             progress(0.1, f"Gemmer {plan.n_values} værdier")
-            _insert_frame(cur, "indicator_values", values)
+            cur.insert_frame("indicator_values", values)
             store.log_event(
                 actor.label,
                 "import",

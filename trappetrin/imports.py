@@ -28,6 +28,8 @@ from .auth import Actor, require
 from .engine import classify
 from .errors import UserError
 from .export import to_csv_danish
+from .followup_spec import FOLLOWUP_FIELDS, FOLLOWUP_KINDS
+from .getting_started import require_register
 from .importer import (
     EXTRA_ALIASES,
     MISSING_MARKERS,
@@ -42,7 +44,7 @@ from .importer import (
 )
 from .numbers import parse_number
 from .rules import RuleSet
-from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store, _insert_frame
+from .store import LIST_STATUSES, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 
 #: Kind → Danish label, in the order the Data page offers them.
 KINDS = {
@@ -59,6 +61,10 @@ KIND_SUFFIXES = {
     "stamdata": ["csv", "txt", "tsv", "xlsx", "xlsm"],
     "geometri": ["geojson", "json", "gpkg", "zip"],
 }
+
+# The agreement's follow-up data (trappetrin.followup): same path, own kinds.
+KINDS.update(FOLLOWUP_KINDS)
+KIND_SUFFIXES.update({kind: ["csv", "txt", "tsv", "xlsx", "xlsm"] for kind in FOLLOWUP_KINDS})
 
 #: Danish spellings of the ministry's categories → status code ("" = area not listed that year).
 STATUS_WORDS = {
@@ -242,6 +248,7 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
         "utm_y": ("UTM32 y (EPSG:25832)", False, ("y", "utm_y", "utm y", "utm32 y", "northing", "nord", "koordinat y")),
     },
 }
+FIELDS.update(FOLLOWUP_FIELDS)
 
 #: Denmark's extent in EPSG:4326, with a margin (lat, lon): coordinates outside are refused.
 DENMARK = {"lat": (54.4, 57.9), "lon": (7.8, 15.4)}
@@ -298,11 +305,18 @@ def plan_import(
     options = dict(options or {})
     if kind not in KINDS:
         raise UserError(f"Ukendt slags import '{kind}' – forventet en af: {', '.join(KINDS)}.")
+    # Before reading the file: values or a list before the register would give one "unknown
+    # department" per row (271 of them); one message naming the order is what helps.
+    require_register(store, kind, file_name or (Path(source).name if isinstance(source, str | Path) else None))
     if kind == "geometri":
         return validate_geometry(store, source, file_name=file_name, options=options, mapping=mapping)
     table = read_table(
         source, file_name, sheet=options.get("sheet") or None, header_row=options.get("header_row") or None
     )
+    if kind in FOLLOWUP_KINDS:
+        from .followup import validate_followup
+
+        return validate_followup(store, kind, table, mapping=mapping, today=today)
     if kind == "afdelingsdata":
         return importer.validate_indicator_release(
             store,
@@ -323,6 +337,10 @@ def preview_import(store: Store, plan: Plan | RegisterPlan, rules: RuleSet) -> i
     """What the commit would change; for indicators :func:`trappetrin.importer.preview`."""
     if isinstance(plan, Plan):
         return importer.preview(store, plan, rules)
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import preview_followup
+
+        return preview_followup(store, plan)
     if plan.kind == "ministerliste":
         return _preview_ministry_list(store, plan, rules)
     if plan.kind == "stamdata":
@@ -338,7 +356,11 @@ def commit_import(store: Store, plan: Plan | RegisterPlan, *, actor: Actor, prog
     require(actor, "import")
     progress = progress or _no_progress
     progress(0.05, "Gemmer")
-    if plan.kind == "ministerliste":
+    if plan.kind in FOLLOWUP_KINDS:
+        from .followup import commit_followup
+
+        text = commit_followup(store, plan, actor)
+    elif plan.kind == "ministerliste":
         text = _commit_ministry_list(store, plan, actor)
     elif plan.kind == "stamdata":
         text = _commit_register(store, plan, actor)
@@ -374,6 +396,8 @@ def missing_required(store: Store, kind: str, headers: list[str], mapping: dict[
     need = [f for f, (_, req, _) in FIELDS[kind].items() if req and f not in used]
     if kind == "ministerliste" and "dept_id" not in used and not {"org_no", "dept_no"} <= set(used):
         need.append("dept_id")
+    if kind in FOLLOWUP_KINDS and not ({"dept_id", "dept_no", "org_no"} & set(used)):
+        need.append("dept_id" if kind in ("indmeldt", "anvist") else "org_no")
     return need
 
 
@@ -683,8 +707,8 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         known = set(r[0] for r in cur.execute("SELECT area_id FROM areas").fetchall())
         new = areas[~areas["area_id"].isin(known)]
         if not new.empty:
-            _insert_frame(
-                cur, "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
+            cur.insert_frame(
+                "areas", pd.DataFrame({"area_id": new["area_id"], "name": new["area_name"], "kind": "ministeriel"})
             )
         # Membership of ministry areas: the file's departments belong to the file's areas.
         cur.execute(
@@ -694,12 +718,11 @@ def _commit_ministry_list(store: Store, plan: RegisterPlan, actor: Actor) -> str
         )
         cur.execute("DELETE FROM department_areas WHERE list_contains(?, area_id)", [list(areas["area_id"])])
         if not members.empty:
-            _insert_frame(cur, "department_areas", members[["dept_id", "area_id"]])
+            cur.insert_frame("department_areas", members[["dept_id", "area_id"]])
         cur.execute("INSERT INTO list_years VALUES (?, ?)", [year, int(release_id)])
         listed = areas[areas["status"] != ""]
         if not listed.empty:
-            _insert_frame(
-                cur,
+            cur.insert_frame(
                 "area_list_status",
                 pd.DataFrame(
                     {
@@ -1042,7 +1065,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
                     "DELETE FROM department_areas WHERE list_contains(?, dept_id) AND list_contains(?, area_id)",
                     [list(members["dept_id"]), list(members["area_id"])],
                 )
-                _insert_frame(cur, "department_areas", members.drop_duplicates())
+                cur.insert_frame("department_areas", members.drop_duplicates())
         store.log_event(
             actor.label,
             "import",
@@ -1059,7 +1082,7 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
 def _upsert(cur, table: str, frame: pd.DataFrame, key: str) -> None:
     """Replace the rows of ``frame``'s keys and insert the new ones."""
     cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {key})", [list(frame[key])])
-    _insert_frame(cur, table, frame)
+    cur.insert_frame(table, frame)
 
 
 def export_register_template(store: Store) -> bytes:
@@ -1301,7 +1324,7 @@ def _commit_geometry(store: Store, plan: RegisterPlan, actor: Actor) -> str:
             cur.execute("DELETE FROM geometries WHERE kind = 'kommunegraense'")
         else:
             cur.execute("DELETE FROM geometries WHERE list_contains(?, geom_id)", [list(frame["geom_id"])])
-        _insert_frame(cur, "geometries", frame)
+        cur.insert_frame("geometries", frame)
         store.log_event(
             actor.label,
             "import",

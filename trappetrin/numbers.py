@@ -71,3 +71,107 @@ def parse_number(text: object, decimal: str = "auto") -> float | None:
     if math.isinf(value):
         raise ValueError(text)
     return value
+
+
+# --- what a user types into a number field ----------------------------------------------------
+
+# A lone dot with exactly three digits after it: "1.500" is 1,5 to an English reader and 1500 to a
+# Danish one. In a field that takes decimals it is refused rather than guessed.
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
+class AmbiguousNumber(ValueError):
+    """Text that reads as two different numbers (``1.500``: 1,5 or 1500)."""
+
+
+def parse_typed(text: object, *, integer: bool = False) -> float | None:
+    """A number as a Danish user types it into a field: ``1,5`` and ``1.5`` both mean 1.5.
+
+    ``32,5``, ``32,5 %``, ``1.234,5`` and ``1234.5`` are read as a Danish reader means them.
+    In a whole-number field (``integer``) a dot groups thousands (``1.500`` = 1500); elsewhere
+    ``1.500`` could be either, and raises :class:`AmbiguousNumber`. Blank text gives ``None``.
+    ``ui/static/movers.js`` (``parseTyped``) reads the same text the same way.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a number (:class:`AmbiguousNumber` when it is two).
+    """
+    s = "" if text is None else str(text).strip()
+    if re.search(r"[eE]", s):
+        raise ValueError(text)  # nobody types an exponent into a Danish form; "1e3" is a typo
+    if integer:
+        try:
+            return parse_number(s, decimal=",")
+        except ValueError:
+            return parse_number(s)  # "1.5" in a whole-number field: read, and refused by the caller
+    if _AMBIGUOUS.fullmatch(s.removesuffix("%").strip()):
+        raise AmbiguousNumber(text)
+    return parse_number(s)
+
+
+def input_text(value: float) -> str:
+    """A number as a field shows it for editing: decimal comma, no grouping, no trailing zeros.
+
+    ``32,5``, ``1500``, ``2``: the text reads back (:func:`parse_typed`) as exactly ``value``.
+    """
+    from decimal import Decimal
+
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")  # the shortest exact text, written out (no exponent)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def range_text(minimum: float | None, maximum: float | None, integer: bool = False) -> str:
+    """The allowed values in Danish: ``et tal fra 0 til 100``, ``et helt tal fra 1 til 4``."""
+    from .formatting import number
+
+    def n(x: float) -> str:
+        return number(x, 6, trim=True)
+
+    kind = "et helt tal" if integer else "et tal"
+    if minimum is not None and maximum is not None:
+        return f"{kind} fra {n(minimum)} til {n(maximum)}"
+    if minimum is not None:
+        return f"{kind} på mindst {n(minimum)}"
+    if maximum is not None:
+        return f"{kind} på højst {n(maximum)}"
+    return kind
+
+
+def read_typed(
+    text: object, *, minimum: float | None = None, maximum: float | None = None, integer: bool = False
+) -> float:
+    """The number in ``text`` (see :func:`parse_typed`), checked against the allowed range.
+
+    Raises
+    ------
+    UserError
+        In Danish, naming what was typed and the allowed range; nothing is rounded or scaled.
+    """
+    from .errors import UserError
+    from .formatting import number
+
+    allowed = range_text(minimum, maximum, integer)
+    shown = str(text).strip() if text is not None else ""
+    try:
+        value = parse_typed(text, integer=integer)
+    except AmbiguousNumber:
+        head, _, tail = shown.partition(".")
+        raise UserError(
+            f"»{shown}« kan læses både som {head},{tail} og som {head}{tail}. "
+            f"Skriv {head},{tail} eller {head}{tail}. Tilladt er {allowed}."
+        ) from None
+    except ValueError:
+        raise UserError(f"»{shown}« er ikke et tal. Skriv {allowed}, fx med decimalkomma: 32,5.") from None
+    if value is None:
+        raise UserError(f"Feltet er tomt. Skriv {allowed}.")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise UserError(f"{number(value, 6, trim=True)} er uden for det tilladte område. Skriv {allowed}.")
+    if integer and not float(value).is_integer():
+        raise UserError(f"{number(value, 6, trim=True)} er ikke et helt tal. Skriv {allowed}.")
+    return float(value)

@@ -38,13 +38,97 @@ def bounds(rules: RuleSet, param: Parameter) -> Bounds:
     thresholds and factors are not negative, and the discretion limit never goes below the rule
     set's own (departments under it have suppressed data that no scenario may bring on screen)."""
     if param.kind == "min_met":
+        # 0 of n would give every department the rule's colour: not a threshold anyone means.
         n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
-        return Bounds(0.0, float(n), True)
+        return Bounds(min(1.0, float(param.value)), float(n), True)
+    if is_flag_gate(param):
+        on, off = flag_values(param)
+        return Bounds(min(on, param.value), max(off, param.value), False)
     if param.kind == "discretion":
         return Bounds(float(param.value), None, float(param.value).is_integer())
     if catalogue.unit(param.indicator or "") == "%" and param.kind != "factor":
         return Bounds(0.0, 100.0, False)
     return Bounds(0.0, None, False)
+
+
+# --- structural parameters: yes/no and k of n --------------------------------------------------
+
+#: How a sentence names the departments of an outcome: "Afdelinger … er røde".
+COLOUR_WORDS = {"red": "røde", "yellow": "gule", "green": "grønne", "grey": "grå"}
+
+
+def is_flag_gate(param: Parameter) -> bool:
+    """A gate on a 0/1 flag (on the ministry's list): its only sensible values mean yes or no."""
+    return param.kind == "gate" and catalogue.is_flag(param.indicator) and param.op in (">=", ">")
+
+
+def flag_values(param: Parameter) -> tuple[float, float]:
+    """(the value that means yes, the value that means no) of a flag gate.
+
+    ``≥ 1`` lets the flagged departments through, ``≥ 2`` none; with ``>``: ``> 0`` and ``> 1``.
+    """
+    return (1.0, 2.0) if param.op == ">=" else (0.0, 1.0)
+
+
+def flag_is_on(param: Parameter, value: float | None = None) -> bool:
+    """Whether a flag gate at ``value`` (default its own) lets the flagged departments through."""
+    value = param.value if value is None else float(value)
+    return value <= 1.0 if param.op == ">=" else value < 1.0
+
+
+def is_choice(param: Parameter) -> bool:
+    """Structural parameters are picked from a few choices (yes/no, 1–n), not typed as numbers."""
+    return param.kind == "min_met" or is_flag_gate(param)
+
+
+def choices(rules: RuleSet, param: Parameter) -> list[float]:
+    """The values a structural parameter is picked from (its own value always among them)."""
+    if is_flag_gate(param):
+        on, off = flag_values(param)
+        own = param.value
+        return [own if flag_is_on(param) else on, off if flag_is_on(param) else own]
+    b = bounds(rules, param)
+    return sorted({float(k) for k in range(int(b.minimum), int(b.maximum or 0) + 1)} | {float(param.value)})
+
+
+def choice_text(rules: RuleSet, param: Parameter, value: float) -> str:
+    """Short Danish text of one choice: ``Ja``/``Nej``, ``2``."""
+    if is_flag_gate(param):
+        return "Ja" if flag_is_on(param, value) else "Nej"
+    return formatting.short(value)
+
+
+def _rule_colour(rules: RuleSet, param: Parameter) -> str:
+    rule = next(r for r in rules.rules if r.id == param.rule)
+    return COLOUR_WORDS.get(rule.outcome, f"»{rules.outcome(rule.outcome).label}«")
+
+
+def choice_meaning(rules: RuleSet, param: Parameter, value: float | None = None) -> str:
+    """What a structural parameter's value means, spelled out in Danish.
+
+    ``Afdelinger i et område på ministeriets liste er røde.`` / ``… er ikke røde af den grund.``;
+    ``Gule, når mindst 2 af de 4 kriterier er opfyldt.``
+    """
+    value = param.value if value is None else float(value)
+    colour = _rule_colour(rules, param)
+    if is_flag_gate(param):
+        where = catalogue.FLAGS[param.indicator]
+        if flag_is_on(param, value):
+            return f"Afdelinger {where} er {colour}."
+        return f"Afdelinger {where} er ikke {colour} af den grund; de får farve efter de øvrige regler."
+    n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
+    k = int(value)
+    rule = next(r for r in rules.rules if r.id == param.rule)
+    also = " (og betingelserne ovenfor holder)" if rule.gates else ""
+    if k <= 0:
+        need = "uanset hvor mange af kriterierne der er opfyldt"
+    elif k == 1:
+        need = f"når mindst ét af de {n} kriterier er opfyldt"
+    elif k == n:
+        need = f"når alle {n} kriterier er opfyldt"
+    else:
+        need = f"når mindst {k} af de {n} kriterier er opfyldt"
+    return f"{colour.capitalize()}, {need}{also}."
 
 
 def check_overrides(base: RuleSet, overrides: dict[str, float]) -> list[str]:
@@ -217,7 +301,9 @@ def parameter_label(rules: RuleSet, param: Parameter) -> str:
     """Short Danish label of a parameter with its comparison, e.g. ``Kun grundskole (> … %)``."""
     if param.kind == "min_met":
         n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
-        return f"Mindst … af {n} kriterier opfyldt"
+        return f"Antal af de {n} kriterier der skal være opfyldt"
+    if is_flag_gate(param):
+        return f"Afdelinger {catalogue.FLAGS[param.indicator]} er {_rule_colour(rules, param)}"
     name = _condition_label(rules, param)
     op = OP_LABELS.get(param.op, param.op)
     if param.kind == "factor":
@@ -239,6 +325,8 @@ def parameter_text(
     if param.kind == "min_met":
         n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
         return f"mindst {formatting.short(value)} af {n}"
+    if is_flag_gate(param):
+        return "ja" if flag_is_on(param, value) else "nej"
     op = OP_LABELS.get(param.op, param.op)
     if param.kind == "factor":
         text = f"{op} {formatting.short(value)} × {REFERENCE_LABELS.get(param.reference, param.reference)}"

@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,6 +59,7 @@ AUDIT_ACTIONS = {
     "save_rule_set": "Regelsæt gemt",
     "adopt_rule_set": "Regelsæt vedtaget",
     "export": "Eksport",
+    "edit_followup": "Opfølgningsdata rettet",
 }
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -71,6 +72,9 @@ class ReleaseData:
     ``frame`` has one row per department: register columns, every indicator of the newest
     values release at or before this release, and the derived ``on_ministry_list`` /
     ``list_status`` from the newest ministry list in force.
+
+    ``absent`` holds the register rows (no indicators) of the departments that values release
+    has no data for: they are shown as "ingen data", never classified.
     """
 
     label: str
@@ -81,11 +85,44 @@ class ReleaseData:
     refs: dict[str, float]
     ref_years: dict[str, int]
     frame: pd.DataFrame
+    absent: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def register_size(self) -> int:
+        """Departments in the register (for the municipality in view): with data and without."""
+        return len(self.frame) + len(self.absent)
 
 
 def list_year_in_force(day: date) -> int:
     """The list year whose 1 December list is the newest one published on ``day``."""
     return day.year if day >= date(day.year, 12, 1) else day.year - 1
+
+
+class Transaction:
+    """One open write transaction of a :class:`Store` (see :meth:`Store.transaction`)."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection):
+        self._cur = cur
+
+    def execute(self, sql: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
+        """Run one statement with bound parameters; the result can be fetched (``.fetchone()``)."""
+        return self._cur.execute(sql) if params is None else self._cur.execute(sql, params)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame`` to ``table`` (columns by name)."""
+        _insert_frame(self._cur, table, frame)
+
+    def write_parquet(self, sql: str, path: Path | str) -> None:
+        """Write the result of ``sql`` to a Parquet file, as this transaction sees the data (backups)."""
+        self._cur.sql(sql).write_parquet(str(path))
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """A read inside the transaction (sees its own uncommitted writes)."""
+        return self.execute(sql, params).df()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
 
 
 class Store:
@@ -168,13 +205,18 @@ class Store:
     # --- the write path -----------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The single write path: one writer at a time, all or nothing."""
+    def transaction(self) -> Iterator[Transaction]:
+        """The single write path: one writer at a time, all or nothing.
+
+        Yields a :class:`Transaction`: ``tx.execute(sql, params)`` and ``tx.insert_frame(table,
+        frame)``; everything done through it commits together when the ``with`` block ends, or
+        not at all when it raises.
+        """
         with self._write_lock:
             cur = self._con.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
-                yield cur
+                yield Transaction(cur)
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
@@ -202,6 +244,26 @@ class Store:
             return None if row is None else row[0]
         finally:
             cur.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for a long read (a backup's table dumps); close it when done."""
+        return self._con.cursor()
+
+    def department_count(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM departments"))
+
+    def boundary_version(self) -> str:
+        """The checksums of the imported municipality boundaries ('' when none): a cache key."""
+        return str(
+            self.scalar(
+                "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+                "FROM geometries WHERE kind = 'kommunegraense'"
+            )
+        )
+
+    def releases_version(self) -> str:
+        """Changes whenever a release is added or deleted: a cache key for anything read from releases."""
+        return str(self.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases"))
 
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -374,7 +436,8 @@ class Store:
         frame["on_ministry_list"] = frame["list_status"].notna().astype(float)
         refs, ref_years = self.refs_for_year(list_year if list_year is not None else day.year)
         frame.index.name = "dept_id"
-        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame)
+        absent = depts.loc[~depts.index.isin(frame.index)] if long is not None else depts.iloc[0:0]
+        return ReleaseData(label, source, day, values_label, list_year, refs, ref_years, frame, absent)
 
     def indicator_history(self, indicators: list[str] | None = None) -> pd.DataFrame:
         """Long table of indicator values across all values releases (release, date, dept, code, value)."""
@@ -699,7 +762,9 @@ class Store:
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
 
 
-def _insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _insert_frame(cur: duckdb.DuckDBPyConnection | Transaction, table: str, frame: pd.DataFrame) -> None:
+    if isinstance(cur, Transaction):
+        cur = cur._cur
     """Insert a DataFrame by column name through a registered view (no values in SQL text)."""
     view = f"_incoming_{table}"
     cur.register(view, frame)
@@ -731,4 +796,8 @@ def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -
         from .demo import build_demo
 
         store.load_demo(build_demo())
+    if demo_if_empty:
+        from .followup_demo import add_demo_followup
+
+        add_demo_followup(store)  # the agreement's follow-up data (§7.2), demo only
     return store

@@ -21,6 +21,7 @@ from . import catalogue, formatting
 from .areas import aggregate
 from .colours import ReleaseResult, classify_release
 from .engine import Classification
+from .explain import no_data_text
 from .rules import OP_LABELS, Condition, RuleSet
 from .store import Store
 
@@ -49,6 +50,8 @@ FLIP_COLUMNS = [
     "met_before",
     "met_after",
 ]
+#: ``from``/``to`` of a department in the register without data in that release (shown "Ingen data").
+NO_DATA = "no_data"
 CHANGE_COLUMNS = ["dept_id", "name", "organisation", "from", "to", "previous_release", "release", "causes", "why"]
 WARNING_COLUMNS = [
     "dept_id",
@@ -408,9 +411,20 @@ def changes_since_previous(store: Store, rules: RuleSet, label: str, *, results:
     pandas.DataFrame
         ``dept_id``, ``name``, ``organisation``, ``from``, ``to`` (outcome codes),
         ``previous_release``, ``release``, ``causes`` (list of flip dicts) and ``why`` (Danish).
-        Empty for the first release.
+        A department of the register with data in only one of the two releases is listed with
+        :data:`NO_DATA` as its ``from`` or ``to``. Empty for the first release.
     """
-    prev = previous_release(store, label)
+    return changes_between(store, rules, previous_release(store, label), label, results=results)
+
+
+def changes_between(
+    store: Store, rules: RuleSet, prev: str | None, label: str, *, results: Results | None = None
+) -> pd.DataFrame:
+    """Like :func:`changes_since_previous`, from any earlier release ``prev`` (e.g. a year before).
+
+    Empty when ``prev`` is None. Same columns and the same discretion: a department under the
+    limit in either release is listed with its colours and a text, never with values.
+    """
     if prev is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     results = classified_releases(store, rules, [prev, label], results)
@@ -419,7 +433,10 @@ def changes_since_previous(store: Store, rules: RuleSet, label: str, *, results:
     a_out = pd.Series(after.result.outcome, index=after.result.ids)
     common = a_out.index.intersection(b_out.index)
     moved = common[(b_out[common] != a_out[common]).to_numpy()]
-    if len(moved) == 0:
+    # In the register but without data in one of the two releases: listed as missing, never hidden.
+    lost = before.data.frame.index.intersection(after.data.absent.index)
+    found = after.data.frame.index.intersection(before.data.absent.index)
+    if len(moved) == 0 and len(lost) == 0 and len(found) == 0:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     flips = condition_flips(before.result, after.result, moved)
     by_id = {i: g.to_dict("records") for i, g in flips.groupby("id", sort=False)} if not flips.empty else {}
@@ -452,6 +469,35 @@ def changes_since_previous(store: Store, rules: RuleSet, label: str, *, results:
                 "release": label,
                 "causes": causes if not (b_masked[dept] or a_masked[dept]) else [],
                 "why": why,
+            }
+        )
+    for dept in lost:
+        reg = after.data.absent.loc[dept]
+        rows.append(
+            {
+                "dept_id": dept,
+                "name": reg["name"],
+                "organisation": reg["organisation"],
+                "from": b_out[dept],
+                "to": NO_DATA,
+                "previous_release": prev,
+                "release": label,
+                "causes": [],
+                "why": f"{no_data_text(label)} (afdelingen står i registret)",
+            }
+        )
+    for dept in found:
+        rows.append(
+            {
+                "dept_id": dept,
+                "name": frame.at[dept, "name"],
+                "organisation": frame.at[dept, "organisation"],
+                "from": NO_DATA,
+                "to": a_out[dept],
+                "previous_release": prev,
+                "release": label,
+                "causes": [],
+                "why": f"{no_data_text(prev)}; nu med data",
             }
         )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS).sort_values("dept_id", ignore_index=True)

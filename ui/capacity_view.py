@@ -75,10 +75,10 @@ def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.Da
             "Boligorganisation": m["organisation"],
             "Før": fmt.outcome_labels(rules, m["from"]),
             "Efter": fmt.outcome_labels(rules, m["to"]),
-            "Boliger": m["dwellings"].round(0).astype(int),
-            f"Billige boliger ({params.cheap_label})": m["cheap_dwellings"].round(0).astype(int),
-            "Ændring, billige boliger om året": m["delta_cheap"].round(1),
-            "Ændring, alle boliger om året": m["delta_available"].round(1),
+            "Boliger": [formatting.integer(v) for v in m["dwellings"]],
+            f"Billige boliger ({params.cheap_label})": [formatting.integer(v) for v in m["cheap_dwellings"]],
+            "Ændring, billige boliger om året": [formatting.number(v, 1, sign=True) for v in m["delta_cheap"]],
+            "Ændring, alle boliger om året": [formatting.number(v, 1, sign=True) for v in m["delta_available"]],
         }
     )
 

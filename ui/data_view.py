@@ -17,9 +17,10 @@ from trappetrin import audit, catalogue, formatting, imports
 from trappetrin import backup as backups
 from trappetrin.config import DATA_DIR
 from trappetrin.errors import UserError
+from trappetrin.getting_started import next_step
 from trappetrin.importer import VALUE_SOURCES, Plan, read_table
 from trappetrin.store import Store
-from ui import state
+from ui import state, widgets
 
 TEMPLATES = DATA_DIR / "templates"
 TEMPLATE_FILES = {
@@ -27,6 +28,11 @@ TEMPLATE_FILES = {
     "ministerliste": ("ministerliste.csv", "text/csv"),
     "stamdata": ("stamdata.csv", "text/csv"),
     "geometri": ("kommunegraense.geojson", "application/geo+json"),
+    # the agreement's follow-up data (issue 18; trappetrin.followup)
+    "fleksibel": ("fleksibel_udlejning.csv", "text/csv"),
+    "indmeldt": ("boliger_stillet_til_raadighed.csv", "text/csv"),
+    "anvist": ("boliger_anvendt.csv", "text/csv"),
+    "fogedsag": ("fogedsager.csv", "text/csv"),
 }
 DONE_KEY = "data_done"  # the message of the last commit or deletion, shown once after the rerun
 UPLOAD_GEN = "data_upload_gen"  # bumped after a commit, so the uploader starts empty
@@ -82,6 +88,15 @@ def render() -> None:
     message = st.session_state.pop(DONE_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+    if ctx.release is None:  # nothing to classify yet: the order to fill the database in
+        from ui.getting_started import render_steps
+
+        with st.expander("Sådan kommer du i gang", expanded=True, icon=":material/checklist:"):
+            st.markdown(
+                "Indlæs filerne i denne rækkefølge under fanen **Indlæs**: afdelingsregistret først, "
+                "så udgivelser med afdelingsdata, så ministeriets lister."
+            )
+            render_steps(s, key="data_start", link=False)
     tabs = st.tabs(["Indlæs", "Udgivelser", "Log", "Sikkerhedskopi", "Skabeloner"])
     with tabs[0]:
         if actor.can("import"):
@@ -204,10 +219,18 @@ def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
 
 
 def import_section(s: Store, actor, ctx) -> None:
-    kind = st.selectbox("Hvad vil du indlæse?", list(imports.KINDS), format_func=imports.KINDS.get, key="data_kind")
+    kinds = list(imports.KINDS)
+    step = next_step(s)  # an empty database starts at the register, then releases, then lists
+    kind = st.selectbox(
+        "Hvad vil du indlæse?",
+        kinds,
+        index=kinds.index(step.kind) if step is not None and step.kind in kinds else 0,
+        format_func=imports.KINDS.get,
+        key="data_kind",
+    )
     options = _options(kind)
     gen = st.session_state.get(UPLOAD_GEN, 0)
-    upload = st.file_uploader(
+    upload = widgets.file_uploader(
         "Fil",
         type=imports.KIND_SUFFIXES[kind],
         key=f"data_upload_{kind}_{gen}",
@@ -473,7 +496,7 @@ def templates_section(s: Store) -> None:
             key="data_template_readme",
             icon=":material/description:",
         )
-    if s.scalar("SELECT count(*) FROM departments"):
+    if s.department_count():
         st.download_button(
             "Det nuværende afdelingsregister som stamdata-fil",
             imports.export_register_template(s),

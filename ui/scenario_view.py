@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue
+from trappetrin import formatting
 from trappetrin.colours import ReleaseResult
 from trappetrin.errors import UserError
 from trappetrin.preview import engine_payload
@@ -27,16 +27,21 @@ from trappetrin.rules import Parameter, RuleSet
 from trappetrin.scenario import (
     URL_PREFIX,
     bounds,
+    choice_meaning,
+    choice_text,
+    choices,
     content_fingerprint,
     counts,
+    is_choice,
     movers,
     parameter_groups,
     parameter_label,
     parameter_text,
     transition_matrix,
 )
-from ui import fmt, state
+from ui import fmt, number_entry, state
 from ui.fmt import md, plain  # noqa: F401 - md and plain are used here and by the pages as sv.md, sv.plain
+from ui.number_entry import Allowed
 
 CURRENT = "Aktuelt scenarie"
 MOVERS_KEY = "scenarie_flyttere"
@@ -67,48 +72,22 @@ def widget_key(param: Parameter) -> str:
     return URL_PREFIX + param.key
 
 
-def when(ts) -> str:
-    """Danish date and time, e.g. ``23.11.2026 kl. 09.37``; a dash when missing."""
-    if ts is None or pd.isna(ts):
-        return "–"
-    return pd.Timestamp(ts).strftime("%d.%m.%Y kl. %H.%M")
-
-
 # --- parameters ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class InputSpec:
-    """How one parameter is typed in: default, step, bounds and display format."""
-
-    value: float | int
-    step: float | int
-    min_value: float | int | None
-    max_value: float | int | None
-    format: str
-
-
-def input_spec(rules: RuleSet, param: Parameter) -> InputSpec:
-    """Keyboard-friendly steps: 0,5 for percentages, 0,1 for factors, 1 for counts.
-
-    The range comes from :func:`trappetrin.scenario.bounds`, the same check a shared link goes
-    through; in particular the discretion limit cannot go below the rule set's own.
-    """
-    value, b = param.value, bounds(rules, param)
-    if b.integer:
-        return InputSpec(int(value), 1, int(b.minimum), None if b.maximum is None else int(b.maximum), "%d")
-    if param.kind == "discretion":
-        return InputSpec(float(value), 1.0, b.minimum, b.maximum, "%.1f")
-    if param.kind == "factor":
-        return InputSpec(float(value), 0.1, b.minimum, b.maximum, "%.2f")
-    if catalogue.unit(param.indicator or "") == "%":
-        fmt_ = "%.1f" if round(value, 1) == value else "%.2f"
-        return InputSpec(float(value), 0.5, b.minimum, b.maximum, fmt_)
-    return InputSpec(float(value), 1.0, b.minimum, b.maximum, "%.0f" if float(value).is_integer() else "%.2f")
+def allowed(rules: RuleSet, param: Parameter) -> Allowed:
+    """The values a parameter's field takes: :func:`trappetrin.scenario.bounds`, the same check a
+    shared link goes through; in particular the discretion limit cannot go below the rule set's own."""
+    b = bounds(rules, param)
+    return Allowed(b.minimum, b.maximum, b.integer)
 
 
 def parameter_inputs(base: RuleSet, adopted: RuleSet, refs: dict[str, float]) -> dict[str, float]:
-    """Draw one number input per parameter of ``base``, grouped; return key → value now shown."""
+    """Draw one field per parameter of ``base``, grouped; return key → value in force.
+
+    Thresholds are typed (a Danish number: ``32,5``); structural parameters, the ministry list's
+    yes/no and the k of n, are picked from their few choices.
+    """
     adopted_params = {p.key: p for p in adopted.parameters()}
     same_as_adopted = content_fingerprint(base) == content_fingerprint(adopted)
     values: dict[str, float] = {}
@@ -133,7 +112,6 @@ def _parameter_input(
     same_as_adopted: bool,
     refs: dict[str, float],
 ) -> float:
-    spec = input_spec(base, param)
     adopted_text = (
         parameter_text(adopted, adopted_param, refs=refs)
         if adopted_param is not None
@@ -145,28 +123,57 @@ def _parameter_input(
             f"  \nRegelsæt i visning ({plain(base.name)} v{base.version}): {md(parameter_text(base, param, refs=refs))}"
         )
     key = widget_key(param)
-    state.restore(key)
-    value = st.number_input(
-        parameter_label(base, param),
-        min_value=spec.min_value,
-        max_value=spec.max_value,
-        value=None if key in st.session_state else spec.value,  # the session's value wins, without a warning
-        step=spec.step,
-        format=spec.format,
-        key=key,
-        on_change=state.remember,
-        args=(key,),
-        help=help_text,
-    )
-    value = float(spec.value if value is None else value)
+    if is_choice(param):
+        value = _choice_input(base, param, key, help_text)
+    else:
+        help_text += f"  \nTilladt: {allowed(base, param).text}. Skriv decimaler med komma eller punktum (32,5)."
+        value = number_entry.number_field(
+            parameter_label(base, param),
+            key,
+            param.value,
+            allowed(base, param),
+            help=help_text,
+            show_error=False,
+        )
     changed = value != param.value
     parts = []
-    if param.kind == "factor" or changed:
+    if is_choice(param):
+        parts.append(choice_meaning(base, param, value))
+    elif param.kind == "factor" or changed:
         parts.append(f"Nu: {parameter_text(base, param, value, refs)}")
     parts.append(f"Vedtaget: {adopted_text}")
     caption = " · ".join(md(p) for p in parts)
-    st.caption(f"**Ændret** · {caption}" if changed else caption)
+    message = number_entry.error(key)
+    if message:  # in the caption's place, so the elements below keep theirs
+        st.error(message, icon=":material/error:")
+    else:
+        st.caption(f"**Ændret** · {caption}" if changed else caption)
     return value
+
+
+def _choice_input(base: RuleSet, param: Parameter, key: str, help_text: str) -> float:
+    """A structural parameter as a row of choices (Ja/Nej, 1–4); the value in force."""
+    options = choices(base, param)
+    kept = state.kept(key)
+    current = float(param.value if kept is None else kept)
+    if current not in options:
+        current = float(param.value)
+    st.session_state[key] = current
+    st.radio(
+        parameter_label(base, param),
+        options,
+        key=key,
+        format_func=lambda v: choice_text(base, param, v),
+        horizontal=True,
+        on_change=_keep_choice,
+        args=(key,),
+        help=help_text,
+    )
+    return current
+
+
+def _keep_choice(key: str) -> None:
+    state.keep(key, float(st.session_state[key]))
 
 
 def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
@@ -176,16 +183,15 @@ def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
 
 
 def values_in_state(base: RuleSet, *, restore: bool = False) -> dict[str, float]:
-    """Parameter values held by the widgets (for callbacks, which run before the widgets).
+    """Parameter values in force: the ones the user applied this session, else the rule set's.
 
-    With ``restore``, first give each widget the session's kept value (as drawing it would), so
-    a page can compute with the values before it draws the inputs.
+    (Kept with :func:`ui.state.keep` when a field's text was read and accepted, or a choice
+    picked, so callbacks, which run before the widgets, see them too.) ``restore`` is accepted
+    for callers of the earlier API and changes nothing.
     """
     out = {}
     for p in base.parameters():
-        if restore:
-            state.restore(widget_key(p))
-        v = st.session_state.get(widget_key(p))
+        v = state.kept(widget_key(p))
         out[p.key] = p.value if v is None else float(v)
     return out
 
@@ -193,15 +199,17 @@ def values_in_state(base: RuleSet, *, restore: bool = False) -> dict[str, float]
 def set_inputs(rules: RuleSet, drop: set[str] = frozenset()) -> None:
     """Put every parameter input at ``rules``' values (call from a callback, before the widgets).
 
-    Assigning the value (rather than deleting the key) keeps a link's seed from coming back;
+    Keeping the value (rather than forgetting it) keeps a link's seed from coming back;
     a value equal to the rule set's own is no override, so it leaves the URL.
     """
     for p in rules.parameters():
-        st.session_state[widget_key(p)] = input_spec(rules, p).value
-        state.remember(widget_key(p))
+        if is_choice(p):
+            state.keep(widget_key(p), float(p.value))
+            st.session_state[widget_key(p)] = float(p.value)
+        else:
+            number_entry.set_value(widget_key(p), p.value)
     for key in drop:
-        st.session_state.pop(URL_PREFIX + key, None)
-        state.forget(URL_PREFIX + key)
+        number_entry.set_value(URL_PREFIX + key, None)
 
 
 def reset_to_adopted(base: RuleSet, adopted: RuleSet) -> None:
@@ -460,14 +468,13 @@ def live_movers(
     rows = eff.movers.head(GRID_ABOVE_ROWS)
     inputs = {}
     for p in base.parameters():
-        spec, b = input_spec(base, p), bounds(base, p)
-        decimals = int(spec.format[2:-1]) if spec.format.startswith("%.") else 0
+        b = bounds(base, p)
         inputs[p.key] = {
             "cls": input_class(widget_key(p)),
             "min": b.minimum,
             "max": b.maximum,
             "integer": b.integer,
-            "decimals": decimals,
+            "choice": is_choice(p),  # picked, not typed: the browser waits for the server's answer
         }
     _components()[0](
         data={
@@ -518,11 +525,11 @@ def rule_set_history() -> pd.DataFrame:
             "Navn": idx["name"].astype(str),
             "Version": idx["version"].astype(int),
             "Titel": idx["title"].astype(str),
-            "Gemt": idx["created_at"].map(when),
+            "Gemt": idx["created_at"].map(formatting.datetime),
             "Gemt af": idx["created_by"].astype(str),
             "Gældende": np.where(idx["adopted"].astype(bool), "Ja, vedtaget", ""),
-            "Senest vedtaget": idx["adopted_at"].map(when),
-            "Vedtaget af": idx["adopted_by"].fillna("").astype(str),
+            "Senest vedtaget": idx["adopted_at"].map(formatting.datetime),
+            "Vedtaget af": idx["adopted_by"].fillna(formatting.MISSING).astype(str),
         }
     )
     return out.sort_values(["Navn", "Version"], ascending=[True, False]).reset_index(drop=True)
@@ -567,13 +574,69 @@ def _default_title(base: RuleSet, overrides: dict[str, float]) -> str:
     return f"Scenarie ud fra {base.name} v{base.version} ({fmt.n_params(len(overrides))})"
 
 
-def save_scenario(base: RuleSet) -> None:
-    """Callback of "Gem scenarie": store the scenario as the next version of the given name."""
+# --- a scenario that changes the colour of most departments ---------------------------------
+
+MASS_SHARE = 0.5  # more than this share of the departments changing colour asks for confirmation
+MASS_CONFIRM_PREFIX = "scenarie_stor_bekraeft."
+
+
+@dataclass(frozen=True)
+class MassChange:
+    """How many departments a scenario gives another colour, when that is most of them."""
+
+    moved: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        from trappetrin.formatting import integer, percent
+
+        return (
+            f"Scenariet giver {integer(self.moved)} af {integer(self.total)} afdelinger "
+            f"({percent(100 * self.moved / self.total, 0)}) en anden farve end {{}}."
+        )
+
+
+def mass_change(release: str, base: RuleSet, scenario: RuleSet) -> MassChange | None:
+    """A :class:`MassChange` when ``scenario`` moves more than MASS_SHARE of the departments in view."""
+    eff = effects(release, base, scenario)
+    total = len(eff.after.data.frame)
+    moved = len(eff.movers)
+    return MassChange(moved, total) if total and moved > MASS_SHARE * total else None
+
+
+def mass_confirm_key(scenario: RuleSet) -> str:
+    """Key of the confirmation tick for this very scenario (another scenario needs its own tick)."""
+    return MASS_CONFIRM_PREFIX + content_fingerprint(scenario)
+
+
+def _refuse_unconfirmed_mass_change(release: str | None, base: RuleSet, scenario: RuleSet, what: str) -> bool:
+    """In a save/adopt callback: True (and a message) when the scenario moves most departments unconfirmed."""
+    if release is None or st.session_state.get(mass_confirm_key(scenario)):
+        return False
+    change = mass_change(release, base, scenario)
+    if change is None:
+        return False
+    flash(
+        "error",
+        change.text.format(f"{plain(base.name)} v{base.version}")
+        + f" Sæt flueben i bekræftelsen under »Stor ændring« for at {what} det alligevel.",
+    )
+    return True
+
+
+def save_scenario(base: RuleSet, release: str | None = None) -> None:
+    """Callback of "Gem scenarie": store the scenario as the next version of the given name.
+
+    A scenario that changes the colour of most departments is saved only once confirmed.
+    """
     try:
         name = _clean_name(st.session_state.get(SAVE_NAME_KEY))
         title = str(st.session_state.get(SAVE_TITLE_KEY) or "").strip()[:TITLE_MAX]
         overrides = overrides_from(base, values_in_state(base))
         scenario = base.with_overrides(overrides)
+        if _refuse_unconfirmed_mass_change(release, base, scenario, "gemme"):
+            return
         saved = state.store().save_rule_set(
             scenario, actor=state.current_actor(), name=name, title=title or _default_title(base, overrides)
         )
@@ -584,8 +647,11 @@ def save_scenario(base: RuleSet) -> None:
     st.rerun()  # the whole app: the sidebar lists the new version
 
 
-def adopt_scenario(base: RuleSet) -> None:
-    """Callback of "Vedtag scenariet": save if needed, adopt, and show the adopted rule set unchanged."""
+def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
+    """Callback of "Vedtag scenariet": save if needed, adopt, and show the adopted rule set unchanged.
+
+    A scenario that changes the colour of most departments is adopted only once confirmed.
+    """
     if not st.session_state.get(ADOPT_CONFIRM_KEY):
         flash("error", "Sæt flueben i bekræftelsen for at vedtage scenariet.")
         return
@@ -594,6 +660,8 @@ def adopt_scenario(base: RuleSet) -> None:
     try:
         overrides = overrides_from(base, values_in_state(base))
         scenario = base.with_overrides(overrides)
+        if _refuse_unconfirmed_mass_change(release, base, scenario, "vedtage"):
+            return
         stored = find_stored(scenario, prefer=base)
         if stored is None:
             name = _clean_name(st.session_state.get(ADOPT_NAME_KEY))
@@ -612,6 +680,6 @@ def adopt_scenario(base: RuleSet) -> None:
     flash(
         "success",
         f"{plain(name)} version {version} er nu det vedtagne regelsæt "
-        f"(vedtaget af {plain(user)} {when(datetime.now())}).",
+        f"(vedtaget af {plain(user)} {formatting.datetime(datetime.now())}).",
     )
     st.rerun()  # the whole app: the sidebar and every page use the new rule set

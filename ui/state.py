@@ -67,7 +67,7 @@ def _facts(db: str, generation: int) -> StoreFacts:
     choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
     return StoreFacts(
         releases=s.release_labels(),
-        releases_version=str(s.scalar("SELECT count(*) || ':' || coalesce(max(release_id), 0) FROM releases")),
+        releases_version=s.releases_version(),
         adopted=s.adopted_rule_set(),
         choices=choices,
         fingerprints={c: content_fingerprint(stored[c]) for c in choices},
@@ -139,6 +139,11 @@ def _release_data(db: str, version: str, label: str, municipality: str | None = 
     return store().release_data(label, municipality)
 
 
+def release_data_for(label: str, municipality: str | None) -> ReleaseData:
+    """One release for ``municipality`` (None: every department), whatever municipality is in view."""
+    return _release_data(str(store().path), _releases_version(), label, municipality)
+
+
 def release_data(label: str) -> ReleaseData:
     """One release resolved as of its date, for the municipality in view."""
     version = _releases_version()
@@ -170,12 +175,28 @@ def _overview(
     rules: RuleSet,
     basemap: bool,
     only: frozenset | None,
+    refit: int,
     _res: ReleaseResult,
 ):
+    from trappetrin import geo
     from trappetrin.colours import colour_list, red_and_yellow
-    from ui.mapview import deck
+    from ui.mapview import deck, national_deck
 
-    chart = deck(_res, basemap=basemap, only=None if only is None else set(only))
+    only_set = None if only is None else set(only)
+    frame = _res.data.frame
+    place = geo.municipality_of(frame if only_set is None else frame.loc[frame.index.isin(only_set)])
+    if place is None:  # the whole country: a mark per municipality, not 8,000 points
+        chart = national_deck(_res, only=only_set, basemap=basemap)
+    else:
+        geography = geo.geography(stored_boundary(), municipality=place)
+        chart = deck(
+            _res,
+            basemap=basemap,
+            only=only_set,
+            geography=geography,
+            footprints=stored_footprints(),
+            refit=refit,
+        )
     spec = chart.to_json()
     chart.to_json = lambda: spec  # the cached map never changes: st.pydeck_chart need not serialise it again
     # "Dannet" (the time made) is not shown on Oversigt, so one table serves every run.
@@ -183,19 +204,29 @@ def _overview(
     return chart, red_and_yellow(table, _res.rules)
 
 
-def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str]):
+def overview(res: ReleaseResult, label: str, *, basemap: bool, only: set[str], refit: int = 0):
     """Oversigt's map of the departments in ``only`` and the red/yellow list (all departments).
 
-    Cached per release, rule set, municipality, basemap and filter, and renewed after any write to
-    the database (an imported boundary, say) or a change of the boundary file: building the map
-    and the colour list cost ~100 ms per run, now only when one of those changes.
+    Cached per release, rule set, municipality, basemap, filter and ``refit`` (the "Hele kommunen"
+    button's count: a new opening view of the same map), and renewed after any write to the
+    database (an imported boundary, say) or a change of the boundary file: building the map and
+    the colour list cost ~100 ms per run, now only when one of those changes.
     """
     from ui.mapview import boundary_file_key
 
     s = store()
     key = None if len(only) == len(res.data.frame) else frozenset(only)
     return _overview(
-        str(s.path), s.generation, data_version(), boundary_file_key(), label, res.rules, basemap, key, _res=res
+        str(s.path),
+        s.generation,
+        data_version(),
+        boundary_file_key(),
+        label,
+        res.rules,
+        basemap,
+        key,
+        refit,
+        _res=res,
     )
 
 
@@ -368,6 +399,16 @@ def forget(key: str) -> None:
     _view().pop(key, None)
 
 
+def keep(key: str, value) -> None:
+    """Keep ``value`` for the session under ``key`` (as :func:`remember` keeps a widget's value)."""
+    _view()[key] = value
+
+
+def kept(key: str):
+    """The value kept under ``key`` for the session (None when there is none)."""
+    return _view().get(key)
+
+
 def _new_in_url(key: str) -> str | None:
     """The URL's value for ``key`` when it came from a link rather than from this session."""
     value = st.query_params.get(key)
@@ -376,13 +417,16 @@ def _new_in_url(key: str) -> str | None:
     return value
 
 
-def seed_from_url(key: str, valid: list[str] | None = None) -> None:
+def seed_from_url(key: str, valid: list | None = None, parse=None) -> None:
     """Keep a value from a link (a fresh session, or a link within the app), then restore it.
 
     A value this session wrote to the URL itself is not read back, so the user's latest choice
-    wins over the address line.
+    wins over the address line. ``parse`` turns the URL's text into the widget's value (None:
+    not a valid value), e.g. a number or a list.
     """
     value = _new_in_url(key)
+    if value is not None and parse is not None:
+        value = parse(value)
     if value is not None and (valid is None or value in valid):
         _view()[key] = value
     restore(key, valid)
@@ -431,11 +475,18 @@ def scenario_overrides(base: RuleSet) -> dict[str, float]:
     return out
 
 
+#: Number fields' refused texts: field key → Danish message (see ui.number_entry).
+FIELD_ERRORS_KEY = "_tal_fejl"
+
+
 def clear_scenario() -> None:
-    """Forget every scenario value."""
+    """Forget every scenario value (and any refused text in a scenario field)."""
     view = _view()
     for key in [k for k in view if k.startswith(URL_PREFIX)]:
         del view[key]
+    errors = st.session_state.get(FIELD_ERRORS_KEY, {})
+    for key in [k for k in errors if k.startswith(URL_PREFIX)]:
+        del errors[key]
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(URL_PREFIX)]:
         del st.session_state[key]
 
@@ -470,16 +521,28 @@ def _choice_label(choice: str, adopted_choice: str) -> str:
 def stored_boundary() -> dict | None:
     """The municipality boundary imported into the store (GeoJSON, EPSG:4326), cached on its checksums."""
     s = store()
-    key = s.scalar(
-        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
-        "FROM geometries WHERE kind = 'kommunegraense'"
-    )
+    key = s.boundary_version()
     return _stored_boundary(str(s.path), key) if key else None
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _stored_boundary(db: str, key: str) -> dict | None:
     return store().boundary_geojson()
+
+
+def stored_footprints():
+    """Department polygons imported into the store (dept_id, geojson), or None; cached on their checksums."""
+    s = store()
+    key = s.scalar(
+        "SELECT coalesce(string_agg(coalesce(checksum, geom_id), ',' ORDER BY geom_id), '') "
+        "FROM geometries WHERE kind = 'afdeling'"
+    )
+    return _stored_footprints(str(s.path), key) if key else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _stored_footprints(db: str, key: str):
+    return store().geometries("afdeling")[["dept_id", "geojson"]]
 
 
 DEPARTMENT_KEY = "afd"
@@ -497,12 +560,16 @@ def link_params(**extra: str) -> dict[str, str]:
 
 
 def no_data_notice() -> None:
-    """The empty state when no release has been imported."""
+    """The empty state when no release can be shown: what to import, in which order, with templates."""
+    from ui.getting_started import render_steps
+
     st.info(
-        "Der er endnu ingen data i databasen. Indlæs en udgivelse på siden **Data**, "
-        "eller byg demodatabasen med `python -m trappetrin demo`.",
+        "Der er endnu ingen data i databasen at vise. Indlæs filerne i denne rækkefølge – "
+        "afdelingsregistret først, så udgivelser med afdelingsdata, så ministeriets lister:",
         icon=":material/database:",
     )
+    render_steps(store(), key="empty")
+    st.caption("Eller byg demodatabasen med `python -m trappetrin demo` for at prøve programmet.")
 
 
 def audited_download(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import numbers
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def table_html(
     row_headers: bool = False,
     max_height: int | None = None,
     beneath: dict[str, str] | None = None,
+    links: dict[str, tuple[str, Callable[[str], str]]] | None = None,
 ) -> str:
     """The HTML of one table (without its stylesheet); every text is escaped.
 
@@ -66,8 +68,12 @@ def table_html(
         ``{column: other column}``: the other column's text is written in small type under the
         column's own, in the same cell (say the organisation under the department's name), so a
         narrow page needs one column less.
+    links : dict, optional
+        ``{column: (id column, href)}``: the column's text is a link to ``href(id)`` carrying the id
+        as ``data-afd`` (Oversigt's list opens a department with it; see ``ui/static/oversigt.js``).
     """
     beneath = beneath or {}
+    links = links or {}
     under = set(beneath.values())
     columns = [c for c in frame.columns if c not in under]
     numeric = {
@@ -90,7 +96,13 @@ def table_html(
             tag = "th" if row_headers and i == 0 else "td"
             attrs = (' scope="row"' if tag == "th" else "") + (" class=tt-num" if numeric[c] else "")
             extra = sub(_cell(record[beneath[c]])) if c in beneath else ""
-            cells.append(f"<{tag}{attrs}>{html.escape(_cell(record[c]))}{extra}</{tag}>")
+            text = html.escape(_cell(record[c]))
+            if c in links:
+                ident = _cell(record[links[c][0]])
+                href = html.escape(links[c][1](ident), quote=True)
+                afd = html.escape(ident, quote=True)
+                text = f'<a class="tt-link" href="{href}" target="_self" data-afd="{afd}">{text}</a>'
+            cells.append(f"<{tag}{attrs}>{text}{extra}</{tag}>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     style = f' style="max-height: {int(max_height)}px"' if max_height else ""
     name = html.escape(label, quote=True)
@@ -109,9 +121,10 @@ def html_table(
     row_headers: bool = False,
     max_height: int | None = None,
     beneath: dict[str, str] | None = None,
+    links: dict[str, tuple[str, Callable[[str], str]]] | None = None,
 ) -> None:
     """Draw ``frame`` as one plain HTML table styled like ``st.table`` (see :func:`table_html`)."""
     st.html(
         f"<style>{_css()}</style>"
-        + table_html(frame, label=label, row_headers=row_headers, max_height=max_height, beneath=beneath)
+        + table_html(frame, label=label, row_headers=row_headers, max_height=max_height, beneath=beneath, links=links)
     )

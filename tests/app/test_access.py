@@ -169,7 +169,7 @@ def test_each_role_gets_exactly_its_pages(db, roles, role):
 def test_scenario_buttons_follow_the_role(db, roles, role, save, adopt):
     """An analyst may save a scenario but not adopt it; an admin may do both."""
     at = open_page(as_role(role, {"udgivelse": "2026-11"}), "scenarie")
-    at.number_input(key="p." + OUTSIDE).set_value(35.0).run()
+    at.text_input(key="p." + OUTSIDE).input("35").run()  # issue 14: a text field taking a Danish number
     at.segmented_control(key="scenarie_visning").set_value("Gem og vedtag").run()
     assert not at.exception
     assert ("Gem scenarie" in buttons(at)) is save
@@ -239,7 +239,7 @@ def test_viewer_calling_the_save_callback_directly_is_refused_by_the_store(db, r
 
 def test_save_and_adopt_in_the_app_are_recorded_with_the_logged_in_user(db, roles):
     at = open_page(as_role("admin", {"udgivelse": "2026-11"}), "scenarie")
-    at.number_input(key="p." + OUTSIDE).set_value(35.0).run()
+    at.text_input(key="p." + OUTSIDE).input("35").run()  # issue 14: a text field taking a Danish number
     at.segmented_control(key="scenarie_visning").set_value("Gem og vedtag").run()
     at.text_input(key="scenarie_vedtag_navn").input("Vedtaget forslag")
     at.checkbox(key="scenarie_vedtag_bekraeft").check()

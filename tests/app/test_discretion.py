@@ -114,6 +114,10 @@ CASES = [
     ("anvisning", {"p.c.forebyggelse.outside_labour": "25"}),
     ("eksport", {}),
     ("eksport", {"p.d.minimum": "30"}),
+    ("opfoelgning", {}),
+    ("tvillinger", {}),
+    ("tvillinger", {"tv": "kommune", "tv.by": "begge"}),
+    ("tvillinger", {"tv": "kommune", "tv.ind": "move_out_rate", "p.d.minimum": "30"}),
 ]
 
 
@@ -149,3 +153,53 @@ def test_the_canary_database_really_differs(twin_dbs):
     finally:
         b.close()
     assert after != before
+
+
+def _with_grey_twin(db: Path, label: str) -> str:
+    """A department with a grey department among its ten master-data twins in the municipality."""
+    from trappetrin import twins
+
+    store = Store.open(db)
+    try:
+        frame = store.release_data(label).frame
+        grey = twins.masked(frame, store.adopted_rule_set())
+        pairs, _ = twins.all_twins(frame, grey, variables=twins.variables_for("stamdata"))
+        return str(pairs.loc[pairs["twin_id"].isin(frame.index[grey]), "dept_id"].iloc[0])
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("by", ["stamdata", "begge"])
+def test_twins_pages_of_grey_departments_and_their_twins_are_identical(twin_dbs, monkeypatch, by):
+    """Tvillinger for a grey department, and for one with a grey twin; Afdeling's twin summary too."""
+    plain, canary, labels, grey = twin_dbs
+    label = labels[-1]
+    for dept in (grey[label], _with_grey_twin(plain, label)):
+        _same(plain, canary, "tvillinger", {"udgivelse": label, "afd": dept, "tv.by": by}, monkeypatch)
+    _same(plain, canary, "afdeling", {"udgivelse": label, "afd": _with_grey_twin(plain, label)}, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--by", "stamdata"],
+        ["--by", "begge", "--n", "20"],
+        ["--by", "stamdata", "--department", "<grey-twin>"],
+        ["--by", "stamdata", "--department", "<grey>"],
+    ],
+    ids=["all-stamdata", "all-begge", "one-with-grey-twin", "one-grey"],
+)
+def test_twins_command_line_output_is_identical(twin_dbs, monkeypatch, capsysbinary, args):
+    """``python -m trappetrin twins`` writes the same bytes from both databases."""
+    from trappetrin.cli import main
+
+    plain, canary, labels, grey = twin_dbs
+    label = labels[-1]
+    swap = {"<grey>": grey[label], "<grey-twin>": _with_grey_twin(plain, label)}
+    args = [swap.get(a, a) for a in args]
+    out = []
+    for db in (plain, canary):
+        monkeypatch.setenv("TRAPPETRIN_DB", str(db))
+        assert main(["twins", "--release", label, *args]) == 0
+        out.append(capsysbinary.readouterr().out)
+    assert out[0] and out[0] == out[1]

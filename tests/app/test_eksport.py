@@ -219,7 +219,7 @@ def test_grey_rows_carry_no_values(app, downloads):
     preview = at.dataframe[0].value
     grey_preview = preview[preview["Farve"].str.contains("Grå")]
     assert len(grey_preview) == len(grey)
-    assert grey_preview[INDICATOR_COLUMNS].isna().all().all()
+    assert (grey_preview[INDICATOR_COLUMNS] == "–").all().all()  # no value: the preview writes "–" (issue 14.3)
     book = openpyxl.load_workbook(io.BytesIO(downloads(button(at, "dl_xlsx")).data), read_only=True)
     rows = list(book["Farveliste"].iter_rows(values_only=True))
     cols = [rows[0].index(c) for c in INDICATOR_COLUMNS]
@@ -257,11 +257,15 @@ def test_scenario_raising_discretion_limit_hides_more(app, downloads):
 
 
 def test_empty_database_explains_itself(empty_app):
-    """With no releases the page says how to get data and offers no download."""
+    """With no releases the page says how to get data and offers no list, only the import templates."""
     at = empty_app("eksport")
     assert not at.exception
     assert any("ingen data" in i.value for i in at.info)
-    assert len(at.download_button) == 0
+    assert [b.label for b in at.download_button] == [
+        "Skabelon: stamdata.csv",
+        "Skabelon: afdelingsdata.csv",
+        "Skabelon: ministerliste.csv",
+    ]
 
 
 def test_capacity_summary_is_its_own_file_and_sheet(app, downloads, db):

@@ -126,9 +126,13 @@ def test_release_picker_defaults_to_newest_and_changes_the_counts(app):
     assert not newest.equals(older)
 
 
-def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
+def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app, monkeypatch):
     """Off by default (works offline); switched on, the map asks Carto for its style and the
-    button says "Baggrundskort: til", so the state shows without opening it."""
+    button says "Baggrundskort: til", so the state shows without opening it. The offline layers
+    stay (land faint over the tiles), so a basemap that fails to load leaves a readable map."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: True)
     at = app()
     labels = lambda: [p.proto.popover.label for p in at.get("popover")]  # noqa: E731
     assert labels() == ["Filtre", "Baggrundskort"]
@@ -136,7 +140,23 @@ def test_the_basemap_switch_sits_in_its_own_popover_and_says_when_it_is_on(app):
     assert labels() == ["Filtre", "Baggrundskort: til"]
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "carto" in spec["mapStyle"] and spec["mapProvider"] == "carto"
-    assert [layer.get("id") for layer in spec["layers"]] == ["departments", "step-symbols"]  # no names over Carto's
+    layers = {layer.get("id"): layer for layer in spec["layers"]}
+    assert {"boundary", "parishes", "departments", "step-symbols", "places"} <= set(layers)
+    assert layers["boundary"]["getFillColor"][3] < 100  # the tiles show through the land
+    assert not [a for a in at.info if "kan ikke hentes" in a.value]
+
+
+def test_without_internet_the_basemap_switch_says_so_in_danish(app, monkeypatch):
+    """Carto cannot be reached: a Danish notice, and the offline map (land, names) as without a basemap."""
+    from ui import maplinks
+
+    monkeypatch.setattr(maplinks, "carto_reachable", lambda: False)
+    at = app()
+    offline = at.get("deck_gl_json_chart")[0].proto.json
+    at.toggle(key="basemap").set_value(True).run()
+    assert [a for a in at.info if "Baggrundskortet (Carto) kan ikke hentes" in a.value]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert spec["mapStyle"].startswith("data:") and at.get("deck_gl_json_chart")[0].proto.json == offline
 
 
 def test_map_spec_is_stable_and_compact(app):
@@ -147,9 +167,11 @@ def test_map_spec_is_stable_and_compact(app):
     assert at.get("deck_gl_json_chart")[0].proto.json == first
     spec = json.loads(first)
     ids = [layer.get("id") for layer in spec["layers"]]
-    assert ids == ["departments", "step-symbols", "neighbourhoods"]
+    assert ids == ["boundary", "parishes", "departments", "step-symbols", "places", "places-near"]
     symbols = next(layer for layer in spec["layers"] if layer["id"] == "step-symbols")
-    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol"}
+    assert set().union(*(d.keys() for d in symbols["data"])) == {"lon", "lat", "symbol", "radius"}
+    places = next(layer for layer in spec["layers"] if layer["id"] == "places")
+    assert set().union(*(d.keys() for d in places["data"])) == {"name", "lon", "lat", "anchor", "baseline", "offset"}
     assert spec["mapStyle"].startswith("data:")  # no basemap: nothing fetched from Carto
     assert "\n" not in first
 
@@ -159,13 +181,14 @@ def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from trappetrin import imports
+    from trappetrin import geo, imports
     from trappetrin.auth import Actor
     from trappetrin.store import Store
 
     monkeypatch.delenv("TRAPPETRIN_BOUNDARY", raising=False)
     at = app()
-    assert "boundary" not in {layer.get("id") for layer in _deck_layers(at)}
+    default = {layer.get("id"): layer for layer in _deck_layers(at)}["boundary"]["data"]
+    assert default == json.loads(json.dumps(geo.default_boundary()))  # geo/kommune.geojson until one is imported
     frame = gpd.GeoDataFrame({"navn": ["Aalborg"]}, geometry=[box(9.8, 56.95, 10.1, 57.1)], crs="EPSG:4326")
     store = Store.open(db)
     try:

@@ -77,10 +77,37 @@ def shown_movers(at, key: str = "scenarie_flyttere") -> dict[str, tuple[str, str
     return {r["Afdelings-id"]: (r["Fra"], r["Til"]) for _, r in table.iterrows()}
 
 
+CHOICES = {"k.two_criteria", "k.nonwestern_and_one", "g.ministerial_list.on_list"}  # picked, not typed
+
+
+def typed(value) -> str:
+    """A number as a Danish user types it: decimal comma."""
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
 def set_param(at, key: str, value):
-    at.number_input(key="p." + key).set_value(value).run()
+    """Type ``value`` (Danish) into a threshold's field and press Enter, or pick it for a structural one."""
+    if key in CHOICES:
+        at.radio(key="p." + key).set_value(float(value)).run()
+    else:
+        at.text_input(key="p." + key).input(typed(value) if not isinstance(value, str) else value).run()
     assert not at.exception
     return at
+
+
+def field_value(at, key: str) -> float:
+    """The value a parameter's field shows, read as a Danish number."""
+    from trappetrin.numbers import parse_typed
+
+    if key in CHOICES:
+        return float(at.radio(key="p." + key).value)
+    return parse_typed(at.text_input(key="p." + key).value)
+
+
+def url_value(at, key: str) -> str:
+    """The link's value of one query parameter."""
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
 
 
 def view(at, name: str):
@@ -120,15 +147,21 @@ def test_page_shows_every_parameter_with_its_adopted_value(app, db):
         rules = store.adopted_rule_set()
     finally:
         store.close()
-    inputs = {n.key: n for n in at.number_input}
+    # Issue 14: thresholds are text fields that take a Danish number (st.number_input made 15 of
+    # "1,5" in a Danish browser); structural parameters are choices (radio), not ±1 steps.
+    assert not at.number_input
+    inputs = {n.key: n for n in [*at.text_input, *at.radio] if n.key and n.key.startswith("p.")}
     assert set(inputs) == {"p." + p.key for p in rules.parameters()}
+    assert {k for k in inputs if inputs[k] in at.radio} == {"p." + k for k in CHOICES}
     for p in rules.parameters():
-        assert float(inputs["p." + p.key].value) == p.value
+        assert field_value(at, p.key) == p.value
         assert inputs["p." + p.key].help.startswith("Vedtaget: ")
     assert inputs["p." + OUTSIDE].label == "Uden for arbejdsmarked og uddannelse (> … %)"
-    assert inputs["p." + OUTSIDE].step == 0.5
-    assert inputs["p.c.forebyggelse.convicted"].step == 0.1
-    assert inputs["p.k.two_criteria"].step == 1
+    assert inputs["p." + OUTSIDE].value == "30"
+    assert at.text_input(key="p.c.forebyggelse.convicted").value == "2"
+    assert inputs["p.k.two_criteria"].options == ["1", "2", "3", "4"]
+    assert inputs["p.g.ministerial_list.on_list"].options == ["Ja", "Nej"]
+    assert inputs["p.g.ministerial_list.on_list"].label == "Afdelinger i et område på ministeriets liste er røde"
     captions = [c.value for c in at.caption]
     assert "Vedtaget: > 30 %" in captions
     assert any("× landsgennemsnittet (1,57 %)" in c for c in captions), "relative threshold in absolute terms"
@@ -197,7 +230,7 @@ def test_every_change_keeps_the_elements_in_their_places(app, db):
     The browser matches elements by position: one that moves is rebuilt rather than updated, and
     for the map that means a new WebGL context on every change (a line that appeared only when a
     parameter was changed once cost ~1 s per change). Adopted values (no change, no movers) →
-    35 (movers) → 30 (no movers, but now set) → 25: the map and every number input are at the
+    35 (movers) → 30 (no movers, but now set) → 25: the map and every parameter field are at the
     same paths each time.
     """
     at = open_scenarie(app)
@@ -205,8 +238,8 @@ def test_every_change_keeps_the_elements_in_their_places(app, db):
     for value in (35.0, 30.0, 25.0):
         layouts.append(element_paths(set_param(at, OUTSIDE, value)))
     assert len(layouts[0]["deck_gl_json_chart"]) == 1
-    assert len(layouts[0]["number_input"]) == len(at.number_input) > 1
-    for kind in ("deck_gl_json_chart", "number_input", "button_group"):  # button_group: "Visning"
+    assert len(layouts[0]["text_input"]) == len(at.text_input) > 1
+    for kind in ("deck_gl_json_chart", "text_input", "radio", "button_group"):  # button_group: "Visning"
         assert [layout[kind] for layout in layouts] == [layouts[0][kind]] * len(layouts), kind
 
 
@@ -257,7 +290,7 @@ def test_a_long_movers_list_sends_its_first_rows_and_the_total(app, db, monkeypa
 def test_shared_link_reproduces_the_scenario(app, db):
     """Opening the app with ?p.c.forebyggelse.outside_labour=35 shows the same movers as typing 35."""
     at = open_scenarie(app, **{"p." + OUTSIDE: "35"})
-    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    assert field_value(at, OUTSIDE) == 35.0
     assert shown_movers(at) == expected_movers(db, {OUTSIDE: 35.0})
 
 
@@ -271,8 +304,8 @@ def test_reset_restores_the_adopted_values_and_zero_movers(app):
     assert not movers_table(at).empty
     at.button(key="scenarie_nulstil").click().run()
     assert not at.exception
-    assert at.number_input(key="p." + OUTSIDE).value == 30.0
-    assert at.number_input(key="p.k.two_criteria").value == 2
+    assert field_value(at, OUTSIDE) == 30.0
+    assert field_value(at, "k.two_criteria") == 2
     assert movers_table(at).empty
     assert not [k for k in at.query_params if k.startswith("p.")]
 
@@ -286,7 +319,7 @@ def test_scenario_survives_a_page_switch(app, db):
     at.switch_page("pages/scenarie.py")
     at.run()
     assert not at.exception
-    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    assert field_value(at, OUTSIDE) == 35.0
     assert shown_movers(at) == expected_movers(db, {OUTSIDE: 35.0})
 
 
@@ -322,7 +355,7 @@ def test_discretion_grey_movers_show_no_values(app, db):
 def test_discretion_limit_cannot_be_lowered_by_a_link(app):
     """A link asking for a discretion limit of 10 is held at the rule set's 20: no suppressed data shows."""
     at = open_scenarie(app, **{"p.d.minimum": "10"})
-    assert at.number_input(key="p.d.minimum").value == 20
+    assert field_value(at, "d.minimum") == 20
     assert movers_table(at).empty
 
 
@@ -378,7 +411,7 @@ def test_adopt_records_who_and_when(app, db, monkeypatch):
     assert any("er nu det vedtagne regelsæt" in s.value for s in at.success)
     # The adopted rule set is now the one in view, with nothing changed on top of it.
     assert at.sidebar.selectbox(key="regelsaet").value == "Vedtaget i arbejdsgruppen@1"
-    assert at.number_input(key="p." + OUTSIDE).value == 35.0
+    assert field_value(at, OUTSIDE) == 35.0
     view(at, "Virkning")
     assert movers_table(at).empty
 
@@ -514,3 +547,119 @@ def test_capacity_line_changes_sign_with_the_direction_of_the_change(app, value,
     assert kind1 == kind
     assert text1.startswith(f"**{sign}") and "om året til anvisning**" in text1
     assert any(e.label.startswith("Afdelinger der giver ændringen") for e in at.expander)
+
+
+# --- Danish number entry and structural parameters (issue 14 points 1 and 2) -------------------
+
+
+@pytest.mark.parametrize(("key", "text", "value"), [("c.forebyggelse.convicted", "1,5", 1.5), (OUTSIDE, "32,5", 32.5)])
+def test_a_decimal_comma_is_applied_as_typed(app, db, key, text, value):
+    """ "1,5" is 1.5 and "32,5" is 32.5 (st.number_input made 15 and 325 of them in a Danish browser):
+    in the link, in the movers and in the field, which shows the value with a decimal comma."""
+    at = set_param(open_scenarie(app), key, text)
+    assert url_value(at, "p." + key) == str(value)
+    assert at.text_input(key="p." + key).value == text
+    listed = live_list(at)
+    assert listed["params"][key] == value and not listed["error"]
+    assert shown_movers(at) == expected_movers(db, {key: value})
+    assert not at.error
+
+
+def test_a_decimal_point_means_the_same(app, db):
+    at = set_param(open_scenarie(app), "c.forebyggelse.convicted", "1.5")
+    assert live_list(at)["params"]["c.forebyggelse.convicted"] == 1.5
+    assert at.text_input(key="p.c.forebyggelse.convicted").value == "1,5"  # shown the Danish way
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("325", ["325 er uden for det tilladte område", "et tal fra 0 til 100"]),
+        ("tredive", ["»tredive« er ikke et tal", "et tal fra 0 til 100"]),
+        ("32.500", ["kan læses både som 32,500 og som 32500"]),
+        ("", ["tomt"]),
+    ],
+)
+def test_a_bad_value_is_refused_in_danish_and_not_applied(app, db, text, words):
+    """Out of range, unreadable, ambiguous or blank: a Danish message naming the range, in the
+    field's place; the value in force, the link and the movers stay as they were."""
+    at = set_param(open_scenarie(app), OUTSIDE, 35.0)
+    before = shown_movers(at)
+    at = set_param(at, OUTSIDE, text)
+    messages = [e.value for e in at.error]
+    assert len(messages) == 1, messages
+    for word in words:
+        assert word in messages[0], messages[0]
+    assert at.text_input(key="p." + OUTSIDE).value == text  # what was typed stays, to be corrected
+    assert live_list(at)["params"][OUTSIDE] == 35.0
+    assert url_value(at, "p." + OUTSIDE) == "35"
+    assert shown_movers(at) == before
+    at = set_param(at, OUTSIDE, "36")  # corrected: applied, message gone
+    assert not at.error and live_list(at)["params"][OUTSIDE] == 36.0
+
+
+def test_whole_number_field_refuses_a_fraction(app):
+    at = set_param(open_scenarie(app), "d.minimum", "40,5")
+    assert any("40,5 er ikke et helt tal" in e.value and "mindst 20" in e.value for e in at.error)
+    assert live_list(at)["params"]["d.minimum"] == 20.0
+
+
+def test_list_membership_is_a_yes_no_choice(app, db):
+    """ "Nej" switches the ministry-list rule off: exactly the engine's movers, the link says ≥ 2."""
+    at = open_scenarie(app)
+    radio = at.radio(key="p.g.ministerial_list.on_list")
+    assert radio.options == ["Ja", "Nej"] and radio.value == 1.0
+    assert any(c.value.startswith("Afdelinger i et område på ministeriets liste er røde.") for c in at.caption)
+    at = set_param(at, "g.ministerial_list.on_list", 2.0)
+    assert shown_movers(at) == expected_movers(db, {"g.ministerial_list.on_list": 2.0})
+    assert {v[0] for v in shown_movers(at).values()} == {"▲\u00a0Rød"}
+    assert any("er ikke røde af den grund" in c.value for c in at.caption)
+
+
+def test_k_of_n_is_a_choice_of_one_to_four_with_its_meaning(app, db):
+    at = open_scenarie(app)
+    radio = at.radio(key="p.k.two_criteria")
+    assert radio.options == ["1", "2", "3", "4"] and radio.value == 2.0
+    assert any(c.value.startswith("Gule, når mindst 2 af de 4 kriterier er opfyldt") for c in at.caption)
+    at = set_param(at, "k.two_criteria", 3.0)
+    assert shown_movers(at) == expected_movers(db, {"k.two_criteria": 3.0})
+    assert any("Gule, når mindst 3 af de 4 kriterier er opfyldt" in c.value for c in at.caption)
+
+
+MASS = {"d.minimum": 500.0}  # 257 of the demo's 271 departments turn grey
+
+
+def test_a_scenario_that_moves_most_departments_is_saved_only_when_confirmed(app, db):
+    expected = expected_movers(db, MASS)
+    assert len(expected) > 271 / 2
+    at = view(set_param(open_scenarie(app), "d.minimum", 500), SAVE)
+    assert any("Scenariet giver 257 af 271 afdelinger" in w.value for w in at.warning)
+    before = len(rule_sets(db))
+    at.text_input(key="scenarie_gem_navn").input("Alt gråt")
+    click(at, "Gem scenarie")
+    assert any("Sæt flueben i bekræftelsen under »Stor ændring« for at gemme" in e.value for e in at.error)
+    assert len(rule_sets(db)) == before
+    confirm = next(c for c in at.checkbox if c.key.startswith("scenarie_stor_bekraeft."))
+    confirm.check().run()
+    click(at, "Gem scenarie")
+    assert "Alt gråt" in set(rule_sets(db)["name"])
+
+
+def test_a_scenario_that_moves_most_departments_is_adopted_only_when_confirmed(app, db):
+    at = view(set_param(open_scenarie(app), "d.minimum", 500), SAVE)
+    at.text_input(key="scenarie_vedtag_navn").input("Alt gråt")
+    at.checkbox(key="scenarie_vedtag_bekraeft").check()
+    click(at, "Vedtag scenariet")
+    assert any("for at vedtage det alligevel" in e.value for e in at.error)
+    idx = rule_sets(db)
+    assert idx.loc[idx["adopted"], "name"].tolist() == ["trappetrin"]
+    next(c for c in at.checkbox if c.key.startswith("scenarie_stor_bekraeft.")).check().run()
+    at.checkbox(key="scenarie_vedtag_bekraeft").check()
+    click(at, "Vedtag scenariet")
+    idx = rule_sets(db)
+    assert idx.loc[idx["adopted"], "name"].tolist() == ["Alt gråt"]
+
+
+def test_an_ordinary_scenario_needs_no_extra_confirmation(app, db):
+    at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
+    assert not any(c.key.startswith("scenarie_stor_bekraeft.") for c in at.checkbox)

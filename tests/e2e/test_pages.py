@@ -23,6 +23,7 @@ PAGES = [
     ("scenarie", "Scenarie", True),
     ("udvikling", "Udvikling", True),
     ("afdeling", "Afdeling", True),
+    ("tvillinger", "Tvillinger", True),
     ("anvisning", "Anvisning", True),
     ("eksport", "Eksport", True),
     ("data", "Data", True),

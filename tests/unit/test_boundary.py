@@ -43,6 +43,11 @@ def test_a_utm32_boundary_is_reprojected_to_lon_lat(tmp_path, monkeypatch):
     assert [list(c) for c in coords] == [pytest.approx(list(to_lonlat.transform(x, y)), abs=1e-7) for x, y in ring]
 
 
-def test_no_boundary_configured_means_no_layer(monkeypatch):
+def test_without_a_boundary_file_the_map_draws_geo_s_land(monkeypatch):
+    """No TRAPPETRIN_BOUNDARY and nothing imported: Aalborg's land from geo/kommune.geojson."""
+    from trappetrin import geo
+
     monkeypatch.delenv("TRAPPETRIN_BOUNDARY", raising=False)
-    assert boundary_layer() is None
+    layer = boundary_layer(geo.geography(None))
+    assert layer is not None and layer.data == geo.default_boundary()
+    assert boundary_layer(geo.geography(None, municipality="Odense")) is None  # geo/ is Aalborg's

@@ -24,7 +24,7 @@ from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store, Transaction, open_store
 
 BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -146,10 +146,10 @@ def test_failed_commit_writes_nothing(store, monkeypatch):
     plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
     before = dump(store)
 
-    def broken(cur, name, frame):
+    def broken(tx, name, frame):
         raise duckdb.ConstraintException("simuleret fejl")
 
-    monkeypatch.setattr(importer, "_insert_frame", broken)
+    monkeypatch.setattr(Transaction, "insert_frame", broken)
     with pytest.raises(UserError, match="kunne ikke gemmes, og intet er gemt"):
         importer.commit(store, plan, actor=ACTOR)
     assert dump(store) == before

@@ -176,7 +176,10 @@ def test_every_parameter_is_in_exactly_one_group():
             "≥ 2 × landsgennemsnittet (1,56 %)",
         ),
         ("c.forebyggelse.income", "Gennemsnitlig bruttoindkomst i % af regionen (< … %)", "< 65 %"),
-        ("k.two_criteria", "Mindst … af 4 kriterier opfyldt", "mindst 2 af 4"),
+        # Issue 14: k of n is a choice of 1–4, labelled as what it is (it was "Mindst … af 4 kriterier opfyldt").
+        ("k.two_criteria", "Antal af de 4 kriterier der skal være opfyldt", "mindst 2 af 4"),
+        # Issue 14: the list gate is yes/no (it was the threshold "Del af område på ministeriets liste (≥ …)").
+        ("g.ministerial_list.on_list", "Afdelinger i et område på ministeriets liste er røde", "ja"),
         ("d.minimum", "Diskretionsgrænse: Beboere 18–64 år (≥ …)", "≥ 20"),
     ],
 )
@@ -220,7 +223,11 @@ def test_content_fingerprint_ignores_name_but_not_numbers():
     ("query", "problem"),
     [
         ({"p.d.minimum": "10"}, "d.minimum = 10 skal være mindst 20"),
-        ({"p.k.two_criteria": "9"}, "skal være mindst 0 og højst"),
+        ({"p.k.two_criteria": "9"}, "skal være mindst 1 og højst 4"),
+        # Issue 14: 0 of 4 made every department yellow; it is no longer a value a scenario may take.
+        ({"p.k.two_criteria": "0"}, "skal være mindst 1 og højst 4"),
+        # Issue 14: "≥ 0" on the list flag made every department red.
+        ({"p.g.ministerial_list.on_list": "0"}, "skal være mindst 1 og højst 2"),
         ({"p.k.two_criteria": "1,5"}, "skal være et helt tal"),
         ({"p.c.forebyggelse.outside_labour": "-5"}, "skal være mindst 0 og højst 100"),
         ({"p.c.forebyggelse.outside_labour": "140"}, "skal være mindst 0 og højst 100"),
@@ -243,3 +250,64 @@ def test_the_rule_set_itself_refuses_a_lower_discretion_limit():
     with pytest.raises(UserError, match="Diskretionsgrænsen kan ikke sættes under 20"):
         TRAPPETRIN.with_overrides({"d.minimum": 19.0})
     assert TRAPPETRIN.with_overrides({"d.minimum": 25.0}).discretion.minimum == 25.0
+
+
+# --- structural parameters (issue 14 point 2) ----------------------------------------------------
+
+
+def _param(key: str):
+    return next(p for p in TRAPPETRIN.parameters() if p.key == key)
+
+
+def test_structural_parameters_are_choices_and_thresholds_are_not():
+    from trappetrin.scenario import is_choice
+
+    kinds = {p.key: is_choice(p) for p in TRAPPETRIN.parameters()}
+    assert {k for k, v in kinds.items() if v} == {
+        "k.two_criteria",
+        "k.nonwestern_and_one",
+        "g.ministerial_list.on_list",
+    }
+
+
+def test_list_membership_is_yes_or_no():
+    """Ja = the flagged departments are red (≥ 1); Nej = no department is red for it (≥ 2)."""
+    from trappetrin.scenario import choice_meaning, choice_text, choices, flag_is_on
+
+    param = _param("g.ministerial_list.on_list")
+    assert choices(TRAPPETRIN, param) == [1.0, 2.0]
+    assert [choice_text(TRAPPETRIN, param, v) for v in (1.0, 2.0)] == ["Ja", "Nej"]
+    assert flag_is_on(param, 1.0) and not flag_is_on(param, 2.0)
+    assert choice_meaning(TRAPPETRIN, param, 1.0) == "Afdelinger i et område på ministeriets liste er røde."
+    assert choice_meaning(TRAPPETRIN, param, 2.0).startswith(
+        "Afdelinger i et område på ministeriets liste er ikke røde"
+    )
+    assert parameter_text(TRAPPETRIN, param, 2.0) == "nej"
+    assert from_query(TRAPPETRIN, {"p.g.ministerial_list.on_list": "2"}) == {"g.ministerial_list.on_list": 2.0}
+
+
+def test_no_on_the_list_makes_no_department_red_for_it():
+    """The "Nej" value really switches the rule off, and "Ja" is the rule as adopted."""
+    frame = pd.DataFrame(
+        {"on_ministry_list": [1.0, 0.0], "residents_18_64": [100.0, 100.0]},
+        index=pd.Index(["a", "b"]),
+    )
+    for col in TRAPPETRIN.indicators:
+        if col not in frame:
+            frame[col] = 0.0
+    refs = {r: 1.0 for r in TRAPPETRIN.references}
+    yes = classify(frame, TRAPPETRIN, refs).outcome
+    no = classify(frame, TRAPPETRIN.with_overrides({"g.ministerial_list.on_list": 2.0}), refs).outcome
+    assert list(yes) == ["red", "green"] and list(no) == ["green", "green"]
+
+
+def test_k_of_n_is_one_to_four_with_its_meaning_spelled_out():
+    from trappetrin.scenario import choice_meaning, choices
+
+    param = _param("k.two_criteria")
+    assert choices(TRAPPETRIN, param) == [1.0, 2.0, 3.0, 4.0]
+    assert choice_meaning(TRAPPETRIN, param, 1) == "Gule, når mindst ét af de 4 kriterier er opfyldt."
+    assert choice_meaning(TRAPPETRIN, param, 2) == "Gule, når mindst 2 af de 4 kriterier er opfyldt."
+    assert choice_meaning(TRAPPETRIN, param, 4) == "Gule, når alle 4 kriterier er opfyldt."
+    gated = _param("k.nonwestern_and_one")
+    assert choice_meaning(TRAPPETRIN, gated, 1).endswith("(og betingelserne ovenfor holder).")

@@ -50,6 +50,76 @@ function fixedHalfUp(x, decimals) {
   return decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
 }
 
+const SPACE = "[\\s\\u00a0\\u202f]";
+
+/** The text without a trailing "%", with "−" as "-" and thousands spaces dropped; NaN when the spaces are wrong. */
+function normalise(text) {
+  let s = String(text).trim();
+  if (s.endsWith("%")) s = s.slice(0, -1).trim();
+  s = s.replace(/\u2212/g, "-");
+  if (new RegExp(SPACE).test(s)) {
+    // Inner spaces may only group thousands ("1 234,5"), never join digits ("12 5"), and no exponent.
+    const head = s.match(new RegExp(`^[+-]?[\\d\\s\\u00a0\\u202f]*`))[0];
+    if (new RegExp(SPACE).test(s.slice(head.length)) || /[eE]/.test(s)
+        || !new RegExp(`^[+-]?\\d{1,3}(${SPACE}\\d{3})+$`).test(head)) return NaN;
+    s = s.replace(new RegExp(`${SPACE}+`, "g"), "");
+  }
+  return s;
+}
+
+/** The normalised text with ``decimal`` as its decimal mark (the other mark groups thousands). */
+function parseWith(s, decimal) {
+  if (Number.isNaN(s)) return NaN;
+  if (s === "") return null;
+  const group = decimal === "," ? "." : ",";
+  if (s.includes(group)) {
+    const cut = s.indexOf(decimal);
+    const integer = cut < 0 ? s : s.slice(0, cut), fraction = cut < 0 ? "" : s.slice(cut + 1);
+    const grouped = new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`);
+    if (fraction.includes(group) || /[eE]/.test(s) || !grouped.test(integer.replace(/^[+-]+/, ""))) return NaN;
+    s = s.split(group).join("");
+  }
+  if (s.split(decimal).length > 2) return NaN;
+  s = s.replace(decimal, ".");
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s)) return NaN;
+  const value = Number(s);
+  return Number.isFinite(value) ? value : NaN;
+}
+
+/**
+ * trappetrin.numbers.parse_number: ``12,5``, ``1.234,5``, ``12,5 %``, ``1,234.5``; ``decimal`` is
+ * ",", "." or "auto" (both marks: the last is the decimal mark; a lone comma is one; a lone dot
+ * is one unless it occurs twice). null for blank text, NaN when the text is not a number.
+ */
+export function parseNumber(text, decimal = "auto") {
+  const s = normalise(text);
+  if (Number.isNaN(s)) return NaN;
+  if (decimal === "auto") {
+    if (s.includes(",") && s.includes(".")) decimal = s.lastIndexOf(",") > s.lastIndexOf(".") ? "," : ".";
+    else if (s.includes(",")) decimal = ",";
+    else decimal = s.split(".").length <= 2 ? "." : ",";
+  }
+  return parseWith(s, decimal);
+}
+
+/**
+ * trappetrin.numbers.parse_typed: what a Danish user types into a number field (``1,5`` and
+ * ``1.5`` are 1.5). null for blank text, NaN when it is not one number (``1.500`` in a field
+ * that takes decimals could be 1,5 or 1500, and is refused).
+ */
+export function parseTyped(text, integer = false) {
+  const s = String(text).trim();
+  if (/[eE]/.test(s)) return NaN;
+  if (integer) {
+    const value = parseNumber(s, ",");
+    return Number.isNaN(value) ? parseNumber(s) : value;
+  }
+  let bare = s;
+  if (bare.endsWith("%")) bare = bare.slice(0, -1).trim();
+  if (/^[+-]?[1-9]\d{0,2}\.\d{3}$/.test(bare)) return NaN;
+  return parseNumber(s);
+}
+
 // --- the engine (trappetrin/engine.py) ----------------------------------------------------
 
 /** The rule set with scenario values: the same keys as RuleSet.parameters(). */
@@ -225,17 +295,18 @@ function draw(root, view, rows, total, source) {
   more.textContent = `Vis alle ${formatNumber(total, 0)} (de første ${formatNumber(rows.length, 0)} vises)`;
 }
 
-/** Current value of every parameter input on the page; null when one cannot be read or is out of range. */
+/**
+ * Current value of every parameter field on the page, read as the server reads it
+ * (trappetrin.numbers.read_typed); null when one is blank, unreadable or out of range, which the
+ * server refuses with a message. Structural parameters (choices, not typed) are the server's.
+ */
 function valuesOnPage(view) {
   const out = {};
   for (const [key, spec] of Object.entries(view.inputs)) {
-    const input = document.querySelector(`.${spec.cls} input`);
+    const input = spec.choice ? null : document.querySelector(`.${spec.cls} input`);
     if (!input) { out[key] = view.params[key]; continue; }
-    const text = input.value.trim().replace(",", ".");
-    let number = text === "" ? view.params[key] : Number(text);
-    // The input shows the value rounded to its format: read an unchanged field as the exact value.
-    if (number === Number(Number(view.params[key]).toFixed(spec.decimals))) number = view.params[key];
-    if (!Number.isFinite(number) || number < spec.min || (spec.max !== null && number > spec.max)
+    const number = parseTyped(input.value, spec.integer);
+    if (number === null || !Number.isFinite(number) || number < spec.min || (spec.max !== null && number > spec.max)
         || (spec.integer && !Number.isInteger(number))) return null;
     out[key] = number;
   }

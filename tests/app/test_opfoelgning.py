@@ -1,0 +1,62 @@
+"""The Opfølgning page (issue 18): the five items for a period with the same numbers as ``classify``
+and the follow-up summary, the report downloads, and the admin's table editor (checked, audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from trappetrin import followup as fu
+from trappetrin import formatting as f
+from trappetrin.colours import classify_release
+from trappetrin.store import Store
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_shows_colours_and_followup_equal_to_classify(app, db):
+    at = app("opfoelgning")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Opfølgning"
+    assert at.selectbox(key="fu_period").value == "2026"
+    store = Store.open(db)
+    try:
+        rules = store.adopted_rule_set()
+        label = fu.release_in_force(store, date(2026, 12, 31))
+        counts = classify_release(store, label, rules).summary()["departments"]
+        s = fu.summarise(store, rules, fu.year_period(2026))
+    finally:
+        store.close()
+    shown = _metrics(at)
+    for o in rules.outcomes:
+        assert shown[f"{o.label} ({o.step})"] == f.integer(counts[o.code])
+    assert shown["Stillet til rådighed"] == f.integer(s["offered"])
+    assert shown["Anvendt af boliganvisningen"] == f.integer(s["used"])
+    assert shown["Fleksible udlejninger"] == f.integer(s["flex"])
+    assert shown["Fogedsager"] == f.integer(s["evictions"])
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Statusrapport (PDF)", "Statusrapport (XLSX)"]
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 4
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_period_choice_changes_the_figures(app, db):
+    at = app("opfoelgning")
+    at.selectbox(key="fu_period").set_value("1. halvår 2025").run()
+    assert not at.exception
+    store = Store.open(db)
+    try:
+        s = fu.summarise(store, store.adopted_rule_set(), fu.Period(date(2025, 1, 1), date(2025, 6, 30)))
+    finally:
+        store.close()
+    assert _metrics(at)["Fogedsager"] == f.integer(s["evictions"])
+    assert "forrige periode 2. halvår 2024" in " ".join(m.value for m in at.markdown)
+
+
+def test_local_admin_sees_the_editor_with_the_rows_of_a_year(app):
+    at = app("opfoelgning")
+    assert any(e.label.startswith("Ret opfølgningsdata") for e in at.expander)
+    at.selectbox(key="fu_edit_kind").set_value("fogedsag").run()
+    assert not at.exception
+    assert at.selectbox(key="fu_edit_year").value == 2026

@@ -18,6 +18,9 @@ Builds an Aalborg demo database (271 departments) and a national one (``demo --s
 3. cold start: spawning ``streamlit run serve.py`` (app.py, warmed up; see serve.py) → health check
    OK, and health OK → the first page (Oversigt, at the root URL) interactive, the median of
    ``--cold`` starts (default 5) with an empty browser cache; both databases;
+3b. first page cold, interleaved round by round: the trivial app, Aalborg, national (default view)
+   and national with "Hele landet" in view, against issue 15's targets (≤ 3 s, ≤ 1.3× the trivial
+   app's first page in the same run; ``bench/first_page.py``);
 4. peak memory (RSS of the server process and its children, sampled every 50 ms) with 5 browser
    sessions open at once on the national data, each on /scenarie for the whole country;
 5. import of an 8,000-department release: the national newest release exported in the import
@@ -47,6 +50,8 @@ if str(REPO_ROOT) not in sys.path:
 
 from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 from bench.classify import timed  # noqa: E402
+from bench.first_page import first_pages  # noqa: E402
+from bench.first_page import table as first_page_table  # noqa: E402
 from bench.rerun import (  # noqa: E402
     _INTERACTIVE,
     _SCENARIO_DONE,
@@ -335,6 +340,9 @@ def browser_part(aalborg_db: Path, national_db: Path, folder: Path, reps: int, s
             finally:
                 server.stop()
             out["colds_national"] = [out["cold_national"], *cold_starts(browser, national_db, colds - 1, folder)]
+            # Issue 15: first page cold for the trivial app, Aalborg, national and "Hele landet",
+            # interleaved round by round (bench/first_page.py).
+            out["first_pages"] = first_pages(browser, aalborg_db, national_db, colds, folder)
         finally:
             trivial_server.stop()
             browser.close()
@@ -417,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
                     "til sammenligning: hvad browseren selv koster",
                 )
             )
+    if "first_pages" in br:
+        for name, value, target in first_page_table(br["first_pages"]):
+            rows.append((f"(3b) {name}", value, target))
     if "rss_peak_5" in br:
         rows.append(("(4) server-RSS før de 5 sessioner (national)", f"{br['rss_before_sessions']:.0f} MB", ""))
         rows.append(

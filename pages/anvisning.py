@@ -6,10 +6,20 @@ import streamlit as st
 
 from trappetrin import capacity as cm
 from trappetrin import formatting
-from ui import fmt
-from ui.capacity_view import KEYS, capacity_of, default_params, params_from_session, scenario_line
+from ui import fmt, number_entry, state
+from ui.capacity_view import (
+    KEYS,
+    capacity_of,
+    default_params,
+    field_key,
+    is_own_place,
+    params_from_session,
+    place_label,
+    scenario_line,
+)
 from ui.charts import danish_numbers
-from ui.state import context, demo_caption, no_data_notice
+from ui.number_entry import Allowed
+from ui.state import context, demo_caption, no_data_notice, place_name
 
 ctx = context()
 st.title("Anvisning")
@@ -24,23 +34,29 @@ st.markdown(
 )
 
 defaults = default_params()
+place = place_name()
+own = is_own_place(place)
+whole = Allowed(0, None, integer=True, optional=not own)
 with st.container(horizontal=True, key="capacity_inputs"):
-    st.number_input(
-        "Behov, nedre grænse (boliger om året)",
-        min_value=0,
-        step=10,
-        value=int(defaults.need_min),
-        key=KEYS["need_min"],
-        persist_state="session",
-    )
-    st.number_input(
-        "Behov, øvre grænse (boliger om året)",
-        min_value=0,
-        step=10,
-        value=int(defaults.need_max),
-        key=KEYS["need_max"],
-        persist_state="session",
-    )
+    # Typed as Danish numbers (ui.number_entry); Aalborg's need from the file applies to Aalborg
+    # only: for another municipality or the whole country the user types the need.
+    for name, label, help_text in (
+        ("need_min", "Behov, nedre grænse (boliger om året)", None),
+        ("need_max", "Behov, øvre grænse (boliger om året)", None),
+    ):
+        number_entry.number_field(
+            label,
+            field_key(name, place),
+            getattr(defaults, name) if own else None,
+            whole,
+            help=(help_text or "")
+            + (
+                f"Aalborgs skønnede behov ({defaults.need_source}). Skriv et andet tal og tryk Enter."
+                if own
+                else f"Behovet for {place_label(place)}: skriv det og tryk Enter. Aalborgs behov gælder kun Aalborg."
+            ),
+            placeholder=None if own else "Ikke angivet",
+        )
     st.selectbox(
         "Billig bolig = husleje",
         defaults.cheap_limits,
@@ -49,17 +65,18 @@ with st.container(horizontal=True, key="capacity_inputs"):
         key=KEYS["cheap_limit"],
         persist_state="session",
     )
-    st.number_input(
-        f"Faktisk anvist om året ({defaults.actual_use_period})",
-        min_value=0,
-        step=10,
-        value=int(defaults.actual_use),
-        key=KEYS["actual_use"],
-        persist_state="session",
-        help="Borgere boliganvisningen faktisk anviste om året. 0 = ikke angivet.",
+    number_entry.number_field(
+        f"Faktisk anvist om året ({defaults.actual_use_period})" if own else "Faktisk anvist om året",
+        field_key("actual_use", place),
+        defaults.actual_use if own else None,
+        whole,
+        help="Borgere boliganvisningen faktisk anviste om året. 0 eller tom = ikke angivet."
+        + ("" if own else " Aalborgs tal gælder kun Aalborg."),
+        placeholder=None if own else "Ikke angivet",
     )
 
-if st.session_state.get(KEYS["need_min"], 0) > st.session_state.get(KEYS["need_max"], 0):
+typed_min, typed_max = (state.kept(field_key(n, place)) for n in ("need_min", "need_max"))
+if typed_min is not None and typed_max is not None and typed_min > typed_max:
     st.warning(
         "Behovets nedre grænse er større end den øvre; grænserne er byttet om i beregningen.",
         icon=":material/swap_horiz:",
@@ -73,7 +90,7 @@ if cap.empty:
     st.stop()
 
 cheap = float(cap["available_cheap"].sum())
-need = f"{formatting.integer(params.need_min)}–{formatting.integer(params.need_max)}"
+need = cm.need_range(params)
 
 # Three and two: five in a row cut the labels and "250–300" short on a 1280-pixel screen.
 m1, m2, m3 = st.columns(3)
@@ -84,7 +101,13 @@ m1.metric(
     border=True,
     help=f"Forventede ledige billige boliger ({params.cheap_label}) om året, som kommunen kan anvise til.",
 )
-m2.metric("Behov", need, border=True, help="Skønnet behov for billige boliger om året til borgere med akut boligbehov.")
+m2.metric(
+    "Behov",
+    need,
+    border=True,
+    help="Skønnet behov for billige boliger om året til borgere med akut boligbehov"
+    + (f" ({params.need_source})." if params.need_given else f": ikke angivet for {place_label(place)}."),
+)
 m3.metric(
     "Faktisk anvist",
     formatting.integer(params.actual_use) if params.actual_use > 0 else "–",
@@ -163,7 +186,7 @@ with left:
     domain = [k for k in palette if k in set(data["Kilde"])]
     colours = [palette[k] for k in domain]
     totals = data.groupby("Grundlag")["Boliger"].sum()
-    x_max = max([params.need_max, params.actual_use, *totals.tolist()]) * 1.1 or 1.0
+    x_max = max([params.need_max if params.need_given else 0.0, params.actual_use, *totals.tolist()]) * 1.1 or 1.0
     x = alt.Scale(domain=[0, x_max])
     need_band = (
         alt.Chart(pd.DataFrame({"lo": [params.need_min], "hi": [params.need_max]}))
@@ -190,7 +213,7 @@ with left:
             tooltip=["Grundlag", "Kilde", alt.Tooltip("Boliger om året:N")],
         )
     )
-    layers = [need_band, bars, need_label]
+    layers = [need_band, bars, need_label] if params.need_given else [bars]
     if params.actual_use > 0:
         actual = pd.DataFrame(
             {"x": [params.actual_use], "t": [f"Faktisk anvist {formatting.integer(params.actual_use)}"]}
@@ -205,8 +228,13 @@ with left:
         danish_numbers(alt.layer(*layers).properties(height=200 if base_cap is not None else 140)), width="stretch"
     )
     st.caption(
-        f"Det grå bånd er behovet ({need} billige boliger om året); den stiplede linje er det antal, "
-        "boliganvisningen faktisk anviste. Søjlen viser, hvilke afdelinger de billige boliger kommer fra."
+        (
+            f"Det grå bånd er behovet ({need} billige boliger om året); "
+            if params.need_given
+            else f"Der er ikke angivet et behov for {place_label(place)}, så intet bånd; "
+        )
+        + "den stiplede linje er det antal, boliganvisningen faktisk anviste. "
+        "Søjlen viser, hvilke afdelinger de billige boliger kommer fra."
     )
 
 with right:

@@ -69,7 +69,18 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
     rows += [
         ("Afdelinger", formatting.integer(n_departments)),
         ("Dannet", formatting.datetime(generated_at)),
+        (
+            "Begrundelse",
+            "Den regel, der afgør farven, med dens betingelser og de opfyldte kriterier, hver med værdi og grænse",
+        ),
     ]
+    if len(data.absent):
+        rows.append(
+            (
+                "Afdelinger uden data",
+                f"{len(data.absent)} afdelinger i registret har ingen tal i udgivelsen; farven er »{NO_DATA_LABEL}«",
+            )
+        )
     if ctx.rules.discretion is not None:
         d = ctx.rules.discretion
         rows.append(

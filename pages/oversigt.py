@@ -252,13 +252,14 @@ with right:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:
         ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
-        # The organisation in small type under the department's name: four columns fit the right-hand
-        # column at 1280 px, where five scrolled sideways.
+        # The organisation in small type under the department's name, and the reason (the rule with
+        # its gates and values, trappetrin.explain) under the colour: three columns fit the right-hand
+        # column at 1280 px, where a reason column of its own was cut off at the side.
         html_table(
             ry[["Afdelings-id", "Afdeling", "Boligorganisation", "Farve", "Begrundelse"]],
             label="Røde og gule afdelinger",
-            max_height=320 if len(ry) > 8 else None,
-            beneath={"Afdeling": "Boligorganisation"},
+            max_height=520 if len(ry) > 4 else None,
+            beneath={"Afdeling": "Boligorganisation", "Farve": "Begrundelse"},
             links={"Afdeling": ("Afdelings-id", maplinks.department_href(state.link_params()))},
         )
         st.caption(

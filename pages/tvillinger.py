@@ -18,8 +18,10 @@ from trappetrin.export import to_csv_danish
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
+    MUNICIPALITY_KEY,
     audited_download,
     context,
+    current_actor,
     demo_caption,
     link_params,
     municipalities,
@@ -64,6 +66,7 @@ if frame.empty:
     st.info("Udgivelsen har ingen afdelinger.")
     st.stop()
 several_places = len(municipalities()) > 1
+can_export = current_actor().can("export")  # files are exports: the viewer role has none
 
 # --- choices: view, basis, variables, number, scope (each kept in the URL) -----------------------
 
@@ -178,7 +181,20 @@ if view == "afdeling":
     )
     set_url(DEPARTMENT_KEY, dept)
     if dept not in frame.index:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+        home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+        if home is not None and home != ctx.municipality:  # a twin in another municipality
+            st.warning(
+                f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+                "Kommune. Skift kommune for at se den."
+            )
+            st.page_link(
+                "pages/tvillinger.py",
+                label=f"Vis afdelingen i {home} Kommune",
+                icon=":material/swap_horiz:",
+                query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+            )
+        else:
+            st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
         st.stop()
     row = frame.loc[dept]
     grey = tv.masked_for(ctx, frame)
@@ -281,13 +297,14 @@ if view == "afdeling":
         pool, pool_grey, res, release=ctx.release, source=ctx.result().data.source, is_demo=ctx.is_demo
     )
     file_name = f"tvillinger-{dept}-{ctx.release}.csv"
-    st.download_button(
-        "Hent tvillingerne (CSV til dansk Excel)",
-        audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": dept}),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    if can_export:
+        st.download_button(
+            "Hent tvillingerne (CSV til dansk Excel)",
+            audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": dept}),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )
     st.page_link(
         "pages/afdeling.py",
         label="Åbn afdelingen",
@@ -350,16 +367,16 @@ else:
             alt.Chart(chart_data)
             .mark_bar()
             .encode(
-                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+                y=alt.Y("Afdeling:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
                 x=alt.X(
                     "deviation:Q",
                     title="Afvigelse fra tvillingernes median (standardafvigelser)",
-                    axis=alt.Axis(labelExpr="replace(datum.label, '.', ',')"),
+                    axis=alt.Axis(labelExpr="replace(replace(datum.label, '.', ','), '-', '\u2212')"),
                 ),
                 color=colour,
                 tooltip=["Afdeling", "Værdi", "Tvillingernes median", "Afvigelse", "Retning"],
             )
-            .properties(height=24 * len(chart_data) + 40)
+            .properties(height=28 * len(chart_data) + 40)
         )
         st.altair_chart(
             chart, key="tv_standouts", alt=f"De {len(chart_data)} afdelinger, der afviger mest fra deres tvillinger"
@@ -408,23 +425,28 @@ else:
     without = len(reasons)
     if without:
         st.caption(f"{formatting.integer(without)} afdelinger har ingen tvillinger med de valgte variable.")
-    source = ctx.result().data.source
-    table = twins.position_table(
-        tv.pool_frame(ctx, scope),
-        tv.masked_for(ctx, tv.pool_frame(ctx, scope)),
-        pairs,
-        reasons,
-        variables=variables,
-        scope=scope,
-        release=ctx.release,
-        source=source,
-        is_demo=ctx.is_demo,
-    )
+
+    def _positions_csv() -> bytes:  # built when fetched: every department and indicator
+        pool = tv.pool_frame(ctx, scope)
+        table = twins.position_table(
+            pool,
+            tv.masked_for(ctx, pool),
+            pairs,
+            reasons,
+            variables=variables,
+            scope=scope,
+            release=ctx.release,
+            source=ctx.result().data.source,
+            is_demo=ctx.is_demo,
+        )
+        return to_csv_danish(table)
+
     file_name = f"tvillinger-placering-{ctx.release}.csv"
-    st.download_button(
-        "Hent alle afdelingers placering (CSV til dansk Excel)",
-        audited_download(ctx, "csv", file_name, lambda: to_csv_danish(table), details={"tvillinger": "alle"}),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    if can_export:
+        st.download_button(
+            "Hent alle afdelingers placering (CSV til dansk Excel)",
+            audited_download(ctx, "csv", file_name, _positions_csv, details={"tvillinger": "alle"}),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )

@@ -79,6 +79,11 @@ class CapacityParams:
     cheap_limit: float = 3500.0
     actual_use: float = 110.0
     actual_use_period: str = "2019–2021"
+    #: Whether need_min–need_max is a need for the departments in view. The file's need is
+    #: Aalborg's; for another municipality or the whole country it is not given until the user
+    #: types one, and nothing is compared with it.
+    need_given: bool = True
+    need_source: str = "Fælles udlejningsaftale 2023–2025"
     bands: tuple[Band, ...] = field(
         default=(
             Band("le_3500", "≤ 3.500 kr.", "dwellings_le_3500", 3500.0),
@@ -419,8 +424,23 @@ def effect_text(delta: float) -> str:
     return f"{signed_int(delta)} {noun} om året til anvisning"
 
 
+def need_range(params: CapacityParams) -> str:
+    """``250–300``, ``250`` when both ends are equal, ``–`` when no need is given."""
+    from .formatting import MISSING, integer
+
+    if not params.need_given:
+        return MISSING
+    lo, hi = params.need_min, params.need_max
+    return f"{integer(lo)}–{integer(hi)}" if lo != hi else integer(lo)
+
+
 def need_text(available_cheap: float, params: CapacityParams) -> str:
     """How the available cheap dwellings compare with the need, in one Danish sentence."""
+    if not params.need_given:
+        return (
+            f"Modellen giver {formatting.integer(available_cheap)} billige boliger ({params.cheap_label}) om året "
+            "til anvisning. Der er ikke angivet et behov at sammenligne med."
+        )
     lo, hi = params.need_min, params.need_max
     need = f"{formatting.integer(lo)}–{formatting.integer(hi)}" if lo != hi else formatting.integer(lo)
     if available_cheap < lo:
@@ -459,8 +479,9 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
         "Ledige boliger fordeles på huslejeniveauer i forhold til afdelingens boliger i hvert niveau.",
         f"Billige boliger er boliger med en husleje {params.cheap_label} om måneden"
         + (f" ({cheap_bands})." if len(params.cheap_bands) > 1 else "."),
-        f"Behovet er skønnet til {formatting.integer(params.need_min)}–{formatting.integer(params.need_max)} billige "
-        "boliger om året (Fælles udlejningsaftale 2023–2025).",
+        f"Behovet er skønnet til {need_range(params)} billige boliger om året ({params.need_source})."
+        if params.need_given
+        else "Der er ikke angivet et behov for billige boliger, så tallene sammenlignes ikke med et behov.",
     ]
     if params.actual_use > 0:
         lines.append(
@@ -543,7 +564,5 @@ def export_table(cap: pd.DataFrame, params: CapacityParams | None = None, rules=
         }
     )
     out = pd.concat([total, *frames], ignore_index=True)
-    out["Behov (billige boliger om året)"] = (
-        f"{formatting.integer(params.need_min)}–{formatting.integer(params.need_max)}"
-    )
+    out["Behov (billige boliger om året)"] = need_range(params) if params.need_given else "ikke angivet"
     return out

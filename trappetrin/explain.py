@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue, formatting
-from .engine import DEFAULT_RULE, DISCRETION_RULE, Classification, compare
+from .engine import DEFAULT_RULE, DISCRETION_RULE, Classification
 from .rules import OP_LABELS, Condition, RuleSet
 
 #: The ministry list statuses in Danish (``area_list_status.status``).
@@ -65,6 +65,13 @@ def _round(x: float, decimals: int) -> float:
     return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
+def _holds(value: float, op: str, threshold: float) -> bool:
+    """``value op threshold`` as the engine compares (margins rounded, see engine.compare), for one pair."""
+    margin = round(value - threshold if op in (">", ">=") else threshold - value, 9)
+    return margin > 0 if op in (">", "<") else margin >= 0
+
+
+@lru_cache(maxsize=65536)
 def _format(x: float, unit: str, decimals: int, *, trim: bool) -> str:
     if unit == "%":
         return formatting.percent(x, decimals, trim=trim)
@@ -83,11 +90,8 @@ def comparison_text(value: float, op: str, threshold: float, unit: str) -> str:
     """
     base = 0 if unit == "antal" else 1
     decimals = base
-    met = bool(compare(np.array([value]), op, np.array([threshold]))[0][0])
-    while met and decimals < base + 4:
-        shown = _round(value, decimals)
-        if compare(np.array([shown]), op, np.array([threshold]))[0][0]:
-            break
+    met = _holds(value, op, threshold)
+    while met and decimals < base + 4 and not _holds(_round(value, decimals), op, threshold):
         decimals += 1
     return f"{_format(value, unit, decimals, trim=False)} {OP_LABELS[op]} {_format(threshold, unit, 2, trim=True)}"
 

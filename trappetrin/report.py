@@ -32,12 +32,13 @@ import pandas as pd
 from . import capacity as cm
 from . import catalogue
 from . import formatting as fmt
+from .areas import aggregate
 from .colours import DEMO_SOURCE_TEXT, ReleaseResult, classify_release
 from .errors import UserError
 from .followup import KIND_NAMES, Period, Summary, followup_rows, release_a_year_before, summarise
 from .rules import RuleSet
 from .store import Store
-from .trends import changes_between, classified_releases, indicator_trend
+from .trends import changes_between, classified_releases, scope_groups
 
 TEMPLATE = Path(__file__).with_name("report.typ")
 STATUS_LABELS = {
@@ -52,6 +53,7 @@ DEMO_TEXT = (
     "Ikke den fortrolige monitoreringsliste og ikke rigtige opfølgningstal."
 )
 N_TREND_RELEASES = 6
+DPI = 170  # charts: sharp on paper at their printed width (~17 cm), small and quick to draw
 
 
 @dataclass
@@ -170,34 +172,44 @@ def key_indicators(rules: RuleSet) -> list[str]:
 
 
 def _trends(store: Store, rules: RuleSet, label: str, results) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Municipal values of the key indicators in the last values releases up to ``label``."""
-    labels = store.release_labels()
-    upto = labels[: labels.index(label) + 1]
+    """Municipal values of the key indicators in the last values releases up to ``label``.
+
+    The same numbers as ``trends.indicator_trend(..., "kommune")`` (one weighted aggregate of the
+    monitored departments per values release, masked departments left out), computed once per
+    release for all key indicators instead of once per indicator and release.
+    """
+    rel = store.releases()
+    day = rel.loc[rel["label"] == label, "reference_date"].iloc[0]
+    values = rel[(rel["n_values"] > 0) & (rel["reference_date"] <= day)]
+    values = values[values["label"].isin(store.release_labels())].tail(N_TREND_RELEASES)
+    codes = key_indicators(rules)
+    classified_releases(store, rules, list(values["label"]), results)
     rows = []
-    for code in key_indicators(rules):
-        trend = indicator_trend(store, rules, code, "kommune", results=results)
-        trend = trend[trend["release"].isin(upto)].drop_duplicates("values_release", keep="last")
-        for r in trend.itertuples():
+    for r in values.itertuples():
+        res = results[r.label]
+        frame = res.data.frame
+        agg = aggregate(frame, scope_groups(frame, "kommune", None), res.result.masked)
+        for code in codes:
             rows.append(
                 {
                     "indicator": code,
                     "label": catalogue.label(code),
                     "unit": catalogue.unit(code),
-                    "release": r.values_release,
-                    "reference_date": r.reference_date,
-                    "value": r.value,
-                    "departments": r.departments,
+                    "release": r.label,
+                    "reference_date": pd.Timestamp(r.reference_date),
+                    "value": float(agg.iloc[0][code]) if not agg.empty else float("nan"),
+                    "departments": int(agg.iloc[0]["departments"]) if not agg.empty else 0,
                 }
             )
     long = pd.DataFrame(rows)
     if long.empty:
         return long, pd.DataFrame()
-    keep = list(dict.fromkeys(long.sort_values("reference_date")["release"]))[-N_TREND_RELEASES:]
-    long = long[long["release"].isin(keep)]
+    keep = list(values["label"])
     wide = long.pivot_table(index=["label", "unit"], columns="release", values="value", sort=False).reindex(
         columns=keep
     )
     wide = wide.reset_index().rename(columns={"label": "Nøgletal", "unit": "Enhed"})
+    wide.columns.name = None
     return long, wide
 
 
@@ -456,14 +468,14 @@ def _about(store: Store, rules: RuleSet, res: ReleaseResult, summary: Summary, i
 def _figure(width_in: float, height_in: float):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in), dpi=200)
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI)
     fig.set_layout_engine("constrained")
     return fig
 
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
+    fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
 
 
@@ -491,7 +503,7 @@ def _allocation_chart(summary: Summary) -> bytes:
     ax.set_xticks(x, groups)
     ax.set_ylabel("Boliger")
     _danish_axis(ax)
-    ax.legend(fontsize=7, loc="upper left", frameon=False, ncols=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=4)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -507,8 +519,9 @@ def _org_chart(summary: Summary) -> bytes:
     ax2.set_title("Fogedsager", fontsize=9)
     ax1.set_yticks(y, org.index, fontsize=7)
     for ax in (ax1, ax2):
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, 0)))
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
@@ -516,23 +529,35 @@ def _org_chart(summary: Summary) -> bytes:
 
 
 def _trend_chart(long: pd.DataFrame) -> bytes:
+    """Small multiples, one per key indicator; each y axis spans at least ±10 % of its level, so a
+    tenth of a point does not look like a landslide."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     codes = list(dict.fromkeys(long["indicator"]))
     n = len(codes)
-    cols = min(3, n)
+    cols = 2 if n in (2, 4) else min(3, n)
     rows_n = int(np.ceil(n / cols))
     fig = _figure(7.0, 1.9 * rows_n)
     axes = np.atleast_1d(fig.subplots(rows_n, cols)).ravel()
     for ax, code in zip(axes, codes):
         part = long[long["indicator"] == code].sort_values("reference_date")
-        ax.plot(range(len(part)), part["value"], marker="o", color="#3182bd")
-        ax.set_title(catalogue.label(code), fontsize=7, wrap=True)
-        ax.set_xticks(range(len(part)), part["release"], fontsize=6, rotation=45)
-        ax.tick_params(labelsize=6)
-        _danish_axis(ax)
-        from matplotlib.ticker import FuncFormatter
-
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, 1)))
+        values = part["value"].to_numpy(dtype=float)
+        ax.plot(range(len(part)), values, marker="o", color="#3182bd")
+        unit = " %" if catalogue.unit(code) == "%" else ""
+        ax.set_title(catalogue.label(code) + (f" ({unit.strip()})" if unit else ""), fontsize=7.5)
+        ax.set_xticks(range(len(part)), part["release"], fontsize=6.5)
+        ax.tick_params(labelsize=6.5)
+        finite = values[np.isfinite(values)]
+        if len(finite):
+            lo, hi = float(finite.min()), float(finite.max())
+            centre = (lo + hi) / 2
+            half = max((hi - lo) / 2 * 1.3, 0.1 * abs(centre), 0.05)
+            ax.set_ylim(centre - half, centre + half)
+            decimals = 2 if half < 0.3 else 1 if half < 3 else 0
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _, d=decimals: fmt.number(x, d)))
         ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e5e7eb", linewidth=0.6)
     for ax in axes[n:]:
         ax.set_visible(False)
     return _png(fig)
@@ -609,19 +634,20 @@ def _document(report: Report) -> dict:
                     "rows": t.text_rows(),
                     "widths": t.widths or ["1fr"] * len(t.frame.columns),
                     "numeric": [bool(pd.api.types.is_numeric_dtype(t.frame[c])) for c in t.frame.columns],
+                    "total": bool(len(t.frame)) and str(t.frame.iloc[-1, 0]) == "I alt",
                 }
             )
         if t.note:
             blocks.append({"type": "note", "text": t.note})
 
-    blocks.append({"type": "heading", "level": 1, "text": "1. Farvefordeling og kort"})
+    blocks.append({"type": "heading", "level": 1, "text": "1. Farvefordeling"})
     table("farver")
-    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
-    blocks.append({"type": "pagebreak"})
-    blocks.append({"type": "heading", "level": 1, "text": "2. Skift siden samme udgivelse sidste år"})
-    table("skift")
-    blocks.append({"type": "heading", "level": 1, "text": "3. Områdernes listestatus"})
+    blocks.append({"type": "heading", "level": 1, "text": "2. Områdernes listestatus"})
     table("lister")
+    blocks.append({"type": "pagebreak"})
+    blocks.append({"type": "heading", "level": 1, "text": "3. Kort og skift siden samme udgivelse sidste år"})
+    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
+    table("skift")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "4. Udvikling i nøgletal"})
     table("nøgletal")

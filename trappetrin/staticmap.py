@@ -3,8 +3,8 @@
 Drawn with matplotlib (its object API, no pyplot: safe in a server thread) on the same geography
 as the interactive map (:mod:`trappetrin.geo`): the municipality's land in a light fill (water is
 where there is none), faint parish lines, place names, the departments as points coloured and
-numbered by step (3 red, 2 yellow, 1 green, – grey), a legend of the steps with counts beside the
-map and the data attribution beneath it.
+numbered by step (the rule set's map symbols: 3 red, 2 yellow, 1 green, - grey), a legend of
+the steps with counts beside the map and the data attribution beneath it.
 
 Example::
 
@@ -97,6 +97,40 @@ def _draw_geometries(ax, geoms, *, face, edge, width: float, zorder: int) -> Non
         ax.add_collection(LineCollection(lines, colors=[edge], linewidths=width, zorder=zorder))
 
 
+def _draw_pies(ax, pts: pd.DataFrame, rules: RuleSet, *, aspect: float, span: float) -> None:
+    """One pie per municipality at its departments' median position, area ~ its departments."""
+    from matplotlib.patches import Wedge
+    from matplotlib.transforms import Affine2D
+
+    colour = {o.code: o.color for o in rules.outcomes}
+    order = rules.severity_order()
+    counts = pts.groupby(["municipality", "outcome"]).size().unstack(fill_value=0)
+    centres = pts.groupby("municipality")[["lon", "lat"]].median()
+    unit = span / 260  # radius of a one-department pie, in degrees of latitude
+    z = 10
+    for name, row in counts.loc[counts.sum(axis=1).sort_values(ascending=False).index].iterrows():
+        z += 2  # the big ones first: a small pie on top of a big neighbour stays visible
+        n = int(row.sum())
+        radius = unit * (1.5 + 0.3 * np.sqrt(n))
+        # A circle on screen: degrees of longitude are shorter, so x is stretched by the aspect.
+        place = Affine2D().scale(aspect, 1).translate(centres.loc[name, "lon"], centres.loc[name, "lat"])
+        angle = 90.0
+        for code in order:
+            k = int(row.get(code, 0))
+            if not k:
+                continue
+            sweep = 360.0 * k / n
+            wedge = Wedge((0, 0), radius, angle - sweep, angle, facecolor=colour.get(code, FALLBACK_COLOUR))
+            wedge.set_transform(place + ax.transData)
+            wedge.set_zorder(z)
+            ax.add_patch(wedge)
+            angle -= sweep
+        ring = Wedge((0, 0), radius, 0, 360, facecolor="none", edgecolor="#282828", linewidth=0.6)
+        ring.set_transform(place + ax.transData)
+        ring.set_zorder(z + 1)
+        ax.add_patch(ring)
+
+
 def render_map_png(
     departments: pd.DataFrame,
     rules: RuleSet,
@@ -141,7 +175,7 @@ def render_map_png(
 
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
     # The map on the left, the legend in a column on its right.
-    ax = fig.add_axes((0.02, 0.08, 0.74, 0.80))
+    ax = fig.add_axes((0.02, 0.08, 0.70, 0.80))
     ax.set_facecolor(_rgb(WATER))
     for side in ax.spines.values():
         side.set_edgecolor("#c8ccd4")
@@ -169,7 +203,7 @@ def render_map_png(
     pad_x, pad_y = max((x1 - x0) * 0.04, 0.01), max((y1 - y0) * 0.04, 0.01)
     x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
     # Fill the axes: widen the shorter side so the aspect stays true.
-    box_w, box_h = 0.74 * width_px, 0.80 * height_px
+    box_w, box_h = 0.70 * width_px, 0.80 * height_px
     want = box_w / box_h  # width / height on screen
     have = (x1 - x0) / ((y1 - y0) * aspect)
     if have < want:
@@ -181,6 +215,7 @@ def render_map_png(
     ax.set_xlim(x0, x1), ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)
 
+    several = "municipality" in pts.columns and pts["municipality"].nunique() > 1
     many = len(pts) > 1500
     if places and not geo.places.empty:
         span = x1 - x0  # fewer names on a wider view
@@ -204,8 +239,11 @@ def render_map_png(
 
     by_code = {o.code: o for o in rules.outcomes}
     counts = pts["outcome"].value_counts()
-    # The mildest first, the most severe last, on top ([[outcome]] severity in the rule set).
-    order = rules.severity_order()[::-1]
+    severity = rules.severity_order()  # most severe first
+    order = severity[::-1]  # drawn last, on top
+    if several:  # the whole country: a pie per municipality, as on the interactive map
+        _draw_pies(ax, pts, rules, aspect=aspect, span=y1 - y0)
+        order = []
     for z, code in enumerate(order):
         sub = pts[pts["outcome"] == code]
         if sub.empty:
@@ -227,7 +265,7 @@ def render_map_png(
             alpha=0.92,
             zorder=10 + z,
         )
-        if not many and rules.map_symbol(code):  # so the step never depends on colour alone
+        if not many and rules.map_symbol(code):
             for x, y in zip(sub["lon"], sub["lat"]):
                 ax.text(
                     x,
@@ -243,9 +281,7 @@ def render_map_png(
                 )
 
     handles = []
-    for code in [c for c in rules.severity_order() if c in by_code] + [
-        c for c in by_code if c not in rules.severity_order()
-    ]:
+    for code in severity:
         o = by_code[code]
         label = f"{o.label} ({o.step})" if o.step else o.label
         symbol = rules.map_symbol(code)
@@ -257,16 +293,18 @@ def render_map_png(
     fig.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(0.775, 0.88),
+        bbox_to_anchor=(0.735, 0.88),
         frameon=False,
         title="Trin (antal afdelinger)",
         title_fontsize=9,
         fontsize=8.5,
         alignment="left",
     )
-    fig.text(0.775, 0.68, f"I alt: {formatting.integer(len(pts))} afdelinger", fontsize=8.5, va="top")
-    if not many:
-        fig.text(0.775, 0.64, "Tal i punktet: trinnet.\nPunktets størrelse: antal boliger.", fontsize=7.5, va="top")
+    fig.text(0.74, 0.68, f"I alt: {formatting.integer(len(pts))} afdelinger", fontsize=8.5, va="top")
+    if several:
+        fig.text(0.74, 0.64, "Én cirkel pr. kommune, delt efter\nafdelingernes farver.", fontsize=7.5, va="top")
+    elif not many:
+        fig.text(0.74, 0.64, "Tal i punktet: trinnet.\nPunktets størrelse: antal boliger.", fontsize=7.5, va="top")
 
     if title:
         fig.text(0.02, 0.955, title, fontsize=13, fontweight="bold", va="center")

@@ -1,8 +1,13 @@
 """Streamlit glue for the allocation capacity model (``trappetrin.capacity``).
 
-The Anvisning page's parameter inputs persist for the session under :data:`KEYS`, so other pages
+The Anvisning page's parameter inputs persist for the session (:func:`field_key`), so other pages
 (the Scenarie line) compute with the same parameters as the user last chose; without them the
 parameters of ``data/capacity.toml`` apply.
+
+Like with like: the need (250–300 cheap dwellings a year) and the actual allocation in the file are
+Aalborg's. They apply when Aalborg is in view; for another municipality or the whole country the
+need and the actual allocation are parameters the user types (per municipality), and until then
+nothing is compared with a need.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from trappetrin import capacity as cap_model
 from trappetrin import formatting
 from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
+from trappetrin.store import DEFAULT_MUNICIPALITY
 
 from . import fmt, state
 
@@ -31,21 +37,55 @@ def default_params() -> CapacityParams:
     return cap_model.load_params()
 
 
+#: The parameters that belong to one municipality (the file's are Aalborg's).
+LOCAL = ("need_min", "need_max", "actual_use")
+TYPED_SOURCE = "angivet på siden Anvisning"
+
+
+def is_own_place(place: str | None) -> bool:
+    """Whether the file's need and actual allocation (Aalborg's) are for the departments in view."""
+    return place == DEFAULT_MUNICIPALITY
+
+
+def field_key(name: str, place: str | None) -> str:
+    """Session key of one Anvisning input; the local ones are kept per municipality (``alle`` = the country)."""
+    key = KEYS[name]
+    return f"{key}.{place or state.ALL_MUNICIPALITIES}" if name in LOCAL else key
+
+
 def params_from_session() -> CapacityParams:
-    """The model parameters: the file's, with the user's choices on the Anvisning page on top."""
+    """The model parameters: the file's, with the user's choices on the Anvisning page on top.
+
+    The need and the actual allocation are the file's (Aalborg's) only when Aalborg is in view;
+    elsewhere they are what the user typed for that municipality, or not given.
+    """
     base = default_params()
-    changes = {}
-    for name, key in KEYS.items():
-        value = st.session_state.get(key)
-        if value is not None:
-            changes[name] = float(value)
-    if "need_min" in changes or "need_max" in changes:
-        lo = changes.get("need_min", base.need_min)
-        hi = changes.get("need_max", base.need_max)
-        changes["need_min"], changes["need_max"] = min(lo, hi), max(lo, hi)
-    if changes.get("cheap_limit") not in (None, *base.cheap_limits):
-        changes.pop("cheap_limit")
+    place = state.place_name()
+    own = is_own_place(place)
+    typed = {name: state.kept(field_key(name, place)) for name in LOCAL}
+    changes: dict = {}
+    lo, hi = typed["need_min"], typed["need_max"]
+    if lo is not None or hi is not None:
+        lo = lo if lo is not None else (base.need_min if own else hi)
+        hi = hi if hi is not None else (base.need_max if own else lo)
+        changes.update(need_min=min(lo, hi), need_max=max(lo, hi), need_source=TYPED_SOURCE)
+    elif not own:
+        changes["need_given"] = False
+    if typed["actual_use"] is not None:
+        changes.update(actual_use=float(typed["actual_use"]))
+        if not own:
+            changes["actual_use_period"] = TYPED_SOURCE
+    elif not own:
+        changes["actual_use"] = 0.0  # 0 = not given
+    limit = st.session_state.get(KEYS["cheap_limit"])
+    if limit is not None and float(limit) in base.cheap_limits:
+        changes["cheap_limit"] = float(limit)
     return base.replace(**changes) if changes else base
+
+
+def place_label(place: str | None) -> str:
+    """``Odense Kommune``, ``hele landet`` (plain text: a name from the data is escaped)."""
+    return f"{fmt.plain(place)} Kommune" if place else "hele landet"
 
 
 def _result_key(res: ReleaseResult) -> tuple:
@@ -97,11 +137,15 @@ def scenario_line(
     """
     params = params or params_from_session()
     change = cap_model.compare(capacity_of(before_res, params), capacity_of(after_res, params))
+    need = (
+        f"behov {cap_model.need_range(params)}"
+        if params.need_given
+        else f"intet behov angivet for {place_label(state.place_name())}"
+    )
     line = (
         f"**{change.text}** i forhold til {before_label} "
         f"({formatting.integer(change.before_cheap)} → {formatting.integer(change.after_cheap)} "
-        f"billige boliger ({params.cheap_label}) om året; behov "
-        f"{formatting.integer(params.need_min)}–{formatting.integer(params.need_max)})."
+        f"billige boliger ({params.cheap_label}) om året; {need})."
     )
     if change.shown_delta < 0:
         st.warning(line, icon=":material/trending_down:")

@@ -58,13 +58,14 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
             "Periode",
             [*choices, CUSTOM],
             key=PERIOD_KEY,
+            width=260,
             help="Et år eller et halvår (arbejdsgruppen mødes i 2. og 4. kvartal), eller en periode du vælger. "
             "Forrige periode er lige så lang og ligger lige før.",
         )
         if choice != CUSTOM:
             return choices[choice]
-        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD-MM-YYYY", key="fu_from")
-        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD-MM-YYYY", key="fu_to")
+        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD-MM-YYYY", key="fu_from", width=180)
+        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD-MM-YYYY", key="fu_to", width=180)
     try:
         return fu.Period(start, end)
     except UserError as exc:
@@ -101,10 +102,14 @@ def _report(db: str, generation: int, period: fu.Period, rules: RuleSet, params:
 # --- overview ----------------------------------------------------------------------------------------
 
 
-def _delta(now: float, before: float) -> str | None:
+def _delta(now: float, before: float) -> dict:
+    """The metric's delta as Danish text (U+2212 minus), with the arrow set from the sign
+    (Streamlit reads the sign of English text only)."""
     if before == 0 and now == 0:
-        return None
-    return f"{f.integer(now - before, sign=True)} mod forrige periode"
+        return {}
+    d = now - before
+    arrow = "up" if d > 0 else "down" if d < 0 else "off"
+    return {"delta": f"{f.integer(d, sign=True)} mod forrige periode", "delta_arrow": arrow}
 
 
 def overview(ctx: state.Context, summary: fu.Summary) -> None:
@@ -122,7 +127,7 @@ def overview(ctx: state.Context, summary: fu.Summary) -> None:
         st.metric(
             "Stillet til rådighed",
             f.integer(x["offered"]),
-            _delta(x["offered"], x["offered_prev"]),
+            **_delta(x["offered"], x["offered_prev"]),
             delta_color="off",
             border=True,
             help=f"Boliger meldt ind til boliganvisningen. Modellen forventer {f.integer(x['model_available'])} "
@@ -131,7 +136,7 @@ def overview(ctx: state.Context, summary: fu.Summary) -> None:
         st.metric(
             "Anvendt af boliganvisningen",
             f.integer(x["used"]),
-            _delta(x["used"], x["used_prev"]),
+            **_delta(x["used"], x["used_prev"]),
             delta_color="off",
             border=True,
             help=f"Behovet er {f.integer(x['need_min'])}–{f.integer(x['need_max'])} billige boliger i perioden.",
@@ -139,14 +144,14 @@ def overview(ctx: state.Context, summary: fu.Summary) -> None:
         st.metric(
             "Fleksible udlejninger",
             f.integer(x["flex"]),
-            _delta(x["flex"], x["flex_prev"]),
+            **_delta(x["flex"], x["flex_prev"]),
             delta_color="off",
             border=True,
         )
         st.metric(
             "Fogedsager",
             f.integer(x["evictions"]),
-            _delta(x["evictions"], x["evictions_prev"]),
+            **_delta(x["evictions"], x["evictions_prev"]),
             delta_color="off",
             border=True,
         )

@@ -570,7 +570,7 @@ def municipality_marks(res: ReleaseResult, only: set[str] | None = None) -> pd.D
                 "lon": float(centres.loc[name, "lon"]),
                 "lat": float(centres.loc[name, "lat"]),
                 "icon": {"url": _pie_svg(mix), "width": 48, "height": 48, "id": f"pie-{name}-{n}"},
-                "size": round(float(np.clip(14 + 4 * math.sqrt(n), 16, 56)), 1),
+                "size": round(float(np.clip(8 + 2 * math.sqrt(n), 12, 40)), 1),  # area ~ departments
             }
         )
     return pd.DataFrame(rows)

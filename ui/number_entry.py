@@ -30,6 +30,7 @@ class Allowed:
     minimum: float | None = None
     maximum: float | None = None
     integer: bool = False
+    optional: bool = False  # a blank field means "not given" rather than a mistake
 
     @property
     def text(self) -> str:
@@ -47,6 +48,10 @@ def error(key: str) -> str | None:
 
 def _apply(key: str, allowed: Allowed) -> None:
     """``on_change``: apply what was typed, or keep the message saying why not."""
+    if allowed.optional and not str(st.session_state.get(key) or "").strip():
+        errors().pop(key, None)
+        state.forget(key)  # blank: not given
+        return
     try:
         value = read_typed(
             st.session_state.get(key), minimum=allowed.minimum, maximum=allowed.maximum, integer=allowed.integer
@@ -70,29 +75,38 @@ def set_value(key: str, value: float | None) -> None:
         st.session_state[key] = input_text(value)
 
 
-def value(key: str, default: float) -> float:
+def value(key: str, default: float | None) -> float | None:
     """The value in force for field ``key``: the last one applied, else ``default``."""
     kept = state.kept(key)
-    return float(default) if kept is None else float(kept)
+    if kept is None:
+        return None if default is None else float(default)
+    return float(kept)
 
 
 def number_field(
-    label: str, key: str, default: float, allowed: Allowed, *, help: str | None = None, show_error: bool = True
-) -> float:
-    """Draw the field keyed ``key``; return the value in force.
+    label: str,
+    key: str,
+    default: float | None,
+    allowed: Allowed,
+    *,
+    help: str | None = None,
+    show_error: bool = True,
+    placeholder: str | None = None,
+) -> float | None:
+    """Draw the field keyed ``key``; return the value in force (None: an optional field left blank).
 
     ``show_error=False`` leaves the message (:func:`error`) for the caller to place.
     """
     current = value(key, default)
     if key not in errors():  # a refused text stays as typed; otherwise the field shows the value in force
-        st.session_state[key] = input_text(current)
+        st.session_state[key] = "" if current is None else input_text(current)
     st.text_input(
         label,
         key=key,
         on_change=_apply,
         args=(key, allowed),
         help=help,
-        placeholder=allowed.text[0].upper() + allowed.text[1:],
+        placeholder=placeholder or allowed.text[0].upper() + allowed.text[1:],
     )
     message = error(key)
     if show_error and message:

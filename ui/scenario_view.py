@@ -32,7 +32,9 @@ from trappetrin.scenario import (
     choices,
     content_fingerprint,
     counts,
+    flag_is_on,
     is_choice,
+    is_flag_gate,
     movers,
     parameter_groups,
     parameter_label,
@@ -156,8 +158,12 @@ def _choice_input(base: RuleSet, param: Parameter, key: str, help_text: str) -> 
     options = choices(base, param)
     kept = state.kept(key)
     current = float(param.value if kept is None else kept)
-    if current not in options:
-        current = float(param.value)
+    if current not in options:  # e.g. a link's "≥ 1,5" on the list flag: the choice it means
+        if is_flag_gate(param):
+            current = options[0] if flag_is_on(param, current) else options[1]
+        else:
+            current = min(options, key=lambda o: abs(o - current))
+        state.keep(key, current)
     st.session_state[key] = current
     st.radio(
         parameter_label(base, param),
@@ -347,7 +353,14 @@ def counts_frame(before: ReleaseResult, after: ReleaseResult) -> pd.DataFrame:
 
 
 def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
-    """One metric per colour: departments after, the change from before as delta (before in the help)."""
+    """One metric per colour: departments after, the change from before as delta (before in the help).
+
+    Counts are grouped and the minus sign is U+2212 (``trappetrin.formatting``: ``8.000``,
+    ``−1.234``). Streamlit reads a delta's direction from a leading "-", so arrow and colour are given
+    explicitly.
+    """
+    from trappetrin.formatting import integer
+
     b, a = counts(before.result), counts(after.result)
     order = outcome_order(after.rules)
     flagged = set(after.rules.flagged_codes())  # more departments here is worse: the delta shows red
@@ -356,16 +369,19 @@ def colour_metrics(before: ReleaseResult, after: ReleaseResult) -> None:
         with column:
             now, then = int(a.get(code, 0)), int(b.get(code, 0))
             delta = now - then
-            colour = "off" if delta == 0 or code in masked else ("inverse" if code in flagged else "normal")
+            if delta == 0 or code in masked:
+                colour = "gray"
+            else:
+                colour = "red" if (delta > 0) == (code in flagged) else "green"
             outcome = after.rules.outcome(code)
             st.metric(
                 f"{after.rules.symbol(code)} {outcome.label}".strip(),
-                now,
-                delta=f"{delta:+d}" if delta else "±0",
+                integer(now),
+                delta=integer(delta, sign=True) if delta else "±0",
                 delta_color=colour,
-                delta_arrow="auto" if delta else "off",
+                delta_arrow="off" if delta == 0 else ("up" if delta > 0 else "down"),
                 border=True,
-                help=f"{fmt.outcome_label(after.rules, code)}: {then} afdelinger før, {now} efter.",
+                help=f"{fmt.outcome_label(after.rules, code)}: {integer(then)} afdelinger før, {integer(now)} efter.",
             )
 
 

@@ -129,6 +129,30 @@ def _municipality(version: str) -> str | None:
     return default_municipality(names)
 
 
+def place_name() -> str | None:
+    """The municipality in view by name: the one picked, or the only one in the data.
+
+    None for the whole country (several municipalities, none picked). With no data at all, the
+    agreement's own municipality (Aalborg).
+    """
+    names = municipalities()
+    chosen = municipality()
+    if chosen is not None:
+        return chosen
+    if len(names) == 1:
+        return names[0]
+    return None if names else DEFAULT_MUNICIPALITY
+
+
+def sidebar_title(place: str | None) -> str:
+    """The sidebar's first line: the product and the municipality in view (Markdown, name escaped)."""
+    if place == DEFAULT_MUNICIPALITY:
+        return f"**Trappetrin** · Fælles udlejningsaftale, {DEFAULT_MUNICIPALITY}"
+    if place is None:
+        return "**Trappetrin** · Hele landet"
+    return f"**Trappetrin** · {fmt.plain(place)} Kommune"
+
+
 def municipality() -> str | None:
     """The municipality in view; None for every department (one municipality, or the whole country)."""
     return _municipality(_releases_version())
@@ -305,7 +329,7 @@ def context(*, sidebar: bool = True) -> Context:
 
     if sidebar:
         with st.sidebar:
-            st.markdown("**Trappetrin** · Fælles udlejningsaftale, Aalborg")
+            st.markdown(sidebar_title(place_name()))
             if known.is_demo:
                 st.warning(
                     "**Demodata** – fiktive afdelinger og tal. Ikke den fortrolige monitoreringsliste.",

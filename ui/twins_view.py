@@ -145,7 +145,7 @@ def short_label(code: str) -> str:
 # --- the chart against the twins ---------------------------------------------------------------
 
 
-def comparison_chart(cmp: pd.DataFrame, twin_values: pd.DataFrame, dept_name: str) -> alt.LayerChart:
+def comparison_chart(cmp: pd.DataFrame, twin_values: pd.DataFrame, dept_name: str) -> alt.FacetChart:
     """Per indicator: each twin with a value (grey dots), the twins' range (bar), their median (tick),
     and the department (a red diamond, when it may be shown). Only indicators with an aggregate."""
     shown = cmp[cmp["median"].notna()]
@@ -179,35 +179,56 @@ def comparison_chart(cmp: pd.DataFrame, twin_values: pd.DataFrame, dept_name: st
             "Placering": own["position"].to_numpy(),
         }
     )
-    y = alt.Y("Indikator:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
-    x_scale = alt.Scale(zero=False, nice=True)
-    x_axis = alt.Axis(title="Procent", labelExpr="replace(datum.label, '.', ',') + ' %'")
+    # One row per indicator, each with its own scale: convictions (~1 %) and income (~80 %) both readable.
+    x_scale = alt.Scale(zero=False, nice=False, padding=14)
+    x_axis = alt.Axis(title=None, labelExpr="replace(datum.label, '.', ',') + ' %'", tickCount=5)
+    data = pd.concat(
+        [
+            ranges.assign(layer="range"),
+            dots.assign(layer="dot"),
+            own.assign(layer="own"),
+        ],
+        ignore_index=True,
+    )
+    chart = alt.Chart()
     bar = (
-        alt.Chart(ranges)
+        chart.transform_filter("datum.layer == 'range'")
         .mark_rule(strokeWidth=8, opacity=0.35, color="#4a6fa5")
         .encode(
-            y=y,
             x=alt.X("low:Q", scale=x_scale, axis=x_axis),
             x2="high:Q",
-            tooltip=["Indikator", "Spænd", "Tvillingernes median"],
+            tooltip=["Indikator:N", "Spænd:N", "Tvillingernes median:N"],
         )
     )
     median = (
-        alt.Chart(ranges)
+        chart.transform_filter("datum.layer == 'range'")
         .mark_tick(color="#1f3b63", thickness=3, size=22)
-        .encode(y=y, x=alt.X("median:Q", scale=x_scale), tooltip=["Indikator", "Tvillingernes median"])
+        .encode(x=alt.X("median:Q", scale=x_scale), tooltip=["Indikator:N", "Tvillingernes median:N"])
     )
     points = (
-        alt.Chart(dots)
+        chart.transform_filter("datum.layer == 'dot'")
         .mark_circle(color="#6b6b6b", size=36, opacity=0.7)
-        .encode(y=y, x=alt.X("value:Q", scale=x_scale), tooltip=["Indikator", "Tvilling", "Værdi"])
+        .encode(x=alt.X("value:Q", scale=x_scale), tooltip=["Indikator:N", "Tvilling:N", "Værdi:N"])
     )
     mine = (
-        alt.Chart(own)
-        .mark_point(shape="diamond", filled=True, size=160, color="#b2182b")
-        .encode(y=y, x=alt.X("value:Q", scale=x_scale), tooltip=["Afdeling", "Indikator", "Værdi", "Placering"])
+        chart.transform_filter("datum.layer == 'own'")
+        .mark_point(shape="diamond", filled=True, size=160, color="#b2182b", opacity=1)
+        .encode(x=alt.X("value:Q", scale=x_scale), tooltip=["Afdeling:N", "Indikator:N", "Værdi:N", "Placering:N"])
     )
-    return (bar + points + median + mine).properties(height=56 * max(len(order), 1))
+    return (
+        alt.layer(bar, points, median, mine, data=data)
+        .properties(height=34, width=680)
+        .facet(
+            row=alt.Row(
+                "Indikator:N",
+                sort=order,
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"),
+            ),
+            spacing=18,
+        )
+        .resolve_scale(x="independent")
+    )
 
 
 def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:

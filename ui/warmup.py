@@ -54,6 +54,23 @@ def warm_up() -> float:
             res = state.classified(known.releases[-1], adopted)
             # Oversigt's map and red/yellow list as its first view asks for them (no filter, no basemap).
             state.overview(res, known.releases[-1], basemap=False, only=set(res.data.frame.index))
+            if len(state.municipalities()) > 1:
+                # Several municipalities: "Hele landet" too (its map of a pie per municipality and
+                # its red/yellow list), with the keys its first view asks for (ui.state.overview).
+                s, version = state.store(), state._releases_version()
+                whole = state._classified(str(s.path), version, known.releases[-1], adopted, None)
+                state._overview(
+                    str(s.path),
+                    s.generation,
+                    f"{version}|{state.ALL_MUNICIPALITIES}",
+                    mapview.boundary_file_key(),
+                    known.releases[-1],
+                    adopted,
+                    False,
+                    None,
+                    0,
+                    _res=whole,
+                )
     except Exception:  # noqa: BLE001 - warming up is optional; the page reports real problems
         log.warning("Opvarmning af serveren mislykkedes; appen starter alligevel.", exc_info=True)
     finally:

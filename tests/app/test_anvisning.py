@@ -71,13 +71,36 @@ def test_scenario_changes_the_numbers_in_the_expected_direction(db, value, sign,
 
 
 def test_need_inputs_change_the_comparison(db):
-    """A need of 50–60 a year puts the demo's cheap dwellings above the need."""
+    """A need of 50–60 a year puts the demo's cheap dwellings above the need.
+
+    Issue 14: the fields take a Danish number (text fields, not st.number_input), kept per
+    municipality; the demo's only municipality is Aalborg, whose need the file gives.
+    """
     at = run_page()
-    at.number_input(key="cap_need_min").set_value(50).run()
-    at.number_input(key="cap_need_max").set_value(60).run()
+    assert at.text_input(key="cap_need_min.Aalborg").value == "250"
+    at.text_input(key="cap_need_min.Aalborg").input("50").run()
+    at.text_input(key="cap_need_max.Aalborg").input("60").run()
     assert not at.exception
     assert next(m for m in at.metric if m.label == "Behov").value == "50–60"
     assert any("over behovets øvre grænse" in m.value for m in at.markdown)
+    assert any("angivet på siden Anvisning" in m.value for m in at.markdown), "the need's source follows"
+
+
+def test_need_input_refuses_what_it_cannot_read(db):
+    """Unreadable or negative: a Danish message, nothing applied (the need stays 250–300)."""
+    at = run_page()
+    at.text_input(key="cap_need_min.Aalborg").input("to hundrede").run()
+    assert any("»to hundrede« er ikke et tal" in e.value and "mindst 0" in e.value for e in at.error)
+    at.text_input(key="cap_need_max.Aalborg").input("-5").run()
+    assert any("uden for det tilladte område" in e.value for e in at.error)
+    assert next(m for m in at.metric if m.label == "Behov").value == "250–300"
+
+
+def test_actual_use_takes_a_grouped_danish_number(db):
+    at = run_page()
+    at.text_input(key="cap_actual_use.Aalborg").input("1.100").run()
+    assert not at.exception and not at.error
+    assert next(m for m in at.metric if m.label == "Faktisk anvist").value == "1.100"
 
 
 def test_wider_cheap_limit_counts_more_dwellings(db):

@@ -170,6 +170,23 @@ def test_xlsx_has_list_red_yellow_and_about_sheets(app, downloads):
     assert about["Datagrundlag"] == "DEMODATA – fiktive afdelinger"
 
 
+def test_xlsx_from_the_page_looks_finished(app, downloads):
+    """The page's workbook: bold filtered header on every sheet, the Farve cells in the outcome's colour."""
+    at = app("eksport")
+    book = openpyxl.load_workbook(io.BytesIO(downloads(button(at, "dl_xlsx")).data))
+    colours = {"Rød": "B2182B", "Gul": "E6AB02", "Grøn": "1B9E77", "Grå": "BDBDBD"}
+    for name in ("Farveliste", "Røde og gule"):
+        sheet = book[name]
+        assert all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref.startswith("A1:")
+        header = [c.value for c in sheet[1]]
+        column = header.index("Farve") + 1
+        cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+        assert cells and all(c.fill.fgColor.rgb[-6:] == colours[c.value] for c in cells)
+    about = dict(list(book["Om data"].iter_rows(values_only=True))[1:])
+    assert about["Begrundelse"].startswith("Den regel, der afgør farven")
+    assert "Afdelinger uden data" not in about  # every department of the demo has data
+
+
 def test_scenario_changes_colours_and_says_so(app, downloads, db):
     """``?p.c.forebyggelse.outside_labour=35`` exports the scenario's colours, marked as a scenario.
 

@@ -186,7 +186,12 @@ def test_raising_a_threshold_moves_exactly_the_expected_departments(app, db):
     assert listed["base"][OUTSIDE] == 30.0 and not listed["error"]
     metrics = {m.label: m for m in at.metric}
     assert metrics["● Grøn"].delta == f"+{len(expected)}"
-    assert metrics["◆ Gul"].delta == f"-{len(expected)}"
+    assert metrics["◆ Gul"].delta == f"\u2212{len(expected)}"  # issue 14: one minus sign (formatting.py)
+    # Streamlit reads the direction from a leading "-": arrow and colour are set explicitly.
+    assert metrics["● Grøn"].proto.direction == metrics["● Grøn"].proto.MetricDirection.UP
+    assert metrics["◆ Gul"].proto.direction == metrics["◆ Gul"].proto.MetricDirection.DOWN
+    assert metrics["◆ Gul"].proto.color == metrics["◆ Gul"].proto.MetricColor.GREEN  # fewer yellow is good
+    assert metrics["● Grøn"].proto.color == metrics["● Grøn"].proto.MetricColor.GREEN
 
 
 def test_loosening_a_threshold_moves_departments_the_other_way(app, db):
@@ -609,6 +614,8 @@ def test_list_membership_is_a_yes_no_choice(app, db):
     at = open_scenarie(app)
     radio = at.radio(key="p.g.ministerial_list.on_list")
     assert radio.options == ["Ja", "Nej"] and radio.value == 1.0
+    inputs = live_list(at)["inputs"]  # the browser reads typed fields itself and waits for the server on choices
+    assert {k for k, spec in inputs.items() if spec["choice"]} == CHOICES
     assert any(c.value.startswith("Afdelinger i et område på ministeriets liste er røde.") for c in at.caption)
     at = set_param(at, "g.ministerial_list.on_list", 2.0)
     assert shown_movers(at) == expected_movers(db, {"g.ministerial_list.on_list": 2.0})
@@ -663,3 +670,11 @@ def test_a_scenario_that_moves_most_departments_is_adopted_only_when_confirmed(a
 def test_an_ordinary_scenario_needs_no_extra_confirmation(app, db):
     at = view(set_param(open_scenarie(app), OUTSIDE, 35.0), SAVE)
     assert not any(c.key.startswith("scenarie_stor_bekraeft.") for c in at.checkbox)
+
+
+def test_a_link_value_between_the_choices_shows_the_choice_it_means(app, db):
+    """ "≥ 1,5" on the list flag means Nej (no department has 2): the field and the scenario agree."""
+    at = open_scenarie(app, **{"p.g.ministerial_list.on_list": "1.5"})
+    assert at.radio(key="p.g.ministerial_list.on_list").value == 2.0
+    assert live_list(at)["params"]["g.ministerial_list.on_list"] == 2.0
+    assert shown_movers(at) == expected_movers(db, {"g.ministerial_list.on_list": 2.0})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
+import pytest
 
 from trappetrin import twins
 from trappetrin.store import Store
@@ -87,3 +90,57 @@ def test_afdeling_shows_a_twin_summary_with_a_link(app):
     summary = at.dataframe[-1].value
     assert list(summary.columns) == ["Indikator", "Afdelingen", "Tvillingernes median", "Placering"]
     assert isinstance(summary, pd.DataFrame) and len(summary) == len(twins.COMPARE_INDICATORS)
+
+
+@pytest.fixture(scope="module")
+def national_file(tmp_path_factory):
+    """A small national demo: Aalborg's 271 departments and 329 elsewhere."""
+    from trappetrin.demo_national import build_national
+    from trappetrin.store import open_store
+
+    path = tmp_path_factory.mktemp("national") / "national.duckdb"
+    store = open_store(path)
+    store.load_demo(build_national(total=600))
+    store.close()
+    return path
+
+
+def test_nationwide_scope_finds_twins_in_other_municipalities(national_file, tmp_path, monkeypatch):
+    from tests.app.conftest import _run
+
+    path = tmp_path / "n.duckdb"
+    shutil.copy(national_file, path)
+    monkeypatch.setenv("TRAPPETRIN_DB", str(path))
+    at = _run("tvillinger", {"afd": "101-003"})
+    assert not at.exception
+    assert at.radio(key="tv.omr").value == "kommune"
+    local = at.dataframe[1].value
+    assert "Kommune" not in local.columns  # all from Aalborg
+    at = _run("tvillinger", {"afd": "101-003", "tv.omr": "land"})
+    assert not at.exception
+    listing = at.dataframe[1].value
+    assert set(listing["Kommune"].iloc[1:]) - {"Aalborg"}, "nationwide twins come from elsewhere too"
+    assert any("i hele landet" in m.value for m in at.markdown)
+    other = listing[listing["Kommune"] != "Aalborg"]["Afdeling"].iloc[0]
+    dept = other.split("afd=")[1].split("&")[0]
+    at = _run("tvillinger", {"afd": dept, "tv.omr": "land"})
+    assert any("Skift kommune" in w.value for w in at.warning)
+    # The municipality view with nationwide twins lists only the municipality's own departments.
+    at = _run("tvillinger", {"tv": "kommune", "tv.omr": "land"})
+    assert not at.exception
+    ids = at.dataframe[0].value["Afdeling"].str.extract(r"afd=([^&]+)")[0]
+    assert ids.str.match(r"^1\d\d-\d{3}$").all()  # Aalborg's ids (organisations 101–153)
+
+
+def test_only_roles_that_may_export_get_the_files(db, tmp_path, monkeypatch):
+    """The CSV downloads are exports: an analyst gets them, a viewer sees the page without them."""
+    from .test_access import ROLES, as_role, open_page
+
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("TRAPPETRIN_ROLES", str(path))
+    for role, files in (("viewer", 0), ("analyst", 1)):
+        for params in ({"afd": "101-003"}, {"tv": "kommune"}):
+            at = open_page(as_role(role, params), "tvillinger")
+            assert at.title[0].value == "Tvillinger"
+            assert len(at.get("download_button")) == files, (role, params)

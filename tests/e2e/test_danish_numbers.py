@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import screenshot, wait_for_app
+from bench.browser import screenshot, start_streamlit, wait_for_app
 from tests.e2e.test_scenario import LIST, assert_movers_shown
 from tests.unit.test_typed_numbers import CASES
 from trappetrin.colours import classify_release
+from trappetrin.formatting import integer
 from trappetrin.numbers import parse_typed
 from trappetrin.scenario import movers
 from trappetrin.store import open_store
@@ -129,5 +130,38 @@ def test_the_browser_reads_typed_numbers_as_python_does(browser):
         )
     finally:
         page.close()
-    for (text, integer), js in zip(cases, got):
-        assert js == python(text, integer), f"{text!r} (integer={integer}): browser {js!r}"
+    for (text, whole), js in zip(cases, got):
+        assert js == python(text, whole), f"{text!r} (integer={whole}): browser {js!r}"
+
+
+@pytest.fixture(scope="module")
+def national_server(national_db, tmp_path_factory: pytest.TempPathFactory):
+    """A server on the national demo, and the number of departments that move at outside labour > 20 %."""
+    store = open_store(national_db)
+    try:
+        release, rules = store.release_labels()[-1], store.adopted_rule_set()
+        before = classify_release(store, release, rules)
+        after = classify_release(store, release, rules.with_overrides({OUTSIDE: 20.0}))
+        moved = len(movers(before.result, after.result))
+    finally:
+        store.close()
+    assert moved >= 1000, "the check needs a count with a thousands separator"
+    folder = tmp_path_factory.mktemp("national_numbers")
+    server = start_streamlit(log_path=folder / "streamlit.log", env={"TRAPPETRIN_DB": str(national_db)})
+    try:
+        yield server.url, moved
+    finally:
+        server.stop()
+
+
+def test_national_movers_count_is_grouped(page, national_server):
+    """The whole country, outside labour > 20 %: "1.085 afdelinger skifter farve", not "1085"."""
+    url, moved = national_server
+    page.goto(f"{url}/scenarie?kommune=alle")
+    wait_for_app(page, settle_ms=0)
+    type_value(page, OUTSIDE, "20,0")
+    expect(page).to_have_url(re.compile(re.escape(f"p.{OUTSIDE}=20") + r"(&|$)"))
+    count = page.locator(f"{LIST} .tt-count")
+    expect(count).to_have_text(f"{integer(moved)} afdelinger skifter farve", timeout=60_000)
+    assert "." in integer(moved)
+    expect(page.locator("[data-testid='stSidebar']")).to_contain_text("Trappetrin · Hele landet")

@@ -25,6 +25,7 @@ PAGES = [
     ("afdeling", "Afdeling", True),
     ("tvillinger", "Tvillinger", True),
     ("anvisning", "Anvisning", True),
+    ("opfoelgning", "Opfølgning", True),
     ("eksport", "Eksport", True),
     ("data", "Data", True),
     ("revision", "Revisionsspor", False),

@@ -1,7 +1,7 @@
 """Scenarie in a real browser: a changed threshold lists the movers, and a shared link reproduces it.
 
 Selectors follow the Scenarie page (pages/scenarie.py, ui/scenario_view.py): each parameter is a
-number input with widget key ``p.<parameter key>`` (CSS class
+text field (a Danish number, ui/number_entry.py) with widget key ``p.<parameter key>`` (CSS class
 ``st-key-p-c-forebyggelse-outside_labour``), bound to the query parameter of the same name; the
 movers are the live list (``ui/static/movers.js``) keyed ``ui.scenario_view.MOVERS_KEY``: the line
 "<n> afdelinger skifter farve" and a table (first column Afdelings-id, one row per department
@@ -71,7 +71,7 @@ def assert_movers_shown(page: Page, expected: dict[str, str]) -> None:
 def test_threshold_change_lists_movers_and_link_reproduces_them(page, app_server, expected_movers):
     """Typing 35 into the outside-labour threshold lists exactly trappetrin's movers; the link repeats it.
 
-    On /scenarie the number input for ``c.forebyggelse.outside_labour`` (default 30) is set to 35
+    On /scenarie the field for ``c.forebyggelse.outside_labour`` (default 30) is set to 35
     and Enter pressed: the URL gains ``p.c.forebyggelse.outside_labour=35``, the page says
     "<n> afdelinger skifter farve" and the movers table lists exactly the departments (by id)
     that trappetrin says change colour, one row each. A fresh page opened at that URL shows the

@@ -333,3 +333,23 @@ def test_demo_release_is_in_the_agreement_s_order_of_magnitude():
     assert cap["dwellings"].sum() == 23_324
     assert 40 < cap["available_cheap"].sum() < PARAMS.need_min
     assert not np.isnan(cap["available"]).any()
+
+
+def test_a_need_not_given_is_not_compared_with():
+    """Issue 14.7: the file's need is Aalborg's; elsewhere it is not given until typed."""
+    params = PARAMS.replace(need_given=False)
+    assert cm.need_range(params) == "–"
+    text = cm.need_text(100.0, params)
+    assert "Der er ikke angivet et behov at sammenligne med" in text and "250" not in text
+    lines = " ".join(cm.assumptions(RULES, params))
+    assert "250" not in lines and "ikke angivet et behov" in lines
+    cap = run(_two_departments(), params=params)
+    assert set(cm.export_table(cap, params, RULES)["Behov (billige boliger om året)"]) == {"ikke angivet"}
+
+
+def test_need_range_and_source():
+    assert cm.need_range(PARAMS) == "250–300"
+    assert cm.need_range(PARAMS.replace(need_min=1200.0, need_max=1200.0)) == "1.200"
+    assert "(Fælles udlejningsaftale 2023–2025)" in " ".join(cm.assumptions(RULES, PARAMS))
+    typed = PARAMS.replace(need_min=50.0, need_max=60.0, need_source="angivet på siden Anvisning")
+    assert "50–60 billige boliger om året (angivet på siden Anvisning)" in " ".join(cm.assumptions(RULES, typed))

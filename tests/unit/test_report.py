@@ -107,9 +107,9 @@ def test_pdf_sections_danish_letters_and_demo_label(built):
     assert pdf.startswith(b"%PDF")
     for heading in (
         "Statusrapport 2026",
-        "1. Farvefordeling og kort",
-        "2. Skift siden samme udgivelse sidste år",
-        "3. Områdernes listestatus",
+        "1. Farvefordeling",
+        "2. Områdernes listestatus",
+        "3. Kort og skift siden samme udgivelse sidste år",
         "4. Udvikling i nøgletal",
         "5. Anvisning: kapacitet, rådighed og brug",
         "6. Fleksibel udlejning og fogedsager",
@@ -193,3 +193,20 @@ def test_cli_report_writes_pdf_and_xlsx_by_extension(demo_file, tmp_path, monkey
     assert main(["report", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(bad)]) == 1
     assert not bad.exists()
     assert main(["report", "--from", "2026-12-31", "--to", "2026-01-01", "--out", str(pdf)]) == 1
+
+
+def test_trend_table_equals_indicator_trend_for_the_municipality(built):
+    from trappetrin.trends import indicator_trend
+
+    report, _, _, _, path = built
+    wide = report.tables["nøgletal"].frame
+    store = Store.open(path)
+    try:
+        rules = store.adopted_rule_set()
+        for code in rp.key_indicators(rules):
+            trend = indicator_trend(store, rules, code, "kommune").set_index("release")
+            row = wide[wide["Nøgletal"] == rp.catalogue.label(code)].iloc[0]
+            for release in wide.columns[2:]:
+                assert row[release] == pytest.approx(trend.at[release, "value"]), (code, release)
+    finally:
+        store.close()

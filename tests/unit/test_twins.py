@@ -386,3 +386,22 @@ def test_cli_plain_format_and_errors(demo_file, tmp_path, monkeypatch, capsys):
     assert "Afdelingen '999-999' findes ikke" in capsys.readouterr().err
     assert _cli(demo_file, monkeypatch, "--release", "2026-11", "--n", "4") == 2
     assert "--n skal være mellem 5 og 50" in capsys.readouterr().err
+
+
+def test_position_text():
+    assert twins.position_text(8, 1, 10) == "højere end 8 af 10 tvillinger"
+    assert twins.position_text(1, 8, 10) == "lavere end 8 af 10 tvillinger"
+    assert twins.position_text(0, 0, 4) == "samme værdi som alle 4 tvillinger"
+
+
+def test_candidate_selection_orders_by_value_then_column():
+    """The packed-key sort picks what a plain (value, column) sort per row picks, ties included."""
+    rng = np.random.default_rng(3)
+    d2 = rng.integers(0, 6, size=(40, 30)).astype(float) * 2.0**40  # few values: many ties
+    d2[rng.uniform(size=d2.shape) < 0.1] = np.inf
+    r, c = np.nonzero(np.isfinite(d2) | True)
+    cols, vals = twins._select(r, c, d2[r, c], 40, 7)
+    for i in range(40):
+        expected = sorted((v, j) for j, v in enumerate(d2[i]) if np.isfinite(v))[:7]
+        assert [j for _, j in expected] == [j for j in cols[i] if j >= 0]
+        assert [v for v, _ in expected] == [v for v in vals[i] if np.isfinite(v)]

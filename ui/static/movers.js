@@ -273,7 +273,7 @@ function cell(tag, text) {
 function draw(root, view, rows, total, source) {
   const box = root.querySelector(".tt-movers");
   box.dataset.source = source;
-  box.querySelector(".tt-count strong").textContent = `${total} afdelinger skifter farve`;
+  box.querySelector(".tt-count strong").textContent = `${formatNumber(total, 0)} afdelinger skifter farve`;
   const empty = box.querySelector(".tt-empty");
   const scroll = box.querySelector(".tt-scroll");
   const more = box.querySelector(".tt-more");

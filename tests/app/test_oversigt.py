@@ -210,3 +210,59 @@ def _deck_layers(at) -> list[dict]:
     import json
 
     return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+
+
+def test_imported_department_polygons_are_drawn_filled_by_step(app, db, latest):
+    """Department polygons imported on the Data page: a footprints layer, each filled in its step's
+    colour with the department's tooltip fields; the point stays (small) for the zoomed-out map."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from trappetrin import imports
+    from trappetrin.auth import Actor
+    from trappetrin.store import Store
+
+    frame, outcomes = latest
+    ids = [outcomes[outcomes == c].index[0] for c in ("red", "green", "grey")]
+    shapes = [
+        box(
+            frame.loc[i, "lon"] - 0.001,
+            frame.loc[i, "lat"] - 0.0005,
+            frame.loc[i, "lon"] + 0.001,
+            frame.loc[i, "lat"] + 0.0005,
+        )
+        for i in ids
+    ]
+    polygons = gpd.GeoDataFrame({"afdelings-id": ids}, geometry=shapes, crs="EPSG:4326")
+    store = Store.open(db)
+    try:
+        plan = imports.plan_import(store, "geometri", polygons.to_json().encode(), file_name="afdelinger.geojson")
+        imports.commit_import(store, plan, actor=Actor("Ida", "admin"))
+    finally:
+        store.close()
+    from ui.state import get_store
+
+    get_store.clear()
+    at = app()
+    layers = {layer.get("id"): layer for layer in _deck_layers(at)}
+    features = layers["footprints"]["data"]["features"]
+    assert {f["properties"]["dept_id"] for f in features} == set(ids)
+    codes = dict(zip(ids, ("red", "green", "grey")))
+    assert {f["properties"]["dept_id"]: f["properties"]["outcome"] for f in features} == codes
+    grey = next(f for f in features if f["properties"]["outcome"] == "grey")
+    assert grey["properties"]["why"] == "Under diskretionsgrænsen: ingen værdier vises"  # discretion
+    points = {d["dept_id"]: d for d in layers["departments"]["data"]}
+    assert all(points[i]["radius"] == 12 for i in ids)  # a dot on the polygon
+    red = next(f for f in features if f["properties"]["outcome"] == "red")
+    assert red["properties"]["fill"][:3] == points[ids[0]]["color"] and red["properties"]["fill"][3] > 100
+
+
+def test_the_filters_are_kept_in_the_link(app):
+    """A chosen filter goes into the address line; a link with filters opens with them chosen."""
+    at = app()
+    at.multiselect(key="filter_hood").set_value(["Vejgaard", "Hasseris"]).run()
+    assert at.query_params["bydel"] in (["Vejgaard|Hasseris"], "Vejgaard|Hasseris")
+    at = app(params={"bydel": "Hals", "farve": "green|yellow"})
+    assert at.multiselect(key="filter_hood").value == ["Hals"]
+    assert at.multiselect(key="filter_colour").value == ["green", "yellow"]
+    assert any("Bydel: Hals" in m.value for m in at.markdown)

@@ -144,3 +144,13 @@ def test_only_roles_that_may_export_get_the_files(db, tmp_path, monkeypatch):
             at = open_page(as_role(role, params), "tvillinger")
             assert at.title[0].value == "Tvillinger"
             assert len(at.get("download_button")) == files, (role, params)
+
+
+def test_an_empty_database_explains_itself(empty_app):
+    at = empty_app("tvillinger")
+    assert not at.exception
+    assert at.title[0].value == "Tvillinger"
+    assert not at.dataframe
+    # The empty-database guidance (with its templates), nothing of the page's own.
+    assert all(b.label.startswith("Skabelon") for b in at.get("download_button"))
+    assert not any("tvillinger" in m.value for m in at.markdown)

@@ -13,6 +13,8 @@ FILTER_KEYS = ("filter_org", "filter_area", "filter_hood", "filter_colour")
 #: The filters in the link: widget key → query parameter (values joined by "|").
 FILTER_URL = {"filter_org": "org", "filter_area": "omraade", "filter_hood": "bydel", "filter_colour": "farve"}
 REFIT_KEY = "kort_refit"
+#: At most this many rows in the red/yellow list on the page (the exports hold them all).
+LIST_ROWS = 200
 
 
 def seed_filters(options: dict[str, list]) -> None:
@@ -92,7 +94,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     filter_line = st.empty()
     st.space("stretch")
     # The basemap switch in a popover at the row's end: the map starts a row higher, and the
-    # button says when the basemap is on. (Not measurably faster: 2.87 vs 3.01 s, noise.)
+    # button says when the basemap is on.
     with st.popover(
         "Baggrundskort: til" if st.session_state.get("basemap") else "Baggrundskort",
         icon=":material/layers:",
@@ -246,6 +248,11 @@ with right:
     if ry.empty:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:
+        total = len(ry)
+        # The whole country has ~1,800 red and yellow departments: as one HTML table they cost the
+        # browser seconds on the first page (sanitised and laid out at once). The most severe first
+        # are shown; the rest are in the exports (bench/first_page.py, "Hele landet").
+        ry = ry.head(LIST_ROWS)
         ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
         # The organisation in small type under the department's name, and the reason (the rule with
         # its gates and values, trappetrin.explain) under the colour: three columns fit the right-hand
@@ -257,9 +264,12 @@ with right:
             beneath={"Afdeling": "Boligorganisation", "Farve": "Begrundelse"},
             links={"Afdeling": ("Afdelings-id", maplinks.department_href(state.link_params()))},
         )
-        st.caption(
-            f"{len(ry)} afdelinger. Klik på et navn for at åbne afdelingen. Hele farvelisten kan hentes under Eksport."
+        shown_rows = (
+            f"De første {fmt.integer(len(ry))} af {fmt.integer(total)} afdelinger (røde først)."
+            if total > len(ry)
+            else f"{fmt.integer(total)} afdelinger."
         )
+        st.caption(f"{shown_rows} Klik på et navn for at åbne afdelingen. Hele farvelisten kan hentes under Eksport.")
     opened = maplinks.helpers()
     if opened:
         go_to_department(opened)

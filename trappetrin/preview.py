@@ -47,7 +47,7 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
         ``rules`` (the rule set as data), ``ids``, ``names``, ``organisations``, ``masked``
         (under the rule set in view), ``values`` (indicator → number or ``None`` per row, ``None``
         for every masked row), ``refs`` (reference → number, or → list per row when the frame has
-        that column), ``indicators`` (label and unit), ``ops`` (Danish operator signs),
+        that column), ``indicators`` (label, unit, and whether it is a yes/no flag), ``ops`` (Danish operator signs),
         ``outcomes`` (labels, and the severity order the list is sorted by).
     """
     rules: RuleSet = base.rules
@@ -69,7 +69,8 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
         "values": values,
         "refs": refs,
         "indicators": {
-            name: {"label": catalogue.label(name), "unit": catalogue.unit(name)} for name in rules.indicators
+            name: {"label": catalogue.label(name), "unit": catalogue.unit(name), "flag": catalogue.is_flag(name)}
+            for name in rules.indicators
         },
         "ops": OP_LABELS,
         "outcomes": {"labels": outcome_labels, "severity": rules.severity_order()},

@@ -254,6 +254,10 @@ def describe_causes(causes: list[dict], changed: dict[str, tuple[float, float]],
         return "Diskretionsgrænsen er ændret" if "d.minimum" in changed else "Under diskretionsgrænsen"
     parts = []
     for c in causes:
+        if catalogue.is_flag(c["indicator"]):  # a yes/no (the ministry's list): no thresholds to show
+            answer = "ja" if c["value"] >= 1 else "nej"
+            parts.append(f"{c['label']}: {answer} ({'tæller nu med' if c['met_after'] else 'tæller ikke længere med'})")
+            continue
         unit = " %" if catalogue.unit(c["indicator"]) == "%" else ""
         op = OP_LABELS[c["op"]]
         state = "nu opfyldt" if c["met_after"] else "ikke længere opfyldt"

@@ -18,9 +18,10 @@ from trappetrin import imports
 from trappetrin.config import DATA_DIR
 from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
-from trappetrin.importer import VALUE_SOURCES, Plan, read_table
+from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
 from trappetrin.store import AUDIT_ACTIONS, Store
 from ui import state
+from ui.tables import html_table
 
 TEMPLATES = DATA_DIR / "templates"
 TEMPLATE_FILES = {
@@ -104,7 +105,7 @@ def render() -> None:
         else:
             st.info("Din rolle må ikke indlæse data.", icon=":material/lock:")
     with tabs[1]:
-        releases_section(s, actor)
+        releases_section(s, actor, ctx.adopted)
     with tabs[2]:
         log_section(s)
     with tabs[3]:
@@ -162,24 +163,12 @@ def _options(kind: str) -> dict:
 
 
 def _problems(exc: UserError) -> None:
+    """The error, and its problems as a table whose text wraps, identical problems in many rows
+    collapsed to one line ("257 rækker: …")."""
     st.error(exc.message, icon=":material/error:")
     if exc.problems:
-        table = imports.problem_table(exc)
-        table["Række"] = [str(r) if pd.notna(r) else "" for r in table["Række"]]  # blank, not "None"
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="data_problems",
-            column_config={
-                "Fil": st.column_config.TextColumn(width="small"),
-                "Række": st.column_config.TextColumn(width=60),
-                "Kolonne": st.column_config.TextColumn(width="medium"),
-                "Værdi": st.column_config.TextColumn(width="small"),
-                "Problem": st.column_config.TextColumn(width="medium"),
-                "Forventet": st.column_config.TextColumn(width="large"),
-            },
-        )
+        table = imports.collapse_problems(imports.problem_table(exc))
+        html_table(table, label="Problemer i filen", max_height=480)
 
 
 def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
@@ -267,6 +256,19 @@ def import_section(s: Store, actor, ctx) -> None:
         mapping = _mapping(s, kind, headers)
         if mapping is None:
             return
+        if kind == "afdelingsdata":
+            options["rules"] = ctx.adopted
+            lacking = missing_rule_columns(headers, mapping, ctx.adopted)
+            if lacking:
+                names = ", ".join(field_label(c) for c in lacking)
+                partial = st.checkbox(
+                    f"Delvis udgivelse: gem den uden kolonne for {names}",
+                    key="data_partial",
+                    help=f"Regelsættet '{ctx.adopted.name}' bruger disse indikatorer. Uden afkrydsning afvises "
+                    "filen; med den gemmes udgivelsen og vises som delvis overalt.",
+                )
+                if partial:
+                    options["allow_missing"] = lacking
     slot = st.empty()
     bar = slot.progress(0.0, text="Kontrollerer filen …")
 
@@ -301,7 +303,7 @@ def import_section(s: Store, actor, ctx) -> None:
                 return
             status.update(label=text, state="complete")
         if mapping and kind != "geometri":
-            s.save_mapping(kind, headers, mapping)
+            s.save_mapping(kind, headers, mapping, actor=actor)
         st.session_state[UPLOAD_GEN] = gen + 1
         _done(text)
         st.rerun()
@@ -328,10 +330,20 @@ def _preview(pre, ctx) -> None:
             st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", len(pre.missing))
             st.metric("Nye afdelinger", len(pre.added))
             st.metric("Skifter farve", len(pre.changes))
+        if plan.partial:
+            st.warning(
+                "Delvis udgivelse – uden kolonne for "
+                + ", ".join(field_label(c) for c in plan.partial)
+                + ". Udgivelsen gemmes og vises som delvis.",
+                icon=":material/rule:",
+            )
+        if plan.n_known < plan.n_values:
+            st.caption(f"{plan.n_known} værdier; {plan.n_values - plan.n_known} celler er tomme eller skjulte.")
         if plan.ignored_columns:
             st.caption("Ignorerede kolonner: " + ", ".join(plan.ignored_columns))
-        if plan.missing_indicators:
-            st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(plan.missing_indicators))
+        others = [c for c in plan.missing_indicators if c not in plan.partial]
+        if others:
+            st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(field_label(c) for c in others))
         cols = st.columns(2)
         with cols[0]:
             st.markdown(f"**Afdelinger med værdier** ({len(pre.departments)})")
@@ -361,7 +373,7 @@ def _preview(pre, ctx) -> None:
 # --- releases, log, backup, templates -------------------------------------------------------------
 
 
-def releases_section(s: Store, actor) -> None:
+def releases_section(s: Store, actor, rules=None) -> None:
     rel = s.releases()
     if rel.empty:
         st.info("Der er ingen udgivelser endnu. Indlæs en under fanen Indlæs.", icon=":material/database:")
@@ -378,6 +390,7 @@ def releases_section(s: Store, actor) -> None:
                 "Indlæst": shown["imported_at"],
                 "Af": shown["imported_by"],
                 "Fil": shown["file_name"],
+                "Delvis": [_partial_text(s, label, rules) for label in shown["label"]],
             }
         ),
         hide_index=True,
@@ -404,6 +417,14 @@ def releases_section(s: Store, actor) -> None:
             st.session_state.pop("data_delete_label", None)
             _done(f"Udgivelsen '{label}' er slettet.")
             st.rerun()
+
+
+def _partial_text(s: Store, label: str, rules) -> str:
+    """'delvis: uden …' for a release without a column the rule set in use reads, else ''."""
+    from trappetrin.importer import partial_indicators
+
+    lacking = partial_indicators(s, label, rules) if rules is not None else []
+    return "delvis: uden " + ", ".join(field_label(c) for c in lacking) if lacking else ""
 
 
 def log_section(s: Store) -> None:

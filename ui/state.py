@@ -37,11 +37,15 @@ def get_store(path: str | None = None) -> Store:
     """The process-wide store; builds the demo database on first run, when the file is new.
 
     An existing database that has no releases stays empty, so the app can explain that state.
+    Commands of ``python -m trappetrin`` may use the file while the app runs: the store steps
+    aside for them (see ``trappetrin/handover.py``).
     """
     from trappetrin.config import db_path
 
     is_new = not (Path(path) if path else db_path()).exists()
-    return open_store(path, demo_if_empty=is_new)
+    opened = open_store(path, demo_if_empty=is_new)
+    opened.serve_commands()
+    return opened
 
 
 def store() -> Store:

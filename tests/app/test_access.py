@@ -427,6 +427,7 @@ def test_data_page_label_file_and_column_names_are_only_data(app, db, evil):
     at.file_uploader[0].upload(file_name, buffer.getvalue().encode("utf-8"))
     at.run()
     at.selectbox(key="data_map_afdelingsdata_dept_id").select(evil).run()
+    at.checkbox(key="data_partial").check().run()  # a small file: a deliberate partial release
     assert not at.exception and not at.error, [e.value for e in at.error]
     at.button(key="data_commit").click().run()
     assert not at.exception

@@ -275,3 +275,31 @@ def write_lock() -> None:
         + "".join(f'{side} = "{digest}"\n' for side, digest in lock.items()),
         encoding="utf-8",
     )
+
+
+@pytest.mark.parametrize(
+    ("base_value", "value", "text"),
+    [
+        (1.0, 2.0, "Del af område på ministeriets liste: ja (tæller ikke længere med)"),
+        (2.0, 1.0, "Del af område på ministeriets liste: ja (tæller nu med)"),
+    ],
+)
+def test_the_list_flag_cause_is_yes_no_in_both_engines(node, base_value, value, text):
+    """Issue 14.2: the ministry-list gate is Ja/Nej, so a mover's cause says ja/nej, not "1: ≥ 1 → ≥ 2"."""
+    from trappetrin.rules import bundled_rule_sets
+
+    trappetrin = next(rs for rs in bundled_rule_sets() if rs.name == "trappetrin")
+    rules = trappetrin.with_overrides({"g.ministerial_list.on_list": base_value})
+    n = 4
+    frame = pd.DataFrame({name: [10.0] * n for name in rules.indicators}, index=pd.Index(list("ABCD"), name="dept_id"))
+    frame["on_ministry_list"] = [1.0, 0.0, 1.0, 0.0]
+    frame["residents_18_64"] = 100.0
+    frame["name"] = [f"Afdeling {i}" for i in range(n)]
+    frame["organisation"] = "Org"
+    refs = {REFERENCE: 0.78}
+    _, base, request = _js_request(rules, frame, refs, {"g.ministerial_list.on_list": value})
+    got = node(request)
+    expected = movers(base, classify(frame, rules.with_overrides({"g.ministerial_list.on_list": value}), refs))
+    assert set(expected["id"]) == {"A", "C"}
+    assert set(expected["cause_text"]) == {text}
+    assert {row[0]: row[5] for row in got["movers"]} == dict(zip(expected["id"], expected["cause_text"]))

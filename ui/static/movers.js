@@ -218,6 +218,9 @@ function describeCauses(engine, causes, changed, masked) {
   if (masked) return changed.includes("d.minimum") ? "Diskretionsgrænsen er ændret" : "Under diskretionsgrænsen";
   const parts = causes.map(c => {
     const info = engine.indicators[c.indicator] ?? { label: c.indicator, unit: "" };
+    if (info.flag) { // a yes/no (the ministry's list): no thresholds to show
+      return `${info.label}: ${c.value >= 1 ? "ja" : "nej"} (${c.metAfter ? "tæller nu med" : "tæller ikke længere med"})`;
+    }
     const unit = info.unit === "%" ? " %" : "";
     const op = engine.ops[c.op];
     const state = c.metAfter ? "nu opfyldt" : "ikke længere opfyldt";

@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import formatting
 from .config import RULES_DIR
 from .errors import UserError
 
@@ -80,11 +81,11 @@ class Condition(_Model):
         """Danish text of the comparison, e.g. ``> 30 %`` or ``≥ 2 × landsgennemsnit (1,57 %)``."""
         op = OP_LABELS[self.op]
         if self.is_relative:
-            text = f"{op} {format_number(self.factor)} × {REFERENCE_LABELS.get(self.reference, self.reference)}"
+            text = f"{op} {formatting.short(self.factor)} × {REFERENCE_LABELS.get(self.reference, self.reference)}"
             if refs and self.reference in refs:
-                text += f" ({format_number(self.factor * refs[self.reference])}{_unit_suffix(unit)})"
+                text += f" ({formatting.short(self.factor * refs[self.reference])}{_unit_suffix(unit)})"
             return text
-        return f"{op} {format_number(self.value)}{_unit_suffix(unit)}"
+        return f"{op} {formatting.short(self.value)}{_unit_suffix(unit)}"
 
 
 class CriteriaSet(_Model):
@@ -356,8 +357,8 @@ class RuleSet(_Model):
         if discretion and "d.minimum" in overrides and float(overrides["d.minimum"]) < discretion.minimum:
             # Departments under the limit have suppressed data (docs/domain.md §3): no scenario may show them.
             raise UserError(
-                f"Diskretionsgrænsen kan ikke sættes under {format_number(discretion.minimum)} "
-                f"i et scenarie (forsøgt: {format_number(float(overrides['d.minimum']))})."
+                f"Diskretionsgrænsen kan ikke sættes under {formatting.short(discretion.minimum)} "
+                f"i et scenarie (forsøgt: {formatting.short(float(overrides['d.minimum']))})."
             )
         if discretion and "d.minimum" in overrides:
             discretion = discretion.model_copy(update={"minimum": float(overrides["d.minimum"])})
@@ -412,16 +413,6 @@ class Parameter:
 
 
 REFERENCE_LABELS = {"national_pct_convicted": "landsgennemsnittet"}
-
-
-def format_number(x: float | None, decimals: int = 2) -> str:
-    """Danish number text: decimal comma, trailing zeros dropped (``1,5``, ``30``)."""
-    if x is None:
-        return ""
-    text = f"{x:,.{decimals}f}"
-    if decimals > 0:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _unit_suffix(unit: str) -> str:

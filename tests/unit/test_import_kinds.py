@@ -457,7 +457,8 @@ def test_cli_import_delete_backup_restore_log(store, tmp_path, monkeypatch, caps
     capsys.readouterr()
     assert main(["log"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[2] for line in out[:4]] == ["restore", "backup", "delete_release", "import"]
+    actions = ["Gendannelse", "Sikkerhedskopi", "Sletning af udgivelse", "Indlæsning"]  # Danish, as Revisionsspor
+    assert [line.split("\t")[2] for line in out[:4]] == actions
     assert "liste.csv" in out[3]
 
 

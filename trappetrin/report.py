@@ -53,7 +53,7 @@ DEMO_TEXT = (
     "Ikke den fortrolige monitoreringsliste og ikke rigtige opfølgningstal."
 )
 N_TREND_RELEASES = 6
-DPI = 170  # charts: sharp on paper at their printed width (~17 cm), small and quick to draw
+DPI = 170  # only for raster output; the charts are SVG
 
 
 @dataclass
@@ -474,9 +474,19 @@ def _figure(width_in: float, height_in: float):
 
 
 def _png(fig) -> bytes:
+    """The chart as SVG (vector: sharp at any size, quick to write; typst embeds it with the
+    report's own fonts, as text kept as text, so the numbers in a chart are in the PDF's text)."""
+    import matplotlib
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "trappetrin"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
+
+
+def image_name(key: str, data: bytes) -> str:
+    """The file name a chart is written under for typst: SVG or PNG by its content."""
+    return f"{key}.svg" if data[:100].lstrip().startswith((b"<?xml", b"<svg")) else f"{key}.png"
 
 
 def _danish_axis(ax) -> None:
@@ -646,22 +656,24 @@ def _document(report: Report) -> dict:
     table("lister")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "3. Kort og skift siden samme udgivelse sidste år"})
-    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
+    blocks.append({"type": "image", "path": image_name("kort", report.charts["kort"]), "width": "100%"})
     table("skift")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "4. Udvikling i nøgletal"})
     table("nøgletal")
     if "nøgletal" in report.charts:
-        blocks.append({"type": "image", "path": "nøgletal.png", "width": "100%"})
+        blocks.append({"type": "image", "path": image_name("nøgletal", report.charts["nøgletal"]), "width": "100%"})
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "5. Anvisning: kapacitet, rådighed og brug"})
     table("anvisning")
-    blocks.append({"type": "image", "path": "anvisning.png", "width": "85%"})
+    blocks.append({"type": "image", "path": image_name("anvisning", report.charts["anvisning"]), "width": "85%"})
     table("trin")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "6. Fleksibel udlejning og fogedsager"})
     table("organisationer")
-    blocks.append({"type": "image", "path": "organisationer.png", "width": "100%"})
+    blocks.append(
+        {"type": "image", "path": image_name("organisationer", report.charts["organisationer"]), "width": "100%"}
+    )
     table("kriterier")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "7. Om data"})
@@ -688,7 +700,7 @@ def to_pdf(report: Report) -> bytes:
         root = Path(tmp)
         (root / "data.json").write_text(json.dumps(_document(report), ensure_ascii=False), encoding="utf-8")
         for key, png in report.charts.items():
-            (root / f"{key}.png").write_bytes(png)
+            (root / image_name(key, png)).write_bytes(png)
         (root / "report.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
         return typst.compile(
             str(root / "report.typ"),

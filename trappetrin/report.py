@@ -393,6 +393,22 @@ def build_report(
     }
     if not long.empty:
         charts["nøgletal"] = _trend_chart(long)
+    rel = store.releases()
+    rel = rel[rel["reference_date"] <= pd.Timestamp(res.data.reference_date)]
+    tables["udgivelser"] = Table(
+        "Udgivelser til og med rapportens",
+        pd.DataFrame(
+            {
+                "Udgivelse": rel["label"].astype(str),
+                "Kilde": rel["source"].astype(str),
+                "Opgørelsesdato": [fmt.date(d) for d in rel["reference_date"]],
+                "Værdier": rel["n_values"].astype(int),
+                "Listeår": [fmt.MISSING if pd.isna(y) else str(int(y)) for y in rel["list_year"]],
+            }
+        ),
+        {"Værdier": _int},
+        widths=["1fr", "1.4fr", "1.1fr", "0.9fr", "0.8fr"],
+    )
     about = _about(store, rules, res, summary, is_demo)
     return Report(
         period=period,
@@ -679,6 +695,7 @@ def _document(report: Report) -> dict:
     blocks.append({"type": "heading", "level": 1, "text": "7. Om data"})
     for line in report.about:
         blocks.append({"type": "para", "text": line})
+    table("udgivelser", level=2)
     return {
         "title": report.title,
         "subtitle": "Fælles udlejningsaftale · Aalborg Kommune og de almene boligorganisationer",
@@ -740,6 +757,7 @@ def to_xlsx(report: Report) -> bytes:
         "trin": "Anvisning pr. trin",
         "organisationer": "Organisationer",
         "kriterier": "Fleksibel pr. kriterium",
+        "udgivelser": "Udgivelser",
     }
     for key, name in names.items():
         frame = report.tables[key].frame.copy()

@@ -74,14 +74,18 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_org",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
-        areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
+        areas = st.multiselect(
+            "Område", area_names, key="filter_area", persist_state="session", placeholder="Alle", select_all=False
+        )
         hoods = st.multiselect(
             "Bydel",
             sorted(frame["neighbourhood"].dropna().unique()),
             key="filter_hood",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
         colours = st.multiselect(
             "Farve",
@@ -90,6 +94,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_colour",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
     filter_line = st.empty()
     st.space("stretch")
@@ -139,11 +144,11 @@ chosen = [
 ]
 if chosen:
     filter_line.markdown(
-        f"**{fmt.integer(len(shown))} af {fmt.integer(len(frame))} afdelinger vises** · "
+        f"**{formatting.integer(len(shown))} af {formatting.integer(len(frame))} afdelinger vises** · "
         + " · ".join(f"{name}: {', '.join(fmt.plain(v) for v in values)}" for name, values in chosen)
     )
 else:
-    filter_line.markdown(f"Alle {fmt.integer(len(frame))} afdelinger vises.")
+    filter_line.markdown(f"Alle {formatting.integer(len(frame))} afdelinger vises.")
 
 absent = res.data.absent
 if len(absent):  # departments in the register the release has no data for: said, never hidden
@@ -185,7 +190,7 @@ with left:
         legend = "".join(
             f'<span class="tt-legend-item"><span class="tt-dot" style="background:{o.color}">'
             f"{fmt.plain(rules.map_symbol(o.code))}</span>{fmt.plain(o.label)}"
-            f" <b>{fmt.integer(int(counts.get(o.code, 0)))}</b></span>"
+            f" <b>{formatting.integer(counts.get(o.code, 0))}</b></span>"
             for o in (rules.outcome(c) for c in rules.severity_order())
         )
         st.html(
@@ -213,7 +218,7 @@ with left:
         )
     else:
         st.caption(
-            "Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret). "
+            f"Tal på punkterne: {fmt.map_legend(res.rules)}. "
             "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den. " + ATTRIBUTION
         )
     objects = (event.selection.get("objects") or {}) if event and event.selection else {}
@@ -265,9 +270,9 @@ with right:
             links={"Afdeling": ("Afdelings-id", maplinks.department_href(state.link_params()))},
         )
         shown_rows = (
-            f"De første {fmt.integer(len(ry))} af {fmt.integer(total)} afdelinger (røde først)."
+            f"De første {formatting.integer(len(ry))} af {formatting.integer(total)} afdelinger (røde først)."
             if total > len(ry)
-            else f"{fmt.integer(total)} afdelinger."
+            else f"{formatting.integer(total)} afdelinger."
         )
         st.caption(f"{shown_rows} Klik på et navn for at åbne afdelingen. Hele farvelisten kan hentes under Eksport.")
     opened = maplinks.helpers()

@@ -276,11 +276,14 @@ def run(argv: list[str] | None = None) -> int:
             return _restore_damaged(exc.path, args)
         raise
     if args.command == "releases":
+        from . import formatting
+
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
         for row in rel.itertuples():
-            print(f"{row.label}\t{row.source}\t{row.reference_date:%Y-%m-%d}\t{row.n_values} værdier")
+            n = formatting.integer(row.n_values)
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
         return 0
     if args.command == "report":
         from .followup import Period
@@ -434,9 +437,8 @@ def _import(store, args) -> int:
 
 def _admin(store, args) -> int:
     """delete-release, backup, restore, log: user errors are one Danish line and exit code 2."""
-    import pandas as pd
 
-    from . import backup
+    from . import audit, backup, formatting
 
     try:
         if args.command == "delete-release":
@@ -456,9 +458,10 @@ def _admin(store, args) -> int:
             log = store.audit_log().head(max(args.limit, 0))
             if log.empty:
                 print("Revisionssporet er tomt.")
-            for row in log.itertuples():
-                extra = "".join(f"\t{v}" for v in (row.file_name, row.n_rows) if v is not None and not pd.isna(v))
-                print(f"{row.logged_at:%Y-%m-%d %H:%M:%S}\t{row.actor}\t{row.action}\t{row.object or ''}{extra}")
+            shown = audit.readable(log)
+            for row in shown.itertuples(index=False):
+                extra = "".join(f"\t{v}" for v in (row.Fil, row.Rækker) if v != formatting.MISSING)
+                print(f"{row.Tidspunkt}\t{row.Hvem}\t{row.Handling}\t{row.Objekt}{extra}")
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT

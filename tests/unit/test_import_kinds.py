@@ -362,7 +362,7 @@ def test_two_imports_at_once_are_serialised_and_a_reader_sees_the_old_state(stor
         imports.plan_import(
             store,
             "afdelingsdata",
-            VALUES,
+            VALUES + b"\n" * k,  # two different files (the same file twice is refused, see test_import_race)
             file_name=f"{k}.csv",
             options={**VALUE_OPTS, "label": f"samtidig-{k}"},
             today=TODAY,
@@ -457,7 +457,8 @@ def test_cli_import_delete_backup_restore_log(store, tmp_path, monkeypatch, caps
     capsys.readouterr()
     assert main(["log"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[2] for line in out[:4]] == ["restore", "backup", "delete_release", "import"]
+    actions = ["Gendannelse", "Sikkerhedskopi", "Sletning af udgivelse", "Indlæsning"]  # Danish, as Revisionsspor
+    assert [line.split("\t")[2] for line in out[:4]] == actions
     assert "liste.csv" in out[3]
 
 

@@ -1360,6 +1360,15 @@ def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None 
                 raise UserError(
                     f"Udgivelsen '{plan.label}' findes allerede, og en gemt udgivelse kan ikke ændres. Intet er gemt."
                 )
+            # Checked again here: another import of the same file may have committed since the plan.
+            earlier = cur.execute(
+                "SELECT label FROM releases WHERE checksum = ? ORDER BY release_id LIMIT 1", [plan.checksum]
+            ).fetchone()
+            if plan.checksum and earlier is not None:
+                raise UserError(
+                    f"{plan.file_name}: præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som "
+                    f"udgivelsen '{earlier[0]}' – forventet en ny fil. Intet er gemt."
+                )
             release_id = cur.execute(
                 "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
                 "file_name, checksum) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING release_id",

@@ -443,8 +443,45 @@ _ERROR_TEXT = {
 }
 
 
+#: The indicator the agreement's discretion limit counts (residents aged 18–64).
+DISCRETION_INDICATOR = "residents_18_64"
+
+
+def discretion_floor() -> float:
+    """The agreement's discretion limit: departments with fewer residents aged 18–64 show no values."""
+    from . import catalogue
+
+    return float(catalogue.agreement()["discretion_min_residents_18_64"])
+
+
+def check_discretion(rules: RuleSet, *, source: str) -> RuleSet:
+    """Refuse a department rule set whose discretion is weaker than the agreement's.
+
+    Applied wherever a rule set is loaded (files, the database, scenarios): a stored or restored
+    rule set with ``minimum = 0`` (or none at all) would otherwise put suppressed values on
+    screen and in every export.
+    """
+    if rules.scope != "afdeling":
+        return rules
+    floor = discretion_floor()
+    d = rules.discretion
+    if d is None or d.indicator != DISCRETION_INDICATOR or d.minimum < floor:
+        found = "ingen diskretion" if d is None else f"{d.indicator} ≥ {format_number(d.minimum)}"
+        raise UserError(
+            f"Regelsættet i {source} overholder ikke aftalens diskretionsgrænse: afdelinger med færre end "
+            f"{format_number(floor)} beboere i alderen 18–64 år skal være skjult ([discretion] indicator = "
+            f'"{DISCRETION_INDICATOR}", minimum ≥ {format_number(floor)}); regelsættet har {found}. '
+            "Det bruges ikke."
+        )
+    return rules
+
+
 def parse_rule_set(data: dict, *, source: str) -> RuleSet:
-    """Validate a rule-set mapping; raise :class:`UserError` listing every problem in Danish."""
+    """Validate a rule-set mapping; raise :class:`UserError` listing every problem in Danish.
+
+    (The engine's own check: the agreement's discretion limit is enforced where rule sets are
+    loaded, :func:`load_rule_set_text`, so that tests may try the engine with any limit.)
+    """
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
@@ -462,11 +499,13 @@ def parse_rule_set(data: dict, *, source: str) -> RuleSet:
 
 
 def load_rule_set_text(text: str, *, source: str) -> RuleSet:
+    """A rule set from TOML text (a file, the database): valid, and keeping the agreement's
+    discretion limit (:func:`check_discretion`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"Regelsættet i {source} er ikke gyldig TOML: {exc}.") from None
-    return parse_rule_set(data, source=source)
+    return check_discretion(parse_rule_set(data, source=source), source=source)
 
 
 def load_rule_set(path: Path) -> RuleSet:

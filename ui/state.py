@@ -67,7 +67,12 @@ class StoreFacts:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _facts(db: str, generation: int) -> StoreFacts:
     s = store()
-    stored = {c: s.rule_set(*parse_choice(c)) for c in rule_set_choices(s)}
+    stored = {}
+    for c in rule_set_choices(s):
+        try:
+            stored[c] = s.rule_set(*parse_choice(c))
+        except UserError:  # e.g. a restored rule set below the agreement's discretion limit: not offered
+            continue
     choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
     return StoreFacts(
         releases=s.release_labels(),

@@ -362,7 +362,7 @@ def test_two_imports_at_once_are_serialised_and_a_reader_sees_the_old_state(stor
         imports.plan_import(
             store,
             "afdelingsdata",
-            VALUES,
+            VALUES + b"\n" * k,  # two different files (the same file twice is refused, see test_import_race)
             file_name=f"{k}.csv",
             options={**VALUE_OPTS, "label": f"samtidig-{k}"},
             today=TODAY,

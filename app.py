@@ -9,7 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from trappetrin.errors import UserError
 from ui.auth import current_actor, gate, sidebar_identity
+from ui.fmt import plain
 
 HERE = Path(__file__).resolve().parent
 # A local icon: a Material icon name would make the browser fetch it from Google's font server.
@@ -29,6 +31,9 @@ PAGES = [
     ("pages/revision.py", "Revisionsspor", ":material/history:", "revision", "audit"),
 ]
 
+DEFAULT = "oversigt"
+assert PAGES[0][3] == DEFAULT
+
 screen = gate()  # login mode: the login screen, or "no role", instead of the app
 if screen is not None:
     # One hidden page, so Streamlit never falls back to listing (and running) the pages/ folder.
@@ -38,8 +43,16 @@ if screen is not None:
 actor = current_actor()
 sidebar_identity(actor)
 pages = [
-    st.Page(file, title=title, icon=icon, url_path=url, default=(url == "oversigt"))
+    # The default page is served at the root URL, where Streamlit ignores its url_path; it gets a
+    # name of its own ("start"), so that /oversigt can be the hidden alias below.
+    st.Page(file, title=title, icon=icon, url_path="start" if url == DEFAULT else url, default=(url == DEFAULT))
     for file, title, icon, url, permission in PAGES
     if actor.can(permission) and (HERE / file).exists()
 ]
-st.navigation(pages).run()
+if any(url == DEFAULT and actor.can(permission) for _, _, _, url, permission in PAGES):
+    # /oversigt (links, bookmarks) opens Oversigt instead of "Page not found".
+    pages.append(st.Page(PAGES[0][0], title=PAGES[0][1], url_path=DEFAULT, visibility="hidden"))
+try:
+    st.navigation(pages).run()
+except UserError as exc:  # a damaged or busy database and the like: one Danish message, no traceback
+    st.error(plain(exc.message), icon=":material/error:")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, explain, trends
+from trappetrin import catalogue, explain, formatting, trends
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
-from ui.charts import colour_history_chart, danish, signed, unit_suffix
+from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.state import (
     DEPARTMENT_KEY,
     MUNICIPALITY_KEY,
@@ -60,7 +60,7 @@ def _list_status(db: str, version: str) -> tuple[pd.DataFrame, list[int]]:
 def _rule_text(rules: RuleSet, rule_id: str, outcome: str) -> str:
     if rule_id == DISCRETION_RULE:
         d = rules.discretion
-        limit = f" (færre end {fmt.integer(d.minimum)} {catalogue.label(d.indicator).lower()})" if d else ""
+        limit = f" (færre end {formatting.integer(d.minimum)} {catalogue.label(d.indicator).lower()})" if d else ""
         return f"Under diskretionsgrænsen{limit}"
     if rule_id == DEFAULT_RULE:
         return f"Ingen regel ramte; standardudfaldet er {rules.outcome(outcome).label.lower()}"
@@ -79,7 +79,7 @@ def _value_text(indicator: str, value: float, status: str | None) -> str:
             return "Ja" + (f" ({STATUS_LABELS.get(status, status)})" if status else "")
         return "Nej"
     decimals = 0 if catalogue.unit(indicator) == "antal" else 1
-    return danish(value, decimals) + (unit_suffix(catalogue.unit(indicator)) if pd.notna(value) else "")
+    return formatting.short(value, decimals) + (unit_suffix(catalogue.unit(indicator)) if pd.notna(value) else "")
 
 
 def _register_facts(row: pd.Series) -> list[str]:
@@ -310,16 +310,16 @@ with left:
         {
             "Husleje pr. måned": ["≤ 3.500 kr.", "3.500–5.000 kr.", "Over 5.000 kr.", "I alt", "Heraf BAB-boliger"],
             "Boliger": [
-                fmt.integer(row[c])
+                formatting.integer(row[c])
                 for c in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "dwellings", "bab_dwellings")
             ],
         }
     )
     st.dataframe(bands, hide_index=True, width="stretch")
     st.caption(
-        f"{fmt.integer(row['family_dwellings'])} almene familieboliger"
+        f"{formatting.integer(row['family_dwellings'])} almene familieboliger"
         + (
-            f" og {fmt.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
+            f" og {formatting.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
             if row["bab_dwellings"]
             else ""
         )
@@ -332,7 +332,7 @@ with right:
     st.markdown(outcome.meaning or "Regelsættet beskriver ikke farvens betydning.")
     if outcome.allocation:
         share = (
-            f" (andel: {danish(outcome.allocation_share * 100, 0)} % af de ledige boliger)"
+            f" (andel: {formatting.short(outcome.allocation_share * 100, 0)} % af de ledige boliger)"
             if outcome.allocation_share
             else ""
         )

@@ -13,6 +13,8 @@ FILTER_KEYS = ("filter_org", "filter_area", "filter_hood", "filter_colour")
 #: The filters in the link: widget key → query parameter (values joined by "|").
 FILTER_URL = {"filter_org": "org", "filter_area": "omraade", "filter_hood": "bydel", "filter_colour": "farve"}
 REFIT_KEY = "kort_refit"
+#: At most this many rows in the red/yellow list on the page (the exports hold them all).
+LIST_ROWS = 200
 
 
 def seed_filters(options: dict[str, list]) -> None:
@@ -72,14 +74,18 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_org",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
-        areas = st.multiselect("Område", area_names, key="filter_area", persist_state="session", placeholder="Alle")
+        areas = st.multiselect(
+            "Område", area_names, key="filter_area", persist_state="session", placeholder="Alle", select_all=False
+        )
         hoods = st.multiselect(
             "Bydel",
             sorted(frame["neighbourhood"].dropna().unique()),
             key="filter_hood",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
         colours = st.multiselect(
             "Farve",
@@ -88,11 +94,12 @@ with st.container(horizontal=True, vertical_alignment="center"):
             key="filter_colour",
             persist_state="session",
             placeholder="Alle",
+            select_all=False,
         )
     filter_line = st.empty()
     st.space("stretch")
     # The basemap switch in a popover at the row's end: the map starts a row higher, and the
-    # button says when the basemap is on. (Not measurably faster: 2.87 vs 3.01 s, noise.)
+    # button says when the basemap is on.
     with st.popover(
         "Baggrundskort: til" if st.session_state.get("basemap") else "Baggrundskort",
         icon=":material/layers:",
@@ -137,11 +144,11 @@ chosen = [
 ]
 if chosen:
     filter_line.markdown(
-        f"**{fmt.integer(len(shown))} af {fmt.integer(len(frame))} afdelinger vises** · "
+        f"**{formatting.integer(len(shown))} af {formatting.integer(len(frame))} afdelinger vises** · "
         + " · ".join(f"{name}: {', '.join(fmt.plain(v) for v in values)}" for name, values in chosen)
     )
 else:
-    filter_line.markdown(f"Alle {fmt.integer(len(frame))} afdelinger vises.")
+    filter_line.markdown(f"Alle {formatting.integer(len(frame))} afdelinger vises.")
 
 absent = res.data.absent
 if len(absent):  # departments in the register the release has no data for: said, never hidden
@@ -183,7 +190,7 @@ with left:
         legend = "".join(
             f'<span class="tt-legend-item"><span class="tt-dot" style="background:{o.color}">'
             f"{fmt.plain(rules.map_symbol(o.code))}</span>{fmt.plain(o.label)}"
-            f" <b>{fmt.integer(int(counts.get(o.code, 0)))}</b></span>"
+            f" <b>{formatting.integer(counts.get(o.code, 0))}</b></span>"
             for o in (rules.outcome(c) for c in rules.severity_order())
         )
         st.html(
@@ -211,7 +218,7 @@ with left:
         )
     else:
         st.caption(
-            "Tal på punkterne: trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret). "
+            f"Tal på punkterne: {fmt.map_legend(res.rules)}. "
             "Punktets størrelse følger antal boliger. Klik på en afdeling for at åbne den. " + ATTRIBUTION
         )
     objects = (event.selection.get("objects") or {}) if event and event.selection else {}
@@ -246,6 +253,11 @@ with right:
     if ry.empty:
         st.info("Ingen røde eller gule afdelinger blandt de viste.")
     else:
+        total = len(ry)
+        # The whole country has ~1,800 red and yellow departments: as one HTML table they cost the
+        # browser seconds on the first page (sanitised and laid out at once). The most severe first
+        # are shown; the rest are in the exports (bench/first_page.py, "Hele landet").
+        ry = ry.head(LIST_ROWS)
         ry = ry.assign(Farve=fmt.badge_labels(rules, ry["Farve"]))
         # The organisation in small type under the department's name, and the reason (the rule with
         # its gates and values, trappetrin.explain) under the colour: three columns fit the right-hand
@@ -257,9 +269,12 @@ with right:
             beneath={"Afdeling": "Boligorganisation", "Farve": "Begrundelse"},
             links={"Afdeling": ("Afdelings-id", maplinks.department_href(state.link_params()))},
         )
-        st.caption(
-            f"{len(ry)} afdelinger. Klik på et navn for at åbne afdelingen. Hele farvelisten kan hentes under Eksport."
+        shown_rows = (
+            f"De første {formatting.integer(len(ry))} af {formatting.integer(total)} afdelinger (røde først)."
+            if total > len(ry)
+            else f"{formatting.integer(total)} afdelinger."
         )
+        st.caption(f"{shown_rows} Klik på et navn for at åbne afdelingen. Hele farvelisten kan hentes under Eksport.")
     opened = maplinks.helpers()
     if opened:
         go_to_department(opened)

@@ -134,6 +134,7 @@ if by == tv.CUSTOM:
         on_change=remember,
         args=(tv.VARS_KEY,),
         placeholder="Vælg mindst én variabel",
+        select_all=False,
     )
     if not chosen:
         st.warning("Vælg mindst én variabel at finde tvillinger efter.")

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import INDICATORS_FILE, REFERENCE_FILE
+from .config import DATA_DIR, INDICATORS_FILE, REFERENCE_FILE
+
+PLAUSIBILITY_FILE = DATA_DIR / "plausibility.toml"
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,24 @@ def label(code: str) -> str:
 def unit(code: str) -> str:
     ind = indicators().get(code)
     return ind.unit if ind else ""
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """What one department's values can be (``data/plausibility.toml``)."""
+
+    ranges: dict[str, tuple[float, float]]  # indicator → (min, max), inclusive
+    parts: tuple[tuple[str, str], ...]  # (part, whole): the part is never larger than the whole
+
+
+@cache
+def plausibility(path: Path = PLAUSIBILITY_FILE) -> Plausibility:
+    """The plausibility rules per indicator; every code in them must be in the catalogue."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    known = indicators()
+    ranges = {code: (float(r["min"]), float(r["max"])) for code, r in data.get("range", {}).items()}
+    parts = tuple((p["part"], p["whole"]) for p in data.get("part", []))
+    unknown = sorted({*ranges, *(c for pair in parts for c in pair)} - set(known))
+    if unknown:
+        raise ValueError(f"{path}: ukendte indikatorer {', '.join(unknown)}")
+    return Plausibility(ranges=ranges, parts=parts)

@@ -1,4 +1,8 @@
-"""The command line: ``python -m trappetrin demo | ensure-db | init | releases | classify | twins | check-areas``."""
+"""The command line: ``trappetrin <command>`` (or ``python -m trappetrin``); ``--help`` lists every command.
+
+Every command is also listed, with an example, in README.md's "Command line" section
+(tests/unit/test_cli.py checks that none is missing there).
+"""
 
 from __future__ import annotations
 
@@ -111,6 +115,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FELT=KOLONNE",
         help="peg et felt på en kolonne, fx --map dept_id=Nummer (kan gentages)",
     )
+    i.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="INDIKATOR",
+        help="afdelingsdata: en bevidst delvis udgivelse uden kolonnen for INDIKATOR, som regelsættet bruger "
+        "(kan gentages); udgivelsen vises som delvis",
+    )
     i.add_argument("--dry-run", action="store_true", help="kontrollér og vis ændringerne uden at gemme")
     dr = sub.add_parser("delete-release", help="slet en udgivelse (kræver --yes)")
     dr.add_argument("label")
@@ -189,7 +201,7 @@ def _user() -> str:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .store import open_store  # late: keeps --help fast
+    from .store import DatabaseBroken, open_store  # late: keeps --help fast
 
     if args.command == "demo":
         path = db_path()
@@ -244,13 +256,21 @@ def run(argv: list[str] | None = None) -> int:
         _write(to_csv_plain(result), args.out)
         return 0
 
-    store = open_store()
+    try:
+        store = open_store(notice=_notice)
+    except DatabaseBroken as exc:
+        if args.command == "restore" and args.yes:
+            return _restore_damaged(exc.path, args)
+        raise
     if args.command == "releases":
+        from . import formatting
+
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
         for row in rel.itertuples():
-            print(f"{row.label}\t{row.source}\t{row.reference_date:%Y-%m-%d}\t{row.n_values} værdier")
+            n = formatting.integer(row.n_values)
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
         return 0
     if args.command == "report":
         from .followup import Period
@@ -335,6 +355,23 @@ def _twins(store, args) -> int:
     return 0
 
 
+def _notice(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _restore_damaged(path: Path, args) -> int:
+    """restore --yes into a database file that cannot be read: a new file from the backup."""
+    from . import backup
+
+    try:
+        aside = backup.restore_damaged(path, args.folder, actor=_actor())
+    except UserError as exc:
+        print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Databasen {path} er gendannet fra {args.folder}; den beskadigede fil er gemt som {aside}.", file=sys.stderr)
+    return 0
+
+
 def _actor():
     from .auth import local_actor
 
@@ -361,7 +398,7 @@ def _import(store, args) -> int:
         if missing:
             print(f"Fejl: afdelingsdata kræver {', '.join(missing)}.", file=sys.stderr)
             return EXIT_BAD_INPUT
-        options.update(label=args.label, source=args.source, reference_date=args.date)
+        options.update(label=args.label, source=args.source, reference_date=args.date, allow_missing=args.allow_missing)
     elif args.kind == "ministerliste":
         options.update(list_year=args.list_year, label=args.label, reference_date=args.date)
     elif args.kind == "geometri":
@@ -375,8 +412,10 @@ def _import(store, args) -> int:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(plan, imports.Plan):
+        empty = plan.n_values - plan.n_known
+        blank = f" ({empty} tomme eller skjulte celler)" if empty else ""
         print(
-            f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_values} værdier; "
+            f"{plan.file_name}: {plan.rows} afdelinger, {plan.n_known} værdier{blank}; "
             f"{len(pre.missing)} afdelinger mangler i forhold til {pre.previous_label or 'ingen tidligere udgivelse'}; "
             f"{len(pre.changes)} skifter farve.",
             file=sys.stderr,
@@ -384,6 +423,11 @@ def _import(store, args) -> int:
     else:
         for line in pre.summary:
             print(line, file=sys.stderr)
+    if isinstance(plan, imports.Plan) and plan.partial:
+        print(
+            "Delvis udgivelse uden kolonne for: " + ", ".join(imports.importer.field_label(c) for c in plan.partial),
+            file=sys.stderr,
+        )
     if plan.ignored_columns:
         print(f"Ignorerede kolonner: {', '.join(plan.ignored_columns)}", file=sys.stderr)
     if args.dry_run:
@@ -400,9 +444,8 @@ def _import(store, args) -> int:
 
 def _admin(store, args) -> int:
     """delete-release, backup, restore, log: user errors are one Danish line and exit code 2."""
-    import pandas as pd
 
-    from . import backup
+    from . import audit, backup, formatting
 
     try:
         if args.command == "delete-release":
@@ -422,9 +465,10 @@ def _admin(store, args) -> int:
             log = store.audit_log().head(max(args.limit, 0))
             if log.empty:
                 print("Revisionssporet er tomt.")
-            for row in log.itertuples():
-                extra = "".join(f"\t{v}" for v in (row.file_name, row.n_rows) if v is not None and not pd.isna(v))
-                print(f"{row.logged_at:%Y-%m-%d %H:%M:%S}\t{row.actor}\t{row.action}\t{row.object or ''}{extra}")
+            shown = audit.readable(log)
+            for row in shown.itertuples(index=False):
+                extra = "".join(f"\t{v}" for v in (row.Fil, row.Rækker) if v != formatting.MISSING)
+                print(f"{row.Tidspunkt}\t{row.Hvem}\t{row.Handling}\t{row.Objekt}{extra}")
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -436,6 +480,15 @@ def main(argv: list[str] | None = None) -> int:
         return run(argv)
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        from .store import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        # A database problem no check foresaw: one Danish line, no traceback.
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"Fejl: databasen {db_path()} gav en fejl: {first}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130

@@ -19,8 +19,7 @@ import hashlib
 import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, spreadsheet
 from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
@@ -46,9 +45,6 @@ VALUE_SOURCES = ("Tvillingeværktøj", "Beboerdata")
 
 #: Cells that mean "no value" (blank, or suppressed for discretion by the data supplier).
 MISSING_MARKERS = frozenset({"", "-", "–", "—", "*", ".."})
-
-#: Indicators in "%" that are ratios, not shares, so they may exceed 100.
-RATIO_INDICATORS = frozenset({"income_pct_of_region"})
 
 #: Most problems listed in one error (a file with every cell wrong stays readable).
 MAX_PROBLEMS = 500
@@ -307,9 +303,11 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> tup
         path = Path(source)
         name = file_name or path.name
         try:
+            spreadsheet.check_size(path.stat().st_size, name)
             data = path.read_bytes()
         except OSError as exc:
             raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+    spreadsheet.check_size(len(data), name)
     if not data.strip():
         raise UserError(f"Filen '{name}' er tom.")
     return data, name
@@ -349,6 +347,12 @@ def read_table(
     data, name = read_source(source, file_name)
     suffix = Path(name).suffix.lower()
     is_zip = data.startswith(_ZIP_MAGIC)
+    if spreadsheet.is_encrypted_office(data):
+        raise UserError(
+            f"Filen '{name}' er beskyttet med en adgangskode (krypteret) og kan ikke læses. "
+            "Åbn den i Excel, fjern adgangskoden (Filer → Oplysninger → Beskyt projektmappe → Krypter med "
+            "adgangskode → slet den), og gem den igen som .xlsx eller .csv."
+        )
     if data.startswith(_OLE_MAGIC):
         raise UserError(
             f"Filen '{name}' er i Excels gamle .xls-format, som ikke kan læses. "
@@ -386,15 +390,47 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:
-    """Text and encoding: UTF-16 with BOM (Excel's "Unicode-tekst"), UTF-8 (with or without BOM),
-    else Windows-1252, else Latin-1."""
-    utf16 = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ()
-    for encoding in (*utf16, "utf-8-sig", "cp1252", "latin-1"):
+    """Text and encoding: UTF-16 with or without BOM (Excel's "Unicode-tekst"), UTF-8 (with or
+    without BOM), else Windows-1252 line by line where UTF-8 lines are mixed in (a file pasted
+    together from two sources), else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    bare = spreadsheet.utf16_without_bom(data)
+    if bare:
+        try:
+            return data.decode(bare), bare
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        # Some lines are UTF-8, others not: decode each line by itself, so that neither kind turns
+        # into mojibake ("Ã¦" for "æ").
+        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+        out = []
+        for line in lines:
+            try:
+                out.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(line.decode("cp1252", errors="replace"))
+        return "\n".join(out), "utf-8+cp1252"
+    for encoding in ("cp1252", "latin-1"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     return None, ""  # pragma: no cover - latin-1 decodes everything
+
+
+#: A UTF-8 encoded letter outside ASCII (two to four bytes).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: Text that was UTF-8 read as Windows-1252 ("Ã¦", "Ã¸", "Ã¥", "â€“").
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u02dc\u2013-\u203a]|â€")
 
 
 def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
@@ -415,10 +451,63 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
         if best is None or score > best[0]:
             best = (score, delimiter, rows, head)
     _, delimiter, rows, head = best
-    decimal = "," if delimiter in (";", "\t") else "."
+    decimal = _guess_decimal(rows[head + 1 :], "," if delimiter in (";", "\t") else ".")
+    garbled = [c for c in (rows[head] if head < len(rows) else []) if _MOJIBAKE.search(str(c))]
+    if garbled:
+        raise UserError(
+            f"Filen '{name}' har overskrifter med forkerte tegn ({', '.join(repr(c) for c in garbled[:5])}): "
+            "filen er gemt i UTF-8 og bagefter læst eller gemt som Windows-tegnsæt, så 'æøå' er blevet til 'Ã¦Ã¸Ã¥'. "
+            "Kolonnerne kan ikke genkendes sikkert – gem filen igen fra Excel som 'CSV UTF-8'."
+        )
     table = _frame(rows, head, name)
-    table.attrs.update(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal, sheet=None, sheets=[])
+    table.attrs.update(
+        format="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        sheet=None,
+        sheets=[],
+        late_header_row=_late_header(rows, head, header_row),
+    )
     return table
+
+
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,(\d{1,2}|\d{4,})\s*%?$")
+_POINT_DECIMAL = re.compile(r"^[+-]?\d+\.(\d{1,2}|\d{4,})\s*%?$")
+
+
+def _guess_decimal(rows: list[list[str]], default: str) -> str:
+    """The decimal mark the file's numbers use: a comma-separated file may still write "12,5"
+    (quoted), and then "2.000" is two thousand, not two. Marks followed by exactly three digits
+    could be thousands and do not count."""
+    comma = point = 0
+    for row in rows[:2000]:
+        for cell in row:
+            text = str(cell).strip()
+            if _COMMA_DECIMAL.match(text):
+                comma += 1
+            elif _POINT_DECIMAL.match(text):
+                point += 1
+    if comma > point:
+        return ","
+    if point > comma:
+        return "."
+    return default
+
+
+#: Rows searched for the header row; a header further down needs ``header_row``.
+HEADER_SEARCH_ROWS = 50
+
+
+def _late_header(rows: list[list[str]], head: int, header_row: int | None) -> int | None:
+    """The row number of a department-id header below the rows searched, when none was found
+    above it (the user must then give the header row)."""
+    if header_row is not None or (head < len(rows) and any(_is_id_header(c) for c in rows[head])):
+        return None
+    for i, row in enumerate(rows[HEADER_SEARCH_ROWS:], start=HEADER_SEARCH_ROWS + 1):
+        if any(_is_id_header(c) for c in row):
+            return i
+    return None
 
 
 def _find_header(rows: list[list[str]], header_row: int | None, name: str) -> int:
@@ -427,7 +516,7 @@ def _find_header(rows: list[list[str]], header_row: int | None, name: str) -> in
         if not 1 <= header_row <= max(len(rows), 1):
             raise UserError(f"Filen '{name}' har ingen overskriftsrække {header_row}; den har {len(rows)} rækker.")
         return header_row - 1
-    for i, row in enumerate(rows[:50]):
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if any(_is_id_header(c) for c in row):
             return i
     for i, row in enumerate(rows):
@@ -482,42 +571,96 @@ def _frame(rows: list[list[str]], head: int, name: str, *, pad_short: bool = Fal
 def _read_xlsx(data: bytes, name: str, sheet: str | None, header_row: int | None) -> pd.DataFrame:
     import openpyxl  # late: only XLSX needs it
 
+    workbook = spreadsheet.Workbook(data, name)  # sizes and structure checked before openpyxl parses
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise UserError(
-            f"Filen '{name}' kan ikke læses som Excel-projektmappe (.xlsx): {exc}. "
-            "Gem den igen fra Excel som .xlsx eller .csv."
-        ) from None
-    try:
-        sheets = list(book.sheetnames)
+        infos = {s.name: s for s in workbook.sheets}
+        if not infos:
+            raise UserError(f"Filen '{name}' har ingen ark – forventet en projektmappe med en tabel.")
         if sheet is not None:
-            if sheet not in sheets:
+            if sheet not in infos:
                 raise UserError(
-                    f"Filen '{name}' har intet ark med navnet '{sheet}'. Arkene hedder: {', '.join(sheets)}."
+                    f"Filen '{name}' har intet ark med navnet '{sheet}'. Arkene hedder: {', '.join(infos)}."
                 )
             chosen = [sheet]
         else:
-            chosen = sheets
-        first: tuple | None = None
-        for sheet_name in chosen:
-            rows = [
-                [_cell_text(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
-                for row in book[sheet_name].iter_rows()
-            ]
-            head = _find_header(rows, header_row, name) if rows else 0
-            has_id = head < len(rows) and any(_is_id_header(c) for c in rows[head])
-            if first is None:
-                first = (sheet_name, rows, head)
-            if has_id:
-                first = (sheet_name, rows, head)
-                break
+            # Hidden sheets are never read unless asked for by name: they are often stale copies.
+            chosen = [s.name for s in workbook.sheets if s.visible]
+            if not chosen:
+                raise UserError(
+                    f"Filen '{name}' har kun skjulte ark ({', '.join(infos)}) – vis arket med tabellen i Excel, "
+                    "eller vælg det ved navn (--sheet)."
+                )
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any parser error is the file's fault; its English text is not shown
+            raise UserError(
+                f"Filen '{name}' kan ikke læses som Excel-projektmappe (.xlsx); den er beskadiget eller gemt "
+                "i et format, der ligner .xlsx uden at være det. Gem den igen fra Excel som .xlsx eller .csv."
+            ) from None
+        try:
+            first: tuple | None = None
+            for sheet_name in chosen:
+                info = workbook.scan(infos[sheet_name])
+                if info.max_row == 0:
+                    rows: list[list[str]] = []
+                else:
+                    rows = [
+                        [_cell_text(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
+                        for row in book[sheet_name].iter_rows(max_row=info.max_row, max_col=info.max_column)
+                    ]
+                head = _find_header(rows, header_row, name) if rows else 0
+                has_id = head < len(rows) and any(_is_id_header(c) for c in rows[head])
+                if first is None or has_id:
+                    first = (sheet_name, rows, head, info)
+                if has_id:
+                    break
+        finally:
+            book.close()
     finally:
-        book.close()
-    sheet_name, rows, head = first
-    table = _frame(rows, head, f"{name} (ark '{sheet_name}')", pad_short=True)
-    table.attrs.update(format="xlsx", encoding="", delimiter="", decimal=",", sheet=sheet_name, sheets=sheets)
+        workbook.close()
+    sheet_name, rows, head, info = first
+    where = f"{name} (ark '{sheet_name}')"
+    _check_sheet(where, info, head + 1)
+    table = _frame(rows, head, where, pad_short=True)
+    hidden = [s.name for s in workbook.sheets if not s.visible and s.name != sheet_name]
+    table.attrs.update(
+        format="xlsx",
+        encoding="",
+        delimiter="",
+        decimal=",",
+        sheet=sheet_name,
+        sheets=[s.name for s in workbook.sheets if s.visible or s.name == sheet],
+        hidden_sheets=hidden,
+    )
+    if rows:
+        table.attrs["late_header_row"] = _late_header(rows, head, header_row)
     return table
+
+
+def _check_sheet(where: str, info: spreadsheet.SheetInfo, header_row: int) -> None:
+    """Refuse what openpyxl would read silently wrong: formulas without a cached value (read as
+    empty) and merged cells in the table (Excel shows one value, the file may hold others)."""
+    problems = []
+    if info.formulas_without_value:
+        cells = info.formulas_without_value
+        shown = ", ".join(cells[: spreadsheet.SHOWN]) + (
+            f" og {len(cells) - spreadsheet.SHOWN} flere" if len(cells) > spreadsheet.SHOWN else ""
+        )
+        problems.append(
+            f"{where}: {len(cells)} celle{'r' if len(cells) != 1 else ''} med formel uden gemt resultat ({shown}) "
+            "– forventet beregnede værdier: åbn filen i Excel, lad den regne, og gem den igen (eller gem som CSV)."
+        )
+    merged = [rng for rng, _first, last in info.merged if last >= header_row]
+    if merged:
+        shown = ", ".join(merged[: spreadsheet.SHOWN]) + (
+            f" og {len(merged) - spreadsheet.SHOWN} flere" if len(merged) > spreadsheet.SHOWN else ""
+        )
+        problems.append(
+            f"{where}: flettede celler i tabellen ({shown}) – forventet én værdi i hver celle; ophæv "
+            "fletningen i Excel (Flet og centrer → Ophæv fletning) og udfyld cellerne."
+        )
+    if problems:
+        raise UserError(f"Filen '{where}' kan ikke indlæses ({len(problems)} fejl). Intet er gemt.", problems=problems)
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str:
@@ -530,7 +673,8 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)) and number_format and "%" in number_format:
-        value = float(Decimal(repr(value)) * 100)
+        # Shown as a percentage in Excel: read as one, and say so (a count in such a cell is refused).
+        return _cell_text(float(Decimal(repr(value)) * 100)) + " %"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -559,6 +703,7 @@ class Plan:
     columns: dict[str, str] = field(default_factory=dict)  # field → column used
     ignored_columns: list[str] = field(default_factory=list)
     missing_indicators: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)  # indicators the rule set reads, left out on purpose
 
     @property
     def departments(self) -> list[str]:
@@ -566,7 +711,13 @@ class Plan:
 
     @property
     def n_values(self) -> int:
+        """Cells stored (one per department and indicator column, blank ones included)."""
         return len(self.values)
+
+    @property
+    def n_known(self) -> int:
+        """Values actually given (not blank, not suppressed)."""
+        return int(self.values["value"].notna().sum())
 
 
 def resolve_columns(
@@ -580,7 +731,8 @@ def resolve_columns(
 ) -> tuple[dict[str, str], list[str], list[str]]:
     """Which column holds which field: (field → column, ignored columns, problems).
 
-    The user's ``mapping`` (field → column) comes first; other columns are matched by their
+    A column headed exactly as the template heads a field (label or code, any case) is always
+    that field. Then the user's ``mapping`` (field → column); other columns are matched by their
     header. ``known``, ``match`` and ``label`` default to the indicator release's fields; the
     other kinds of import (:mod:`trappetrin.imports`) pass their own.
     """
@@ -590,8 +742,19 @@ def resolve_columns(
     problems: list[str] = []
     columns = [str(c) for c in table.columns]
     used: dict[str, str] = {}
+    # A column headed exactly as the template heads a field (its label or code) is that field,
+    # whatever a mapping (remembered from an earlier file, or given) says.
+    exact: dict[str, str] = {}
+    for column in columns:
+        key = column.strip().casefold()
+        for fld in known:
+            if key in (fld.casefold(), label(fld).strip().casefold()):
+                exact.setdefault(fld, column)
+    exact_columns = {c: f for f, c in exact.items()}
     for fld, column in (mapping or {}).items():
         if column is None or str(column) == "":
+            continue
+        if fld in exact and exact[fld] != str(column) or exact_columns.get(str(column), fld) != fld:
             continue
         if fld not in known:
             problems.append(
@@ -638,32 +801,45 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+#: Problems with an import parameter (not the file) start with the field as the page names it.
+LABEL_FIELD = "Feltet 'Udgivelsens mærke': "
+SOURCE_FIELD = "Feltet 'Kilde': "
+DATE_FIELD = "Feltet 'Opgørelsesdato': "
+PARTIAL_FIELD = "Feltet 'Delvis udgivelse': "
+_FIELD_PROBLEM = re.compile(r"^Feltet '([^']+)': ")
+
+
 def _check_release(
     store: Store, label: str, source: str, reference_date: object, today: date | None
 ) -> tuple[str, str, date | None, list[str]]:
     problems: list[str] = []
     label = str(label or "").strip()
     if not label:
-        problems.append("Udgivelsen mangler et mærke – forventet fx '2026-11'.")
+        problems.append(f"{LABEL_FIELD}Udgivelsen mangler et mærke – forventet fx '2026-11'.")
     elif store.scalar("SELECT count(*) FROM releases WHERE label = ?", [label]):
         problems.append(
-            f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
+            f"{LABEL_FIELD}Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
             "forventet et nyt mærke (eller slet den gamle udgivelse først)."
         )
     src = next((s for s in VALUE_SOURCES if s.casefold() == str(source or "").strip().casefold()), None)
     if src is None:
         problems.append(
-            f"Kilden '{source}' kan ikke bruges til afdelingsdata – forventet {' eller '.join(VALUE_SOURCES)}."
+            f"{SOURCE_FIELD}Kilden '{source}' kan ikke bruges til afdelingsdata – "
+            f"forventet {' eller '.join(VALUE_SOURCES)}."
         )
     day = _parse_date(reference_date)
     today = today or date.today()
     if day is None:
-        problems.append(f"Opgørelsesdatoen '{reference_date}' er ikke en gyldig dato – forventet fx 2026-11-15.")
+        problems.append(
+            f"{DATE_FIELD}Opgørelsesdatoen '{reference_date}' er ikke en gyldig dato – forventet fx 2026-11-15."
+        )
     elif day < EARLIEST_DATE:
-        problems.append(f"Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag.")
+        problems.append(
+            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag."
+        )
     elif day > today + timedelta(days=FUTURE_DAYS):
         problems.append(
-            f"Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
             f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}."
         )
     return label, src or "", day, problems
@@ -680,12 +856,18 @@ def validate_indicator_release(
     mapping: dict[str, str] | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    rules: RuleSet | None = None,
+    allow_missing: Iterable[str] = (),
 ) -> Plan:
     """Check a table from :func:`read_table` as a department-indicator release.
 
     Every problem is collected (file, row, column, value and what is expected) and raised at once
     as one :class:`UserError`; nothing is written. ``today`` is for tests; ``progress`` is called
     with (fraction done, Danish text) for a progress bar.
+
+    ``rules`` is the rule set in use (default: the adopted one): a file without a column for an
+    indicator it reads is refused, unless that indicator is in ``allow_missing`` (a deliberate
+    partial release, recorded in :attr:`Plan.partial`).
     """
     progress = progress or _no_progress
     name = file_name or table.attrs.get("file_name") or "filen"
@@ -713,12 +895,20 @@ def validate_indicator_release(
             if half
             else ""
         )
+        late = table.attrs.get("late_header_row")
+        if late:
+            hint += (
+                f" Overskriftsrækken ser ud til at være række {late} – der søges kun i de første "
+                f"{HEADER_SEARCH_ROWS} rækker; angiv den med --header-row {late} (på siden: 'Overskriftsrække')."
+            )
         problems.append(
             f"{name}: filen mangler en kolonne med afdelings-id (fx 'afdelings_id' eller 'Afdelings-id') "
             f"eller både organisationsnummer ('org_nr') og afdelingsnummer ('afd_nr').{hint} "
             f"Fundne kolonner: {', '.join(map(str, table.columns))}."
         )
     codes = [c for c in catalogue.indicators() if c in used]
+    partial, rule_problems = _needed_columns(store, used, rules, allow_missing, name)
+    problems += rule_problems
     if not codes:
         problems.append(
             f"{name}: filen har ingen kendte indikatorkolonner – forventet mindst én af fx "
@@ -742,6 +932,13 @@ def validate_indicator_release(
     ids = _department_ids(store, table, used, name, found)
     values = _parse_values(table, used, codes, name, decimal, progress, found)
     problems += [message for _, _, message in sorted(found, key=lambda item: item[:2])]
+    cells = values.size
+    if not problems and cells and not values.notna().to_numpy().any():
+        problems.append(
+            f"{name}: filen har ingen værdier – alle {cells} celler i indikatorkolonnerne "
+            f"({', '.join(used[c] for c in codes)}) er tomme eller skjult ('*', '..', '-') – forventet "
+            "mindst én værdi (er det den rigtige fil, eller er alt skjult af diskretionshensyn?)."
+        )
     if problems:
         _raise(name, problems)
 
@@ -763,16 +960,86 @@ def validate_indicator_release(
         columns={f: c for f, c in used.items()},
         ignored_columns=ignored,
         missing_indicators=[c for c in catalogue.indicators() if c not in used],
+        partial=partial,
     )
 
 
+def missing_rule_columns(headers: list[str], mapping: dict[str, str] | None, rules: RuleSet | None) -> list[str]:
+    """Indicators ``rules`` reads that no header (after the mapping) names: the Data page offers
+    these as a deliberate partial release before the file is checked."""
+    if rules is None or rules.scope != "afdeling":
+        return []
+    used, _, _ = resolve_columns(pd.DataFrame(columns=[str(h) for h in headers]), mapping)
+    return [c for c in rules.indicators if c in catalogue.indicators() and c not in used]
+
+
+def partial_indicators(store: Store, label: str, rules: RuleSet) -> list[str]:
+    """Indicators ``rules`` reads that the values release ``label`` has no column for (a partial
+    release; empty for a complete one and for releases without values)."""
+    if rules.scope != "afdeling":
+        return []
+    present = set(
+        store.query(
+            "SELECT DISTINCT v.indicator FROM indicator_values v JOIN releases r USING (release_id) WHERE r.label = ?",
+            [label],
+        )["indicator"]
+    )
+    if not present:
+        return []
+    return [c for c in rules.indicators if c in catalogue.indicators() and c not in present]
+
+
+def _needed_columns(
+    store: Store, used: dict[str, str], rules: RuleSet | None, allow_missing: Iterable[str], name: str
+) -> tuple[list[str], list[str]]:
+    """(indicators deliberately left out, problems): every indicator the rule set reads needs a
+    column, unless it is allowed to be missing."""
+    allowed = [str(a).strip() for a in allow_missing if str(a).strip()]
+    problems = [
+        f"{PARTIAL_FIELD}'{a}' er ikke en indikator – forventet en af: {', '.join(catalogue.indicators())}."
+        for a in allowed
+        if a not in catalogue.indicators()
+    ]
+    if rules is None:
+        try:
+            rules = store.adopted_rule_set()
+        except UserError:
+            rules = None
+    if rules is None or rules.scope != "afdeling":
+        return [], problems
+    needed = [c for c in rules.indicators if c in catalogue.indicators()]
+    partial = [c for c in needed if c not in used and c in allowed]
+    lacking = [c for c in needed if c not in used and c not in allowed]
+    if lacking:
+        what = ", ".join(f"{catalogue.label(c)} ('{field_label(c)}')" for c in lacking)
+        flags = " ".join(f"--allow-missing {c}" for c in lacking)
+        problems.append(
+            f"{name}: filen mangler {'en kolonne' if len(lacking) == 1 else f'{len(lacking)} kolonner'}, som "
+            f"regelsættet '{rules.name}' bruger: {what} – forventet en kolonne med den overskrift (se skabelonen); "
+            f"er udgivelsen bevidst delvis, så vælg 'Delvis udgivelse' for "
+            f"{'indikatoren' if len(lacking) == 1 else 'indikatorerne'} (kommandolinjen: {flags})."
+        )
+    return partial, problems
+
+
 def _raise(name: str, problems: list[str]) -> None:
+    """One error for every problem; the headline says what to correct: the file, and/or the
+    fields (label, source, date …) whose problems start with ``Feltet '…':``."""
     n = len(problems)
     shown = problems[:MAX_PROBLEMS]
     if n > MAX_PROBLEMS:
         shown.append(f"… og {n - MAX_PROBLEMS} fejl mere af samme slags.")
+    fields = list(dict.fromkeys(m.group(1) for p in problems if (m := _FIELD_PROBLEM.match(p))))
+    in_file = any(not _FIELD_PROBLEM.match(p) for p in problems)
+    what = []
+    if in_file:
+        what.append("filen")
+    if fields:
+        quoted = [f"'{f}'" for f in fields]
+        what.append(f"feltet {quoted[0]}" if len(fields) == 1 else f"felterne {', '.join(quoted[:-1])} og {quoted[-1]}")
     raise UserError(
-        f"Filen '{name}' kan ikke indlæses ({n} fejl). Intet er gemt; ret filen og prøv igen.", problems=shown
+        f"Filen '{name}' kan ikke indlæses ({n} fejl). Intet er gemt; ret {' og '.join(what)} og prøv igen.",
+        problems=shown,
     )
 
 
@@ -871,11 +1138,16 @@ def _parse_values(
     progress: Progress,
     found: list[tuple[float, int, str]],
 ) -> pd.DataFrame:
-    """Numbers of every indicator column (NaN for blank cells); problems added to ``found``."""
+    """Numbers of every indicator column (NaN for blank cells); problems added to ``found``.
+
+    Each value is checked against its unit and the plausibility rules (``data/plausibility.toml``):
+    its range, and that a subgroup count is never larger than its group in the same row.
+    """
     out = pd.DataFrame(index=table.index, columns=codes, dtype=float)
     cache: dict[str, float | None | ValueError] = {}
     position = {c: i for i, c in enumerate(table.columns)}
     example = "12.5" if decimal == "." else "12,5"
+    rules = catalogue.plausibility()
     for k, code in enumerate(codes):
         column = used[code]
         ind = catalogue.indicators()[code]
@@ -893,7 +1165,7 @@ def _parse_values(
             value = cache[text]
             if value is None:
                 continue
-            problem = _value_problem(code, ind.unit, value, example)
+            problem = _value_problem(code, ind.unit, value, example, text, decimal, rules.ranges.get(code))
             if problem is None:
                 parsed[i] = value
             else:
@@ -901,26 +1173,80 @@ def _parse_values(
                     (int(row), position[column], f"{name}, række {row}, kolonne '{column}': '{text}' {problem}")
                 )
         out[code] = parsed
+    for part, whole in rules.parts:
+        if part not in out or whole not in out:
+            continue
+        bigger = out[part].to_numpy() > out[whole].to_numpy()
+        for row in out.index[bigger]:
+            column = used[part]
+            found.append(
+                (
+                    int(row),
+                    position[column],
+                    f"{name}, række {row}, kolonne '{column}': '{table.at[row, column]}' er større end "
+                    f"'{used[whole]}' ({table.at[row, used[whole]]}) – forventet at {catalogue.label(part)} "
+                    f"højst er {catalogue.label(whole)} (er kolonnerne byttet om?).",
+                )
+            )
     progress(1.0, "Kontrol færdig")
     return out
 
 
-def _value_problem(code: str, unit: str, value: float | ValueError, example: str) -> str | None:
+#: A count written with one mark before exactly three digits: "2.000" is 2 000 in Danish, 2 in English.
+_AMBIGUOUS_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,])\d{3}$")
+
+
+def _value_problem(
+    code: str,
+    unit: str,
+    value: float | ValueError,
+    example: str,
+    text: str = "",
+    decimal: str = ",",
+    limits: tuple[float, float] | None = None,
+) -> str | None:
     """What is wrong with one parsed value (None if nothing)."""
     if isinstance(value, ValueError):
         return f"er ikke et tal – forventet et tal som {example}{' (eller tom)' if unit == '%' else ''}."
+    if unit == "antal":
+        if text.endswith("%"):
+            return (
+                "er formateret som procent – forventet et antal (helt tal); fjern procentformatet "
+                "i Excel (en procentformateret celle gemmes som hundrededele)."
+            )
+        m = _AMBIGUOUS_THOUSANDS.match(text)
+        if m and m.group(1) == decimal:
+            other = "." if decimal == "," else ","
+            return (
+                f"kan læses både som {text.replace(decimal, '.').rstrip('0').rstrip('.')} og som "
+                f"{text.replace(decimal, '')} – filen bruger '{decimal}' som decimaltegn; forventet et antal "
+                f"uden tusindtalsseparator (fx {text.replace(decimal, '')}) eller med '{other}'."
+            )
+    low, high = limits if limits is not None else (0.0, 100.0 if unit == "%" else float("inf"))
     if unit == "%":
-        if code in RATIO_INDICATORS:
-            if value < 0:
-                return "er negativ – forventet en procent på 0 eller derover."
-        elif not 0 <= value <= 100:
-            return "ligger uden for 0–100 – forventet en andel i procent mellem 0 og 100."
+        if (low, high) == (0.0, 100.0):
+            if not 0 <= value <= 100:
+                return "ligger uden for 0–100 – forventet en andel i procent mellem 0 og 100."
+        elif value < low:
+            return f"er negativ – forventet en procent på {_plain(low)} eller derover."
     elif unit == "antal":
         if value < 0:
             return "er negativ – forventet et antal på 0 eller derover."
         if not float(value).is_integer():
             return "er ikke et helt tal – forventet et antal (helt tal)."
+    if value < low or value > high:
+        return (
+            f"er ikke en mulig værdi for én afdeling – forventet {_plain(low)} til {_plain(high)}"
+            f"{' %' if unit == '%' else ''} (plausibilitetsreglerne i data/plausibility.toml)."
+        )
     return None
+
+
+def _plain(x: float) -> str:
+    """A limit as Danish text (whole numbers grouped with '.')."""
+    if float(x).is_integer():
+        return f"{int(x):,}".replace(",", ".")
+    return str(x).replace(".", ",")
 
 
 # --- preview ------------------------------------------------------------------------------------
@@ -1034,6 +1360,15 @@ def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None 
                 raise UserError(
                     f"Udgivelsen '{plan.label}' findes allerede, og en gemt udgivelse kan ikke ændres. Intet er gemt."
                 )
+            # Checked again here: another import of the same file may have committed since the plan.
+            earlier = cur.execute(
+                "SELECT label FROM releases WHERE checksum = ? ORDER BY release_id LIMIT 1", [plan.checksum]
+            ).fetchone()
+            if plan.checksum and earlier is not None:
+                raise UserError(
+                    f"{plan.file_name}: præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som "
+                    f"udgivelsen '{earlier[0]}' – forventet en ny fil. Intet er gemt."
+                )
             release_id = cur.execute(
                 "INSERT INTO releases (label, source, reference_date, list_year, n_values, imported_at, imported_by, "
                 "file_name, checksum) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING release_id",
@@ -1058,7 +1393,12 @@ def commit(store: Store, plan: Plan, *, actor: Actor, progress: Progress | None 
                 file_name=plan.file_name,
                 checksum=plan.checksum,
                 n_rows=plan.rows,
-                details={"kind": "afdelingsdata", "source": plan.source, "values": plan.n_values},
+                details={
+                    "kind": "afdelingsdata",
+                    "source": plan.source,
+                    "values": plan.n_values,
+                    **({"partial": plan.partial} if plan.partial else {}),
+                },
                 cur=cur,
             )
     except duckdb.Error as exc:
@@ -1083,6 +1423,8 @@ def import_release(
     header_row: int | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    rules: RuleSet | None = None,
+    allow_missing: Iterable[str] = (),
 ) -> Plan:
     """Read, validate and commit in one call (the command line's path). Returns the plan stored."""
     report = progress or _no_progress
@@ -1097,6 +1439,8 @@ def import_release(
         mapping=mapping,
         today=today,
         progress=lambda f, t: report(0.1 + 0.7 * f, t),
+        rules=rules,
+        allow_missing=allow_missing,
     )
     commit(store, plan, actor=actor, progress=lambda f, t: report(0.8 + 0.2 * f, t))
     return plan

@@ -7,22 +7,31 @@ rolls back as one unit. User values only ever reach SQL as bound parameters or r
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, handover
 from .auth import Actor, require
 from .config import DEFAULT_RULE_SET, db_path
 from .errors import UserError
 from .rules import RuleSet, bundled_presentation, bundled_rule_sets, load_rule_set_text
+
+T = TypeVar("T")
+
+#: Any error DuckDB raises, for callers outside the store that must not import DuckDB themselves.
+DatabaseError = duckdb.Error
 
 SOURCES = ("Tvillingeværktøj", "Beboerdata", "Ministerliste", "Stamdata")
 LIST_STATUSES = ("forebyggelse", "udsat", "parallelsamfund", "omdannelse")
@@ -137,6 +146,11 @@ class Store:
         self.path = Path(path)
         self._file = str(self.path.resolve())
         self._write_lock = threading.Lock()
+        self._gate = handover.Gate()
+        self._lease_from_app = None  # the socket to the app while it has stepped aside for us
+        self._pending_reopen: duckdb.DuckDBPyConnection | None = None
+        self._open_error: UserError | None = None
+        self._broken = False  # a read met a damaged block (see check_health)
 
     @property
     def generation(self) -> int:
@@ -144,27 +158,131 @@ class Store:
 
         A cheap cache key for anything read from the file: every write goes through
         :meth:`transaction`, and while this process has the file open DuckDB's lock keeps every
-        other process from writing to it.
+        other process from writing to it. A command that had the file meanwhile (see
+        :mod:`trappetrin.handover`) counts as a write.
         """
         return Store._generations.get(self._file, 0)
 
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed) the database and migrate it to the current schema."""
+    def open(cls, path: Path | str | None = None, *, notice: Callable[[str], None] | None = None) -> Store:
+        """Open (creating if needed) the database and migrate it to the current schema.
+
+        When the running app holds the file, it is asked to step aside until this store is
+        closed (see :mod:`trappetrin.handover`); ``notice`` is told (in Danish) if that waits.
+        A damaged file raises :class:`DatabaseBroken`.
+        """
         path = Path(path) if path is not None else db_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            raise UserError(f"Databasen {path} kan ikke åbnes (bruges den af et andet program?): {exc}") from None
+        con, lease = _connect(path, notice)
         store = cls(con, path)
-        store._migrate()
+        store._lease_from_app = lease
+        if lease is not None:  # hand the file back when this process ends without closing it
+            atexit.register(store.close)
+        try:
+            store._migrate()
+        except duckdb.Error as exc:
+            store.close()
+            raise _translate(exc, path) from None
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
-        self._con.close()
+        """Close the file (and hand it back to the app, if it stepped aside for this store)."""
+        con, self._con = self._con, None
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        lease, self._lease_from_app = self._lease_from_app, None
+        if lease is not None:
+            lease.close()
+
+    # --- sharing the file with the command line (see trappetrin.handover) ---------------
+
+    def serve_commands(self) -> None:
+        """Let ``python -m trappetrin`` commands use the file while this process holds it."""
+        handover.Listener.start(self.path, self._stepped_aside)
+
+    @contextmanager
+    def _stepped_aside(self) -> Iterator[None]:
+        """Close the file until the block ends (no query runs meanwhile), then open it again."""
+        with self._write_lock, self._gate.exclusive():
+            con, self._con = self._con, None
+            if con is not None:
+                with contextlib.suppress(duckdb.Error):
+                    con.close()
+            try:
+                yield
+            finally:
+                self._con, self._open_error = _reconnect(self.path)
+                _bump_generation(self._file)  # the command may have written: every cache is stale
+
+    def _reopen(self, broken: duckdb.DuckDBPyConnection | None) -> None:
+        """Replace a connection DuckDB invalidated (e.g. a checkpoint failed on a full disk)."""
+        with self._gate.exclusive():
+            if self._con is not broken:  # another thread did it already
+                return
+            if broken is not None:
+                with contextlib.suppress(duckdb.Error):
+                    broken.close()
+            self._con, self._open_error = _reconnect(self.path)
+            _bump_generation(self._file)
+
+    @contextmanager
+    def _lease(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection, held open for the block (a command waiting for the file waits for it)."""
+        while True:
+            with self._gate.read(timeout=BUSY_WAIT_S, on_timeout=lambda: UserError(BUSY_MESSAGE)):
+                con = self._con
+                if con is not None:
+                    yield con
+                    return
+            self._reopen(None)  # opening again failed after a pause: try once more
+            if self._con is None:
+                raise self._open_error or DatabaseBroken(self.path)
+
+    def _read(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``work`` on a fresh cursor; reopen once if DuckDB invalidated the connection."""
+        for attempt in range(2):
+            with self._lease() as con:
+                try:
+                    cur = con.cursor()
+                    try:
+                        return work(cur)
+                    finally:
+                        cur.close()
+                except duckdb.Error as exc:
+                    if attempt or not _invalidated(exc):
+                        if _corrupt(exc):
+                            self._broken = True
+                            raise DatabaseBroken(self.path) from None
+                        raise
+            self._reopen(con)
+        raise AssertionError("unreachable")
+
+    def check_health(self) -> None:
+        """Raise the Danish UserError that keeps this store from serving pages, if any.
+
+        A command holding the file (a pause) is healthy; a damaged block met by any read is not.
+        """
+        if self._broken:
+            raise DatabaseBroken(self.path)
+        if self._gate.paused:
+            return
+        self.scalar("SELECT count(*) FROM schema_version")
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for several reads (closed after the block)."""
+        with self._lease() as con:
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
 
     def _migrate(self) -> None:
         with self.transaction() as cur:
@@ -210,40 +328,62 @@ class Store:
 
         Yields a :class:`Transaction`: ``tx.execute(sql, params)`` and ``tx.insert_frame(table,
         frame)``; everything done through it commits together when the ``with`` block ends, or
-        not at all when it raises.
+        not at all when it raises. A commit that fails (say, on a full disk) is rolled back and reported in Danish; when
+        DuckDB invalidated the connection on the way, it is opened again for the next use.
         """
+        invalid = None
+        failure = None
         with self._write_lock:
-            cur = self._con.cursor()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield Transaction(cur)
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            else:
-                cur.execute("COMMIT")
-                with Store._generations_lock:
-                    Store._generations[self._file] = Store._generations.get(self._file, 0) + 1
-            finally:
-                cur.close()
+            with self._lease() as con:
+                cur = con.cursor()
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    try:
+                        yield Transaction(cur)
+                    except BaseException as exc:
+                        with contextlib.suppress(duckdb.Error):
+                            cur.execute("ROLLBACK")
+                        if isinstance(exc, duckdb.Error) and _invalidated(exc):
+                            invalid = con
+                        raise
+                    try:
+                        cur.execute("COMMIT")
+                    except duckdb.Error as exc:
+                        with contextlib.suppress(duckdb.Error):
+                            cur.execute("ROLLBACK")
+                        failure = exc
+                        if _invalidated(exc):
+                            invalid = con
+                    else:
+                        _bump_generation(self._file)
+                finally:
+                    with contextlib.suppress(duckdb.Error):
+                        cur.close()
+                    if invalid is not None:
+                        self._pending_reopen = invalid
+        if self._pending_reopen is not None:
+            broken, self._pending_reopen = self._pending_reopen, None
+            self._reopen(broken)
+        if failure is not None:
+            if _corrupt(failure):
+                raise DatabaseBroken(self.path) from None
+            raise UserError(
+                f"Ændringerne kunne ikke gemmes i databasen {self.path} (er disken fuld?). Intet er gemt; "
+                f"databasen er som før. Frigør plads og prøv igen. ({_first_line(failure)})"
+            ) from None
 
     # --- generic reads ------------------------------------------------------------------
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run a read query with bound parameters (positional ``?`` or named ``$name``) on a fresh cursor."""
-        cur = self._con.cursor()
-        try:
-            return cur.execute(sql, params or []).df()
-        finally:
-            cur.close()
+        return self._read(lambda cur: cur.execute(sql, params or []).df())
 
     def scalar(self, sql: str, params: list | None = None):
-        cur = self._con.cursor()
-        try:
+        def one(cur):
             row = cur.execute(sql, params or []).fetchone()
             return None if row is None else row[0]
-        finally:
-            cur.close()
+
+        return self._read(one)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for a long read (a backup's table dumps); close it when done."""
@@ -697,8 +837,12 @@ class Store:
                 return mapping
         return None
 
-    def save_mapping(self, kind: str, headers, mapping: dict[str, str]) -> None:
-        """Remember ``mapping`` (field → column) for files of ``kind`` with these headers."""
+    def save_mapping(self, kind: str, headers, mapping: dict[str, str], *, actor: Actor) -> None:
+        """Remember ``mapping`` (field → column) for files of ``kind`` with these headers.
+
+        Needs the ``import`` permission, like the import it belongs to.
+        """
+        require(actor, "import")
         clean = {str(k): str(v) for k, v in mapping.items() if v}
         with self.transaction() as cur:
             cur.execute(
@@ -762,6 +906,112 @@ class Store:
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
 
 
+# --- opening, damage and locks ---------------------------------------------------------
+
+#: How long a page view waits for the database while a command has it (see trappetrin.handover).
+BUSY_WAIT_S = 60.0
+BUSY_MESSAGE = (
+    "Databasen bruges lige nu af en kommando fra kommandolinjen (python -m trappetrin …). "
+    "Prøv igen om lidt, når den er færdig."
+)
+#: How long a command waits when another command (not the app) holds the file.
+LOCK_WAIT_S = 30.0
+#: How long the app tries to open its file again after a command had it.
+REOPEN_WAIT_S = 30.0
+
+
+class DatabaseBroken(UserError):
+    """The database file is damaged or not a DuckDB database: restore it from a backup."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        super().__init__(
+            f"Databasen {self.path} er beskadiget og kan ikke læses. Gendan den fra en sikkerhedskopi med "
+            f"'python -m trappetrin restore MAPPE --yes' (MAPPE er sikkerhedskopiens mappe; den beskadigede "
+            f"fil gemmes ved siden af som {self.path.name}.beskadiget-…)."
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _lock_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _invalidated(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.FatalException) or "database has been invalidated" in str(exc)
+
+
+_CORRUPT_SIGNS = (
+    "not a valid DuckDB database file",
+    "Corrupt database file",
+    "Could not read enough bytes",
+    "does not match stored checksum",
+    "Failed to deserialize",
+    "Serialization Error",
+)
+
+
+def _corrupt(exc: BaseException) -> bool:
+    return any(sign in str(exc) for sign in _CORRUPT_SIGNS)
+
+
+def _translate(exc: duckdb.Error, path: Path) -> UserError:
+    """A Danish UserError for DuckDB's error on opening ``path`` (never the lock hint unless a lock)."""
+    if _corrupt(exc):
+        return DatabaseBroken(path)
+    if _lock_error(exc):
+        return UserError(
+            f"Databasen {path} bruges af et andet program og kunne ikke åbnes inden for {LOCK_WAIT_S:.0f} "
+            f"sekunder. Prøv igen, når det er færdigt ({_first_line(exc)})."
+        )
+    return UserError(f"Databasen {path} kan ikke åbnes: {_first_line(exc)}")
+
+
+def _connect(path: Path, notice: Callable[[str], None] | None):
+    """Open ``path``; when the app holds it, ask it to step aside; wait a while for another command."""
+    try:
+        return duckdb.connect(str(path)), None
+    except duckdb.Error as exc:
+        if not _lock_error(exc):
+            raise _translate(exc, path) from None
+    lease = handover.ask_app_to_step_aside(path, notice=notice)
+    deadline = time.monotonic() + (REOPEN_WAIT_S if lease is not None else LOCK_WAIT_S)
+    told = lease is not None
+    while True:
+        try:
+            return duckdb.connect(str(path)), lease
+        except duckdb.Error as exc:
+            if not _lock_error(exc) or time.monotonic() > deadline:
+                if lease is not None:
+                    lease.close()
+                raise _translate(exc, path) from None
+            if not told and notice is not None:
+                notice(f"Databasen {path} bruges af et andet program; venter på den …")
+                told = True
+            time.sleep(0.1)
+
+
+def _reconnect(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, UserError | None]:
+    """Open the app's file again after a command or a fatal error; else None and why."""
+    deadline = time.monotonic() + REOPEN_WAIT_S
+    while True:
+        try:
+            return duckdb.connect(str(path)), None
+        except duckdb.Error as exc:
+            if not _lock_error(exc) or time.monotonic() > deadline:
+                return None, _translate(exc, path)
+            time.sleep(0.05)
+
+
+def _bump_generation(file: str) -> None:
+    with Store._generations_lock:
+        Store._generations[file] = Store._generations.get(file, 0) + 1
+
+
 def _insert_frame(cur: duckdb.DuckDBPyConnection | Transaction, table: str, frame: pd.DataFrame) -> None:
     if isinstance(cur, Transaction):
         cur = cur._cur
@@ -789,9 +1039,14 @@ def demo_mark(path: Path | str) -> bool | None:
     return bool(row and row[0] == "true")
 
 
-def open_store(path: Path | str | None = None, *, demo_if_empty: bool = False) -> Store:
-    """Open the store; with ``demo_if_empty`` build the demo data into a new, empty database."""
-    store = Store.open(path)
+def open_store(
+    path: Path | str | None = None, *, demo_if_empty: bool = False, notice: Callable[[str], None] | None = None
+) -> Store:
+    """Open the store; with ``demo_if_empty`` build the demo data into a new, empty database.
+
+    ``notice`` hears (in Danish) when opening waits for the app or another program.
+    """
+    store = Store.open(path, notice=notice)
     if demo_if_empty and not store.scalar("SELECT count(*) FROM departments"):
         from .demo import build_demo
 

@@ -13,14 +13,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from trappetrin import audit, formatting, imports
 from trappetrin import backup as backups
-from trappetrin import imports
 from trappetrin.config import DATA_DIR
 from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
-from trappetrin.importer import VALUE_SOURCES, Plan, read_table
-from trappetrin.store import AUDIT_ACTIONS, Store
-from ui import state
+from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
+from trappetrin.store import Store
+from ui import state, widgets
+from ui.tables import html_table
 
 TEMPLATES = DATA_DIR / "templates"
 TEMPLATE_FILES = {
@@ -104,7 +105,7 @@ def render() -> None:
         else:
             st.info("Din rolle må ikke indlæse data.", icon=":material/lock:")
     with tabs[1]:
-        releases_section(s, actor)
+        releases_section(s, actor, ctx.adopted)
     with tabs[2]:
         log_section(s)
     with tabs[3]:
@@ -162,24 +163,12 @@ def _options(kind: str) -> dict:
 
 
 def _problems(exc: UserError) -> None:
+    """The error, and its problems as a table whose text wraps, identical problems in many rows
+    collapsed to one line ("257 rækker: …")."""
     st.error(exc.message, icon=":material/error:")
     if exc.problems:
-        table = imports.problem_table(exc)
-        table["Række"] = [str(r) if pd.notna(r) else "" for r in table["Række"]]  # blank, not "None"
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="data_problems",
-            column_config={
-                "Fil": st.column_config.TextColumn(width="small"),
-                "Række": st.column_config.TextColumn(width=60),
-                "Kolonne": st.column_config.TextColumn(width="medium"),
-                "Værdi": st.column_config.TextColumn(width="small"),
-                "Problem": st.column_config.TextColumn(width="medium"),
-                "Forventet": st.column_config.TextColumn(width="large"),
-            },
-        )
+        table = imports.collapse_problems(imports.problem_table(exc))
+        html_table(table, label="Problemer i filen", max_height=480)
 
 
 def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
@@ -230,7 +219,7 @@ def import_section(s: Store, actor, ctx) -> None:
     )
     options = _options(kind)
     gen = st.session_state.get(UPLOAD_GEN, 0)
-    upload = st.file_uploader(
+    upload = widgets.file_uploader(
         "Fil",
         type=imports.KIND_SUFFIXES[kind],
         key=f"data_upload_{kind}_{gen}",
@@ -267,6 +256,19 @@ def import_section(s: Store, actor, ctx) -> None:
         mapping = _mapping(s, kind, headers)
         if mapping is None:
             return
+        if kind == "afdelingsdata":
+            options["rules"] = ctx.adopted
+            lacking = missing_rule_columns(headers, mapping, ctx.adopted)
+            if lacking:
+                names = ", ".join(field_label(c) for c in lacking)
+                partial = st.checkbox(
+                    f"Delvis udgivelse: gem den uden kolonne for {names}",
+                    key="data_partial",
+                    help=f"Regelsættet '{ctx.adopted.name}' bruger disse indikatorer. Uden afkrydsning afvises "
+                    "filen; med den gemmes udgivelsen og vises som delvis overalt.",
+                )
+                if partial:
+                    options["allow_missing"] = lacking
     slot = st.empty()
     bar = slot.progress(0.0, text="Kontrollerer filen …")
 
@@ -301,7 +303,7 @@ def import_section(s: Store, actor, ctx) -> None:
                 return
             status.update(label=text, state="complete")
         if mapping and kind != "geometri":
-            s.save_mapping(kind, headers, mapping)
+            s.save_mapping(kind, headers, mapping, actor=actor)
         st.session_state[UPLOAD_GEN] = gen + 1
         _done(text)
         st.rerun()
@@ -318,30 +320,48 @@ def _preview(pre, ctx) -> None:
             st.markdown(f"- {line}")
         for title, table in pre.tables.items():
             if not table.empty:
-                st.markdown(f"**{title}** ({len(table)})")
+                st.markdown(f"**{title}** ({formatting.integer(len(table))})")
                 st.dataframe(table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3, 300))
         changes = pre.changes
     else:
         plan = pre.plan
         with st.container(horizontal=True):
-            st.metric("Afdelinger med værdier", plan.rows)
-            st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", len(pre.missing))
-            st.metric("Nye afdelinger", len(pre.added))
-            st.metric("Skifter farve", len(pre.changes))
+            st.metric("Afdelinger med værdier", formatting.integer(plan.rows))
+            st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", formatting.integer(len(pre.missing)))
+            st.metric("Nye afdelinger", formatting.integer(len(pre.added)))
+            st.metric("Skifter farve", formatting.integer(len(pre.changes)))
+        if plan.partial:
+            st.warning(
+                "Delvis udgivelse – uden kolonne for "
+                + ", ".join(field_label(c) for c in plan.partial)
+                + ". Udgivelsen gemmes og vises som delvis.",
+                icon=":material/rule:",
+            )
+        if plan.n_known < plan.n_values:
+            st.caption(
+                f"{formatting.integer(plan.n_known)} værdier; "
+                f"{formatting.integer(plan.n_values - plan.n_known)} celler er tomme eller skjulte."
+            )
         if plan.ignored_columns:
             st.caption("Ignorerede kolonner: " + ", ".join(plan.ignored_columns))
-        if plan.missing_indicators:
-            st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(plan.missing_indicators))
+        others = [c for c in plan.missing_indicators if c not in plan.partial]
+        if others:
+            st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(field_label(c) for c in others))
         cols = st.columns(2)
         with cols[0]:
-            st.markdown(f"**Afdelinger med værdier** ({len(pre.departments)})")
+            st.markdown(f"**Afdelinger med værdier** ({formatting.integer(len(pre.departments))})")
             st.dataframe(_named(pre.departments), hide_index=True, width="stretch", height=250)
         with cols[1]:
-            st.markdown(f"**Mangler i forhold til {pre.previous_label or 'forrige udgivelse'}** ({len(pre.missing)})")
+            st.markdown(
+                f"**Mangler i forhold til {pre.previous_label or 'forrige udgivelse'}** "
+                f"({formatting.integer(len(pre.missing))})"
+            )
             st.dataframe(_named(pre.missing), hide_index=True, width="stretch", height=250)
         changes = pre.changes
     if changes is not None:
-        st.markdown(f"**Farveskift under det vedtagne regelsæt ({ctx.adopted.name})** ({len(changes)})")
+        st.markdown(
+            f"**Farveskift under det vedtagne regelsæt ({ctx.adopted.name})** ({formatting.integer(len(changes))})"
+        )
         if changes.empty:
             st.caption("Ingen afdelinger skifter farve.")
         else:
@@ -361,24 +381,28 @@ def _preview(pre, ctx) -> None:
 # --- releases, log, backup, templates -------------------------------------------------------------
 
 
-def releases_section(s: Store, actor) -> None:
+def releases_section(s: Store, actor, rules=None) -> None:
     rel = s.releases()
     if rel.empty:
         st.info("Der er ingen udgivelser endnu. Indlæs en under fanen Indlæs.", icon=":material/database:")
         return
     shown = rel.sort_values(["reference_date", "release_id"], ascending=False)
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Udgivelse": shown["label"],
-                "Kilde": shown["source"],
-                "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
-                "Listeår": shown["list_year"],
-                "Værdier": shown["n_values"],
-                "Indlæst": shown["imported_at"],
-                "Af": shown["imported_by"],
-                "Fil": shown["file_name"],
-            }
+        formatting.table(
+            pd.DataFrame(
+                {
+                    "Udgivelse": shown["label"],
+                    "Kilde": shown["source"],
+                    "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
+                    "Listeår": shown["list_year"],
+                    "Værdier": shown["n_values"],
+                    "Indlæst": pd.to_datetime(shown["imported_at"]),
+                    "Af": shown["imported_by"],
+                    "Fil": shown["file_name"],
+                    "Delvis": [_partial_text(s, label, rules) for label in shown["label"]],
+                }
+            ),
+            plain=("Udgivelse", "Listeår"),
         ),
         hide_index=True,
         width="stretch",
@@ -406,23 +430,30 @@ def releases_section(s: Store, actor) -> None:
             st.rerun()
 
 
+def _partial_text(s: Store, label: str, rules) -> str:
+    """'delvis: uden …' for a release without a column the rule set in use reads, else ''."""
+    from trappetrin.importer import partial_indicators
+
+    lacking = partial_indicators(s, label, rules) if rules is not None else []
+    return "delvis: uden " + ", ".join(field_label(c) for c in lacking) if lacking else ""
+
+
 def log_section(s: Store) -> None:
     log = s.audit_log()
     if log.empty:
         st.info("Loggen er tom.", icon=":material/history:")
         return
+    columns = {
+        "logged_at": "Tidspunkt",
+        "actor": "Hvem",
+        "action": "Handling",
+        "object": "Hvad",
+        "file_name": "Fil",
+        "n_rows": "Rækker",
+        "checksum": "Kontrolsum (sha256)",
+    }
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Tidspunkt": log["logged_at"],
-                "Hvem": log["actor"],
-                "Handling": log["action"].map(AUDIT_ACTIONS),
-                "Hvad": log["object"],
-                "Fil": log["file_name"],
-                "Rækker": log["n_rows"],
-                "Kontrolsum (sha256)": log["checksum"].fillna("").str[:12],
-            }
-        ),
+        audit.readable(log.assign(checksum=log["checksum"].str[:12]), columns),
         hide_index=True,
         width="stretch",
         key="data_log",

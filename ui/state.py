@@ -37,11 +37,15 @@ def get_store(path: str | None = None) -> Store:
     """The process-wide store; builds the demo database on first run, when the file is new.
 
     An existing database that has no releases stays empty, so the app can explain that state.
+    Commands of ``python -m trappetrin`` may use the file while the app runs: the store steps
+    aside for them (see ``trappetrin/handover.py``).
     """
     from trappetrin.config import db_path
 
     is_new = not (Path(path) if path else db_path()).exists()
-    return open_store(path, demo_if_empty=is_new)
+    opened = open_store(path, demo_if_empty=is_new)
+    opened.serve_commands()
+    return opened
 
 
 def store() -> Store:
@@ -63,7 +67,12 @@ class StoreFacts:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _facts(db: str, generation: int) -> StoreFacts:
     s = store()
-    stored = {c: s.rule_set(*parse_choice(c)) for c in rule_set_choices(s)}
+    stored = {}
+    for c in rule_set_choices(s):
+        try:
+            stored[c] = s.rule_set(*parse_choice(c))
+        except UserError:  # e.g. a restored rule set below the agreement's discretion limit: not offered
+            continue
     choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
     return StoreFacts(
         releases=s.release_labels(),

@@ -370,7 +370,7 @@ def test_audit_page_filters_and_exports_the_trail_as_danish_csv(db, roles, downl
     at.selectbox(key="revision_hvem").set_value("ana@aalborg.dk").run()
     shown = at.dataframe[0].value
     assert shown[["Hvem", "Handling", "Objekt", "Fil", "Detaljer"]].values.tolist() == [
-        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "format: csv"]
+        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "Format: csv"]  # Danish labels
     ]
     got = downloads(next(b for b in at.download_button if b.key == "dl_revision"))
     assert got.data == to_csv_danish(shown) and got.data.startswith(b"\xef\xbb\xbf")
@@ -427,6 +427,7 @@ def test_data_page_label_file_and_column_names_are_only_data(app, db, evil):
     at.file_uploader[0].upload(file_name, buffer.getvalue().encode("utf-8"))
     at.run()
     at.selectbox(key="data_map_afdelingsdata_dept_id").select(evil).run()
+    at.checkbox(key="data_partial").check().run()  # a small file: a deliberate partial release
     assert not at.exception and not at.error, [e.value for e in at.error]
     at.button(key="data_commit").click().run()
     assert not at.exception

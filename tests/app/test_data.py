@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.dbdump import dump as dump_store
+from tests.htmltables import html_tables
 from trappetrin.store import Store
 
 BAD = Path(__file__).resolve().parents[1] / "unit" / "bad_files"
@@ -50,8 +51,12 @@ def test_a_bad_file_lists_every_problem_and_writes_nothing(app, db):
     at.file_uploader[0].upload("many_problems.csv", (BAD / "many_problems.csv").read_bytes())
     at.run()
     assert not at.exception
+    # The file lacks columns the adopted rule set reads: refused, naming them, until marked partial.
+    assert "(6 fejl)" in at.error[0].value
+    assert "som regelsættet 'trappetrin' bruger" in html_tables(at)[0]["Problem"].iloc[0]
+    at.checkbox(key="data_partial").check().run()
     assert "many_problems.csv" in at.error[0].value and "(5 fejl)" in at.error[0].value
-    problems = at.tabs[0].dataframe[0].value
+    problems = html_tables(at)[0]  # plain HTML: the text wraps
     assert list(problems.columns) == ["Fil", "Række", "Kolonne", "Værdi", "Problem", "Forventet"]
     assert len(problems) == 5
     row = problems[problems["Værdi"] == "ti"].iloc[0]
@@ -66,7 +71,10 @@ def test_a_good_file_previews_and_commits(app, db):
     at.text_input(key="data_label").set_value("app-ny")
     at.file_uploader[0].upload("valid_for_params.csv", (BAD / "valid_for_params.csv").read_bytes())
     at.run()
+    assert at.error and not [b for b in at.button if b.key == "data_commit"]  # partial, not yet marked so
+    at.checkbox(key="data_partial").check().run()
     assert not at.exception and not at.error
+    assert any("Delvis udgivelse – uden kolonne for Dømte" in t for t in texts(at, "warning"))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Afdelinger med værdier"] == "2"
     assert metrics["Mangler i forhold til 2026-11"] == str(271 - 2)
@@ -78,7 +86,9 @@ def test_a_good_file_previews_and_commits(app, db):
     assert "app-ny" in store.releases()["label"].tolist()
     log = store.audit_log(actions=["import"]).iloc[0]
     assert (log["object"], log["file_name"], log["n_rows"]) == ("app-ny", "valid_for_params.csv", 2)
-    assert "app-ny" in at.tabs[1].dataframe[0].value["Udgivelse"].tolist()
+    shown = at.tabs[1].dataframe[0].value.set_index("Udgivelse")
+    assert shown.loc["app-ny", "Delvis"].startswith("delvis: uden Dømte")  # labelled partial in the list
+    assert shown.loc["2026-11", "Delvis"] == ""
     assert at.tabs[2].dataframe[0].value["Fil"].iloc[0] == "valid_for_params.csv"
 
 
@@ -91,6 +101,7 @@ def test_unknown_headers_are_mapped_and_the_mapping_is_remembered(app, db):
     assert at.get_by_key("data_mapping")
     assert not [b for b in at.button if b.key == "data_commit"]
     at.selectbox(key="data_map_afdelingsdata_dept_id").select("Nummer").run()
+    at.checkbox(key="data_partial").check().run()
     assert not at.exception and not at.error
     at.button(key="data_commit").click().run()
     assert any("'kortlagt' er gemt" in t for t in texts(at, "success"))
@@ -154,6 +165,7 @@ def test_xlsx_sheet_and_header_row_are_chosen_on_the_page(app, db):
     assert at.selectbox(key="data_sheet").options == ["Forside", "Data"]
     at.selectbox(key="data_sheet").select("Data").run()
     at.number_input(key="data_header_row").set_value(3).run()
+    at.checkbox(key="data_partial").check().run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Afdelinger med værdier"] == "1"
     at.button(key="data_commit").click().run()

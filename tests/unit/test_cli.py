@@ -19,7 +19,7 @@ from trappetrin.store import open_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DANNET = "<DANNET>"
-_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
+_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
 
 
 def normalise_dannet(data: bytes) -> bytes:
@@ -395,3 +395,15 @@ def test_demo_never_deletes_a_file_that_is_not_a_database(tmp_path, capsys, monk
     assert code == 2
     assert "slettes ikke" in err
     assert path.read_text(encoding="utf-8") == "vigtige noter, ikke en database\n"
+
+
+def test_readme_shows_every_command():
+    """The README's command list cannot go stale: every subcommand of the parser appears in it."""
+    import argparse
+
+    from trappetrin.cli import _parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [name for name in sub.choices if f"trappetrin {name}" not in readme]
+    assert not missing, f"README.md does not show: {missing}"

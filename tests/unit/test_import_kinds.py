@@ -18,7 +18,7 @@ import pytest
 from shapely.geometry import Polygon
 
 from tests.dbdump import dump
-from trappetrin import backup, imports
+from trappetrin import backup, catalogue, imports
 from trappetrin.auth import Actor
 from trappetrin.cli import main
 from trappetrin.colours import classify_release
@@ -30,7 +30,12 @@ TODAY = date(2026, 11, 23)
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 ANALYST = Actor("Ane", "analyst")
 VALUES = (BAD / "valid_for_params.csv").read_bytes()
-VALUE_OPTS = {"label": "2026-12-test", "source": "Beboerdata", "reference_date": "2026-11-20"}
+VALUE_OPTS = {
+    "label": "2026-12-test",
+    "source": "Beboerdata",
+    "reference_date": "2026-11-20",
+    "allow_missing": list(catalogue.indicators()),  # a small file: partial on purpose
+}
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +256,7 @@ def test_a_mapping_is_remembered_for_the_next_file_of_that_kind(store):
     assert store.saved_mapping("stamdata", headers) is None
     mapping = {"dept_no": "Nr", "org_no": "Org", "name": "Navn", "family_dwellings": "Antal"}
     assert imports.missing_required(store, "stamdata", headers) == ["org_no", "dept_no", "family_dwellings"]
-    store.save_mapping("stamdata", headers, mapping)
+    store.save_mapping("stamdata", headers, mapping, actor=ADMIN)
     assert store.saved_mapping("stamdata", list(reversed(headers))) == mapping  # same headers, other order
     assert store.saved_mapping("stamdata", headers + ["Ekstra"]) == mapping  # every mapped column present
     assert store.saved_mapping("stamdata", ["Nr", "Org"]) is None
@@ -357,7 +362,7 @@ def test_two_imports_at_once_are_serialised_and_a_reader_sees_the_old_state(stor
         imports.plan_import(
             store,
             "afdelingsdata",
-            VALUES,
+            VALUES + b"\n" * k,  # two different files (the same file twice is refused, see test_import_race)
             file_name=f"{k}.csv",
             options={**VALUE_OPTS, "label": f"samtidig-{k}"},
             today=TODAY,
@@ -452,7 +457,8 @@ def test_cli_import_delete_backup_restore_log(store, tmp_path, monkeypatch, caps
     capsys.readouterr()
     assert main(["log"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[2] for line in out[:4]] == ["restore", "backup", "delete_release", "import"]
+    actions = ["Gendannelse", "Sikkerhedskopi", "Sletning af udgivelse", "Indlæsning"]  # Danish, as Revisionsspor
+    assert [line.split("\t")[2] for line in out[:4]] == actions
     assert "liste.csv" in out[3]
 
 

@@ -17,6 +17,7 @@ def test_server_config_is_hardened():
     assert config["server"]["headless"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["showErrorLinks"] is False  # no "Ask Google / Ask ChatGPT" on error boxes
     assert config["client"]["toolbarMode"] == "viewer"
     # CORS stays on (its default); nothing in the file may switch a protection off.
     assert config["server"].get("enableCORS", True) is True

@@ -116,12 +116,10 @@ def test_ministry_list_is_refused_for_a_viewer_and_nothing_is_written(store):
 
 
 def test_register_export_imports_into_an_empty_database_unchanged(store, tmp_path):
-    """The demo register, exported in the stamdata layout (without areas), imports into an empty
-    database with the same departments and organisation names."""
+    """The demo register, exported in the stamdata layout (local areas included), imports into an
+    empty database with the same departments and organisation names."""
     body = imports.export_register_template(store)
-    table = pd.read_csv(io.BytesIO(body), sep=";", decimal=",", encoding="utf-8-sig", dtype=str).drop(
-        columns=["Områder"]
-    )
+    table = pd.read_csv(io.BytesIO(body), sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
     empty = open_store(tmp_path / "empty.duckdb")
     plan = imports.plan_import(
         empty, "stamdata", table.to_csv(sep=";", index=False).encode(), file_name="reg.csv", today=TODAY
@@ -489,7 +487,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_colours_for_every_rele
         dtype=str,
         encoding="utf-8-sig",
         keep_default_na=False,
-    ).drop(columns=["Områder"])
+    )
     files = [("stamdata", register.to_csv(sep=";", index=False).encode(), "register.csv", {})]
     for year in store.list_years():
         files.append(

@@ -15,8 +15,12 @@ from . import formatting
 from .errors import UserError
 from .store import Store
 
-#: The kinds of import (``imports.KINDS``) whose rows name departments of the register.
-NEEDS_REGISTER = ("afdelingsdata", "ministerliste")
+#: The imports whose rows name departments of the register (import kinds, and department polygons).
+NEEDS_REGISTER = {
+    "afdelingsdata": "Afdelingsdata",
+    "ministerliste": "Ministeriets lister",
+    "afdelingspolygoner": "Afdelingspolygoner",
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def require_register(store: Store, kind: str, file_name: str | None = None) -> N
     """Refuse an import that names departments while the register is empty: one message, not one per row."""
     if kind not in NEEDS_REGISTER or store.scalar("SELECT count(*) FROM departments"):
         return
-    what = "Afdelingsdata" if kind == "afdelingsdata" else "Ministeriets lister"
+    what = NEEDS_REGISTER[kind]
     where = f"{file_name}: " if file_name else ""
     raise UserError(
         f"{where}Afdelingsregistret er tomt, så ingen af filens afdelinger kan genkendes. {what} kan først "

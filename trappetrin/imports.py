@@ -1284,6 +1284,8 @@ def validate_geometry(
             f"'afdelings_id'. Fundne kolonner: {', '.join(map(str, columns)) or 'ingen'}."
         )
         _raise(name, problems)
+    if kind == "afdeling":
+        require_register(store, "afdelingspolygoner", name)  # one message, not one per polygon
     known = set(store.query("SELECT dept_id FROM departments")["dept_id"])
     seen: dict[str, int] = {}
     for i, geom in enumerate(frame.geometry, start=1):

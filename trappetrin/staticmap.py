@@ -97,6 +97,74 @@ def _draw_geometries(ax, geoms, *, face, edge, width: float, zorder: int) -> Non
         ax.add_collection(LineCollection(lines, colors=[edge], linewidths=width, zorder=zorder))
 
 
+#: Where a name may sit around its place, in order of preference: offset (points) and alignment.
+_SPOTS = [
+    ((0, 6), "center", "bottom"),
+    ((0, -6), "center", "top"),
+    ((7, 0), "left", "center"),
+    ((-7, 0), "right", "center"),
+    ((5, 5), "left", "bottom"),
+    ((-5, 5), "right", "bottom"),
+    ((5, -5), "left", "top"),
+    ((-5, -5), "right", "top"),
+]
+_NAME_PT = 7.5
+
+
+def _point_sizes(pts: pd.DataFrame, many: bool) -> np.ndarray:
+    """Marker sizes (points²) of the departments, as drawn."""
+    if many:
+        return np.full(len(pts), 6.0)
+    if "dwellings" in pts.columns:
+        return (14 + 3.2 * np.sqrt(pts["dwellings"].fillna(1).clip(lower=1))).clip(upper=160).to_numpy()
+    return np.full(len(pts), 40.0)
+
+
+def _place_names(ax, places: pd.DataFrame, pts: pd.DataFrame, x0, x1, y0, y1, *, dpi: int, many: bool) -> None:
+    """Place names, most important first, each where it covers no department and no other name
+    (the interactive map's rule, ui/mapview.place_labels); a name with no free spot is left out."""
+    from matplotlib.patheffects import withStroke
+
+    ax.apply_aspect()
+    to_pt = 72 / dpi
+    xy = ax.transData.transform(pts[["lon", "lat"]].to_numpy(float)) * to_pt if len(pts) else np.empty((0, 2))
+    radius = np.sqrt(_point_sizes(pts, many)) / 2 + 1.5
+    placed: list[tuple[float, float, float, float]] = []
+    halo = [withStroke(linewidth=2.5, foreground="white")]
+    span = x1 - x0  # fewer names on a wider view
+    limit = 9.5 if span > 0.6 else (10.5 if span > 0.25 else 12)
+    for row in places[places["min_zoom"] <= limit].itertuples():
+        if not (x0 <= row.lon <= x1 and y0 <= row.lat <= y1):
+            continue
+        px, py = ax.transData.transform((row.lon, row.lat)) * to_pt
+        w, h = 0.6 * _NAME_PT * len(row.name) + 3, _NAME_PT + 3
+        for (ox, oy), ha, va in _SPOTS:
+            left = px + ox - {"center": w / 2, "left": 0, "right": w}[ha]
+            bottom = py + oy - {"bottom": 0, "top": h, "center": h / 2}[va]
+            box = (left, bottom, left + w, bottom + h)
+            dx = np.maximum(np.maximum(box[0] - xy[:, 0], 0), xy[:, 0] - box[2])
+            dy = np.maximum(np.maximum(box[1] - xy[:, 1], 0), xy[:, 1] - box[3])
+            if np.any(dx * dx + dy * dy < radius * radius):
+                continue
+            if any(not (box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1]) for b in placed):
+                continue
+            placed.append(box)
+            ax.annotate(
+                row.name,
+                (row.lon, row.lat),
+                xytext=(ox, oy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=_NAME_PT,
+                color=_rgb(PLACE_TEXT),
+                fontweight="bold",
+                path_effects=halo,
+                zorder=3,
+            )
+            break
+
+
 def _draw_pies(ax, pts: pd.DataFrame, rules: RuleSet, *, aspect: float, span: float) -> None:
     """One pie per municipality at its departments' median position, area ~ its departments."""
     from matplotlib.patches import Wedge
@@ -218,24 +286,7 @@ def render_map_png(
     several = "municipality" in pts.columns and pts["municipality"].nunique() > 1
     many = len(pts) > 1500
     if places and not geo.places.empty:
-        span = x1 - x0  # fewer names on a wider view
-        limit = 9.5 if span > 0.6 else (10.5 if span > 0.25 else 12)
-        halo = [withStroke(linewidth=2.5, foreground="white")]
-        for row in geo.places[geo.places["min_zoom"] <= limit].itertuples():
-            if x0 <= row.lon <= x1 and y0 <= row.lat <= y1:
-                ax.annotate(
-                    row.name,
-                    (row.lon, row.lat),
-                    xytext=(0, 9),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=7.5,
-                    color=_rgb(PLACE_TEXT),
-                    fontweight="bold",
-                    path_effects=halo,
-                    zorder=3,  # under the points: a name never hides a department
-                )
+        _place_names(ax, geo.places, pts, x0, x1, y0, y1, dpi=dpi, many=many)
 
     by_code = {o.code: o for o in rules.outcomes}
     counts = pts["outcome"].value_counts()
@@ -249,12 +300,7 @@ def render_map_png(
         if sub.empty:
             continue
         colour = by_code[code].color if code in by_code else FALLBACK_COLOUR
-        if many:
-            sizes = 6.0
-        elif "dwellings" in sub.columns:
-            sizes = (14 + 3.2 * np.sqrt(sub["dwellings"].fillna(1).clip(lower=1))).clip(upper=160).to_numpy()
-        else:
-            sizes = 40.0
+        sizes = _point_sizes(sub, many)
         ax.scatter(
             sub["lon"],
             sub["lat"],

@@ -60,3 +60,53 @@ def test_local_admin_sees_the_editor_with_the_rows_of_a_year(app):
     at.selectbox(key="fu_edit_kind").set_value("fogedsag").run()
     assert not at.exception
     assert at.selectbox(key="fu_edit_year").value == 2026
+
+
+def _texts(at, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+def test_followup_file_goes_through_the_data_page(app, db):
+    """Bad file: every problem listed, nothing written; good file: preview, save, audit, and the
+    Opfølgning page counts it."""
+    from tests.dbdump import dump
+
+    head = "Organisationsnummer;Afdelings-id;Fra;Til;Antal fogedsager"
+    bad = f"{head}\r\n999;;2026-01-01;2026-06-30;2\r\n147;147-007;2026-06-30;2026-01-01;-1\r\n".encode()
+    at = app("data")
+    at.selectbox(key="data_kind").select("fogedsag").run()
+    store = Store.open(db)
+    before = dump(store)
+    store.close()
+    at.file_uploader[0].upload("fogedsager.csv", bad)
+    at.run()
+    assert not at.exception
+    assert "fogedsager.csv" in at.error[0].value and "(3 fejl)" in at.error[0].value
+    from tests.htmltables import html_tables
+
+    problems = html_tables(at)[0]  # the Data page's problem table (plain HTML)
+    assert problems["Række"].tolist() == ["2", "3", "3"]
+    assert not [b for b in at.button if b.key == "data_commit"]
+    store = Store.open(db)
+    assert dump(store) == before
+    store.close()
+
+    good = f"{head}\r\n147;147-007;2026-07-01;2026-09-30;6\r\n".encode()
+    at = app("data")
+    at.selectbox(key="data_kind").select("fogedsag").run()
+    at.file_uploader[0].upload("fogedsager-ok.csv", good)
+    at.run()
+    assert not at.exception and not at.error
+    assert any("Fogedsager: 1 rækker, i alt 6" in m.value for m in at.markdown)
+    at.button(key="data_commit").click().run()
+    assert not at.exception
+    assert any("1 rækker er gemt" in t for t in _texts(at, "success"))
+    store = Store.open(db)
+    try:
+        log = store.audit_log(actions=["import"]).iloc[0]
+        assert (log["file_name"], log["n_rows"]) == ("fogedsager-ok.csv", 1)
+        s = fu.summarise(store, store.adopted_rule_set(), fu.year_period(2026))
+    finally:
+        store.close()
+    page = app("opfoelgning")
+    assert _metrics(page)["Fogedsager"] == f.integer(s["evictions"])

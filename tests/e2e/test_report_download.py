@@ -54,3 +54,57 @@ def test_report_downloads_from_the_page(page, app_server):
     assert xlsx.suggested_filename == "statusrapport_20260101-20261231.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()), read_only=True)
     assert book.sheetnames[:2] == ["Statusrapport", "Farvefordeling"]
+
+
+def _edit_last_cell(page: Page, grid, text: str) -> None:
+    """Type ``text`` into the first row's last cell (Antal) of a data editor."""
+    grid.scroll_into_view_if_needed()
+    wait_for_app(page, settle_ms=300)
+    box = grid.bounding_box()
+    x, y = box["x"] + box["width"] - 25, box["y"] + 35 + 17  # header ~35 px, rows ~35 px
+    page.mouse.click(box["x"] + 60, y)  # select a read-only cell first (Række-id)
+    page.mouse.dblclick(x, y)  # opens the cell's editor
+    editor = page.locator("#portal textarea, #portal input").first
+    expect(editor).to_be_visible(timeout=10_000)
+    editor.fill(text)
+    page.keyboard.press("Enter")
+    wait_for_app(page, settle_ms=500)  # the edit reruns the script; a click during it is lost
+
+
+def _open_editor(page: Page, app_server: str):
+    """Open Opfølgning, the editor's expander, kind Fogedsager and year 2023; return the grid."""
+    page.goto(f"{app_server}/opfoelgning")
+    wait_for_app(page, settle_ms=0)
+    expander = page.locator("[data-testid='stExpander']").filter(has_text="Ret opfølgningsdata")
+    expander.locator("summary").click()
+    page.locator(".st-key-fu_edit_kind").get_by_role("combobox").click()
+    page.get_by_role("option", name="Fogedsager").click()
+    expect(page.locator("[class*='st-key-fu_editor_fogedsag_2026']")).to_be_visible(timeout=30_000)
+    year = page.locator(".st-key-fu_edit_year").get_by_role("combobox")
+    year.click()
+    year.fill("2023")
+    page.keyboard.press("Enter")
+    grid = page.locator("[class*='st-key-fu_editor_fogedsag_2023'] [data-testid='stDataFrameResizable']")
+    expect(grid).to_be_visible(timeout=30_000)
+    return grid
+
+
+def test_admin_corrects_a_row_in_the_editor(page, app_server):
+    """The table editor: a bad value is refused with the problem named; a good one is saved and
+    written to the audit trail (seen on Revisionsspor). Edits a 2023 row, outside the periods
+    other tests read."""
+    grid = _open_editor(page, app_server)
+    _edit_last_cell(page, grid, "fem")
+    page.locator(".st-key-fu_edit_save").get_by_role("button").click()
+    expect(page.get_by_text("Rettelserne kan ikke gemmes")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("er ikke et tal").first).to_be_visible()
+    screenshot(page, "opfoelgning-editor-fejl")
+
+    grid = _open_editor(page, app_server)  # a fresh page: the refused edit is gone
+    _edit_last_cell(page, grid, "12")
+    page.locator(".st-key-fu_edit_save").get_by_role("button").click()
+    expect(page.get_by_text("1 rækker er rettet og skrevet i revisionssporet")).to_be_visible(timeout=30_000)
+
+    page.goto(f"{app_server}/revision")
+    wait_for_app(page, settle_ms=0)
+    expect(page.get_by_text("Opfølgningsdata rettet").first).to_be_attached(timeout=30_000)  # a grid cell

@@ -93,3 +93,29 @@ def test_cli_import_before_a_register_says_it_once(tmp_path, monkeypatch, capsys
     assert code == 2
     assert err.count("Afdelingsregistret er tomt") == 1
     assert "findes ikke i afdelingsregistret" not in err
+
+
+def test_department_polygons_before_a_register_get_one_message(empty, tmp_path):
+    import json
+
+    polygons = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"afdelings_id": f"999-00{i}"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[9.9, 57.0], [9.91, 57.0], [9.91, 57.01], [9.9, 57.01], [9.9, 57.0]]],
+                },
+            }
+            for i in range(1, 4)
+        ],
+    }
+    path = tmp_path / "afdelinger.geojson"
+    path.write_text(json.dumps(polygons), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        imports.plan_import(empty, "geometri", path, options={"geometry_kind": "afdeling"}, today=TODAY)
+    assert not caught.value.problems
+    assert caught.value.message.startswith("afdelinger.geojson: Afdelingsregistret er tomt")
+    assert "Afdelingspolygoner kan først indlæses" in caught.value.message

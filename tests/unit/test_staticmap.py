@@ -122,3 +122,7 @@ def test_static_map_without_boundary_and_for_several_municipalities(result):
     png = render_map_png(other, result.rules, width_px=800, height_px=600)
     pixels = _pixels(png)
     assert pixels.shape[:2] == (600, 800) and _near(pixels, LAND, tol=2) == 0
+    inside = pixels[int(0.13 * 600) : int(0.91 * 600), int(0.03 * 800) : int(0.71 * 800)]  # the map, no legend
+    for outcome in result.rules.outcomes:  # pies in every step's colour
+        rgb = [int(outcome.color[i : i + 2], 16) for i in (1, 3, 5)]
+        assert _near(inside, rgb, tol=12) > 0, outcome.code

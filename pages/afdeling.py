@@ -9,18 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, explain, trends
+from trappetrin import catalogue, explain, formatting, trends
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
-from ui.charts import colour_history_chart, danish, signed, unit_suffix
+from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.state import (
     DEPARTMENT_KEY,
-    MUNICIPALITY_KEY,
     classified,
     context,
     data_version,
     demo_caption,
+    department_not_in_view,
     link_params,
     no_data_notice,
     remember,
@@ -60,7 +60,7 @@ def _list_status(db: str, version: str) -> tuple[pd.DataFrame, list[int]]:
 def _rule_text(rules: RuleSet, rule_id: str, outcome: str) -> str:
     if rule_id == DISCRETION_RULE:
         d = rules.discretion
-        limit = f" (færre end {fmt.integer(d.minimum)} {catalogue.label(d.indicator).lower()})" if d else ""
+        limit = f" (færre end {formatting.integer(d.minimum)} {catalogue.label(d.indicator).lower()})" if d else ""
         return f"Under diskretionsgrænsen{limit}"
     if rule_id == DEFAULT_RULE:
         return f"Ingen regel ramte; standardudfaldet er {rules.outcome(outcome).label.lower()}"
@@ -79,7 +79,7 @@ def _value_text(indicator: str, value: float, status: str | None) -> str:
             return "Ja" + (f" ({STATUS_LABELS.get(status, status)})" if status else "")
         return "Nej"
     decimals = 0 if catalogue.unit(indicator) == "antal" else 1
-    return danish(value, decimals) + (unit_suffix(catalogue.unit(indicator)) if pd.notna(value) else "")
+    return formatting.short(value, decimals) + (unit_suffix(catalogue.unit(indicator)) if pd.notna(value) else "")
 
 
 def _register_facts(row: pd.Series) -> list[str]:
@@ -182,21 +182,7 @@ if dept in absent.index:  # no data in this release: the register facts and the 
     _colour_history(dept, str(reg["name"]))
     st.stop()
 if dept not in frame.index:
-    home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
-    if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
-        st.warning(
-            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
-            f"Kommune. Skift kommune for at se den."
-        )
-        st.page_link(
-            "pages/afdeling.py",
-            label=f"Vis afdelingen i {home} Kommune",
-            icon=":material/swap_horiz:",
-            query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
-        )
-    else:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
-    st.stop()
+    department_not_in_view(ctx, dept, "pages/afdeling.py")
 
 row = frame.loc[dept]
 i = frame.index.get_loc(dept)
@@ -310,16 +296,16 @@ with left:
         {
             "Husleje pr. måned": ["≤ 3.500 kr.", "3.500–5.000 kr.", "Over 5.000 kr.", "I alt", "Heraf BAB-boliger"],
             "Boliger": [
-                fmt.integer(row[c])
+                formatting.integer(row[c])
                 for c in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000", "dwellings", "bab_dwellings")
             ],
         }
     )
     st.dataframe(bands, hide_index=True, width="stretch")
     st.caption(
-        f"{fmt.integer(row['family_dwellings'])} almene familieboliger"
+        f"{formatting.integer(row['family_dwellings'])} almene familieboliger"
         + (
-            f" og {fmt.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
+            f" og {formatting.integer(row['bab_dwellings'])} BAB-boliger (kommunen anviser til alle)"
             if row["bab_dwellings"]
             else ""
         )
@@ -332,7 +318,7 @@ with right:
     st.markdown(outcome.meaning or "Regelsættet beskriver ikke farvens betydning.")
     if outcome.allocation:
         share = (
-            f" (andel: {danish(outcome.allocation_share * 100, 0)} % af de ledige boliger)"
+            f" (andel: {formatting.short(outcome.allocation_share * 100, 0)} % af de ledige boliger)"
             if outcome.allocation_share
             else ""
         )

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import capacity as cm
+from trappetrin import formatting
 from ui import fmt, number_entry, state
 from ui.capacity_view import (
     KEYS,
@@ -16,6 +17,7 @@ from ui.capacity_view import (
     place_label,
     scenario_line,
 )
+from ui.charts import danish_numbers
 from ui.number_entry import Allowed
 from ui.state import context, demo_caption, no_data_notice, place_name
 
@@ -59,7 +61,7 @@ with st.container(horizontal=True, key="capacity_inputs"):
         "Billig bolig = husleje",
         defaults.cheap_limits,
         index=defaults.cheap_limits.index(defaults.cheap_limit),
-        format_func=lambda x: f"≤ {cm.format_int(x)} kr. om måneden",
+        format_func=lambda x: f"≤ {formatting.integer(x)} kr. om måneden",
         key=KEYS["cheap_limit"],
         persist_state="session",
     )
@@ -95,7 +97,7 @@ m1, m2, m3 = st.columns(3)
 m4, m5 = st.columns(2)
 m1.metric(
     "Billige til anvisning",
-    cm.format_int(cheap),
+    formatting.integer(cheap),
     border=True,
     help=f"Forventede ledige billige boliger ({params.cheap_label}) om året, som kommunen kan anvise til.",
 )
@@ -108,19 +110,19 @@ m2.metric(
 )
 m3.metric(
     "Faktisk anvist",
-    cm.format_int(params.actual_use) if params.actual_use > 0 else "–",
+    formatting.integer(params.actual_use) if params.actual_use > 0 else "–",
     border=True,
     help=f"Borgere boliganvisningen i gennemsnit anviste om året ({params.actual_use_period}).",
 )
 m4.metric(
     "Alle til anvisning",
-    cm.format_int(cap["available"].sum()),
+    formatting.integer(cap["available"].sum()),
     border=True,
     help="Forventede ledige boliger om året, kommunen kan anvise til, uanset husleje.",
 )
 m5.metric(
     "Forventede ledige",
-    cm.format_int(cap["vacancies"].sum()),
+    formatting.integer(cap["vacancies"].sum()),
     border=True,
     help="Forventede ledige boliger om året i alle afdelinger, uanset farve.",
 )
@@ -133,7 +135,7 @@ with left:
         diff = cheap - params.actual_use
         word = "flere" if diff >= 0 else "færre"
         st.markdown(
-            f"Det er {cm.format_int(abs(diff))} {word} end de {cm.format_int(params.actual_use)} borgere, "
+            f"Det er {formatting.integer(abs(diff))} {word} end de {formatting.integer(params.actual_use)} borgere, "
             f"boliganvisningen i gennemsnit anviste om året ({params.actual_use_period})."
         )
 
@@ -177,7 +179,7 @@ with left:
         rows = segments(base_cap, f"{ctx.base.name} v{ctx.base.version}") + rows
     data = pd.DataFrame(rows)
     data = data[data["Boliger"] > 0]
-    data["Boliger (afrundet)"] = data["Boliger"].round(1)
+    data["Boliger om året"] = [formatting.number(b, 1) for b in data["Boliger"]]
     palette = {fmt.outcome_label(rules, o.code): o.color for o in rules.outcomes} | {
         "BAB-boliger (alle farver)": "#6a3d9a"
     }
@@ -208,19 +210,23 @@ with left:
                 legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=300),
             ),
             order=alt.Order("Rækkefølge:Q"),
-            tooltip=["Grundlag", "Kilde", alt.Tooltip("Boliger (afrundet):Q", title="Boliger om året")],
+            tooltip=["Grundlag", "Kilde", alt.Tooltip("Boliger om året:N")],
         )
     )
     layers = [need_band, bars, need_label] if params.need_given else [bars]
     if params.actual_use > 0:
-        actual = pd.DataFrame({"x": [params.actual_use], "t": [f"Faktisk anvist {cm.format_int(params.actual_use)}"]})
+        actual = pd.DataFrame(
+            {"x": [params.actual_use], "t": [f"Faktisk anvist {formatting.integer(params.actual_use)}"]}
+        )
         layers.append(alt.Chart(actual).mark_rule(strokeDash=[5, 3], color="#222222").encode(x=alt.X("x:Q", scale=x)))
         layers.append(
             alt.Chart(actual)
             .mark_text(align="left", baseline="top", dx=4, dy=4)
             .encode(x=alt.X("x:Q", scale=x), y=alt.value(0), text="t:N")
         )
-    st.altair_chart(alt.layer(*layers).properties(height=200 if base_cap is not None else 140), width="stretch")
+    st.altair_chart(
+        danish_numbers(alt.layer(*layers).properties(height=200 if base_cap is not None else 140)), width="stretch"
+    )
     st.caption(
         (
             f"Det grå bånd er behovet ({need} billige boliger om året); "
@@ -271,7 +277,7 @@ with tab_colour:
     t = _table(s, fmt.outcome_labels(rules, s.index))
     t.insert(2, "Kommunens anvisning", [cm.allocation_text(rules.outcome(c)) for c in s.index] + ["–"])
     t.index.name = "Farve"
-    st.dataframe(t, width="stretch")
+    st.dataframe(formatting.table(t, decimals=1, trim=False), width="stretch")
     st.caption("BAB-boliger tæller med fuldt ud (100 % anvisningsret) under den farve, deres afdeling har.")
 with tab_band:
     s = cm.summarise(cap, "band", params)
@@ -279,17 +285,17 @@ with tab_band:
     t.insert(0, "Billig", ["Ja" if c else "Nej" for c in s["cheap"]])
     t = t.rename(columns={"Afdelinger": "Afdelinger med boliger i niveauet"})
     t.index.name = "Husleje om måneden"
-    st.dataframe(t, width="stretch")
+    st.dataframe(formatting.table(t, decimals=1, trim=False), width="stretch")
 with tab_hood:
     s = cm.summarise(cap, "neighbourhood", params)
     t = _table(s, s.index)
     t.index.name = "Bydel"
-    st.dataframe(t, width="stretch")
+    st.dataframe(formatting.table(t, decimals=1, trim=False), width="stretch")
 with tab_org:
     s = cm.summarise(cap, "organisation", params)
     t = _table(s, s.index)
     t.index.name = "Boligorganisation"
-    st.dataframe(t, width="stretch")
+    st.dataframe(formatting.table(t, decimals=1, trim=False), width="stretch")
 with tab_dept:
     per = pd.DataFrame(
         {
@@ -308,7 +314,7 @@ with tab_dept:
             f"Heraf billige ({params.cheap_label})": cap["available_cheap"].round(1),
         }
     ).sort_values(f"Heraf billige ({params.cheap_label})", ascending=False)
-    st.dataframe(per, hide_index=True, width="stretch", height=420)
+    st.dataframe(formatting.table(per, decimals=1, trim=False), hide_index=True, width="stretch", height=420)
     st.caption(
         "Grå afdelinger (under diskretionsgrænsen) regnes altid med kommunens gennemsnitlige "
         "fraflytningsprocent; deres egne tal vises ikke."

@@ -15,13 +15,13 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import capacity as cap_model
-from trappetrin import catalogue
+from trappetrin import catalogue, formatting
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.colours import DEMO_SOURCE_TEXT, colour_fills, colour_list, red_and_yellow
 from trappetrin.errors import UserError
 from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.export import to_csv_danish, to_csv_plain, to_xlsx
-from trappetrin.rules import format_number
+from trappetrin.scenario import parameter_name, parameter_text
 from ui import fmt
 from ui.capacity_view import capacity_of, params_from_session
 from ui.state import Context, audited_download, context, current_actor, demo_caption, no_data_notice
@@ -58,14 +58,17 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
         ("Scenarie", "ja" if ctx.has_scenario else "nej"),
     ]
     if ctx.has_scenario:
-        current = ctx.base.parameter_values()
+        before = {p.key: p for p in ctx.base.parameters()}
         changed = "; ".join(
-            f"{k}: {format_number(current[k])} → {format_number(v)}" for k, v in sorted(ctx.overrides.items())
+            f"{parameter_name(ctx.base, before[k])}: {parameter_text(ctx.base, before[k])} → "
+            f"{parameter_text(ctx.base, before[k], v)}"
+            for k, v in sorted(ctx.overrides.items())
+            if k in before
         )
         rows.append(("Ændrede parametre", changed))
     rows += [
-        ("Afdelinger", str(n_departments)),
-        ("Dannet", generated_at.strftime("%Y-%m-%d %H:%M")),
+        ("Afdelinger", formatting.integer(n_departments)),
+        ("Dannet", formatting.datetime(generated_at)),
         (
             "Begrundelse",
             "Den regel, der afgør farven, med dens betingelser og de opfyldte kriterier, hver med værdi og grænse",
@@ -83,7 +86,7 @@ def about_sheet(ctx: Context, res, generated_at: datetime, n_departments: int) -
         rows.append(
             (
                 "Diskretion",
-                f"Ingen værdier for afdelinger med under {format_number(d.minimum)} "
+                f"Ingen værdier for afdelinger med under {formatting.short(d.minimum)} "
                 f"({catalogue.label(d.indicator).lower()})",
             )
         )
@@ -116,13 +119,13 @@ if not discretion_holds(rules, floor):
     now = (
         "har ingen diskretionsgrænse"
         if d is None
-        else (f"bruger {catalogue.label(d.indicator).lower()} ≥ {format_number(d.minimum)}")
+        else (f"bruger {catalogue.label(d.indicator).lower()} ≥ {formatting.short(d.minimum)}")
     )
     st.error(
         f"Farvelisten kan ikke eksporteres: {'scenariet' if ctx.has_scenario else 'regelsættet'} {now}. "
-        f"Aftalen kræver, at afdelinger med færre end {format_number(floor)} beboere i alderen 18–64 år "
+        f"Aftalen kræver, at afdelinger med færre end {formatting.short(floor)} beboere i alderen 18–64 år "
         "aldrig vises eller eksporteres med værdier. Sæt diskretionsgrænsen til mindst "
-        f"{format_number(floor)} for at eksportere.",
+        f"{formatting.short(floor)} for at eksportere.",
         icon=":material/lock:",
     )
     st.stop()
@@ -152,8 +155,10 @@ if ctx.has_scenario:
 
 counts = table["Farve"].value_counts()
 st.markdown(
-    f"**{len(table)} afdelinger** · "
-    + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
+    f"**{formatting.integer(len(table))} afdelinger** · "
+    + " · ".join(
+        f"{fmt.outcome_label(rules, o.code)}: {formatting.integer(counts.get(o.label, 0))}" for o in rules.outcomes
+    )
     + (f" · {NO_DATA_LABEL}: {counts[NO_DATA_LABEL]}" if NO_DATA_LABEL in counts else "")
 )
 
@@ -200,7 +205,7 @@ with st.container(horizontal=True):
     )
     ry_name = f"{file_stem(ctx, 'roede-og-gule')}.csv"
     st.download_button(
-        f"Røde og gule ({len(red_yellow)}) som CSV",
+        f"Røde og gule ({formatting.integer(len(red_yellow))}) som CSV",
         logged("csv", ry_name, to_csv_danish(red_yellow)),
         file_name=ry_name,
         mime=CSV_MIME,
@@ -225,7 +230,7 @@ with st.container(horizontal=True):
 d = rules.discretion  # present: checked above
 grey = next((o.label for o in rules.outcomes if o.code == d.outcome), d.outcome)
 st.caption(
-    f"Tomme celler: afdelinger med færre end {format_number(d.minimum)} beboere i alderen 18–64 år er under "
+    f"Tomme celler: afdelinger med færre end {formatting.short(d.minimum)} beboere i alderen 18–64 år er under "
     f"diskretionsgrænsen. De står i listen som *{grey}* uden en eneste værdi – heller ikke antal opfyldte "
     "kriterier – i visningen og i alle filer."
 )
@@ -235,8 +240,6 @@ st.caption(
 )
 
 st.subheader("Forhåndsvisning")
-preview = table.assign(Farve=fmt.badge_labels(rules, table["Farve"]))
-number_columns = {
-    c: st.column_config.NumberColumn(format="localized") for c in table.columns if pd.api.types.is_float_dtype(table[c])
-}
-st.dataframe(preview, hide_index=True, width="stretch", height=420, column_config=number_columns)
+# As text through trappetrin.formatting: the data grid would write 454.2 and 1231 the English way.
+preview = formatting.table(table.assign(Farve=fmt.badge_labels(rules, table["Farve"])), plain=("Regelsætversion",))
+st.dataframe(preview, hide_index=True, width="stretch", height=420)

@@ -8,12 +8,13 @@ append-only; nothing in the app updates or deletes it.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from trappetrin import formatting
+from trappetrin.audit import readable
 from trappetrin.auth import ROLE_LABELS
 from trappetrin.export import to_csv_danish
 from trappetrin.store import AUDIT_ACTIONS
@@ -21,38 +22,6 @@ from ui.state import audited_download, context, current_actor
 
 ACTION_KEY, WHO_KEY, PERIOD_KEY = "revision_handling", "revision_hvem", "revision_periode"
 ALL = "Alle"
-COLUMNS = {
-    "logged_at": "Tidspunkt",
-    "actor": "Hvem",
-    "action": "Handling",
-    "object": "Objekt",
-    "file_name": "Fil",
-    "checksum": "Kontrolsum",
-    "n_rows": "Rækker",
-    "details": "Detaljer",
-}
-
-
-def details_text(raw: object) -> str:
-    """The JSON details as ``key: value; …`` (plain text)."""
-    if raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw == "":
-        return ""
-    try:
-        data = json.loads(str(raw))
-    except ValueError:
-        return str(raw)
-    if not isinstance(data, dict):
-        return str(data)
-    return "; ".join(f"{k}: {v}" for k, v in data.items())
-
-
-def readable(log: pd.DataFrame) -> pd.DataFrame:
-    """The trail with Danish column names and action labels, newest first."""
-    out = log[list(COLUMNS)].copy()
-    out["action"] = out["action"].map(lambda a: AUDIT_ACTIONS.get(a, a))
-    out["details"] = out["details"].map(details_text)
-    out["logged_at"] = pd.to_datetime(out["logged_at"]).dt.strftime("%Y-%m-%d %H:%M:%S")
-    return out.rename(columns=COLUMNS)
 
 
 actor = current_actor()
@@ -76,12 +45,17 @@ first = pd.Timestamp(everything["logged_at"].min()).date()
 today = date.today()
 with st.container(horizontal=True):
     actions = st.multiselect(
-        "Handling", list(AUDIT_ACTIONS), format_func=AUDIT_ACTIONS.get, key=ACTION_KEY, placeholder="Alle handlinger"
+        "Handling",
+        list(AUDIT_ACTIONS),
+        format_func=AUDIT_ACTIONS.get,
+        key=ACTION_KEY,
+        placeholder="Alle handlinger",
+        select_all=False,
     )
     people = [ALL] + sorted(everything["actor"].dropna().astype(str).unique())
     who = st.selectbox("Hvem", people, key=WHO_KEY)
     period = st.date_input(
-        "Periode", value=(first, today), min_value=first, max_value=today, key=PERIOD_KEY, format="DD-MM-YYYY"
+        "Periode", value=(first, today), min_value=first, max_value=today, key=PERIOD_KEY, format="DD.MM.YYYY"
     )
 
 since = until = None
@@ -92,7 +66,7 @@ if isinstance(period, (tuple, list)) and len(period) >= 1:
 log = store.audit_log(actions=actions or None, actor=None if who == ALL else who, since=since, until=until)
 table = readable(log)
 
-st.markdown(f"**{len(table)} hændelser** (af {len(everything)} i alt)")
+st.markdown(f"**{formatting.integer(len(table))} hændelser** (af {formatting.integer(len(everything))} i alt)")
 csv_name = f"revisionsspor_{today:%Y-%m-%d}.csv"
 st.download_button(
     "Hent som CSV (dansk Excel)",
@@ -109,5 +83,4 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="revision_tabel",
-    column_config={"Rækker": st.column_config.NumberColumn(format="%d")},
 )

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from trappetrin import formatting
 from trappetrin.errors import UserError
-from trappetrin.formatting import integer
 from trappetrin.scenario import diff_table
 from ui import fmt
 from ui import scenario_view as sv
@@ -149,9 +149,10 @@ def show_effects(
     st.caption(
         f"Farver efter scenariet. Afdelinger der skifter farve har en blå ring. "
         f"{'Tal på de afdelinger der skifter farve' if lean else 'Tal på punkterne'}: "
-        "trin 3 (rød), 2 (gul), 1 (grøn), – (grå, ikke monitoreret)."
+        f"{fmt.map_legend(scenario)}."
         + (
-            f" Med over {fmt.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer for dem der skifter farve."
+            f" Med over {formatting.integer(LEAN_ABOVE)} afdelinger viser kortet kun detaljer "
+            "for dem der skifter farve."
             if lean
             else ""
         )
@@ -200,7 +201,7 @@ def show_save_and_adopt(ctx: Context, scenario) -> None:
         st.markdown(
             f"Gældende regelsæt: **{sv.plain(row['name'])} v{int(row['version'])}** "
             f"({sv.plain(row['title'])}), vedtaget af {sv.plain(row['adopted_by'])} "
-            f"{sv.when(row['adopted_at'])}."
+            f"{formatting.datetime(row['adopted_at'])}."
         )
     stored = sv.find_stored(scenario, prefer=base)
     if stored == (adopted.name, adopted.version):
@@ -269,7 +270,7 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     sv.table(sv.counts_frame(eff.before, eff.after), key="sammenlign_antal")
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="sammenlign_matrix")
-    st.markdown(f"**{integer(len(eff.movers))} afdelinger skifter farve**")
+    st.markdown(f"**{formatting.integer(len(eff.movers))} afdelinger skifter farve**")
     sv.show_movers(
         eff.movers,
         key="sammenlign_flyttere",

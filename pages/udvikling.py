@@ -13,7 +13,7 @@ from trappetrin import catalogue, formatting, trends
 from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.rules import OP_LABELS, RuleSet
 from ui import fmt
-from ui.charts import colour_history_chart, danish, signed, trend_chart, unit_suffix
+from ui.charts import colour_history_chart, signed, trend_chart, unit_suffix
 from ui.state import DEPARTMENT_KEY, classified, context, data_version, demo_caption, link_params, no_data_notice, store
 
 _HASH = {RuleSet: lambda rs: rs.fingerprint()}
@@ -30,7 +30,7 @@ def _colour(code: str) -> str:
 
 
 def _pp(x: float) -> str:
-    return f"{danish(x, 2)} pp"
+    return f"{formatting.short(x, 2)} pp"
 
 
 # --- cached computations: keyed on the database, its releases and the rule set's content ---------
@@ -190,7 +190,8 @@ else:
         notes.append("Grænsen følger landsgennemsnittet og kan derfor flytte sig fra år til år.")
     if scope == "afdeling" and trend["masked"].any():
         notes.append(
-            f"I {int(trend['masked'].sum())} udgivelser var afdelingen under diskretionsgrænsen; de værdier vises ikke."
+            f"I {formatting.integer(trend['masked'].sum())} udgivelser var afdelingen under diskretionsgrænsen; "
+            "de værdier vises ikke."
         )
     if scope != "afdeling":
         notes.append("Gennemsnit vægtet med indikatorens egen nævner; afdelinger under diskretionsgrænsen indgår ikke.")
@@ -201,12 +202,12 @@ else:
             {
                 "Udgivelse": trend["release"],
                 "Tal fra": trend["values_release"].fillna("–"),
-                "Værdi": [danish(v, decimals) + (suffix if pd.notna(v) else "") for v in trend["value"]],
-                "Grænse": [danish(t, 2) + (suffix if pd.notna(t) else "") for t in trend["threshold"]],
+                "Værdi": [formatting.short(v, decimals) + (suffix if pd.notna(v) else "") for v in trend["value"]],
+                "Grænse": [formatting.short(t, 2) + (suffix if pd.notna(t) else "") for t in trend["threshold"]],
             }
         )
         if scope != "afdeling":
-            table["Afdelinger"] = trend["departments"].astype(int)
+            table["Afdelinger"] = [formatting.integer(n) for n in trend["departments"]]
         st.dataframe(table, hide_index=True, width="stretch")
 
 # --- colour history --------------------------------------------------------------------------------
@@ -220,6 +221,7 @@ with st.container(horizontal=True):
         key="udv_hist_org",
         persist_state="session",
         placeholder="Alle",
+        select_all=False,
     )
     only_changed = st.toggle(
         "Kun afdelinger der har skiftet farve", value=True, key="udv_hist_changed", persist_state="session"
@@ -240,10 +242,10 @@ else:
     st.altair_chart(
         colour_history_chart(shown, rules, releases=list(labels)),
         key="udv_history_chart",
-        alt=f"Farven for {n_depts} afdelinger i hver udgivelse",
+        alt=f"Farven for {formatting.integer(n_depts)} afdelinger i hver udgivelse",
     )
     st.caption(
-        f"{n_depts} afdelinger. ▲ rød (trin 3), ◆ gul (trin 2), ● grøn (trin 1), ○ grå (ikke monitoreret). "
+        f"{formatting.integer(n_depts)} afdelinger. {fmt.symbol_legend(rules)}. "
         "Farverne er beregnet med samme regelsæt for alle udgivelser."
     )
 
@@ -325,6 +327,7 @@ with st.container(horizontal=True):
         key="udv_warn_colour",
         persist_state="session",
         placeholder="Alle",
+        select_all=False,
     )
 warnings = _warnings(db, version, labels, rules, ctx.release, tuple(sorted(margins.items())))
 if colours:
@@ -341,12 +344,14 @@ else:
         {
             "Afdeling": warnings["dept_id"] + " " + warnings["name"],
             "Kriterie": warnings["label"],
-            "Værdi": [danish(v, 0 if u == "antal" else 1) + unit_suffix(u) for v, u in zip(warnings["value"], units)],
+            "Værdi": [
+                formatting.short(v, 0 if u == "antal" else 1) + unit_suffix(u) for v, u in zip(warnings["value"], units)
+            ],
             "Grænse": [
-                f"{OP_LABELS[op]} {danish(t, 2)}{unit_suffix(u)}"
+                f"{OP_LABELS[op]} {formatting.short(t, 2)}{unit_suffix(u)}"
                 for op, t, u in zip(warnings["op"], warnings["threshold"], units)
             ],
-            "Afstand": [danish(d, 2) for d in warnings["distance"]],
+            "Afstand": [formatting.short(d, 2) for d in warnings["distance"]],
             "Ændring siden forrige": [signed(c, 1) for c in warnings["change"]],
             "Signal": [_signal(n, a) for n, a in zip(warnings["near"], warnings["approaching"])],
             "Farve nu": fmt.outcome_labels(rules, warnings["outcome"]),
@@ -367,6 +372,7 @@ else:
         },
     )
     st.caption(
-        f"{table['Afdeling'].nunique()} afdelinger, {len(table)} kriterier. Afdelinger under "
+        f"{formatting.integer(table['Afdeling'].nunique())} afdelinger, {formatting.integer(len(table))} kriterier. "
+        "Afdelinger under "
         "diskretionsgrænsen indgår ikke."
     )

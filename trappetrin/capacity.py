@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import formatting
 from .config import DATA_DIR
 from .engine import Classification
 from .errors import UserError
@@ -53,8 +54,6 @@ GROUPINGS = {
     "neighbourhood": "Bydel",
     "organisation": "Boligorganisation",
 }
-
-MINUS = "\u2212"
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ class CapacityParams:
     @property
     def cheap_label(self) -> str:
         """``≤ 3.500 kr.``: the Danish text of the cheap limit."""
-        return f"≤ {format_int(self.cheap_limit)} kr."
+        return f"≤ {formatting.integer(self.cheap_limit)} kr."
 
     def band(self, code: str) -> Band:
         return next(b for b in self.bands if b.code == code)
@@ -412,19 +411,10 @@ def compare(before_cap: pd.DataFrame, after_cap: pd.DataFrame) -> CapacityChange
 # --- Danish text ----------------------------------------------------------------------------
 
 
-def format_int(x: float) -> str:
-    """Whole number in Danish format, ``1.849``; negative with a real minus sign, ``−38``."""
-    n = int(round(float(x)))
-    text = f"{abs(n):,}".replace(",", ".")
-    return f"{MINUS}{text}" if n < 0 else text
-
-
 def signed_int(x: float) -> str:
     """``+12``, ``−38`` or ``±0`` (rounded to whole dwellings)."""
-    n = int(round(float(x)))
-    if n == 0:
-        return "±0"
-    return ("+" if n > 0 else "") + format_int(n)
+    text = formatting.integer(x, sign=True)
+    return "±0" if text == "0" else text
 
 
 def effect_text(delta: float) -> str:
@@ -448,19 +438,19 @@ def need_text(available_cheap: float, params: CapacityParams) -> str:
     """How the available cheap dwellings compare with the need, in one Danish sentence."""
     if not params.need_given:
         return (
-            f"Modellen giver {format_int(available_cheap)} billige boliger ({params.cheap_label}) om året "
+            f"Modellen giver {formatting.integer(available_cheap)} billige boliger ({params.cheap_label}) om året "
             "til anvisning. Der er ikke angivet et behov at sammenligne med."
         )
     lo, hi = params.need_min, params.need_max
-    need = f"{format_int(lo)}–{format_int(hi)}" if lo != hi else format_int(lo)
+    need = f"{formatting.integer(lo)}–{formatting.integer(hi)}" if lo != hi else formatting.integer(lo)
     if available_cheap < lo:
-        gap = f"{format_int(lo - available_cheap)} under behovets nedre grænse"
+        gap = f"{formatting.integer(lo - available_cheap)} under behovets nedre grænse"
     elif available_cheap > hi:
-        gap = f"{format_int(available_cheap - hi)} over behovets øvre grænse"
+        gap = f"{formatting.integer(available_cheap - hi)} over behovets øvre grænse"
     else:
         gap = "inden for behovet"
     return (
-        f"Modellen giver {format_int(available_cheap)} billige boliger ({params.cheap_label}) om året "
+        f"Modellen giver {formatting.integer(available_cheap)} billige boliger ({params.cheap_label}) om året "
         f"til anvisning mod et behov på {need}: {gap}."
     )
 
@@ -495,7 +485,7 @@ def assumptions(rules, params: CapacityParams) -> list[str]:
     ]
     if params.actual_use > 0:
         lines.append(
-            f"Boliganvisningen anviste i gennemsnit {format_int(params.actual_use)} borgere om året "
+            f"Boliganvisningen anviste i gennemsnit {formatting.integer(params.actual_use)} borgere om året "
             f"({params.actual_use_period})."
         )
     lines.append("Tallene er forventninger ud fra gennemsnit, ikke en opgørelse af faktiske ledige boliger.")
@@ -518,8 +508,7 @@ def _share_text(share: float) -> str:
 
 
 def _pct(x: float) -> str:
-    text = f"{x:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
+    return f"{formatting.short(x, 1)} %"
 
 
 def _join(items: list[str], word: str = "og") -> str:

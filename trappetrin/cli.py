@@ -195,6 +195,19 @@ def _demo_refusal(path: Path, *, force: bool) -> str | None:
     return None
 
 
+def _write_table(store, args, table, details: dict) -> None:
+    """A release's table as CSV (``--format``) to ``--out``; an export of real data goes in the audit trail."""
+    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+    if not store.is_demo:
+        store.log_event(
+            _user(),
+            "export",
+            args.release,
+            file_name=args.out.name if args.out else None,
+            details={"format": args.format, **details, "kilde": "kommandolinjen"},
+        )
+
+
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "ukendt"
 
@@ -263,11 +276,14 @@ def run(argv: list[str] | None = None) -> int:
             return _restore_damaged(exc.path, args)
         raise
     if args.command == "releases":
+        from . import formatting
+
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
         for row in rel.itertuples():
-            print(f"{row.label}\t{row.source}\t{row.reference_date:%Y-%m-%d}\t{row.n_values} værdier")
+            n = formatting.integer(row.n_values)
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
         return 0
     if args.command == "report":
         from .followup import Period
@@ -290,19 +306,7 @@ def run(argv: list[str] | None = None) -> int:
         rules = store.rule_set(args.rules, args.version)
         res = classify_release(store, args.release, rules)
         table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
-        _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
-        if not store.is_demo:  # exports of real data go in the audit trail
-            store.log_event(
-                _user(),
-                "export",
-                args.release,
-                file_name=args.out.name if args.out else None,
-                details={
-                    "format": args.format,
-                    "regelsæt": f"{rules.name} v{rules.version}",
-                    "kilde": "kommandolinjen",
-                },
-            )
+        _write_table(store, args, table, {"regelsæt": f"{rules.name} v{rules.version}"})
         return 0
     if args.command == "twins":
         return _twins(store, args)
@@ -340,15 +344,7 @@ def _twins(store, args) -> int:
     else:
         pairs, reasons = twins.all_twins(data.frame, grey, variables=variables, n=args.n, scope=args.scope)
         table = twins.position_table(data.frame, grey, pairs, reasons, variables=variables, scope=args.scope, **facts)
-    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
-    if not store.is_demo:  # exports of real data go in the audit trail
-        store.log_event(
-            _user(),
-            "export",
-            args.release,
-            file_name=args.out.name if args.out else None,
-            details={"format": args.format, "tvillinger": args.department or "alle", "kilde": "kommandolinjen"},
-        )
+    _write_table(store, args, table, {"tvillinger": args.department or "alle"})
     return 0
 
 
@@ -441,9 +437,8 @@ def _import(store, args) -> int:
 
 def _admin(store, args) -> int:
     """delete-release, backup, restore, log: user errors are one Danish line and exit code 2."""
-    import pandas as pd
 
-    from . import backup
+    from . import audit, backup, formatting
 
     try:
         if args.command == "delete-release":
@@ -463,9 +458,10 @@ def _admin(store, args) -> int:
             log = store.audit_log().head(max(args.limit, 0))
             if log.empty:
                 print("Revisionssporet er tomt.")
-            for row in log.itertuples():
-                extra = "".join(f"\t{v}" for v in (row.file_name, row.n_rows) if v is not None and not pd.isna(v))
-                print(f"{row.logged_at:%Y-%m-%d %H:%M:%S}\t{row.actor}\t{row.action}\t{row.object or ''}{extra}")
+            shown = audit.readable(log)
+            for row in shown.itertuples(index=False):
+                extra = "".join(f"\t{v}" for v in (row.Fil, row.Rækker) if v != formatting.MISSING)
+                print(f"{row.Tidspunkt}\t{row.Hvem}\t{row.Handling}\t{row.Objekt}{extra}")
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT

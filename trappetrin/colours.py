@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, formatting
 from .engine import Classification, classify
 from .explain import NO_DATA_LABEL, no_data_text, reasons
 from .rules import RuleSet
@@ -122,7 +122,7 @@ def colour_list(res: ReleaseResult, *, generated_at: datetime, is_demo: bool) ->
     out["Regelsæt"] = rules.name
     out["Regelsætversion"] = rules.version
     out["Datagrundlag"] = DEMO_SOURCE_TEXT if is_demo else data.source
-    out["Dannet"] = generated_at.strftime("%Y-%m-%d %H:%M")
+    out["Dannet"] = formatting.datetime(generated_at)
     return out.sort_values(["_order", "Afdelings-id"]).drop(columns="_order").reset_index(drop=True)
 
 

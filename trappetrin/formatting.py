@@ -16,14 +16,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers as _numbers
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import get_decimal_symbol as _babel_decimal_symbol
+from babel.numbers import get_group_symbol as _babel_group_symbol
+from numpy import bool_ as _np_bool
 
 LOCALE = "da_DK"
 MISSING = "–"
 MINUS = "\u2212"
+DECIMAL = _babel_decimal_symbol(LOCALE)  # ","
+GROUP = _babel_group_symbol(LOCALE)  # "."
 DATE_PATTERN = "dd.MM.y"
 TIME_PATTERN = "HH.mm"
 
@@ -73,6 +79,14 @@ def number(x: object, decimals: int = 1, *, trim: bool = False, sign: bool = Fal
     if sign and q > 0:
         text = "+" + text
     return text
+
+
+def short(x: object, decimals: int = 2) -> str:
+    """A rule value or threshold as written in rules and reasons: ``30``, ``1,5``, ``1,57``, ``1.000``.
+
+    At most ``decimals`` places, trailing zeros dropped (``number(x, decimals, trim=True)``).
+    """
+    return number(x, decimals, trim=True)
 
 
 def integer(x: object, *, sign: bool = False) -> str:
@@ -132,16 +146,18 @@ def datetime(x: object) -> str:
     return f"{date(d)} kl. {d.strftime('%H.%M')}"
 
 
-def text(x: object) -> str:
+def text(x: object, decimals: int = 2, *, trim: bool = True) -> str:
     """Any cell value as reader text: numbers via :func:`number` (trimmed), missing as "–"."""
+    if isinstance(x, str):
+        return x
     if is_missing(x):
         return MISSING
-    if isinstance(x, bool):
+    if isinstance(x, bool | _np_bool):
         return "ja" if x else "nej"
-    if isinstance(x, int):
+    if isinstance(x, _numbers.Integral):
         return integer(x)
-    if isinstance(x, float):
-        return number(x, 2, trim=True)
+    if isinstance(x, _numbers.Real):
+        return number(x, decimals, trim=trim)
     if isinstance(x, _dt.datetime):
         return datetime(x)
     if isinstance(x, _dt.date):
@@ -149,7 +165,42 @@ def text(x: object) -> str:
     return str(x)
 
 
+def table(frame, *, plain: tuple[str, ...] = (), decimals: int = 2, trim: bool = True):
+    """A copy of ``frame`` with every cell as reader text (:func:`text`), for screens and text exports.
+
+    Fractions get ``decimals`` places (trailing zeros dropped unless ``trim`` is False; whole
+    numbers are grouped integers). Columns named in ``plain`` hold ids or years: written without
+    grouping (``2024``, not ``2.024``).
+    Date-time columns are written with :func:`datetime`.
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in plain:
+            out[column] = [verbatim(v) for v in values]
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = [datetime(v) for v in values]
+        else:
+            out[column] = [text(v, decimals, trim=trim) for v in values]
+    return out
+
+
+def verbatim(x: object) -> str:
+    """An id or a year as it is written: no grouping (``2024``, not ``2.024``); "–" when missing."""
+    if isinstance(x, str):
+        return x
+    if is_missing(x):
+        return MISSING
+    if isinstance(x, _numbers.Real) and float(x).is_integer():
+        return str(int(x))
+    return str(x)
+
+
 __all__ = [
+    "DECIMAL",
+    "GROUP",
     "LOCALE",
     "MISSING",
     "MINUS",
@@ -161,5 +212,8 @@ __all__ = [
     "number",
     "percent",
     "share",
+    "short",
+    "table",
     "text",
+    "verbatim",
 ]

@@ -244,6 +244,13 @@ FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
             ("beliggenhed", "beliggenhedstype", "bytype", "by/land", "location", "location type", "location_type"),
         ),
         "areas": ("områder", False, ("område_id", "Område-id", "områder", "omraader", "område", "areas", "area_id")),
+        # Local areas (the municipality's own groupings): "id=navn" creates or renames one, a bare
+        # "id" names an existing one; several separated by ";". The register export writes this.
+        "local_areas": (
+            "lokale områder",
+            False,
+            ("lokale områder", "lokale omraader", "lokalområder", "lokale_områder", "local areas", "local_areas"),
+        ),
         "lat": ("breddegrad", False, ("lat", "latitude", "breddegrad", "bredde")),
         "lon": ("længdegrad", False, ("lon", "lng", "longitude", "længdegrad", "laengde")),
         "utm_x": ("UTM32 x (EPSG:25832)", False, ("x", "utm_x", "utm x", "utm32 x", "easting", "øst", "koordinat x")),
@@ -869,6 +876,8 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     by_number = {(int(o), int(d)): i for i, o, d in zip(register.index, register["org_no"], register["dept_no"])}
     orgs = store.organisations().set_index("org_no")["name"]
     known_areas = set(store.areas()["area_id"])
+    kinds = dict(store.areas()[["area_id", "kind"]].itertuples(index=False))
+    local_names: dict[str, str] = {}  # local area id → name given in the file
     records, org_names, memberships = [], {}, []
     for row in table.index:
         org = _number(
@@ -1041,6 +1050,8 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
                         )
                     elif "dept_id" in rec:
                         memberships.append({"dept_id": rec["dept_id"], "area_id": area})
+        if "local_areas" in used:
+            _local_areas(cells, table, row, used["local_areas"], rec, kinds, local_names, memberships)
         records.append(rec)
     frame = pd.DataFrame(records)
     if "dept_id" in frame:
@@ -1082,9 +1093,12 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
         frames={
             "departments": out,
             "organisations": organisations,
-            "memberships": pd.DataFrame(memberships, columns=["dept_id", "area_id"]),
+            "memberships": pd.DataFrame(memberships, columns=["dept_id", "area_id"]).drop_duplicates(),
+            "local_areas": pd.DataFrame(
+                {"area_id": list(local_names), "name": list(local_names.values()), "kind": "lokal"}, dtype=object
+            ),
         },
-        options={"areas_given": "areas" in used},
+        options={"areas_given": "areas" in used or "local_areas" in used},
         columns=used,
         ignored_columns=ignored,
     )
@@ -1118,6 +1132,9 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
         if len(orgs):
             _upsert(cur, "organisations", orgs.astype({"org_no": int, "name": str}), "org_no")
         _upsert(cur, "departments", depts, "dept_id")
+        local = plan.frames.get("local_areas")
+        if local is not None and len(local):
+            _upsert(cur, "areas", local, "area_id")  # new local areas, and new names for known ones
         if plan.options.get("areas_given"):
             ids = list(depts["dept_id"])
             cur.execute(
@@ -1145,6 +1162,41 @@ def _commit_register(store: Store, plan: RegisterPlan, actor: Actor) -> str:
     return f"Afdelingsregistret er opdateret ({plan.rows} afdelinger)."
 
 
+def _local_areas(cells, table, row, column, rec, kinds: dict, local_names: dict, memberships: list) -> None:
+    """One cell of the "lokale områder" column: ``id=navn`` (create or rename) or ``id``, by ";"."""
+    raw = table.at[row, column]
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+        return
+    for item in str(raw).split(";"):
+        item = item.strip()
+        if not item:
+            continue
+        area, sep, name = (part.strip() for part in item.partition("="))
+        if not area or (sep and not name):
+            cells.add(row, column, item, "forventet 'id=navn' (opretter eller omdøber et lokalt område) eller et id")
+            continue
+        if kinds.get(area) == "ministeriel":
+            cells.add(
+                row, column, item, "er et ministerielt område – de kommer med ministerlisten, ikke som lokale områder"
+            )
+            continue
+        if sep:
+            if local_names.get(area, name) != name:
+                cells.add(row, column, item, f"giver området '{area}' et andet navn end en tidligere række")
+                continue
+            local_names[area] = name
+        elif area not in kinds and area not in local_names:
+            cells.add(
+                row,
+                column,
+                item,
+                "er et ukendt lokalt område – skriv 'id=navn' for at oprette det (fx 'aalborg-syd=Aalborg Syd')",
+            )
+            continue
+        if "dept_id" in rec:
+            memberships.append({"dept_id": rec["dept_id"], "area_id": area})
+
+
 def _upsert(cur, table: str, frame: pd.DataFrame, key: str) -> None:
     """Replace the rows of ``frame``'s keys and insert the new ones."""
     cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {key})", [list(frame[key])])
@@ -1156,8 +1208,11 @@ def export_register_template(store: Store) -> bytes:
     d = store.query(
         "SELECT d.*, o.name AS organisation FROM departments d JOIN organisations o USING (org_no) ORDER BY dept_id"
     )
+    # Local areas as "id=navn", so the file re-creates them in a new database; ministerial areas and
+    # their departments come with the ministry list (export_list_template), not with the register.
     areas = store.query(
-        "SELECT dept_id, string_agg(area_id, ';' ORDER BY area_id) AS areas FROM department_areas GROUP BY dept_id"
+        "SELECT da.dept_id, string_agg(a.area_id || '=' || a.name, '; ' ORDER BY a.area_id) AS areas "
+        "FROM department_areas da JOIN areas a USING (area_id) WHERE a.kind = 'lokal' GROUP BY da.dept_id"
     ).set_index("dept_id")["areas"]
     out = pd.DataFrame(
         {
@@ -1177,7 +1232,7 @@ def export_register_template(store: Store) -> bytes:
             "Husleje pr. m² (kr. om året)": d["rent_per_m2"],
             "Andel familieboliger (%)": d["pct_family_dwellings"],
             "Beliggenhed": d["location_type"],
-            "Områder": d["dept_id"].map(areas).fillna(""),
+            "Lokale områder": d["dept_id"].map(areas).fillna(""),
             "Breddegrad": d["lat"],
             "Længdegrad": d["lon"],
         }

@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import formatting
 from .config import RULES_DIR
 from .errors import UserError
 
@@ -80,11 +81,11 @@ class Condition(_Model):
         """Danish text of the comparison, e.g. ``> 30 %`` or ``≥ 2 × landsgennemsnit (1,57 %)``."""
         op = OP_LABELS[self.op]
         if self.is_relative:
-            text = f"{op} {format_number(self.factor)} × {REFERENCE_LABELS.get(self.reference, self.reference)}"
+            text = f"{op} {formatting.short(self.factor)} × {REFERENCE_LABELS.get(self.reference, self.reference)}"
             if refs and self.reference in refs:
-                text += f" ({format_number(self.factor * refs[self.reference])}{_unit_suffix(unit)})"
+                text += f" ({formatting.short(self.factor * refs[self.reference])}{_unit_suffix(unit)})"
             return text
-        return f"{op} {format_number(self.value)}{_unit_suffix(unit)}"
+        return f"{op} {formatting.short(self.value)}{_unit_suffix(unit)}"
 
 
 class CriteriaSet(_Model):
@@ -356,8 +357,8 @@ class RuleSet(_Model):
         if discretion and "d.minimum" in overrides and float(overrides["d.minimum"]) < discretion.minimum:
             # Departments under the limit have suppressed data (docs/domain.md §3): no scenario may show them.
             raise UserError(
-                f"Diskretionsgrænsen kan ikke sættes under {format_number(discretion.minimum)} "
-                f"i et scenarie (forsøgt: {format_number(float(overrides['d.minimum']))})."
+                f"Diskretionsgrænsen kan ikke sættes under {formatting.short(discretion.minimum)} "
+                f"i et scenarie (forsøgt: {formatting.short(float(overrides['d.minimum']))})."
             )
         if discretion and "d.minimum" in overrides:
             discretion = discretion.model_copy(update={"minimum": float(overrides["d.minimum"])})
@@ -414,16 +415,6 @@ class Parameter:
 REFERENCE_LABELS = {"national_pct_convicted": "landsgennemsnittet"}
 
 
-def format_number(x: float | None, decimals: int = 2) -> str:
-    """Danish number text: decimal comma, trailing zeros dropped (``1,5``, ``30``)."""
-    if x is None:
-        return ""
-    text = f"{x:,.{decimals}f}"
-    if decimals > 0:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 def _unit_suffix(unit: str) -> str:
     return " %" if unit == "%" else (f" {unit}" if unit and unit != "antal" else "")
 
@@ -452,8 +443,45 @@ _ERROR_TEXT = {
 }
 
 
+#: The indicator the agreement's discretion limit counts (residents aged 18–64).
+DISCRETION_INDICATOR = "residents_18_64"
+
+
+def discretion_floor() -> float:
+    """The agreement's discretion limit: departments with fewer residents aged 18–64 show no values."""
+    from . import catalogue
+
+    return float(catalogue.agreement()["discretion_min_residents_18_64"])
+
+
+def check_discretion(rules: RuleSet, *, source: str) -> RuleSet:
+    """Refuse a department rule set whose discretion is weaker than the agreement's.
+
+    Applied wherever a rule set is loaded (files, the database, scenarios): a stored or restored
+    rule set with ``minimum = 0`` (or none at all) would otherwise put suppressed values on
+    screen and in every export.
+    """
+    if rules.scope != "afdeling":
+        return rules
+    floor = discretion_floor()
+    d = rules.discretion
+    if d is None or d.indicator != DISCRETION_INDICATOR or d.minimum < floor:
+        found = "ingen diskretion" if d is None else f"{d.indicator} ≥ {formatting.short(d.minimum)}"
+        raise UserError(
+            f"Regelsættet i {source} overholder ikke aftalens diskretionsgrænse: afdelinger med færre end "
+            f"{formatting.short(floor)} beboere i alderen 18–64 år skal være skjult ([discretion] indicator = "
+            f'"{DISCRETION_INDICATOR}", minimum ≥ {formatting.short(floor)}); regelsættet har {found}. '
+            "Det bruges ikke."
+        )
+    return rules
+
+
 def parse_rule_set(data: dict, *, source: str) -> RuleSet:
-    """Validate a rule-set mapping; raise :class:`UserError` listing every problem in Danish."""
+    """Validate a rule-set mapping; raise :class:`UserError` listing every problem in Danish.
+
+    (The engine's own check: the agreement's discretion limit is enforced where rule sets are
+    loaded, :func:`load_rule_set_text`, so that tests may try the engine with any limit.)
+    """
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
@@ -471,11 +499,13 @@ def parse_rule_set(data: dict, *, source: str) -> RuleSet:
 
 
 def load_rule_set_text(text: str, *, source: str) -> RuleSet:
+    """A rule set from TOML text (a file, the database): valid, and keeping the agreement's
+    discretion limit (:func:`check_discretion`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"Regelsættet i {source} er ikke gyldig TOML: {exc}.") from None
-    return parse_rule_set(data, source=source)
+    return check_discretion(parse_rule_set(data, source=source), source=source)
 
 
 def load_rule_set(path: Path) -> RuleSet:

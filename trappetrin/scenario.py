@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, formatting
 from .engine import Classification
 from .errors import UserError
 from .numbers import parse_number
-from .rules import OP_LABELS, REFERENCE_LABELS, Parameter, RuleSet, format_number
+from .rules import OP_LABELS, REFERENCE_LABELS, Outcome, Parameter, RuleSet
 
 #: Query-parameter prefix for scenario values in a shareable URL (``?p.c.forebyggelse.income=60``).
 URL_PREFIX = "p."
@@ -95,7 +95,7 @@ def choice_text(rules: RuleSet, param: Parameter, value: float) -> str:
     """Short Danish text of one choice: ``Ja``/``Nej``, ``2``."""
     if is_flag_gate(param):
         return "Ja" if flag_is_on(param, value) else "Nej"
-    return format_number(value)
+    return formatting.short(value)
 
 
 def _rule_colour(rules: RuleSet, param: Parameter) -> str:
@@ -141,10 +141,10 @@ def check_overrides(base: RuleSet, overrides: dict[str, float]) -> list[str]:
             continue
         b = bounds(base, params[key])
         if value < b.minimum or (b.maximum is not None and value > b.maximum):
-            upper = f" og højst {format_number(b.maximum)}" if b.maximum is not None else ""
-            problems.append(f"{key} = {format_number(value)} skal være mindst {format_number(b.minimum)}{upper}")
+            upper = f" og højst {formatting.short(b.maximum)}" if b.maximum is not None else ""
+            problems.append(f"{key} = {formatting.short(value)} skal være mindst {formatting.short(b.minimum)}{upper}")
         elif b.integer and not float(value).is_integer():
-            problems.append(f"{key} = {format_number(value)} skal være et helt tal")
+            problems.append(f"{key} = {formatting.short(value)} skal være et helt tal")
     return problems
 
 
@@ -262,8 +262,8 @@ def describe_causes(causes: list[dict], changed: dict[str, tuple[float, float]],
         op = OP_LABELS[c["op"]]
         state = "nu opfyldt" if c["met_after"] else "ikke længere opfyldt"
         parts.append(
-            f"{c['label']} {format_number(c['value'])}{unit}: {op} {format_number(c['old_threshold'])}"
-            f" → {op} {format_number(c['new_threshold'])} ({state})"
+            f"{c['label']} {formatting.short(c['value'])}{unit}: {op} {formatting.short(c['old_threshold'])}"
+            f" → {op} {formatting.short(c['new_threshold'])} ({state})"
         )
     counts_changed = [k for k in changed if k.startswith("k.")]
     if not parts and counts_changed:
@@ -328,16 +328,16 @@ def parameter_text(
     value = param.value if value is None else float(value)
     if param.kind == "min_met":
         n = len(rules.criteria_set(param.criteria_set).criteria) if param.criteria_set else 0
-        return f"mindst {format_number(value)} af {n}"
+        return f"mindst {formatting.short(value)} af {n}"
     if is_flag_gate(param):
         return "ja" if flag_is_on(param, value) else "nej"
     op = OP_LABELS.get(param.op, param.op)
     if param.kind == "factor":
-        text = f"{op} {format_number(value)} × {REFERENCE_LABELS.get(param.reference, param.reference)}"
+        text = f"{op} {formatting.short(value)} × {REFERENCE_LABELS.get(param.reference, param.reference)}"
         if refs and param.reference in refs:
-            text += f" ({format_number(value * refs[param.reference])}{_unit_text(param.indicator)})"
+            text += f" ({formatting.short(value * refs[param.reference])}{_unit_text(param.indicator)})"
         return text
-    return f"{op} {format_number(value)}{_unit_text(param.indicator)}"
+    return f"{op} {formatting.short(value)}{_unit_text(param.indicator)}"
 
 
 def parameter_name(rules: RuleSet, param: Parameter) -> str:
@@ -382,7 +382,17 @@ def content_fingerprint(rules: RuleSet) -> str:
     Two rule sets with the same content fingerprint classify every department alike, so a
     scenario that matches a stored rule set need not be saved again.
     """
-    payload = rules.model_dump(mode="json", exclude={"name", "version", "title", "description"})
+    presentation = set(Outcome.PRESENTATION)  # how outcomes look does not change what they decide
+    payload = rules.model_dump(
+        mode="json",
+        exclude={
+            "name": True,
+            "version": True,
+            "title": True,
+            "description": True,
+            "outcomes": {"__all__": presentation},
+        },
+    )
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

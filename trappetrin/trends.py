@@ -17,12 +17,12 @@ from collections.abc import Iterable, Mapping, MutableMapping
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, formatting
 from .areas import aggregate
 from .colours import ReleaseResult, classify_release
 from .engine import Classification
 from .explain import no_data_text
-from .rules import OP_LABELS, Condition, RuleSet, format_number
+from .rules import OP_LABELS, Condition, RuleSet
 from .store import Store
 
 #: The scopes an indicator trend can be drawn for.
@@ -389,12 +389,12 @@ def describe_flip(flip: dict, *, list_status: str | None = None) -> str:
     unit = _unit(flip["indicator"])
     op = OP_LABELS[flip["op"]]
     before, after = flip["threshold_before"], flip["threshold_after"]
-    threshold = f"{op} {format_number(after)}{unit}"
+    threshold = f"{op} {formatting.short(after)}{unit}"
     if not np.isclose(before, after):
-        threshold = f"{op} {format_number(before)}{unit} → {op} {format_number(after)}{unit}"
+        threshold = f"{op} {formatting.short(before)}{unit} → {op} {formatting.short(after)}{unit}"
     return (
-        f"{flip['label']} {format_number(flip['value_before'])}{unit} → "
-        f"{format_number(flip['value_after'])}{unit} ({threshold}): {state}"
+        f"{flip['label']} {formatting.short(flip['value_before'])}{unit} → "
+        f"{formatting.short(flip['value_after'])}{unit} ({threshold}): {state}"
     )
 
 

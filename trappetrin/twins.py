@@ -243,8 +243,7 @@ def _nearest_all(zq: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     length = np.sqrt(np.einsum("ij,ij->i", zq, zq)) / _QUANTUM
     slack = (m + 3) * _U32 * 1.01
     buffer = np.empty((min(_CHUNK, size), size), dtype=np.float32)
-    with threadpool_limits(1):  # a product this thin gains nothing from more threads, and waits for them
-        _chunks(zq, z, norms, length, slack, k, n, buffer, twin_idx, twin_d2)
+    _chunks(zq, z, norms, length, slack, k, n, buffer, twin_idx, twin_d2)
     return twin_idx, twin_d2
 
 
@@ -390,14 +389,16 @@ def all_twins(
         raise ValueError(f"unknown scope {scope!r}; known: {list(SCOPES)}")
     twin_idx = np.full((len(frame), n), -1, dtype=np.int64)
     twin_d2 = np.full((len(frame), n), np.inf)
-    for group in groups:
-        pool = complete & group
-        cols = np.flatnonzero(pool)
-        if len(cols) == 0:
-            continue
-        idx, vals = _nearest_all(_quantise(standardise(raw, pool))[cols], n)
-        twin_idx[cols] = np.where(idx >= 0, cols[np.maximum(idx, 0)], -1)
-        twin_d2[cols] = vals
+    with threadpool_limits(1):  # products this thin gain nothing from more threads, and wait for them
+        for group in groups:
+            cols = np.flatnonzero(complete & group)
+            if len(cols) == 0:
+                continue
+            # The pool's rows only: the same mean, deviation and z as standardise(raw, pool) gives them.
+            sub = raw[cols]
+            idx, vals = _nearest_all(_quantise(standardise(sub, np.ones(len(cols), dtype=bool))), n)
+            twin_idx[cols] = np.where(idx >= 0, cols[np.maximum(idx, 0)], -1)
+            twin_d2[cols] = vals
     ids = frame.index.to_numpy()
     r, k = np.nonzero(twin_idx >= 0)
     pairs = pd.DataFrame(

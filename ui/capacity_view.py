@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import capacity as cap_model
+from trappetrin import formatting
 from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
-from trappetrin.formatting import integer
 from trappetrin.store import DEFAULT_MUNICIPALITY
 
 from . import fmt, state
@@ -115,10 +115,10 @@ def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.Da
             "Boligorganisation": m["organisation"],
             "Før": fmt.outcome_labels(rules, m["from"]),
             "Efter": fmt.outcome_labels(rules, m["to"]),
-            "Boliger": m["dwellings"].round(0).astype(int),
-            f"Billige boliger ({params.cheap_label})": m["cheap_dwellings"].round(0).astype(int),
-            "Ændring, billige boliger om året": m["delta_cheap"].round(1),
-            "Ændring, alle boliger om året": m["delta_available"].round(1),
+            "Boliger": [formatting.integer(v) for v in m["dwellings"]],
+            f"Billige boliger ({params.cheap_label})": [formatting.integer(v) for v in m["cheap_dwellings"]],
+            "Ændring, billige boliger om året": [formatting.number(v, 1, sign=True) for v in m["delta_cheap"]],
+            "Ændring, alle boliger om året": [formatting.number(v, 1, sign=True) for v in m["delta_available"]],
         }
     )
 
@@ -144,7 +144,7 @@ def scenario_line(
     )
     line = (
         f"**{change.text}** i forhold til {before_label} "
-        f"({cap_model.format_int(change.before_cheap)} → {cap_model.format_int(change.after_cheap)} "
+        f"({formatting.integer(change.before_cheap)} → {formatting.integer(change.after_cheap)} "
         f"billige boliger ({params.cheap_label}) om året; {need})."
     )
     if change.shown_delta < 0:
@@ -154,7 +154,7 @@ def scenario_line(
     else:
         st.info(line, icon=":material/trending_flat:")
     moved = change.movers[change.movers["from"] != change.movers["to"]]
-    with st.expander(f"Afdelinger der giver ændringen ({integer(len(moved))})"):
+    with st.expander(f"Afdelinger der giver ændringen ({formatting.integer(len(moved))})"):
         if change.movers.empty:
             st.write("Ingen afdelinger skifter farve eller anvisningstal.")
         else:

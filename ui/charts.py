@@ -1,8 +1,9 @@
 """Altair charts shared by the pages: indicator trends and colour histories, in Danish.
 
-Vega-Lite formats numbers the English way and Streamlit does not pass a format locale on, so
-tooltips carry pre-formatted Danish strings and axis labels swap the decimal and thousands marks
-in a label expression. Charts receive only rows that may be shown: the callers leave out every
+Vega-Lite formats numbers the English way unless told otherwise: every chart here carries the
+Danish number locale (:func:`danish_locale`, marks taken from :mod:`trappetrin.formatting`) in its
+config, so axis labels read ``1.234,5`` and ``−2``; tooltips carry text formatted by
+:mod:`trappetrin.formatting`. Charts receive only rows that may be shown: the callers leave out every
 value of a department under the discretion limit (trappetrin.trends does that).
 """
 
@@ -12,12 +13,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from trappetrin.rules import RuleSet, format_number
+from trappetrin import formatting
+from trappetrin.rules import RuleSet
 
-from .fmt import integer
-
-#: Vega expression turning an English axis label ("1,234.5") into a Danish one ("1.234,5").
-DANISH_LABEL = "replace(replace(replace(datum.label, ',', '#'), '.', ','), '#', '.')"
 THRESHOLD_COLOUR = "#b2182b"
 THRESHOLD_DASH = [6, 4]
 ROW_HEIGHT = 22  # pixels per department in the colour history, enough for every label
@@ -27,15 +25,22 @@ def unit_suffix(unit: str) -> str:
     return " %" if unit == "%" else ""
 
 
-def danish(x, decimals: int = 1) -> str:
-    """Danish number text; whole numbers through ``fmt.integer``.
+def danish_locale() -> alt.Locale:
+    """Vega's number locale with the marks of :mod:`trappetrin.formatting` (``1.234,5``, ``−2``)."""
+    return alt.Locale(
+        number=alt.NumberLocale(
+            decimal=formatting.DECIMAL,
+            thousands=formatting.GROUP,
+            grouping=[3],
+            currency=["", " kr."],
+            minus=formatting.MINUS,
+        )
+    )
 
-    ``rules.format_number(x, 0)`` strips the zeros of the integer part (100 → "1"), so it is
-    only used here with at least one decimal.
-    """
-    if x is None or pd.isna(x):
-        return "–"
-    return integer(x) if decimals <= 0 else format_number(float(x), decimals)
+
+def danish_numbers(chart):
+    """``chart`` with the Danish number locale, so Vega writes its own labels the Danish way."""
+    return chart.configure(locale=danish_locale())
 
 
 def trend_chart(
@@ -72,8 +77,8 @@ def trend_chart(
     """
     suffix = unit_suffix(unit)
     points = data.dropna(subset=["value"]).copy()
-    points["Værdi"] = [danish(v, decimals) + suffix for v in points["value"]]
-    points["Afdelinger"] = [f"{int(n)}" for n in points["departments"]]
+    points["Værdi"] = [formatting.short(v, decimals) + suffix for v in points["value"]]
+    points["Afdelinger"] = [formatting.integer(n) for n in points["departments"]]
     points = points[["release", "series", "value", "Værdi", "Afdelinger"]]  # only what the chart draws
     x = alt.X(
         "release:O",
@@ -82,7 +87,7 @@ def trend_chart(
         scale=alt.Scale(domain=releases),
         axis=alt.Axis(labelAngle=-45, labelOverlap=False),
     )
-    y_axis = alt.Axis(labelExpr=DANISH_LABEL)
+    y_axis = alt.Axis(format=",~r")  # grouped, no trailing zeros; Danish marks from the locale
     series = sorted(points["series"].unique()) if not points.empty else []
     lines = (
         alt.Chart(points)
@@ -102,7 +107,9 @@ def trend_chart(
     layers: list[alt.Chart] = [lines]
     thr = data.drop_duplicates("release")[["release", "threshold"]].dropna(subset=["threshold"])
     if threshold_text and not thr.empty:
-        thr = thr.assign(Grænse=[f"{threshold_op or ''} {format_number(t)}{suffix}".strip() for t in thr["threshold"]])
+        thr = thr.assign(
+            Grænse=[f"{threshold_op or ''} {formatting.short(t)}{suffix}".strip() for t in thr["threshold"]]
+        )
         tooltip = [alt.Tooltip("Grænse:N", title="Grænse")]
         if np.allclose(thr["threshold"], thr["threshold"].iloc[0]):
             rule = (
@@ -126,7 +133,7 @@ def trend_chart(
             )
         )
         layers += [rule, label]
-    return alt.layer(*layers).properties(height=360, title=title)
+    return danish_numbers(alt.layer(*layers).properties(height=360, title=title))
 
 
 def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: list[str]) -> alt.LayerChart:
@@ -180,7 +187,7 @@ def colour_history_chart(history: pd.DataFrame, rules: RuleSet, *, releases: lis
             alt.value("#222"),
         ),
     )
-    return alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT))
+    return danish_numbers(alt.layer(cells, symbols).properties(height=alt.Step(ROW_HEIGHT)))
 
 
 def _is_dark(color: str) -> bool:
@@ -191,10 +198,5 @@ def _is_dark(color: str) -> bool:
 
 def signed(x, decimals: int = 1, unit: str = "") -> str:
     """Danish signed number for margins and changes: ``+1,2``, ``−0,4`` (true minus), ``0``."""
-    if x is None or pd.isna(x):
-        return "–"
-    x = float(x)
-    if round(x, decimals) == 0:
-        return "0" + unit_suffix(unit)
-    sign = "+" if x > 0 else "\u2212"
-    return f"{sign}{danish(abs(x), decimals)}{unit_suffix(unit)}"
+    text = formatting.number(x, decimals, trim=True, sign=True)
+    return text if text == formatting.MISSING else text + unit_suffix(unit)

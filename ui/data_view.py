@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from trappetrin import audit, formatting, imports
 from trappetrin import backup as backups
-from trappetrin import imports
 from trappetrin.config import DATA_DIR
 from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
 from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
-from trappetrin.store import AUDIT_ACTIONS, Store
-from ui import state
+from trappetrin.store import Store
+from ui import state, widgets
 from ui.tables import html_table
 
 TEMPLATES = DATA_DIR / "templates"
@@ -129,7 +129,7 @@ def _options(kind: str) -> dict:
                 help="Et nyt mærke; en gemt udgivelse ændres aldrig.",
             )
             source = st.selectbox("Kilde", VALUE_SOURCES, key="data_source")
-            day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD-MM-YYYY")
+            day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD.MM.YYYY")
         return {"label": label, "source": source, "reference_date": day}
     if kind == "ministerliste":
         with st.container(horizontal=True):
@@ -219,7 +219,7 @@ def import_section(s: Store, actor, ctx) -> None:
     )
     options = _options(kind)
     gen = st.session_state.get(UPLOAD_GEN, 0)
-    upload = st.file_uploader(
+    upload = widgets.file_uploader(
         "Fil",
         type=imports.KIND_SUFFIXES[kind],
         key=f"data_upload_{kind}_{gen}",
@@ -320,16 +320,16 @@ def _preview(pre, ctx) -> None:
             st.markdown(f"- {line}")
         for title, table in pre.tables.items():
             if not table.empty:
-                st.markdown(f"**{title}** ({len(table)})")
+                st.markdown(f"**{title}** ({formatting.integer(len(table))})")
                 st.dataframe(table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3, 300))
         changes = pre.changes
     else:
         plan = pre.plan
         with st.container(horizontal=True):
-            st.metric("Afdelinger med værdier", plan.rows)
-            st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", len(pre.missing))
-            st.metric("Nye afdelinger", len(pre.added))
-            st.metric("Skifter farve", len(pre.changes))
+            st.metric("Afdelinger med værdier", formatting.integer(plan.rows))
+            st.metric(f"Mangler i forhold til {pre.previous_label or '–'}", formatting.integer(len(pre.missing)))
+            st.metric("Nye afdelinger", formatting.integer(len(pre.added)))
+            st.metric("Skifter farve", formatting.integer(len(pre.changes)))
         if plan.partial:
             st.warning(
                 "Delvis udgivelse – uden kolonne for "
@@ -338,7 +338,10 @@ def _preview(pre, ctx) -> None:
                 icon=":material/rule:",
             )
         if plan.n_known < plan.n_values:
-            st.caption(f"{plan.n_known} værdier; {plan.n_values - plan.n_known} celler er tomme eller skjulte.")
+            st.caption(
+                f"{formatting.integer(plan.n_known)} værdier; "
+                f"{formatting.integer(plan.n_values - plan.n_known)} celler er tomme eller skjulte."
+            )
         if plan.ignored_columns:
             st.caption("Ignorerede kolonner: " + ", ".join(plan.ignored_columns))
         others = [c for c in plan.missing_indicators if c not in plan.partial]
@@ -346,14 +349,19 @@ def _preview(pre, ctx) -> None:
             st.caption("Indikatorer uden kolonne (får ingen værdi): " + ", ".join(field_label(c) for c in others))
         cols = st.columns(2)
         with cols[0]:
-            st.markdown(f"**Afdelinger med værdier** ({len(pre.departments)})")
+            st.markdown(f"**Afdelinger med værdier** ({formatting.integer(len(pre.departments))})")
             st.dataframe(_named(pre.departments), hide_index=True, width="stretch", height=250)
         with cols[1]:
-            st.markdown(f"**Mangler i forhold til {pre.previous_label or 'forrige udgivelse'}** ({len(pre.missing)})")
+            st.markdown(
+                f"**Mangler i forhold til {pre.previous_label or 'forrige udgivelse'}** "
+                f"({formatting.integer(len(pre.missing))})"
+            )
             st.dataframe(_named(pre.missing), hide_index=True, width="stretch", height=250)
         changes = pre.changes
     if changes is not None:
-        st.markdown(f"**Farveskift under det vedtagne regelsæt ({ctx.adopted.name})** ({len(changes)})")
+        st.markdown(
+            f"**Farveskift under det vedtagne regelsæt ({ctx.adopted.name})** ({formatting.integer(len(changes))})"
+        )
         if changes.empty:
             st.caption("Ingen afdelinger skifter farve.")
         else:
@@ -380,18 +388,21 @@ def releases_section(s: Store, actor, rules=None) -> None:
         return
     shown = rel.sort_values(["reference_date", "release_id"], ascending=False)
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Udgivelse": shown["label"],
-                "Kilde": shown["source"],
-                "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
-                "Listeår": shown["list_year"],
-                "Værdier": shown["n_values"],
-                "Indlæst": shown["imported_at"],
-                "Af": shown["imported_by"],
-                "Fil": shown["file_name"],
-                "Delvis": [_partial_text(s, label, rules) for label in shown["label"]],
-            }
+        formatting.table(
+            pd.DataFrame(
+                {
+                    "Udgivelse": shown["label"],
+                    "Kilde": shown["source"],
+                    "Dato": pd.to_datetime(shown["reference_date"]).dt.date,
+                    "Listeår": shown["list_year"],
+                    "Værdier": shown["n_values"],
+                    "Indlæst": pd.to_datetime(shown["imported_at"]),
+                    "Af": shown["imported_by"],
+                    "Fil": shown["file_name"],
+                    "Delvis": [_partial_text(s, label, rules) for label in shown["label"]],
+                }
+            ),
+            plain=("Udgivelse", "Listeår"),
         ),
         hide_index=True,
         width="stretch",
@@ -432,18 +443,17 @@ def log_section(s: Store) -> None:
     if log.empty:
         st.info("Loggen er tom.", icon=":material/history:")
         return
+    columns = {
+        "logged_at": "Tidspunkt",
+        "actor": "Hvem",
+        "action": "Handling",
+        "object": "Hvad",
+        "file_name": "Fil",
+        "n_rows": "Rækker",
+        "checksum": "Kontrolsum (sha256)",
+    }
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Tidspunkt": log["logged_at"],
-                "Hvem": log["actor"],
-                "Handling": log["action"].map(AUDIT_ACTIONS),
-                "Hvad": log["object"],
-                "Fil": log["file_name"],
-                "Rækker": log["n_rows"],
-                "Kontrolsum (sha256)": log["checksum"].fillna("").str[:12],
-            }
-        ),
+        audit.readable(log.assign(checksum=log["checksum"].str[:12]), columns),
         hide_index=True,
         width="stretch",
         key="data_log",

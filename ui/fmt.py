@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
-from trappetrin.rules import RuleSet, format_number
+from trappetrin.rules import RuleSet
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 _MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
@@ -35,6 +33,26 @@ def outcome_label(rules: RuleSet, code: str) -> str:
     return f"{rules.symbol(code)} {o.label}{step}".strip()
 
 
+def _legend(rules: RuleSet, symbol) -> str:
+    parts = []
+    for code in rules.severity_order():
+        o = rules.outcome(code)
+        mark = symbol(code)
+        if mark:
+            parts.append(f"{mark} {o.label.lower()}" + (f" ({o.step.lower()})" if o.step else ""))
+    return ", ".join(parts)
+
+
+def symbol_legend(rules: RuleSet) -> str:
+    """``▲ rød (trin 3), ◆ gul (trin 2), …``: what the table and chart symbols mean, from the rule set."""
+    return _legend(rules, rules.symbol)
+
+
+def map_legend(rules: RuleSet) -> str:
+    """``3 rød (trin 3), 2 gul (trin 2), …``: what the numbers on the map points mean, from the rule set."""
+    return _legend(rules, rules.map_symbol)
+
+
 def outcome_labels(rules: RuleSet, codes) -> list[str]:
     return [outcome_label(rules, c) for c in codes]
 
@@ -57,19 +75,16 @@ def badge_labels(rules: RuleSet, labels) -> list[str]:
     return [f"{by_label.get(label, '')}\u00a0{label}".strip() for label in labels]
 
 
-def number(x, decimals: int = 1) -> str:
-    if x is None or (isinstance(x, float) and pd.isna(x)):
-        return "–"
-    return format_number(float(x), decimals)
-
-
-def integer(x) -> str:
-    if x is None or pd.isna(x):
-        return "–"
-    return f"{int(round(float(x))):,}".replace(",", ".")
-
-
-__all__ = ["outcome_label", "outcome_labels", "number", "integer"]
+__all__ = [
+    "outcome_label",
+    "outcome_labels",
+    "short_outcome_labels",
+    "badge_labels",
+    "plain",
+    "md",
+    "symbol_legend",
+    "map_legend",
+]
 
 
 def n_params(n: int) -> str:

@@ -24,7 +24,7 @@ from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 
 from . import fmt, state
-from .charts import DANISH_LABEL
+from .charts import danish_numbers
 from .mapview import BLANK_STYLE, boundary_layer, hex_to_rgb, view_for
 
 PERIOD_KEY = "fu_period"
@@ -64,8 +64,8 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
         )
         if choice != CUSTOM:
             return choices[choice]
-        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD-MM-YYYY", key="fu_from", width=180)
-        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD-MM-YYYY", key="fu_to", width=180)
+        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD.MM.YYYY", key="fu_from", width=180)
+        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD.MM.YYYY", key="fu_to", width=180)
     try:
         return fu.Period(start, end)
     except UserError as exc:
@@ -171,7 +171,7 @@ def _bars(rows: list[tuple[str, float, str]], *, title: str, extra=None, height:
     data["tekst"] = [f.integer(v) for v in data["Boliger"]]
     base = alt.Chart(data).encode(
         x=alt.X("Periode:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("Boliger:Q", title=title, axis=alt.Axis(labelExpr=DANISH_LABEL)),
+        y=alt.Y("Boliger:Q", title=title, axis=alt.Axis(format=",~r")),
     )
     chart = base.mark_bar().encode(
         color=alt.Color("farve:N", scale=None), tooltip=[alt.Tooltip("Periode:N"), alt.Tooltip("tekst:N", title=title)]
@@ -209,7 +209,7 @@ def _per_org_chart(per_org: pd.DataFrame, col: str, summary: fu.Summary, title: 
         .encode(
             y=alt.Y("Boligorganisation:N", sort=order, title=None),
             yOffset=alt.YOffset("Periode:N", sort=[summary.period.label(), summary.previous.label()]),
-            x=alt.X("Antal:Q", title=title, axis=alt.Axis(labelExpr=DANISH_LABEL)),
+            x=alt.X("Antal:Q", title=title, axis=alt.Axis(format=",~r")),
             color=alt.Color(
                 "Periode:N",
                 scale=alt.Scale(
@@ -230,10 +230,12 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
     with left:
         st.subheader("Boliger stillet til rådighed")
         st.altair_chart(
-            _bars(
-                [(prev, x["offered_prev"], PREV_COLOUR), (now, x["offered"], NOW_COLOUR)],
-                title="Boliger",
-                extra=_rule(x["model_available"], "Model") if pd.notna(x["model_available"]) else None,
+            danish_numbers(
+                _bars(
+                    [(prev, x["offered_prev"], PREV_COLOUR), (now, x["offered"], NOW_COLOUR)],
+                    title="Boliger",
+                    extra=_rule(x["model_available"], "Model") if pd.notna(x["model_available"]) else None,
+                )
             ),
             key="fu_chart_offered",
         )
@@ -246,10 +248,12 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
     with right:
         st.subheader("Boliger anvendt mod behovet")
         st.altair_chart(
-            _bars(
-                [(prev, x["used_prev"], PREV_COLOUR), (now, x["used"], NOW_COLOUR)],
-                title="Boliger",
-                extra=_band(x["need_min"], x["need_max"], "Behov"),
+            danish_numbers(
+                _bars(
+                    [(prev, x["used_prev"], PREV_COLOUR), (now, x["used"], NOW_COLOUR)],
+                    title="Boliger",
+                    extra=_band(x["need_min"], x["need_max"], "Behov"),
+                )
             ),
             key="fu_chart_used",
         )
@@ -261,7 +265,10 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Fleksibel udlejning pr. organisation")
-        st.altair_chart(_per_org_chart(summary.per_org, "flex", summary, "Fleksible udlejninger"), key="fu_chart_flex")
+        st.altair_chart(
+            danish_numbers(_per_org_chart(summary.per_org, "flex", summary, "Fleksible udlejninger")),
+            key="fu_chart_flex",
+        )
         crit = summary.criteria.reset_index()
         if not crit.empty:
             st.dataframe(
@@ -277,7 +284,10 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
             )
     with right:
         st.subheader("Fogedsager pr. organisation")
-        st.altair_chart(_per_org_chart(summary.per_org, "evictions", summary, "Fogedsager"), key="fu_chart_evictions")
+        st.altair_chart(
+            danish_numbers(_per_org_chart(summary.per_org, "evictions", summary, "Fogedsager")),
+            key="fu_chart_evictions",
+        )
     st.subheader("Hvor de anvendte boliger ligger, efter trin")
     _map(ctx, summary)
     by_step = summary.by_step.reset_index()

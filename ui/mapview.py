@@ -128,8 +128,8 @@ def decisive_text(res: ReleaseResult) -> pd.Series:
         hits = np.flatnonzero(cond.met & ~result.masked)
         limits: dict[float, str] = {}  # a threshold is mostly the same for every department
         for i, value, threshold in zip(hits, cond.value[hits], cond.threshold[hits]):
-            limit = limits.get(threshold) or limits.setdefault(threshold, formatting.number(threshold, 2, trim=True))
-            rows[i].append(f"{head}: {formatting.number(value, 1, trim=True)}{unit} ({op} {limit})")
+            limit = limits.get(threshold) or limits.setdefault(threshold, formatting.short(threshold))
+            rows[i].append(f"{head}: {formatting.short(value, 1)}{unit} ({op} {limit})")
     texts = pd.Series(["\n".join(dict.fromkeys(parts)) for parts in rows], index=result.ids, dtype=object)
     status = data.frame["list_status"].fillna("")
     listed = status != ""

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from trappetrin import formatting
 from trappetrin.colours import ReleaseResult
 from trappetrin.errors import UserError
 from trappetrin.preview import engine_payload
@@ -71,13 +72,6 @@ def current_user() -> str:
 
 def widget_key(param: Parameter) -> str:
     return URL_PREFIX + param.key
-
-
-def when(ts) -> str:
-    """Danish date and time, e.g. ``23.11.2026 kl. 09.37``; a dash when missing."""
-    if ts is None or pd.isna(ts):
-        return "–"
-    return pd.Timestamp(ts).strftime("%d.%m.%Y kl. %H.%M")
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -547,11 +541,11 @@ def rule_set_history() -> pd.DataFrame:
             "Navn": idx["name"].astype(str),
             "Version": idx["version"].astype(int),
             "Titel": idx["title"].astype(str),
-            "Gemt": idx["created_at"].map(when),
+            "Gemt": idx["created_at"].map(formatting.datetime),
             "Gemt af": idx["created_by"].astype(str),
             "Gældende": np.where(idx["adopted"].astype(bool), "Ja, vedtaget", ""),
-            "Senest vedtaget": idx["adopted_at"].map(when),
-            "Vedtaget af": idx["adopted_by"].fillna("").astype(str),
+            "Senest vedtaget": idx["adopted_at"].map(formatting.datetime),
+            "Vedtaget af": idx["adopted_by"].fillna(formatting.MISSING).astype(str),
         }
     )
     return out.sort_values(["Navn", "Version"], ascending=[True, False]).reset_index(drop=True)
@@ -702,6 +696,6 @@ def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
     flash(
         "success",
         f"{plain(name)} version {version} er nu det vedtagne regelsæt "
-        f"(vedtaget af {plain(user)} {when(datetime.now())}).",
+        f"(vedtaget af {plain(user)} {formatting.datetime(datetime.now())}).",
     )
     st.rerun()  # the whole app: the sidebar and every page use the new rule set

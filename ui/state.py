@@ -67,7 +67,12 @@ class StoreFacts:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _facts(db: str, generation: int) -> StoreFacts:
     s = store()
-    stored = {c: s.rule_set(*parse_choice(c)) for c in rule_set_choices(s)}
+    stored = {}
+    for c in rule_set_choices(s):
+        try:
+            stored[c] = s.rule_set(*parse_choice(c))
+        except UserError:  # e.g. a restored rule set below the agreement's discretion limit: not offered
+            continue
     choices = [c for c, rules in stored.items() if rules.scope == "afdeling"]
     return StoreFacts(
         releases=s.release_labels(),
@@ -580,6 +585,29 @@ def go_to_department(dept_id: str) -> None:
     """Open the Afdeling page for one department, keeping release, rule set and scenario."""
     _view()[DEPARTMENT_KEY] = dept_id
     st.switch_page("pages/afdeling.py", query_params=link_params(**{DEPARTMENT_KEY: dept_id}))
+
+
+def department_not_in_view(ctx: Context, dept: str, page: str) -> None:
+    """Answer a link to a department that is not in view, then stop the page.
+
+    A department of another municipality (a link from "Hele landet", or a nationwide twin) gets a
+    link to ``page`` with that municipality picked; an unknown one is said to be unknown.
+    """
+    home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+    if home is not None and home != ctx.municipality:
+        st.warning(
+            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+            f"Kommune. Skift kommune for at se den."
+        )
+        st.page_link(
+            page,
+            label=f"Vis afdelingen i {home} Kommune",
+            icon=":material/swap_horiz:",
+            query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+        )
+    else:
+        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+    st.stop()
 
 
 def link_params(**extra: str) -> dict[str, str]:

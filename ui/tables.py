@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import fmt
+from trappetrin import formatting
 
 _CSS = Path(__file__).parent / "static" / "table.css"
 
@@ -32,14 +32,14 @@ def _css() -> str:
 
 
 def _cell(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
+    if not isinstance(value, str) and formatting.is_missing(value):
+        return formatting.MISSING
     if isinstance(value, bool):
         return "Ja" if value else "Nej"
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()):
-        return fmt.integer(value)
+        return formatting.integer(value)
     if isinstance(value, numbers.Real):
-        return fmt.number(value)
+        return formatting.number(value, 1, trim=True)
     return str(value)
 
 

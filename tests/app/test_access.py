@@ -370,7 +370,7 @@ def test_audit_page_filters_and_exports_the_trail_as_danish_csv(db, roles, downl
     at.selectbox(key="revision_hvem").set_value("ana@aalborg.dk").run()
     shown = at.dataframe[0].value
     assert shown[["Hvem", "Handling", "Objekt", "Fil", "Detaljer"]].values.tolist() == [
-        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "format: csv"]
+        ["ana@aalborg.dk", "Eksport", "2026-11", "farveliste.csv", "Format: csv"]  # Danish labels
     ]
     got = downloads(next(b for b in at.download_button if b.key == "dl_revision"))
     assert got.data == to_csv_danish(shown) and got.data.startswith(b"\xef\xbb\xbf")

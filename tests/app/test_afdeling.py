@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tests.htmltables import html_tables
-from trappetrin import catalogue
-from ui.charts import danish
+from trappetrin import catalogue, formatting
 
 
 def page_text(at) -> str:
@@ -90,7 +89,7 @@ def test_reason_names_the_deciding_rule_with_gate_and_values(app, latest, db):
     line = next(m.value for m in at.markdown if m.value.startswith("**Begrundelse:**"))
     shown = line.split("  \n")[0].removeprefix("**Begrundelse:** ").replace("\\", "")
     assert shown == expected
-    nonwestern = danish(res.data.frame.at[dept, "pct_nonwestern"], 1)
+    nonwestern = formatting.short(res.data.frame.at[dept, "pct_nonwestern"], 1)
     assert f"ikke-vestlige lande ({nonwestern}\u00a0% > 30\u00a0%)" in shown
 
 
@@ -101,7 +100,7 @@ def test_criteria_values_margins_and_thresholds_are_danish(app, latest):
     at = app("afdeling", {"afd": dept})
     table = table_with(at, "Opfyldt").set_index("Indikator")
     outside = table.loc[catalogue.label("pct_outside_labour")]
-    assert outside["Værdi"] == f"{danish(frame.at[dept, 'pct_outside_labour'], 1)}\u00a0%"  # never broken
+    assert outside["Værdi"] == f"{formatting.short(frame.at[dept, 'pct_outside_labour'], 1)}\u00a0%"  # never broken
     assert outside["Grænse"] == "> 30\u00a0%"
     margin = 30.0 - frame.at[dept, "pct_outside_labour"]  # not met side is negative
     assert outside["Margin"].startswith("\u2212" if margin > 0 else "+")
@@ -139,7 +138,7 @@ def test_grey_department_shows_register_facts_but_no_values(app, latest):
         value = frame.at[grey, code]
         if pd.isna(value) or ind.unit != "%":
             continue
-        assert danish(value, 1) not in text + cells, code
+        assert formatting.short(value, 1) not in text + cells, code
     # the register facts are still there
     bands = table_with(at, "Husleje pr. måned").set_index("Husleje pr. måned")["Boliger"]
     assert bands["I alt"] == f"{int(frame.at[grey, 'dwellings']):,}".replace(",", ".")

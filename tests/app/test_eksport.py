@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["dl_csv_danish", "dl_csv_plain", "dl_xlsx", "dl_red_yellow", "dl_capacity"]
 SCENARIO = {"p.c.forebyggelse.outside_labour": "35"}
 INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().values()]
-_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
+_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
 
 
 @dataclass
@@ -166,7 +166,7 @@ def test_xlsx_has_list_red_yellow_and_about_sheets(app, downloads):
     assert about["Regelsæt"].startswith("trappetrin")
     assert about["Version"] == "1"
     assert about["Scenarie"] == "nej"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", about["Dannet"])
+    assert re.fullmatch(r"\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}", about["Dannet"])  # the one date style
     assert about["Datagrundlag"] == "DEMODATA – fiktive afdelinger"
 
 
@@ -221,7 +221,9 @@ def test_scenario_changes_colours_and_says_so(app, downloads, db):
         list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["Om data"].iter_rows(values_only=True))[1:]
     )
     assert about["Scenarie"] == "ja"
-    assert "c.forebyggelse.outside_labour" in about["Ændrede parametre"]
+    # In Danish words, never the internal key (issue 14.3).
+    assert about["Ændrede parametre"].endswith("Uden for arbejdsmarked og uddannelse: > 30 % → > 35 %")
+    assert "c.forebyggelse" not in about["Ændrede parametre"]
 
 
 def test_grey_rows_carry_no_values(app, downloads):
@@ -234,7 +236,7 @@ def test_grey_rows_carry_no_values(app, downloads):
     preview = at.dataframe[0].value
     grey_preview = preview[preview["Farve"].str.contains("Grå")]
     assert len(grey_preview) == len(grey)
-    assert grey_preview[INDICATOR_COLUMNS].isna().all().all()
+    assert (grey_preview[INDICATOR_COLUMNS] == "–").all().all()  # no value: the preview writes "–" (issue 14.3)
     book = openpyxl.load_workbook(io.BytesIO(downloads(button(at, "dl_xlsx")).data), read_only=True)
     rows = list(book["Farveliste"].iter_rows(values_only=True))
     cols = [rows[0].index(c) for c in INDICATOR_COLUMNS]

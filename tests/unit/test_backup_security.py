@@ -197,6 +197,7 @@ def test_a_damaged_database_is_named_and_restored_from_a_backup(store, tmp_path,
     assert main(["releases"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(db) in err and "restore" in err and "Traceback" not in err
+    assert "bruges" not in err  # not a lock: no "(bruges den af et andet program?)"
     assert main(["restore", str(folder), "--yes"]) == 0
     err = capsys.readouterr().err
     assert "beskadiget" in err
@@ -246,3 +247,26 @@ def test_a_full_disk_during_commit_does_not_break_the_store(demo_file, tmp_path)
     assert "USERERROR Ændringerne kunne ikke gemmes" in proc.stdout and "Intet er gemt" in proc.stdout, proc.stdout
     assert "AFTER 0 13" in proc.stdout  # nothing of the failed commit; the releases are readable
     assert "WRITE ja" in proc.stdout
+
+
+def test_only_a_real_lock_says_another_program_uses_the_file(demo_file, tmp_path, monkeypatch):
+    """A file held by another process (not the app) is waited for, then named as in use."""
+    import trappetrin.store as store_module
+
+    db = shutil.copy(demo_file, tmp_path / "held.duckdb")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); "
+         "time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        monkeypatch.setattr(store_module, "LOCK_WAIT_S", 0.5)
+        heard = []
+        with pytest.raises(UserError, match="bruges af et andet program") as info:
+            Store.open(db, notice=heard.append)
+        assert "beskadiget" not in str(info.value) and heard and "venter" in heard[0]
+    finally:
+        holder.kill()
+        holder.wait()

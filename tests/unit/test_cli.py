@@ -19,7 +19,7 @@ from trappetrin.store import open_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DANNET = "<DANNET>"
-_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
+_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
 
 
 def normalise_dannet(data: bytes) -> bytes:

@@ -261,13 +261,14 @@ def test_rule_set_round_trips_through_toml():
         (30.0, 2, "30"),
         (1.5, 2, "1,5"),
         (1234.56, 2, "1.234,56"),
-        (None, 2, ""),
+        (None, 2, "–"),
     ],
 )
-def test_format_number_is_danish_and_keeps_the_zeros_of_whole_numbers(x, decimals, text):
-    from trappetrin.rules import format_number
+def test_rule_numbers_are_danish_and_keep_the_zeros_of_whole_numbers(x, decimals, text):
+    """Thresholds in rule texts: trappetrin.formatting.short (rules.format_number is gone)."""
+    from trappetrin.formatting import short
 
-    assert format_number(x, decimals) == text
+    assert short(x, decimals) == text
 
 
 @pytest.mark.parametrize(("year", "published"), [(2019, 2.03), (2020, 2.27), (2023, 2.35)])

@@ -132,7 +132,7 @@ def test_colour_list_is_sorted_severest_first(table):
 
 def test_colour_list_metadata_columns(table):
     assert set(table["Datagrundlag"]) == {"Demodata – fiktive afdelinger"}
-    assert set(table["Dannet"]) == {"2026-02-03 04:05"}
+    assert set(table["Dannet"]) == {"03.02.2026 kl. 04.05"}  # the one date-time style
     assert set(table["Regelsæt"]) == {"trappetrin"}
 
 

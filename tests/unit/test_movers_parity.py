@@ -208,13 +208,22 @@ def test_movers_js_classifies_and_explains_like_python(node, case):
 
 @pytest.mark.parametrize(
     "x",
-    [0.0, 30.0, 1.5666666, 34.1, 0.125, 0.375, 1234.5, -2.005, 1e6, 61.625, 2.675, 0.005, 99.995],
+    [0.0, 30.0, 1.5666666, 34.1, 0.125, 0.375, 1234.5, -2.005, 1e6, 61.625, 2.675, 0.005, 99.995, -0.004, None],
 )
 def test_number_format_matches_python(node, x):
-    """Cause texts: movers.js formatNumber writes numbers as the server's cause text does."""
-    from trappetrin.rules import format_number
+    """Cause texts: movers.js formatNumber writes numbers as the server's cause text does (formatting.short)."""
+    from trappetrin.formatting import short
 
-    assert node({"format": [x]})["formatted"] == [format_number(x)]
+    assert node({"format": [x]})["formatted"] == [short(x)]
+
+
+@given(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False))
+@settings(max_examples=300, deadline=None)
+def test_number_format_matches_python_for_any_number(node, x):
+    """Ties away from zero on the shortest decimal form, U+2212, grouping: the same in both languages."""
+    from trappetrin.formatting import short
+
+    assert node({"format": [x]})["formatted"] == [short(x)]
 
 
 def test_the_generator_reaches_every_operator_and_kind():

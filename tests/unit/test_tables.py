@@ -29,7 +29,8 @@ def test_numbers_are_danish_and_right_aligned():
     frame = pd.DataFrame({"Farve": ["▲ Rød (Trin 3)", "I alt"], "Boliger": [1234, 20517], "Andel": [12.25, None]})
     text = table_html(frame, label="Pr. farve", row_headers=True)
     rows, headers = parse(text)
-    assert rows[1:] == [["▲ Rød (Trin 3)", "1.234", "12,2"], ["I alt", "20.517", ""]]
+    # trappetrin.formatting: half away from zero (12,25 → 12,3) and "–" for a missing value
+    assert rows[1:] == [["▲ Rød (Trin 3)", "1.234", "12,3"], ["I alt", "20.517", "–"]]
     assert headers == [False, True, True]  # the header row, then each data row led by a row header
     assert '<th scope="row">▲ Rød (Trin 3)</th>' in text
     assert text.count("class=tt-num") == 2 * 3  # two numeric columns: header and both rows

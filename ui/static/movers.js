@@ -24,17 +24,30 @@ export function round9(x) {
   return r / 10 ** DECIMALS;
 }
 
-/** trappetrin.rules.format_number: decimal comma, thousands dot, trailing zeros dropped. */
+/** trappetrin.formatting.short: decimal comma, thousands dot, trailing zeros dropped, ties away
+ * from zero on the shortest decimal form (2,675 → 2,68), minus as U+2212, "–" for a missing value. */
 export function formatNumber(x, decimals = 2) {
-  if (x === null || x === undefined) return "";
-  const negative = x < 0 || Object.is(x, -0);
-  const text = fixedHalfEven(Math.abs(x), decimals);
-  let [whole, frac = ""] = text.split(".");
-  whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  let out = frac ? `${whole}.${frac}` : whole;
-  if (decimals > 0) out = out.replace(/0+$/, "").replace(/\.$/, "");
-  out = (negative ? "-" : "") + out;
-  return out.replace(/,/g, "X").replace(/\./g, ",").replace(/X/g, ".");
+  if (x === null || x === undefined || !Number.isFinite(Number(x))) return "–";
+  x = Number(x);
+  let [whole, frac = ""] = fixedHalfUp(Math.abs(x), decimals).split(".");
+  const zero = /^0*$/.test(whole + frac);
+  whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  frac = frac.replace(/0+$/, "");
+  const out = frac ? `${whole},${frac}` : whole;
+  return x < 0 && !zero ? `\u2212${out}` : out;
+}
+
+/** x ≥ 0 with ``decimals`` places, rounded half away from zero on its shortest decimal form
+ * (what Python's repr writes, as trappetrin.formatting rounds). */
+function fixedHalfUp(x, decimals) {
+  const text = String(x);
+  if (/e/i.test(text)) return x.toFixed(decimals); // below 1e-6 or above 1e21: not our numbers
+  const [whole, frac = ""] = text.split(".");
+  const padded = frac.padEnd(decimals + 1, "0");
+  let kept = BigInt(whole + padded.slice(0, decimals));
+  if (padded[decimals] >= "5") kept += 1n;
+  const digits = kept.toString().padStart(decimals + 1, "0");
+  return decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
 }
 
 const SPACE = "[\\s\\u00a0\\u202f]";
@@ -105,19 +118,6 @@ export function parseTyped(text, integer = false) {
   if (bare.endsWith("%")) bare = bare.slice(0, -1).trim();
   if (/^[+-]?[1-9]\d{0,2}\.\d{3}$/.test(bare)) return NaN;
   return parseNumber(s);
-}
-
-/** x ≥ 0 with ``decimals`` places, exact ties to even (as Python's format does). */
-function fixedHalfEven(x, decimals) {
-  const exact = x.toFixed(100); // the double's exact decimal expansion (enough digits for our values)
-  const point = exact.indexOf(".");
-  const rest = exact.slice(point + 1 + decimals);
-  if (/^50*$/.test(rest)) { // an exact tie: keep the even digit
-    const kept = exact.slice(0, point + 1 + decimals).replace(/\.$/, "");
-    const last = Number(kept[kept.length - 1]);
-    if (last % 2 === 0) return kept;
-  }
-  return x.toFixed(decimals);
 }
 
 // --- the engine (trappetrin/engine.py) ----------------------------------------------------

@@ -1,0 +1,48 @@
+"""The duplicate-file check holds when two imports of the same file were planned before either
+committed (issue 19.11): it is made again inside the commit's transaction."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.dbdump import dump
+from trappetrin import catalogue, imports
+from trappetrin.auth import Actor
+from trappetrin.errors import UserError
+from trappetrin.store import Store, open_store
+
+ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
+VALUES = (Path(__file__).parent / "bad_files" / "valid_for_params.csv").read_bytes()
+
+
+@pytest.fixture()
+def store(tmp_path_factory, tmp_path):
+    demo = tmp_path_factory.getbasetemp() / "race-demo.duckdb"
+    if not demo.exists():
+        open_store(demo, demo_if_empty=True).close()
+    s = Store.open(shutil.copy(demo, tmp_path / "copy.duckdb"))
+    yield s
+    s.close()
+
+
+def _plan(store, label):
+    options = {
+        "label": label,
+        "source": "Beboerdata",
+        "reference_date": "2026-11-20",
+        "allow_missing": list(catalogue.indicators()),  # a small file: partial on purpose
+    }
+    return imports.plan_import(store, "afdelingsdata", VALUES, file_name="v.csv", options=options)
+
+
+def test_the_same_file_planned_twice_is_stored_once(store):
+    first, second = _plan(store, "2026-12-a"), _plan(store, "2026-12-b")  # both planned: no duplicate yet
+    imports.commit_import(store, first, actor=ADMIN)
+    before = dump(store)
+    with pytest.raises(UserError, match="samme fil.*'2026-12-a'.*Intet er gemt"):
+        imports.commit_import(store, second, actor=ADMIN)
+    assert dump(store) == before
+    assert store.scalar("SELECT count(*) FROM releases WHERE label LIKE '2026-12-%'") == 1

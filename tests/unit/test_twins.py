@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import imports, twins
 from trappetrin.auth import Actor
 from trappetrin.demo import N_WITHOUT_MASTER_DATA, build_demo
@@ -253,7 +254,7 @@ def test_demo_master_data_are_plausible_and_deterministic():
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("twins") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trappetrin.store import open_store
+from tests.support.demo import demo_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     monkeypatch.setenv("TRAPPETRIN_DB", str(path))
     return path
 
@@ -62,6 +62,6 @@ def test_run_script_and_browser_tests_start_the_warmed_server():
     assert ".venv/bin/streamlit run serve.py" in (ROOT / "run.sh").read_text(encoding="utf-8")
     serve = (ROOT / "serve.py").read_text(encoding="utf-8")
     assert 'st.App("app.py", lifespan=lifespan, middleware=[Middleware(StaticAssets), Middleware(PageShell)])' in serve
-    from bench.browser import start_streamlit
+    from tests.support.browser import start_streamlit
 
     assert start_streamlit.__defaults__[0] == "serve.py"

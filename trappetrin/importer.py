@@ -442,15 +442,25 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
             f"Filen '{name}' er ikke en tekstfil (den indeholder binære data). "
             "Vælg den rigtige fil, eller gem den som CSV fra Excel."
         )
+    lines = text.count("\n") + 1
+    if lines > spreadsheet.MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise UserError(
+            f"Filen '{name}' har {lines:,} linjer; der læses højst {spreadsheet.MAX_ROWS:,} rækker – forventet "
+            "én række pr. afdeling (hele landet har omkring 10.000). Er det den rigtige fil?".replace(",", ".")
+        )
+    # The separator is chosen on the first lines (each candidate parses them); the file is split once.
+    sample = "\n".join(text.split("\n", SNIFF_LINES + (header_row or 0))[: SNIFF_LINES + (header_row or 0)])
     best: tuple | None = None
     for delimiter in (";", ",", "\t"):
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        head = _find_header(rows, header_row, name)
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        head = _find_header(rows, header_row, name) if header_row is None or header_row <= len(rows) else 0
         found_id = any(_is_id_header(c) for c in rows[head]) if head < len(rows) else False
         score = (found_id, len(rows[head]) if head < len(rows) else 0)
         if best is None or score > best[0]:
-            best = (score, delimiter, rows, head)
-    _, delimiter, rows, head = best
+            best = (score, delimiter)
+    delimiter = best[1]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    head = _find_header(rows, header_row, name)
     decimal = _guess_decimal(rows[head + 1 :], "," if delimiter in (";", "\t") else ".")
     garbled = [c for c in (rows[head] if head < len(rows) else []) if _MOJIBAKE.search(str(c))]
     if garbled:
@@ -494,6 +504,9 @@ def _guess_decimal(rows: list[list[str]], default: str) -> str:
         return "."
     return default
 
+
+#: Lines of a CSV file its separator is chosen on.
+SNIFF_LINES = 200
 
 #: Rows searched for the header row; a header further down needs ``header_row``.
 HEADER_SEARCH_ROWS = 50
@@ -590,6 +603,9 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, header_row: int | None
                     f"Filen '{name}' har kun skjulte ark ({', '.join(infos)}) – vis arket med tabellen i Excel, "
                     "eller vælg det ved navn (--sheet)."
                 )
+        for info in workbook.sheets:
+            # Every sheet, before openpyxl: it reads a sheet without <dimension> to its end on opening.
+            workbook.scan(info)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any parser error is the file's fault; its English text is not shown

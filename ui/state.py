@@ -587,6 +587,29 @@ def go_to_department(dept_id: str) -> None:
     st.switch_page("pages/afdeling.py", query_params=link_params(**{DEPARTMENT_KEY: dept_id}))
 
 
+def department_not_in_view(ctx: Context, dept: str, page: str) -> None:
+    """Answer a link to a department that is not in view, then stop the page.
+
+    A department of another municipality (a link from "Hele landet", or a nationwide twin) gets a
+    link to ``page`` with that municipality picked; an unknown one is said to be unknown.
+    """
+    home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
+    if home is not None and home != ctx.municipality:
+        st.warning(
+            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+            f"Kommune. Skift kommune for at se den."
+        )
+        st.page_link(
+            page,
+            label=f"Vis afdelingen i {home} Kommune",
+            icon=":material/swap_horiz:",
+            query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
+        )
+    else:
+        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+    st.stop()
+
+
 def link_params(**extra: str) -> dict[str, str]:
     """The current view's query parameters plus ``extra``: for links to another page."""
     return {k: st.query_params.get(k) for k in st.query_params.keys() if k != DEPARTMENT_KEY} | extra

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from bench.browser import screenshot, start_streamlit, wait_for_app
 from tests.e2e.test_scenario import LIST, assert_movers_shown
+from tests.support.demo import demo_copy
 from tests.unit.test_typed_numbers import CASES
 from trappetrin.colours import classify_release
 from trappetrin.formatting import integer
@@ -41,7 +42,7 @@ def field(page: Page, key: str):
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, float], dict[str, str]]:
     """(parameter, value) → {id: name} of the departments trappetrin says change colour."""
-    store = open_store(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb"))
     try:
         release, rules = store.release_labels()[-1], store.adopted_rule_set()
         before = classify_release(store, release, rules)

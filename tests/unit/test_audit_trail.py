@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import backup
 from trappetrin.auth import Actor
 from trappetrin.cli import main as cli
 from trappetrin.errors import UserError
-from trappetrin.store import AUDIT_ACTIONS, Store, open_store
+from trappetrin.store import AUDIT_ACTIONS, Store
 
 ADMIN = Actor("Adam", "admin", "adam@aalborg.dk")
 VIEWER = Actor("Vera", "viewer", "vera@aalborg.dk")
@@ -24,7 +25,7 @@ VIEWER = Actor("Vera", "viewer", "vera@aalborg.dk")
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "trappetrin.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     monkeypatch.setenv("TRAPPETRIN_DB", str(path))
     monkeypatch.setenv("USER", "kommandolinje")
     return path

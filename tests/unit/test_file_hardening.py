@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import catalogue, denmark, importer, imports, spreadsheet
 from trappetrin.auth import Actor
 from trappetrin.errors import UserError
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 BAD = Path(__file__).parent / "bad_files"
 TODAY = date(2026, 11, 23)
@@ -26,7 +27,7 @@ ADMIN = Actor("test", "admin")
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("hardening") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

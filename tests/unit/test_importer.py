@@ -18,13 +18,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import catalogue, importer, imports
 from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
-from trappetrin.store import Store, Transaction, open_store
+from trappetrin.store import Store, Transaction
 
 BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -48,7 +49,7 @@ DEFAULTS = {
 def demo_file(tmp_path_factory) -> Path:
     """A demo database file, built once per module and closed (so it can be copied)."""
     path = tmp_path_factory.mktemp("importer") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.store import open_store
 from ui.mapview import FIT_HEIGHT_PX, FIT_WIDTH_PX, _mercator_y, decisive_text, fit_view, municipality_marks
@@ -42,7 +43,7 @@ def test_the_fitted_view_shows_the_whole_box_with_a_margin(box):
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("mapview") / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path_factory.mktemp("mapview") / "demo.duckdb"))
     try:
         yield classify_release(store, store.release_labels()[-1], store.adopted_rule_set())
     finally:

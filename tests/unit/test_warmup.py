@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trappetrin.store import open_store
+from tests.support.demo import demo_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     monkeypatch.setenv("TRAPPETRIN_DB", str(path))
     return path
 

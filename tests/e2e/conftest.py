@@ -18,7 +18,7 @@ page : playwright.sync_api.Page (function)
     accepted. On failure a screenshot ``FAILED-<test>.png`` is saved and the
     browser's JS errors and the server log tail are added to the report.
 
-Helpers (import them from ``bench.browser``)
+Helpers (import them from ``tests.support.browser``)
 --------------------------------------------
 ``wait_for_app(page)`` waits until the app is connected and idle;
 ``screenshot(page, name)`` saves ``tests/e2e/screenshots/<name>.png``.
@@ -39,7 +39,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.browser import (
+from tests.support.browser import (
     CHROMIUM_PATH,
     REPO_ROOT,
     ServerError,

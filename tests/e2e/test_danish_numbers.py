@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import screenshot, start_streamlit, wait_for_app
 from tests.e2e.test_scenario import LIST, assert_movers_shown
+from tests.support.browser import screenshot, start_streamlit, wait_for_app
 from tests.support.demo import demo_copy
 from tests.unit.test_typed_numbers import CASES
 from trappetrin.colours import classify_release

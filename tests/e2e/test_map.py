@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Locator, expect
 
-from bench.browser import screenshot, start_streamlit, wait_for_app
+from tests.support.browser import screenshot, start_streamlit, wait_for_app
 from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.staticmap import LAND

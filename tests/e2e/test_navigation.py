@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import start_streamlit, wait_for_app
+from tests.support.browser import start_streamlit, wait_for_app
 
 PARAM = "p.c.forebyggelse.outside_labour"
 INPUT = ".st-key-" + PARAM.replace(".", "-") + " input"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from bench.browser import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
 from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.scenario import movers

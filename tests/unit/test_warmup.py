@@ -62,6 +62,6 @@ def test_run_script_and_browser_tests_start_the_warmed_server():
     assert ".venv/bin/streamlit run serve.py" in (ROOT / "run.sh").read_text(encoding="utf-8")
     serve = (ROOT / "serve.py").read_text(encoding="utf-8")
     assert 'st.App("app.py", lifespan=lifespan, middleware=[Middleware(StaticAssets), Middleware(PageShell)])' in serve
-    from bench.browser import start_streamlit
+    from tests.support.browser import start_streamlit
 
     assert start_streamlit.__defaults__[0] == "serve.py"

@@ -305,8 +305,14 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> tup
         try:
             spreadsheet.check_size(path.stat().st_size, name)
             data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+        except FileNotFoundError:
+            raise UserError(f"Filen '{name}' findes ikke ({path}).") from None
+        except IsADirectoryError:
+            raise UserError(f"'{name}' er en mappe, ikke en fil ({path}).") from None
+        except PermissionError:
+            raise UserError(f"Filen '{name}' kan ikke læses: du har ikke adgang til den ({path}).") from None
+        except OSError as exc:  # the system's own text is English: give its number only
+            raise UserError(f"Filen '{name}' kan ikke læses (systemfejl nr. {exc.errno}).") from None
     spreadsheet.check_size(len(data), name)
     if not data.strip():
         raise UserError(f"Filen '{name}' er tom.")

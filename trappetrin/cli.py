@@ -281,9 +281,14 @@ def run(argv: list[str] | None = None) -> int:
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
+        from .importer import field_label, partial_indicators
+
+        rules = store.adopted_rule_set()
         for row in rel.itertuples():
             n = formatting.integer(row.n_values)
-            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
+            lacking = partial_indicators(store, row.label, rules)
+            partial = f"\tdelvis: uden {', '.join(field_label(c) for c in lacking)}" if lacking else ""
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier{partial}")
         return 0
     if args.command == "report":
         from .followup import Period

@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import catalogue, spreadsheet
+from . import catalogue, formatting, spreadsheet
 from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
@@ -305,8 +305,14 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> tup
         try:
             spreadsheet.check_size(path.stat().st_size, name)
             data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+        except FileNotFoundError:
+            raise UserError(f"Filen '{name}' findes ikke ({path}).") from None
+        except IsADirectoryError:
+            raise UserError(f"'{name}' er en mappe, ikke en fil ({path}).") from None
+        except PermissionError:
+            raise UserError(f"Filen '{name}' kan ikke læses: du har ikke adgang til den ({path}).") from None
+        except OSError as exc:  # the system's own text is English: give its number only
+            raise UserError(f"Filen '{name}' kan ikke læses (systemfejl nr. {exc.errno}).") from None
     spreadsheet.check_size(len(data), name)
     if not data.strip():
         raise UserError(f"Filen '{name}' er tom.")
@@ -851,12 +857,13 @@ def _check_release(
         )
     elif day < EARLIEST_DATE:
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger før 2000 – "
+            "forventet en dato fra 2000 til i dag."
         )
     elif day > today + timedelta(days=FUTURE_DAYS):
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
-            f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+            f"forventet senest {formatting.date(today + timedelta(days=FUTURE_DAYS))}."
         )
     return label, src or "", day, problems
 

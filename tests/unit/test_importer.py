@@ -590,8 +590,11 @@ def test_progress_is_reported_up_to_done(store):
 
 
 def test_missing_file_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="'findes-ikke.csv' kan ikke læses"):
+    with pytest.raises(UserError, match="'findes-ikke.csv' findes ikke") as info:
         importer.read_table(tmp_path / "findes-ikke.csv")
+    assert "No such file" not in str(info.value)  # the system's English text is not passed on
+    with pytest.raises(UserError, match="er en mappe"):
+        importer.read_table(tmp_path)
 
 
 # --- reading any table back (property based) -----------------------------------------------------

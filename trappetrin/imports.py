@@ -605,7 +605,7 @@ def validate_ministry_list(
     if day is None:
         problems.append(f"Datoen '{options.get('reference_date')}' er ikke en gyldig dato – forventet fx 2025-12-01.")
     elif year is not None and day.year != year:
-        problems.append(f"Datoen {day.isoformat()} ligger ikke i listeåret {year} – forventet fx {year}-12-01.")
+        problems.append(f"Datoen {formatting.date(day)} ligger ikke i listeåret {year} – forventet fx 01.12.{year}.")
     if not has_cols or not has_id or len(table) == 0:
         _raise(name, problems)
     table = _rows_only(table)
@@ -733,7 +733,7 @@ def _preview_ministry_list(store: Store, plan: RegisterPlan, rules: RuleSet) -> 
     summary = [
         f"Listeår {plan.options['list_year']}: {int((areas['status'] != '').sum())} listede områder, "
         f"{len(plan.frames['members'])} afdelinger i områderne.",
-        f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {plan.options['reference_date']:%Y-%m-%d}).",
+        f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {formatting.date(plan.options['reference_date'])}).",
     ]
     if left:
         summary.append(f"Forlader listen i forhold til {prev_year}: {', '.join(left)}.")

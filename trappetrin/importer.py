@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import catalogue, spreadsheet
+from . import catalogue, formatting, spreadsheet
 from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
@@ -857,12 +857,13 @@ def _check_release(
         )
     elif day < EARLIEST_DATE:
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger før 2000 – "
+            "forventet en dato fra 2000 til i dag."
         )
     elif day > today + timedelta(days=FUTURE_DAYS):
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
-            f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+            f"forventet senest {formatting.date(today + timedelta(days=FUTURE_DAYS))}."
         )
     return label, src or "", day, problems
 

@@ -613,7 +613,8 @@ def validate_ministry_list(
         )
     elif year is not None and day.year != year:
         problems.append(
-            f"{importer.DATE_FIELD}Datoen {day.isoformat()} ligger ikke i listeåret {year} – forventet fx {year}-12-01."
+            f"{importer.DATE_FIELD}Datoen {formatting.date(day)} ligger ikke i listeåret {year} – "
+            f"forventet fx 01.12.{year}."
         )
     if not has_cols or not has_id or len(table) == 0:
         _raise(name, problems)
@@ -742,7 +743,7 @@ def _preview_ministry_list(store: Store, plan: RegisterPlan, rules: RuleSet) -> 
     summary = [
         f"Listeår {plan.options['list_year']}: {int((areas['status'] != '').sum())} listede områder, "
         f"{len(plan.frames['members'])} afdelinger i områderne.",
-        f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {plan.options['reference_date']:%Y-%m-%d}).",
+        f"Gemmes som udgivelsen '{plan.label}' (Ministerliste, {formatting.date(plan.options['reference_date'])}).",
     ]
     if left:
         summary.append(f"Forlader listen i forhold til {prev_year}: {', '.join(left)}.")

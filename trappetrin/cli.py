@@ -281,14 +281,14 @@ def run(argv: list[str] | None = None) -> int:
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
-        from .importer import field_label, partial_indicators
+        from .importer import field_label, partial_releases
 
-        rules = store.adopted_rule_set()
+        partial = partial_releases(store, store.adopted_rule_set())
         for row in rel.itertuples():
             n = formatting.integer(row.n_values)
-            lacking = partial_indicators(store, row.label, rules)
-            partial = f"\tdelvis: uden {', '.join(field_label(c) for c in lacking)}" if lacking else ""
-            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier{partial}")
+            lacking = partial.get(row.label, [])
+            text = f"\tdelvis: uden {', '.join(field_label(c) for c in lacking)}" if lacking else ""
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier{text}")
         return 0
     if args.command == "report":
         from .followup import Period

@@ -399,7 +399,7 @@ def releases_section(s: Store, actor, rules=None) -> None:
                     "Indlæst": pd.to_datetime(shown["imported_at"]),
                     "Af": shown["imported_by"],
                     "Fil": shown["file_name"],
-                    "Delvis": [_partial_text(s, label, rules) for label in shown["label"]],
+                    "Delvis": shown["label"].map(_partial_texts(s, rules)).fillna(""),
                 }
             ),
             plain=("Udgivelse", "Listeår"),
@@ -430,12 +430,14 @@ def releases_section(s: Store, actor, rules=None) -> None:
             st.rerun()
 
 
-def _partial_text(s: Store, label: str, rules) -> str:
-    """'delvis: uden …' for a release without a column the rule set in use reads, else ''."""
-    from trappetrin.importer import partial_indicators
+def _partial_texts(s: Store, rules) -> dict[str, str]:
+    """Release → 'delvis: uden …' for releases without a column the rule set in use reads."""
+    from trappetrin.importer import partial_releases
 
-    lacking = partial_indicators(s, label, rules) if rules is not None else []
-    return "delvis: uden " + ", ".join(field_label(c) for c in lacking) if lacking else ""
+    return {
+        label: "delvis: uden " + ", ".join(field_label(c) for c in lacking)
+        for label, lacking in partial_releases(s, rules).items()
+    }
 
 
 def log_section(s: Store) -> None:

@@ -87,9 +87,9 @@ def _register_facts(row: pd.Series) -> list[str]:
     area_name = row["area_name"] if pd.notna(row["area_name"]) else None
     local = row["local_area_name"] if pd.notna(row["local_area_name"]) else None
     return [
-        f"**Boligorganisation:** {row['organisation']}",
-        f"**Bydel:** {row['neighbourhood'] or '–'}",
-        f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else ""),
+        f"**Boligorganisation:** {fmt.plain(row['organisation'])}",
+        f"**Bydel:** {fmt.plain(row['neighbourhood'] or '–')}",
+        f"**Område:** {fmt.plain(area_name or '–')}" + (f" · lokalt område: {fmt.plain(local)}" if local else ""),
     ]
 
 
@@ -163,7 +163,7 @@ dept = st.selectbox(
 set_url(DEPARTMENT_KEY, dept)
 if dept in absent.index:  # no data in this release: the register facts and the last known colour
     reg = absent.loc[dept]
-    st.header(str(reg["name"]))
+    st.header(fmt.plain(reg["name"]))
     st.markdown("  \n".join(_register_facts(reg)))
     history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
     mine = history[history["dept_id"] == dept]
@@ -173,9 +173,12 @@ if dept in absent.index:  # no data in this release: the register facts and the 
         known = "Ingen tidligere udgivelse har data for afdelingen."
     else:
         last = earlier.iloc[-1]
-        known = f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** i udgivelse {last['release']}."
+        known = (
+            f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** "
+            f"i udgivelse {fmt.plain(last['release'])}."
+        )
     st.warning(
-        f"**{explain.no_data_text(ctx.release)}.** Afdelingen står i afdelingsregistret, men udgivelsen "
+        f"**{fmt.plain(explain.no_data_text(ctx.release))}.** Afdelingen står i afdelingsregistret, men udgivelsen "
         f"har ingen tal for den, så den har ingen farve her. {known}",
         icon=":material/report:",
     )
@@ -185,7 +188,8 @@ if dept not in frame.index:
     home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
     if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
         st.warning(
-            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+            f"Afdelingen »{fmt.plain(dept)}« ligger i {fmt.plain(home)} Kommune, og siderne viser nu "
+            f"{fmt.plain(ctx.municipality)} "
             f"Kommune. Skift kommune for at se den."
         )
         st.page_link(
@@ -195,7 +199,10 @@ if dept not in frame.index:
             query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
         )
     else:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+        st.warning(
+            f"Afdelingen »{fmt.plain(dept)}« findes ikke i udgivelse {fmt.plain(ctx.release)}. "
+            "Vælg en afdeling på listen."
+        )
     st.stop()
 
 row = frame.loc[dept]
@@ -206,7 +213,7 @@ outcome = rules.outcome(code)
 
 # --- header: who and where ---------------------------------------------------------------------
 
-st.header(str(row["name"]))
+st.header(fmt.plain(row["name"]))
 area_name = row["area_name"] if pd.notna(row["area_name"]) else None
 st.markdown("  \n".join(_register_facts(row)))
 
@@ -220,11 +227,11 @@ else:
         st.caption("Der er ikke indlæst nogen af ministeriets lister endnu.")
     elif current:
         st.markdown(
-            f"**Ministeriets liste {year}:** {area_name} er på listen som "
+            f"**Ministeriets liste {year}:** {fmt.plain(area_name)} er på listen som "
             f"**{STATUS_LABELS.get(current, current).lower()}**."
         )
     else:
-        st.markdown(f"**Ministeriets liste {year}:** {area_name} er ikke på listen.")
+        st.markdown(f"**Ministeriets liste {year}:** {fmt.plain(area_name)} er ikke på listen.")
     area_status = status_frame[status_frame["area_id"] == row["area_id"]].set_index("list_year")["status"]
     if list_years:
         with st.expander("Områdets historik på ministeriets lister"):
@@ -251,9 +258,9 @@ st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
 reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
 st.markdown(
     f"**Begrundelse:** {fmt.plain(reason)}  \n"
-    f"Udgivelse {data.label}"
-    + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
-    + f" · regelsæt {ctx.rules_label}"
+    f"Udgivelse {fmt.plain(data.label)}"
+    + (f" (tal fra {fmt.plain(data.values_label)})" if data.values_label and data.values_label != data.label else "")
+    + f" · regelsæt {fmt.plain(ctx.rules_label)}"
 )
 
 if masked:

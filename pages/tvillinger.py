@@ -15,6 +15,7 @@ import streamlit as st
 
 from trappetrin import catalogue, formatting, twins
 from trappetrin.export import to_csv_danish
+from ui import fmt
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
@@ -184,7 +185,8 @@ if view == "afdeling":
         home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
         if home is not None and home != ctx.municipality:  # a twin in another municipality
             st.warning(
-                f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
+                f"Afdelingen »{fmt.plain(dept)}« ligger i {fmt.plain(home)} Kommune, og siderne viser nu "
+                f"{fmt.plain(ctx.municipality)} "
                 "Kommune. Skift kommune for at se den."
             )
             st.page_link(
@@ -194,14 +196,19 @@ if view == "afdeling":
                 query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
             )
         else:
-            st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+            st.warning(
+                f"Afdelingen »{fmt.plain(dept)}« findes ikke i udgivelse {fmt.plain(ctx.release)}. "
+                "Vælg en afdeling på listen."
+            )
         st.stop()
     row = frame.loc[dept]
     grey = tv.masked_for(ctx, frame)
     is_grey = bool(grey[frame.index.get_loc(dept)])
     res = tv.find(ctx, dept, variables, n, scope)
-    st.header(str(row["name"]))
-    st.markdown(f"**Boligorganisation:** {row['organisation']} · **Kommune:** {row['municipality']}")
+    st.header(fmt.plain(row["name"]))
+    st.markdown(
+        f"**Boligorganisation:** {fmt.plain(row['organisation'])} · **Kommune:** {fmt.plain(row['municipality'])}"
+    )
     if res.reason:
         st.info(res.reason, icon=":material/group_off:")
         st.stop()

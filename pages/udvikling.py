@@ -254,10 +254,13 @@ else:
 prev = trends.previous_release(ctx.store, ctx.release)
 st.subheader("Ændringer siden forrige udgivelse")
 if prev is None:
-    st.info(f"{ctx.release} er den første udgivelse; der er ingen forrige at sammenligne med.")
+    st.info(f"{fmt.plain(ctx.release)} er den første udgivelse; der er ingen forrige at sammenligne med.")
 else:
     changes = _changes(db, version, labels, rules, ctx.release)
-    st.caption(f"Fra udgivelse {prev} til {ctx.release}, begge beregnet med regelsættet {ctx.rules_label}.")
+    st.caption(
+        f"Fra udgivelse {fmt.plain(prev)} til {fmt.plain(ctx.release)}, begge beregnet med regelsættet "
+        f"{fmt.plain(ctx.rules_label)}."
+    )
     if changes.empty:
         st.info("Ingen afdelinger har skiftet farve.")
     else:

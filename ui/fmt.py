@@ -90,3 +90,13 @@ __all__ = [
 def n_params(n: int) -> str:
     """ "1 ændret parameter", "3 ændrede parametre"."""
     return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"
+
+
+def error_text(exc: BaseException) -> str:
+    """A (Danish) error for st.error/st.warning as plain text: its message and its problems as a list.
+
+    Messages quote file names, cells and URL values; escaped, none of them becomes a link or bold.
+    """
+    message = getattr(exc, "message", None) or str(exc)
+    problems = getattr(exc, "problems", None) or []
+    return plain(message) + "".join(f"\n- {plain(p)}" for p in problems)

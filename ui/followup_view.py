@@ -69,7 +69,7 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
     try:
         return fu.Period(start, end)
     except UserError as exc:
-        st.warning(str(exc), icon=":material/event_busy:")
+        st.warning(fmt.error_text(exc), icon=":material/event_busy:")
         return None
 
 
@@ -450,7 +450,7 @@ def editor(ctx: state.Context) -> None:
                     ctx.store, kind, edited.drop(columns=["Boligorganisation"]), actor=state.current_actor()
                 )
             except UserError as exc:
-                st.error(exc.message, icon=":material/error:")
+                st.error(fmt.plain(exc.message), icon=":material/error:")
                 for problem in exc.problems or []:
                     st.markdown(f"- {fmt.plain(problem)}")
                 return

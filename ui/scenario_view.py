@@ -657,7 +657,7 @@ def save_scenario(base: RuleSet, release: str | None = None) -> None:
             scenario, actor=state.current_actor(), name=name, title=title or _default_title(base, overrides)
         )
     except UserError as exc:
-        flash("error", str(exc))
+        flash("error", fmt.error_text(exc))
         return
     flash("success", f"Scenariet er gemt som {plain(saved.name)} version {saved.version}.")
     st.rerun()  # the whole app: the sidebar lists the new version
@@ -686,7 +686,7 @@ def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
         name, version = stored
         state.store().adopt_rule_set(name, version, actor=actor)
     except UserError as exc:
-        flash("error", str(exc))
+        flash("error", fmt.error_text(exc))
         return
     st.cache_data.clear()
     adopted = stored_rule_set(f"{name}@{version}")

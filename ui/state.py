@@ -383,7 +383,7 @@ def context(*, sidebar: bool = True) -> Context:
     try:
         rules = base.with_overrides(overrides) if overrides else base
     except UserError as exc:  # values that passed one by one but not together
-        st.warning(str(exc), icon=":material/link_off:")
+        st.warning(fmt.error_text(exc), icon=":material/link_off:")
         overrides, rules = {}, base
     sync_url(release if release != newest else None, choice if choice != adopted_choice else None, overrides)
     place = municipality()
@@ -492,7 +492,7 @@ def _seed_scenario(base: RuleSet) -> None:
     try:
         values = from_query(base, query)
     except UserError as exc:
-        st.warning(str(exc), icon=":material/link_off:")
+        st.warning(fmt.error_text(exc), icon=":material/link_off:")
         return
     for key, value in values.items():
         _view()[scenario_key(key)] = value
@@ -631,8 +631,8 @@ def audited_download(
 def demo_caption(ctx: Context) -> None:
     """One line under a page title saying which data, release and rule set are in view."""
     who = "Demodata (fiktive afdelinger)" if ctx.is_demo else "Data"
-    where = f" · {ctx.municipality} Kommune" if ctx.municipality else ""
-    st.caption(f"{who}{where} · udgivelse {ctx.release} · regelsæt {ctx.rules_label}")
+    where = f" · {fmt.plain(ctx.municipality)} Kommune" if ctx.municipality else ""
+    st.caption(f"{who}{where} · udgivelse {fmt.plain(ctx.release)} · regelsæt {fmt.plain(ctx.rules_label)}")
 
 
 def classification(ctx: Context) -> Classification:

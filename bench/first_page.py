@@ -33,8 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 from bench.rerun import _INTERACTIVE, _TEXT_SHOWN  # noqa: E402
+from tests.support.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 
 TARGET_S = 3.0
 TARGET_RATIO = 1.3

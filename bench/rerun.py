@@ -5,7 +5,7 @@ Run from the repository root (needs Chromium, like the e2e tests)::
     .venv/bin/python bench/rerun.py            # 15 repetitions each
     .venv/bin/python bench/rerun.py --reps 30 --cold 9
 
-Measures in real Chromium through Playwright (``bench/browser.py``):
+Measures in real Chromium through Playwright (``tests/support/browser.py``):
 
 (a) trivial app (``bench/trivial_app.py``): from pressing Enter in the number input to the new
     "Resultat: <value>" text on screen — Streamlit's own round trip on this machine;
@@ -43,7 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.browser import free_port, launch_chromium, start_streamlit, wait_for_app  # noqa: E402
+from tests.support.browser import free_port, launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 
 PARAM = "c.forebyggelse.outside_labour"
 INPUT = ".st-key-p-" + PARAM.replace(".", "-") + " input"

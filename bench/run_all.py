@@ -48,7 +48,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 from bench.classify import timed  # noqa: E402
 from bench.first_page import first_pages  # noqa: E402
 from bench.first_page import table as first_page_table  # noqa: E402
@@ -62,6 +61,7 @@ from bench.rerun import (  # noqa: E402
     change,
     cold_starts,  # noqa: E402
 )
+from tests.support.browser import launch_chromium, start_streamlit, wait_for_app  # noqa: E402
 
 TARGET_CLASSIFY_8K_MS = 20.0
 TARGET_RATIO_AALBORG = 2.0

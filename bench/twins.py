@@ -19,34 +19,20 @@ measurement script, not a test: it never fails on a missed target, it says so.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.classify import timed  # noqa: E402
 from trappetrin import twins  # noqa: E402
 from trappetrin.store import open_store  # noqa: E402
 
 TARGET_ONE_MS = 50.0
 TARGET_ALL_MS = 2_000.0
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median and 90th percentile in milliseconds of ``runs`` calls, after one warm-up call."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(0.9 * len(samples)))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,11 +16,11 @@ from ui import fmt
 from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.state import (
     DEPARTMENT_KEY,
-    MUNICIPALITY_KEY,
     classified,
     context,
     data_version,
     demo_caption,
+    department_not_in_view,
     link_params,
     no_data_notice,
     remember,
@@ -185,25 +185,7 @@ if dept in absent.index:  # no data in this release: the register facts and the 
     _colour_history(dept, str(reg["name"]))
     st.stop()
 if dept not in frame.index:
-    home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
-    if home is not None and home != ctx.municipality:  # a link from "Hele landet" or another municipality
-        st.warning(
-            f"Afdelingen »{fmt.plain(dept)}« ligger i {fmt.plain(home)} Kommune, og siderne viser nu "
-            f"{fmt.plain(ctx.municipality)} "
-            f"Kommune. Skift kommune for at se den."
-        )
-        st.page_link(
-            "pages/afdeling.py",
-            label=f"Vis afdelingen i {home} Kommune",
-            icon=":material/swap_horiz:",
-            query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
-        )
-    else:
-        st.warning(
-            f"Afdelingen »{fmt.plain(dept)}« findes ikke i udgivelse {fmt.plain(ctx.release)}. "
-            "Vælg en afdeling på listen."
-        )
-    st.stop()
+    department_not_in_view(ctx, dept, "pages/afdeling.py")
 
 row = frame.loc[dept]
 i = frame.index.get_loc(dept)

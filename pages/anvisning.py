@@ -228,13 +228,17 @@ with left:
         danish_numbers(alt.layer(*layers).properties(height=200 if base_cap is not None else 140)), width="stretch"
     )
     st.caption(
-        (
-            f"Det grå bånd er behovet ({need} billige boliger om året); "
-            if params.need_given
-            else f"Der er ikke angivet et behov for {place_label(place)}, så intet bånd; "
+        " ".join(
+            part
+            for part in [
+                f"Det grå bånd er behovet ({need} billige boliger om året)."
+                if params.need_given
+                else f"Der er ikke angivet et behov for {place_label(place)}, så der er intet bånd.",
+                "Den stiplede linje er det antal, boliganvisningen faktisk anviste." if params.actual_use > 0 else "",
+                "Søjlen viser, hvilke afdelinger de billige boliger kommer fra.",
+            ]
+            if part
         )
-        + "den stiplede linje er det antal, boliganvisningen faktisk anviste. "
-        "Søjlen viser, hvilke afdelinger de billige boliger kommer fra."
     )
 
 with right:

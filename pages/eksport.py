@@ -156,7 +156,9 @@ if ctx.has_scenario:
 counts = table["Farve"].value_counts()
 st.markdown(
     f"**{formatting.integer(len(table))} afdelinger** · "
-    + " · ".join(f"{fmt.outcome_label(rules, o.code)}: {counts.get(o.label, 0)}" for o in rules.outcomes)
+    + " · ".join(
+        f"{fmt.outcome_label(rules, o.code)}: {formatting.integer(counts.get(o.label, 0))}" for o in rules.outcomes
+    )
     + (f" · {NO_DATA_LABEL}: {counts[NO_DATA_LABEL]}" if NO_DATA_LABEL in counts else "")
 )
 

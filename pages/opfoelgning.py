@@ -45,6 +45,9 @@ except UserError as exc:
     st.stop()
 view.overview(ctx, summary)
 view.sections(ctx, summary)
-view.report_downloads(ctx, period, params)
+if current_actor().can("export"):
+    view.report_downloads(ctx, period, params)
+else:
+    st.info("Statusrapporten kan hentes af roller, der må eksportere.", icon=":material/lock:")
 if current_actor().can("import"):
     view.editor(ctx)

@@ -98,6 +98,15 @@ with st.container(horizontal=True, vertical_alignment="center"):
         )
     filter_line = st.empty()
     st.space("stretch")
+    # Back to the view that fits every department shown (after zooming and panning).
+    national = ctx.municipality is None and frame["municipality"].nunique() > 1
+    if st.button(
+        "Hele landet" if national else "Hele kommunen",
+        icon=":material/zoom_out_map:",
+        key="hele_kommunen",
+        help="Vis alle de viste afdelinger på kortet igen.",
+    ):
+        st.session_state[REFIT_KEY] = st.session_state.get(REFIT_KEY, 0) + 1  # the map below is made after this
     # The basemap switch in a popover at the row's end: the map starts a row higher, and the
     # button says when the basemap is on.
     with st.popover(
@@ -180,36 +189,26 @@ if not shown:
     )
     st.stop()
 
-national = ctx.municipality is None and frame["municipality"].nunique() > 1
 counts = outcome[mask].value_counts()
 left, right = st.columns([5, 4], gap="medium")
 with left:
     chart, ry_all = overview(res, ctx.release, basemap=basemap, only=shown, refit=st.session_state.get(REFIT_KEY, 0))
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):  # legend | button
-        # The legend beside the map: symbol, colour and count per step.
-        legend = "".join(
-            f'<span class="tt-legend-item"><span class="tt-dot" style="background:{o.color}">'
-            f"{fmt.plain(rules.map_symbol(o.code))}</span>{fmt.plain(o.label)}"
-            f" <b>{formatting.integer(counts.get(o.code, 0))}</b></span>"
-            for o in (rules.outcome(c) for c in rules.severity_order())
-        )
-        st.html(
-            "<style>.tt-legend{display:flex;flex-wrap:wrap;gap:.25rem .9rem;font-size:.875rem;align-items:center}"
-            ".tt-legend-item{display:inline-flex;align-items:center;gap:.3rem;white-space:nowrap}"
-            ".tt-dot{display:inline-flex;justify-content:center;align-items:center;width:1.15rem;height:1.15rem;"
-            "border-radius:50%;border:1px solid #282828;color:#fff;font-size:.7rem;font-weight:700;"
-            "text-shadow:0 0 2px #000}</style>"
-            f'<div class="tt-legend" role="list" aria-label="Trin på kortet">{legend}</div>',
-            width="content",
-        )
-        if st.button(
-            "Hele landet" if national else "Hele kommunen",
-            icon=":material/zoom_out_map:",
-            key="hele_kommunen",
-            help="Vis alle de viste afdelinger på kortet igen.",
-        ):
-            st.session_state[REFIT_KEY] = st.session_state.get(REFIT_KEY, 0) + 1
-            st.rerun()
+    # The legend beside the map: symbol, colour and count per step.
+    legend = "".join(
+        f'<span class="tt-legend-item"><span class="tt-dot" style="background:{o.color}">'
+        f"{fmt.plain(rules.map_symbol(o.code))}</span>{fmt.plain(o.label)}"
+        f" <b>{formatting.integer(counts.get(o.code, 0))}</b></span>"
+        for o in (rules.outcome(c) for c in rules.severity_order())
+    )
+    st.html(
+        "<style>.tt-legend{display:flex;flex-wrap:wrap;gap:.25rem .9rem;font-size:.875rem;align-items:center}"
+        ".tt-legend-item{display:inline-flex;align-items:center;gap:.3rem;white-space:nowrap}"
+        ".tt-dot{display:inline-flex;justify-content:center;align-items:center;width:1.15rem;height:1.15rem;"
+        "border-radius:50%;border:1px solid #282828;color:#fff;font-size:.7rem;font-weight:700;"
+        "text-shadow:0 0 2px #000}</style>"
+        f'<div class="tt-legend" role="list" aria-label="Trin på kortet">{legend}</div>',
+        width="content",
+    )
     event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object", key="map", height=560)
     if national:
         st.caption(

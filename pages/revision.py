@@ -55,7 +55,7 @@ with st.container(horizontal=True):
     people = [ALL] + sorted(everything["actor"].dropna().astype(str).unique())
     who = st.selectbox("Hvem", people, key=WHO_KEY)
     period = st.date_input(
-        "Periode", value=(first, today), min_value=first, max_value=today, key=PERIOD_KEY, format="DD-MM-YYYY"
+        "Periode", value=(first, today), min_value=first, max_value=today, key=PERIOD_KEY, format="DD.MM.YYYY"
     )
 
 since = until = None

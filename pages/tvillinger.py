@@ -19,11 +19,11 @@ from ui import fmt
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
-    MUNICIPALITY_KEY,
     audited_download,
     context,
     current_actor,
     demo_caption,
+    department_not_in_view,
     link_params,
     municipalities,
     no_data_notice,
@@ -182,25 +182,7 @@ if view == "afdeling":
     )
     set_url(DEPARTMENT_KEY, dept)
     if dept not in frame.index:
-        home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
-        if home is not None and home != ctx.municipality:  # a twin in another municipality
-            st.warning(
-                f"Afdelingen »{fmt.plain(dept)}« ligger i {fmt.plain(home)} Kommune, og siderne viser nu "
-                f"{fmt.plain(ctx.municipality)} "
-                "Kommune. Skift kommune for at se den."
-            )
-            st.page_link(
-                "pages/tvillinger.py",
-                label=f"Vis afdelingen i {home} Kommune",
-                icon=":material/swap_horiz:",
-                query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
-            )
-        else:
-            st.warning(
-                f"Afdelingen »{fmt.plain(dept)}« findes ikke i udgivelse {fmt.plain(ctx.release)}. "
-                "Vælg en afdeling på listen."
-            )
-        st.stop()
+        department_not_in_view(ctx, dept, "pages/tvillinger.py")
     row = frame.loc[dept]
     grey = tv.masked_for(ctx, frame)
     is_grey = bool(grey[frame.index.get_loc(dept)])
@@ -241,7 +223,7 @@ if view == "afdeling":
         )
         st.caption(
             "Bjælken er tvillingernes spænd (laveste–højeste), stregen deres median, de grå prikker de enkelte "
-            "tvillinger og den røde rude afdelingen selv."
+            "tvillinger og den lilla rude afdelingen selv."
         )
     else:
         st.info(
@@ -366,7 +348,7 @@ else:
             "Retning:N",
             scale=alt.Scale(
                 domain=sorted(set(chart_data["Retning"])),
-                range=["#b2182b" if "værre" in r else "#2166ac" for r in sorted(set(chart_data["Retning"]))],
+                range=["#762a83" if "værre" in r else "#4a6fa5" for r in sorted(set(chart_data["Retning"]))],
             ),
             legend=alt.Legend(orient="bottom", title=None),
         )

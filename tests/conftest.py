@@ -1,7 +1,7 @@
 """Shared pytest set-up for all test tiers (unit, app, e2e).
 
 - Puts the repository root on ``sys.path`` (pyproject's ``pythonpath``
-  does the same) so tests can ``import trappetrin`` and ``import bench.browser``.
+  does the same) so tests can ``import trappetrin`` and ``import tests.support.browser``.
 - Registers Hypothesis profiles: ``dev`` (default) and ``ci`` (used when
   ``CI`` is set): no per-example deadline, since timings on 2 busy cores
   under pytest-xdist are noisy; ``ci`` is also derandomized so CI results

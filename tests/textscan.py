@@ -250,6 +250,8 @@ def app_problems(at, page: str) -> list[str]:
                 continue
             if isinstance(value, pd.DataFrame):
                 found += frame_problems(value.reset_index(drop=value.index.name is None), f"{page} {kind}")
+        if type(proto).__name__ == "DateInput" and proto.format != "DD.MM.YYYY":
+            found.append(f"{page} date input {proto.label!r}: shows dates as {proto.format}, not DD.MM.YYYY")
         if type(proto).__name__ == "MultiSelect" and proto.select_all != 0:
             found.append(f"{page} multiselect {proto.label!r}: Streamlit's English 'Select all' row is on")
         if kind == "metric":

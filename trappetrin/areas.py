@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -78,19 +77,19 @@ REPORTED_SETS = {"udsat": "criteria_met_udsat", "forebyggelse": "criteria_met_fo
 
 
 def read_area_file(path: Path) -> pd.DataFrame:
-    """Read and validate an area CSV; raise :class:`UserError` listing every problem at once."""
+    """Read and validate an area CSV; raise :class:`UserError` listing every problem at once.
+
+    The file is read like an import (:func:`trappetrin.importer.read_table`): UTF-8 or Windows
+    text, any separator, size limits; rows are numbered as the spreadsheet numbers them.
+    """
+    from .importer import read_table  # late: the importer needs the store, areas do not
+
     name = Path(path).name
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"Filen {path} findes ikke.") from None
-    except (pd.errors.EmptyDataError, csv.Error) as exc:
-        raise UserError(
-            f"{name}: filen kan ikke læses som CSV – den er tom eller har ingen kolonner ({exc})."
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise UserError(f"{name}: filen kan ikke læses som CSV ({exc}).") from None
-    raw.columns = [c.strip() for c in raw.columns]
+        raw = read_table(path)
+    except UserError as exc:
+        raise UserError(f"{name}: filen kan ikke læses som CSV – {exc.message}") from None
+    raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in AREA_COLUMNS if c not in raw.columns]
     if missing:
         raise UserError(
@@ -102,12 +101,12 @@ def read_area_file(path: Path) -> pd.DataFrame:
     out = pd.DataFrame({"area": raw["area"].str.strip()})
     for row, value in out["area"].items():
         if not value:
-            problems.append(f"{name}, række {row + 2}, kolonne area: områdets navn mangler")
+            problems.append(f"{name}, række {row}, kolonne area: områdets navn mangler")
     numeric = [c for c in AREA_COLUMNS[1:] + OPTIONAL_COLUMNS if c in raw.columns]
     for column in numeric:
         parsed = []
         for row, text in raw[column].items():
-            where = f"{name}, række {row + 2}, kolonne {column}"
+            where = f"{name}, række {row}, kolonne {column}"
             try:
                 number = parse_number(text)
             except ValueError:

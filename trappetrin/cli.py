@@ -195,6 +195,19 @@ def _demo_refusal(path: Path, *, force: bool) -> str | None:
     return None
 
 
+def _write_table(store, args, table, details: dict) -> None:
+    """A release's table as CSV (``--format``) to ``--out``; an export of real data goes in the audit trail."""
+    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
+    if not store.is_demo:
+        store.log_event(
+            _user(),
+            "export",
+            args.release,
+            file_name=args.out.name if args.out else None,
+            details={"format": args.format, **details, "kilde": "kommandolinjen"},
+        )
+
+
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "ukendt"
 
@@ -268,9 +281,14 @@ def run(argv: list[str] | None = None) -> int:
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
+        from .importer import field_label, partial_indicators
+
+        rules = store.adopted_rule_set()
         for row in rel.itertuples():
             n = formatting.integer(row.n_values)
-            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier")
+            lacking = partial_indicators(store, row.label, rules)
+            partial = f"\tdelvis: uden {', '.join(field_label(c) for c in lacking)}" if lacking else ""
+            print(f"{row.label}\t{row.source}\t{formatting.date(row.reference_date)}\t{n} værdier{partial}")
         return 0
     if args.command == "report":
         from .followup import Period
@@ -293,19 +311,7 @@ def run(argv: list[str] | None = None) -> int:
         rules = store.rule_set(args.rules, args.version)
         res = classify_release(store, args.release, rules)
         table = colour_list(res, generated_at=datetime.now(), is_demo=store.is_demo)
-        _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
-        if not store.is_demo:  # exports of real data go in the audit trail
-            store.log_event(
-                _user(),
-                "export",
-                args.release,
-                file_name=args.out.name if args.out else None,
-                details={
-                    "format": args.format,
-                    "regelsæt": f"{rules.name} v{rules.version}",
-                    "kilde": "kommandolinjen",
-                },
-            )
+        _write_table(store, args, table, {"regelsæt": f"{rules.name} v{rules.version}"})
         return 0
     if args.command == "twins":
         return _twins(store, args)
@@ -343,15 +349,7 @@ def _twins(store, args) -> int:
     else:
         pairs, reasons = twins.all_twins(data.frame, grey, variables=variables, n=args.n, scope=args.scope)
         table = twins.position_table(data.frame, grey, pairs, reasons, variables=variables, scope=args.scope, **facts)
-    _write(to_csv_danish(table) if args.format == "excel" else to_csv_plain(table), args.out)
-    if not store.is_demo:  # exports of real data go in the audit trail
-        store.log_event(
-            _user(),
-            "export",
-            args.release,
-            file_name=args.out.name if args.out else None,
-            details={"format": args.format, "tvillinger": args.department or "alle", "kilde": "kommandolinjen"},
-        )
+    _write_table(store, args, table, {"tvillinger": args.department or "alle"})
     return 0
 
 

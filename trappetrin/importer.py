@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import catalogue, spreadsheet
+from . import catalogue, formatting, spreadsheet
 from .auth import Actor, require
 from .colours import classify_release
 from .engine import classify
@@ -305,8 +305,14 @@ def read_source(source: str | Path | bytes, file_name: str | None = None) -> tup
         try:
             spreadsheet.check_size(path.stat().st_size, name)
             data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"Filen '{name}' kan ikke læses: {exc.strerror or exc}.") from None
+        except FileNotFoundError:
+            raise UserError(f"Filen '{name}' findes ikke ({path}).") from None
+        except IsADirectoryError:
+            raise UserError(f"'{name}' er en mappe, ikke en fil ({path}).") from None
+        except PermissionError:
+            raise UserError(f"Filen '{name}' kan ikke læses: du har ikke adgang til den ({path}).") from None
+        except OSError as exc:  # the system's own text is English: give its number only
+            raise UserError(f"Filen '{name}' kan ikke læses (systemfejl nr. {exc.errno}).") from None
     spreadsheet.check_size(len(data), name)
     if not data.strip():
         raise UserError(f"Filen '{name}' er tom.")
@@ -442,15 +448,25 @@ def _read_csv(data: bytes, name: str, header_row: int | None) -> pd.DataFrame:
             f"Filen '{name}' er ikke en tekstfil (den indeholder binære data). "
             "Vælg den rigtige fil, eller gem den som CSV fra Excel."
         )
+    lines = text.count("\n") + 1
+    if lines > spreadsheet.MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise UserError(
+            f"Filen '{name}' har {lines:,} linjer; der læses højst {spreadsheet.MAX_ROWS:,} rækker – forventet "
+            "én række pr. afdeling (hele landet har omkring 10.000). Er det den rigtige fil?".replace(",", ".")
+        )
+    # The separator is chosen on the first lines (each candidate parses them); the file is split once.
+    sample = "\n".join(text.split("\n", SNIFF_LINES + (header_row or 0))[: SNIFF_LINES + (header_row or 0)])
     best: tuple | None = None
     for delimiter in (";", ",", "\t"):
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        head = _find_header(rows, header_row, name)
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        head = _find_header(rows, header_row, name) if header_row is None or header_row <= len(rows) else 0
         found_id = any(_is_id_header(c) for c in rows[head]) if head < len(rows) else False
         score = (found_id, len(rows[head]) if head < len(rows) else 0)
         if best is None or score > best[0]:
-            best = (score, delimiter, rows, head)
-    _, delimiter, rows, head = best
+            best = (score, delimiter)
+    delimiter = best[1]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    head = _find_header(rows, header_row, name)
     decimal = _guess_decimal(rows[head + 1 :], "," if delimiter in (";", "\t") else ".")
     garbled = [c for c in (rows[head] if head < len(rows) else []) if _MOJIBAKE.search(str(c))]
     if garbled:
@@ -494,6 +510,9 @@ def _guess_decimal(rows: list[list[str]], default: str) -> str:
         return "."
     return default
 
+
+#: Lines of a CSV file its separator is chosen on.
+SNIFF_LINES = 200
 
 #: Rows searched for the header row; a header further down needs ``header_row``.
 HEADER_SEARCH_ROWS = 50
@@ -590,6 +609,9 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, header_row: int | None
                     f"Filen '{name}' har kun skjulte ark ({', '.join(infos)}) – vis arket med tabellen i Excel, "
                     "eller vælg det ved navn (--sheet)."
                 )
+        for info in workbook.sheets:
+            # Every sheet, before openpyxl: it reads a sheet without <dimension> to its end on opening.
+            workbook.scan(info)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any parser error is the file's fault; its English text is not shown
@@ -835,12 +857,13 @@ def _check_release(
         )
     elif day < EARLIEST_DATE:
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger før 2000 – forventet en dato fra 2000 til i dag."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger før 2000 – "
+            "forventet en dato fra 2000 til i dag."
         )
     elif day > today + timedelta(days=FUTURE_DAYS):
         problems.append(
-            f"{DATE_FIELD}Opgørelsesdatoen {day.isoformat()} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
-            f"forventet senest {(today + timedelta(days=FUTURE_DAYS)).isoformat()}."
+            f"{DATE_FIELD}Opgørelsesdatoen {formatting.date(day)} ligger mere end {FUTURE_DAYS} dage ude i fremtiden – "
+            f"forventet senest {formatting.date(today + timedelta(days=FUTURE_DAYS))}."
         )
     return label, src or "", day, problems
 
@@ -976,17 +999,24 @@ def missing_rule_columns(headers: list[str], mapping: dict[str, str] | None, rul
 def partial_indicators(store: Store, label: str, rules: RuleSet) -> list[str]:
     """Indicators ``rules`` reads that the values release ``label`` has no column for (a partial
     release; empty for a complete one and for releases without values)."""
-    if rules.scope != "afdeling":
-        return []
-    present = set(
-        store.query(
-            "SELECT DISTINCT v.indicator FROM indicator_values v JOIN releases r USING (release_id) WHERE r.label = ?",
-            [label],
-        )["indicator"]
+    return partial_releases(store, rules).get(label, [])
+
+
+def partial_releases(store: Store, rules: RuleSet | None) -> dict[str, list[str]]:
+    """Every partial values release: label → the indicators ``rules`` reads that it lacks (one query)."""
+    if rules is None or rules.scope != "afdeling":
+        return {}
+    needed = [c for c in rules.indicators if c in catalogue.indicators()]
+    present = store.query(
+        "SELECT r.label, list(DISTINCT v.indicator) AS indicators FROM releases r "
+        "JOIN indicator_values v USING (release_id) GROUP BY r.label"
     )
-    if not present:
-        return []
-    return [c for c in rules.indicators if c in catalogue.indicators() and c not in present]
+    out = {}
+    for label, have in zip(present["label"], present["indicators"]):
+        lacking = [c for c in needed if c not in set(have)]
+        if lacking:
+            out[str(label)] = lacking
+    return out
 
 
 def _needed_columns(

@@ -53,7 +53,7 @@ DEMO_TEXT = (
     "Ikke den fortrolige monitoreringsliste og ikke rigtige opfølgningstal."
 )
 N_TREND_RELEASES = 6
-DPI = 170  # charts: sharp on paper at their printed width (~17 cm), small and quick to draw
+DPI = 170  # only for raster output; the charts are SVG
 
 
 @dataclass
@@ -393,6 +393,22 @@ def build_report(
     }
     if not long.empty:
         charts["nøgletal"] = _trend_chart(long)
+    rel = store.releases()
+    rel = rel[rel["reference_date"] <= pd.Timestamp(res.data.reference_date)]
+    tables["udgivelser"] = Table(
+        "Udgivelser til og med rapportens",
+        pd.DataFrame(
+            {
+                "Udgivelse": rel["label"].astype(str),
+                "Kilde": rel["source"].astype(str),
+                "Opgørelsesdato": [fmt.date(d) for d in rel["reference_date"]],
+                "Værdier": rel["n_values"].astype(int),
+                "Listeår": [fmt.MISSING if pd.isna(y) else str(int(y)) for y in rel["list_year"]],
+            }
+        ),
+        {"Værdier": _int},
+        widths=["1fr", "1.4fr", "1.1fr", "0.9fr", "0.8fr"],
+    )
     about = _about(store, rules, res, summary, is_demo)
     return Report(
         period=period,
@@ -474,9 +490,19 @@ def _figure(width_in: float, height_in: float):
 
 
 def _png(fig) -> bytes:
+    """The chart as SVG (vector: sharp at any size, quick to write; typst embeds it with the
+    report's own fonts, as text kept as text, so the numbers in a chart are in the PDF's text)."""
+    import matplotlib
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "trappetrin"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
+
+
+def image_name(key: str, data: bytes) -> str:
+    """The file name a chart is written under for typst: SVG or PNG by its content."""
+    return f"{key}.svg" if data[:100].lstrip().startswith((b"<?xml", b"<svg")) else f"{key}.png"
 
 
 def _danish_axis(ax) -> None:
@@ -646,27 +672,30 @@ def _document(report: Report) -> dict:
     table("lister")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "3. Kort og skift siden samme udgivelse sidste år"})
-    blocks.append({"type": "image", "path": "kort.png", "width": "100%"})
+    blocks.append({"type": "image", "path": image_name("kort", report.charts["kort"]), "width": "100%"})
     table("skift")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "4. Udvikling i nøgletal"})
     table("nøgletal")
     if "nøgletal" in report.charts:
-        blocks.append({"type": "image", "path": "nøgletal.png", "width": "100%"})
+        blocks.append({"type": "image", "path": image_name("nøgletal", report.charts["nøgletal"]), "width": "100%"})
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "5. Anvisning: kapacitet, rådighed og brug"})
     table("anvisning")
-    blocks.append({"type": "image", "path": "anvisning.png", "width": "85%"})
+    blocks.append({"type": "image", "path": image_name("anvisning", report.charts["anvisning"]), "width": "85%"})
     table("trin")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "6. Fleksibel udlejning og fogedsager"})
     table("organisationer")
-    blocks.append({"type": "image", "path": "organisationer.png", "width": "100%"})
+    blocks.append(
+        {"type": "image", "path": image_name("organisationer", report.charts["organisationer"]), "width": "100%"}
+    )
     table("kriterier")
     blocks.append({"type": "pagebreak"})
     blocks.append({"type": "heading", "level": 1, "text": "7. Om data"})
     for line in report.about:
         blocks.append({"type": "para", "text": line})
+    table("udgivelser", level=2)
     return {
         "title": report.title,
         "subtitle": "Fælles udlejningsaftale · Aalborg Kommune og de almene boligorganisationer",
@@ -688,7 +717,7 @@ def to_pdf(report: Report) -> bytes:
         root = Path(tmp)
         (root / "data.json").write_text(json.dumps(_document(report), ensure_ascii=False), encoding="utf-8")
         for key, png in report.charts.items():
-            (root / f"{key}.png").write_bytes(png)
+            (root / image_name(key, png)).write_bytes(png)
         (root / "report.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
         return typst.compile(
             str(root / "report.typ"),
@@ -728,6 +757,7 @@ def to_xlsx(report: Report) -> bytes:
         "trin": "Anvisning pr. trin",
         "organisationer": "Organisationer",
         "kriterier": "Fleksibel pr. kriterium",
+        "udgivelser": "Udgivelser",
     }
     for key, name in names.items():
         frame = report.tables[key].frame.copy()

@@ -466,11 +466,11 @@ def check_discretion(rules: RuleSet, *, source: str) -> RuleSet:
     floor = discretion_floor()
     d = rules.discretion
     if d is None or d.indicator != DISCRETION_INDICATOR or d.minimum < floor:
-        found = "ingen diskretion" if d is None else f"{d.indicator} ≥ {formatting.number(d.minimum)}"
+        found = "ingen diskretion" if d is None else f"{d.indicator} ≥ {formatting.short(d.minimum)}"
         raise UserError(
             f"Regelsættet i {source} overholder ikke aftalens diskretionsgrænse: afdelinger med færre end "
-            f"{formatting.number(floor)} beboere i alderen 18–64 år skal være skjult ([discretion] indicator = "
-            f'"{DISCRETION_INDICATOR}", minimum ≥ {formatting.number(floor)}); regelsættet har {found}. '
+            f"{formatting.short(floor)} beboere i alderen 18–64 år skal være skjult ([discretion] indicator = "
+            f'"{DISCRETION_INDICATOR}", minimum ≥ {formatting.short(floor)}); regelsættet har {found}. '
             "Det bruges ikke."
         )
     return rules

@@ -344,6 +344,8 @@ def parameter_name(rules: RuleSet, param: Parameter) -> str:
     """Where a parameter sits, in Danish: ``Forebyggelseskriterier …: Kun grundskole`` style."""
     if param.kind == "discretion":
         return f"Diskretionsgrænse: {_condition_label(rules, param)}"
+    if is_flag_gate(param):  # "Afdelinger i et område på ministeriets liste er røde: ja → nej"
+        return parameter_label(rules, param)
     if param.kind == "min_met":
         rule = next(r for r in rules.rules if r.id == param.rule)
         return f"{rule.label or rule.id}: mindst antal opfyldte kriterier"

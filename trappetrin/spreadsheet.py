@@ -34,8 +34,9 @@ MAX_UNCOMPRESSED = 80 * 1024 * 1024
 #: Largest compression ratio of an entry above :data:`RATIO_FLOOR` bytes uncompressed.
 MAX_RATIO = 150
 RATIO_FLOOR = 2 * 1024 * 1024
-#: Most rows, columns and cells (of the used rectangle) a sheet may span.
-MAX_ROWS = 100_000
+#: Most rows, columns and cells (of the used rectangle) a sheet (or CSV file) may span. Denmark has
+#: about 8.000 social-housing departments; 20.000 rows keeps the worst refused file near 5 s.
+MAX_ROWS = 20_000
 MAX_COLUMNS = 300
 MAX_CELLS = 2_000_000
 #: At most this many cells are named in one message.
@@ -46,6 +47,19 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_CHUNK = 4 * 1024 * 1024
+# Sheet XML, searched as bytes (an optional namespace prefix on every tag).
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([^"]*)"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_REF_ATTR = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?(\d{1,7})"')
+# A cell holding a formula and no (or an empty) cached value.
+_FORMULA_ONLY = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([^\"]+)\"")
 
 
 def _grouped(n: int) -> str:
@@ -92,6 +106,13 @@ def column_letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         out = chr(65 + rest) + out
     return out
+
+
+def _column_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
 
 
 def parse_ref(ref: str) -> tuple[int, int] | None:
@@ -185,7 +206,9 @@ class Workbook:
     def scan(self, sheet: SheetInfo) -> SheetInfo:
         """Stream the sheet's XML once: extent, merged ranges, formulas without a cached value.
 
-        Raises a :class:`UserError` as soon as the sheet reaches beyond the limits.
+        The XML is read in chunks of whole rows and searched with regular expressions (C speed,
+        constant memory: no element tree is built). Raises a :class:`UserError` as soon as the
+        sheet reaches beyond the limits.
         """
         if sheet.scanned:
             return sheet
@@ -196,45 +219,20 @@ class Workbook:
             raise UserError(
                 f"{where}: arket mangler i filen (projektmappen er beskadiget) – gem den igen fra Excel."
             ) from None
-        last_row = 0
         try:
             with stream:
-                for _event, elem in ElementTree.iterparse(stream, events=("end",)):
-                    tag = elem.tag
-                    if tag == f"{_MAIN}c":
-                        ref = elem.get("r")
-                        pos = parse_ref(ref) if ref else None
-                        if pos is None:
-                            pos = (last_row or 1, sheet.max_column + 1)
-                            ref = f"{column_letters(pos[1])}{pos[0]}"
-                        row, col = pos
-                        value = elem.find(f"{_MAIN}v")
-                        inline = elem.find(f"{_MAIN}is")
-                        has_value = (value is not None and (value.text or "") != "") or inline is not None
-                        if elem.find(f"{_MAIN}f") is not None and not has_value:
-                            sheet.formulas_without_value.append(ref)
-                        if has_value:
-                            sheet.cells += 1
-                            sheet.max_row = max(sheet.max_row, row)
-                            sheet.max_column = max(sheet.max_column, col)
-                            self._limits(sheet, ref, row, col)
-                        elem.clear()
-                    elif tag == f"{_MAIN}row":
-                        r = elem.get("r")
-                        last_row = int(r) if r and r.isdigit() else last_row + 1
-                        elem.clear()
-                    elif tag == f"{_MAIN}mergeCell":
-                        rng = elem.get("ref", "")
-                        first, _, last = rng.partition(":")
-                        a, b = parse_ref(first), parse_ref(last or first)
-                        if a and b:
-                            sheet.merged.append((rng, a[0], b[0]))
-                    elif tag == f"{_MAIN}sheetData":
-                        elem.clear()
-        except ElementTree.ParseError:
-            raise UserError(
-                f"{where}: arkets indhold er beskadiget (ikke gyldig XML) – gem projektmappen igen fra Excel."
-            ) from None
+                buffer, row_number = b"", 0
+                while True:
+                    chunk = stream.read(_CHUNK)
+                    buffer += chunk
+                    cut = buffer.rfind(b"</row>") + 6 if chunk else len(buffer)
+                    if cut >= 6 or not chunk:
+                        row_number = self._scan_rows(sheet, buffer[:cut], row_number)
+                        if not chunk:
+                            break
+                        buffer = buffer[cut:]
+                    elif len(buffer) > MAX_UNCOMPRESSED:  # pragma: no cover - sizes are checked before
+                        break
         except (zipfile.BadZipFile, EOFError, OSError, ValueError):
             raise UserError(
                 f"{where}: arket kan ikke pakkes ud (filen er beskadiget eller kun delvist gemt) – "
@@ -243,10 +241,69 @@ class Workbook:
         sheet.scanned = True
         return sheet
 
+    def _scan_rows(self, sheet: SheetInfo, text: bytes, row_number: int) -> int:
+        """Cells, formulas and merged ranges in ``text`` (whole rows, or the sheet's tail).
+
+        Every cell counts towards the extent, filled or only formatted: openpyxl would pad up to
+        it either way. The searches run in C (``findall``); Python only sees the matches.
+        """
+        refs = _CELL_REF_ATTR.findall(text)
+        tags = text.count(b"<c ") + text.count(b"<c>") or len(_CELL_TAG.findall(text))
+        if len(refs) < tags:
+            row_number = self._scan_without_refs(sheet, text, row_number)
+        elif refs:
+            rows = [int(r) for _, r in refs]
+            letters = {c for c, _ in refs}
+            top = max(rows)
+            widest = max(len(c) for c in letters)
+            last = max((c for c in letters if len(c) == widest), key=_column_number)
+            right = _column_number(last)
+            sheet.cells += len(refs)
+            if (
+                top > MAX_ROWS
+                or right > MAX_COLUMNS
+                or max(sheet.max_row, top) * max(sheet.max_column, right) > MAX_CELLS
+            ):
+                # Name one cell beyond the limits: the lowest, or the rightmost.
+                c, r = refs[rows.index(top)] if right <= MAX_COLUMNS else next(ref for ref in refs if ref[0] == last)
+                sheet.max_row, sheet.max_column = max(sheet.max_row, top), max(sheet.max_column, right)
+                self._limits(sheet, f"{c.decode()}{int(r)}", int(r), _column_number(c))
+            sheet.max_row, sheet.max_column = max(sheet.max_row, top), max(sheet.max_column, right)
+            row_number = max(row_number, top)
+        if b"<f" in text or b":f" in text:
+            for attrs in _FORMULA_ONLY.findall(text):
+                ref = _ATTR_R.search(attrs)
+                sheet.formulas_without_value.append(ref.group(1).decode("ascii", "replace") if ref else "?")
+        if b"mergeCell" not in text:
+            return row_number
+        for merge in _MERGE.finditer(text):
+            rng = merge.group(1).decode("ascii", "replace")
+            first, _, last = rng.partition(":")
+            a, b = parse_ref(first), parse_ref(last or first)
+            if a and b:
+                sheet.merged.append((rng, a[0], b[0]))
+        return row_number
+
+    def _scan_without_refs(self, sheet: SheetInfo, text: bytes, row_number: int) -> int:
+        """The slow path for sheets whose cells omit ``r`` (allowed, rare): count positions."""
+        for row in _ROW.finditer(text):
+            m = _ATTR_R.search(row.group(1))
+            row_number = int(m.group(1)) if m and m.group(1).isdigit() else row_number + 1
+            col = 0
+            for cell in _CELL.finditer(row.group(2) or b""):
+                ref = _ATTR_R.search(cell.group(1))
+                pos = parse_ref(ref.group(1).decode("ascii", "replace")) if ref else None
+                r, col = pos if pos else (row_number, col + 1)
+                sheet.cells += 1
+                sheet.max_row, sheet.max_column = max(sheet.max_row, r), max(sheet.max_column, col)
+                self._limits(sheet, f"{column_letters(col)}{r}", r, col)
+        return row_number
+
     def _limits(self, sheet: SheetInfo, ref: str, row: int, col: int) -> None:
         if row > MAX_ROWS or col > MAX_COLUMNS or sheet.max_row * sheet.max_column > MAX_CELLS:
             raise UserError(
-                f"Filen '{self.name}', ark '{sheet.name}': arket har en udfyldt celle helt ude i {ref} "
+                f"Filen '{self.name}', ark '{sheet.name}': arket har en celle (udfyldt eller formateret) "
+                f"helt ude i {ref} "
                 f"(række {_grouped(row)}, kolonne {_grouped(col)}); der læses højst {_grouped(MAX_ROWS)} rækker, "
                 f"{MAX_COLUMNS} kolonner og {_grouped(MAX_CELLS)} celler i alt – slet indholdet uden for "
                 "tabellen, eller gem tabellen som CSV."

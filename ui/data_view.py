@@ -129,7 +129,7 @@ def _options(kind: str) -> dict:
                 help="Et nyt mærke; en gemt udgivelse ændres aldrig.",
             )
             source = st.selectbox("Kilde", VALUE_SOURCES, key="data_source")
-            day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD-MM-YYYY")
+            day = st.date_input("Opgørelsesdato", value=today, key="data_date", format="DD.MM.YYYY")
         return {"label": label, "source": source, "reference_date": day}
     if kind == "ministerliste":
         with st.container(horizontal=True):

@@ -64,8 +64,8 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
         )
         if choice != CUSTOM:
             return choices[choice]
-        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD-MM-YYYY", key="fu_from", width=180)
-        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD-MM-YYYY", key="fu_to", width=180)
+        start = st.date_input("Fra", value=date(span[1].year, 1, 1), format="DD.MM.YYYY", key="fu_from", width=180)
+        end = st.date_input("Til", value=date(span[1].year, 12, 31), format="DD.MM.YYYY", key="fu_to", width=180)
     try:
         return fu.Period(start, end)
     except UserError as exc:

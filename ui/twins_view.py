@@ -147,7 +147,10 @@ def short_label(code: str) -> str:
 
 def comparison_chart(cmp: pd.DataFrame, twin_values: pd.DataFrame, dept_name: str) -> alt.FacetChart:
     """Per indicator: each twin with a value (grey dots), the twins' range (bar), their median (tick),
-    and the department (a red diamond, when it may be shown). Only indicators with an aggregate."""
+    and the department (a purple diamond, not a step colour; only when it may be shown).
+
+    Only indicators with an aggregate (enough twins with values) are drawn.
+    """
     shown = cmp[cmp["median"].notna()]
     order = [catalogue.label(c) for c in shown.index]
     ranges = pd.DataFrame(
@@ -212,7 +215,7 @@ def comparison_chart(cmp: pd.DataFrame, twin_values: pd.DataFrame, dept_name: st
     )
     mine = (
         chart.transform_filter("datum.layer == 'own'")
-        .mark_point(shape="diamond", filled=True, size=160, color="#b2182b", opacity=1)
+        .mark_point(shape="diamond", filled=True, size=160, color="#762a83", opacity=1)
         .encode(x=alt.X("value:Q", scale=x_scale), tooltip=["Afdeling:N", "Indikator:N", "Værdi:N", "Placering:N"])
     )
     return (

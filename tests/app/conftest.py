@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.demo import demo_copy
 from trappetrin.store import open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ TIMEOUT_S = 60
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database file built once per test session (per xdist worker)."""
     path = tmp_path_factory.mktemp("appdb") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -38,10 +38,21 @@ ROLES = """
 "adam@aalborg.dk" = "admin"
 """
 USERS = {"viewer": "vera@aalborg.dk", "analyst": "ana@aalborg.dk", "admin": "adam@aalborg.dk"}
-ALL_PAGES = ["oversigt", "scenarie", "udvikling", "afdeling", "tvillinger", "anvisning", "eksport", "data", "revision"]
+ALL_PAGES = [
+    "oversigt",
+    "scenarie",
+    "udvikling",
+    "afdeling",
+    "tvillinger",
+    "anvisning",
+    "opfoelgning",
+    "eksport",
+    "data",
+    "revision",
+]
 EXPECTED_PAGES = {
-    "viewer": {"oversigt", "udvikling", "afdeling", "tvillinger", "anvisning"},
-    "analyst": {"oversigt", "scenarie", "udvikling", "afdeling", "tvillinger", "anvisning", "eksport"},
+    "viewer": {"oversigt", "udvikling", "afdeling", "tvillinger", "anvisning", "opfoelgning"},
+    "analyst": {"oversigt", "scenarie", "udvikling", "afdeling", "tvillinger", "anvisning", "opfoelgning", "eksport"},
     "admin": {
         "oversigt",
         "scenarie",
@@ -49,6 +60,7 @@ EXPECTED_PAGES = {
         "afdeling",
         "tvillinger",
         "anvisning",
+        "opfoelgning",
         "eksport",
         "data",
         "revision",

@@ -19,7 +19,7 @@ def step_lines(at) -> list[str]:
     return [m.value for m in at.markdown if any(s in m.value for s in STEPS)]
 
 
-@pytest.mark.parametrize("page", [None, "afdeling", "udvikling", "anvisning", "scenarie"])
+@pytest.mark.parametrize("page", [None, "afdeling", "udvikling", "anvisning", "opfoelgning", "scenarie"])
 def test_empty_pages_show_the_order_with_templates(empty_app, page):
     at = empty_app(page)
     assert not at.exception

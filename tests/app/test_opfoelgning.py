@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.app.test_access import roles  # noqa: F401 - fixture
+from tests.app.test_eksport import downloads  # noqa: F401 - fixture
 from trappetrin import followup as fu
 from trappetrin import formatting as f
 from trappetrin.colours import classify_release
@@ -110,3 +112,25 @@ def test_followup_file_goes_through_the_data_page(app, db):
         store.close()
     page = app("opfoelgning")
     assert _metrics(page)["Fogedsager"] == f.integer(s["evictions"])
+
+
+def test_report_download_follows_the_role_and_real_data_exports_are_audited(db, roles, downloads):
+    """A viewer sees the page but not the report buttons; an analyst's fetched report of real data
+    is recorded in the audit trail (the file is built when fetched)."""
+    from tests.app.test_access import _audit_log, _make_real, as_role, open_page
+
+    viewer = open_page(as_role("viewer"), "opfoelgning")
+    assert not viewer.get("download_button")
+    assert any("må eksportere" in i.value for i in viewer.info)
+    assert not any(e.label.startswith("Ret opfølgningsdata") for e in viewer.expander)
+
+    _make_real(db)
+    analyst = open_page(as_role("analyst"), "opfoelgning")
+    assert _audit_log(db).empty
+    pdf = next(b for b in analyst.download_button if b.key == "fu_dl_pdf")
+    got = downloads(pdf)
+    assert got.data.startswith(b"%PDF")
+    log = _audit_log(db)
+    assert log[["actor", "action", "object", "file_name"]].values.tolist() == [
+        ["ana@aalborg.dk", "export", "statusrapport 2026", "statusrapport_20260101-20261231.pdf"]
+    ]

@@ -265,3 +265,14 @@ def test_the_filters_are_kept_in_the_link(app):
     assert at.multiselect(key="filter_hood").value == ["Hals"]
     assert at.multiselect(key="filter_colour").value == ["green", "yellow"]
     assert any("Bydel: Hals" in m.value for m in at.markdown)
+
+
+def test_the_whole_municipality_button_gives_the_map_a_new_fitted_view(app):
+    """'Hele kommunen' (in the filter row): the same fitted view, changed by a hair in every key, so
+    the browser drops the user's pan and zoom (Streamlit applies only the keys that changed)."""
+    at = app()
+    before = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    at.button(key="hele_kommunen").click().run()
+    after = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    for key in ("latitude", "longitude", "zoom"):
+        assert after[key] != before[key] and after[key] == pytest.approx(before[key], abs=1e-5)

@@ -151,3 +151,32 @@ def test_the_command_line_reads_danish(db, capsys, tmp_path):
         assert text.strip(), command
         found += problems(text, " ".join(command))
     assert not found, "\n".join(dict.fromkeys(found))
+
+
+# --- the national demo: 8.000 departments, "Hele landet" ------------------------------------------
+
+NATIONAL_PAGES = ["oversigt", "anvisning", "udvikling", "eksport"]
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from trappetrin.demo_national import build_national
+    from trappetrin.store import open_store
+
+    path = tmp_path_factory.mktemp("national_text") / "national.duckdb"
+    store = open_store(path)
+    store.load_demo(build_national())
+    store.close()
+    return path
+
+
+@pytest.mark.parametrize("view", ["alle", "Odense"])
+def test_the_national_view_reads_danish(national_db, monkeypatch, view):
+    """Counts like 8.000 and 2.098 grouped, in the whole country and in another municipality."""
+    monkeypatch.setenv("TRAPPETRIN_DB", str(national_db))
+    found: list[str] = []
+    for page in NATIONAL_PAGES:
+        at = _run(page, {"kommune": view})
+        assert not at.exception, (page, view, at.exception)
+        found += app_problems(at, f"{page}[{view}]")
+    assert not found, "\n".join(dict.fromkeys(found))

@@ -23,6 +23,7 @@ def _grey_and_blank(db):
 
 
 def test_department_against_its_twins(app):
+    """One department: the comparison table, its twins (never itself) and the chart, in Danish numbers."""
     at = app("tvillinger", {"afd": "101-003"})
     assert not at.exception
     assert at.title[0].value == "Tvillinger"
@@ -39,6 +40,7 @@ def test_department_against_its_twins(app):
 
 
 def test_choices_are_kept_in_the_url(app):
+    """Number, basis and chosen variables come from the link and go back into it."""
     at = app("tvillinger", {"afd": "101-003", "tv.n": "7", "tv.by": "socio"})
     assert not at.exception
     assert len(at.dataframe[1].value) == 8  # the department and its 7 twins
@@ -54,12 +56,14 @@ def test_choices_are_kept_in_the_url(app):
 
 
 def test_a_bad_link_falls_back_to_the_defaults(app):
+    """An impossible n or basis in a link is ignored, not an error."""
     at = app("tvillinger", {"afd": "101-003", "tv.n": "500", "tv.by": "skostørrelse"})
     assert not at.exception
     assert at.slider(key="tv.n").value == twins.DEFAULT_N and at.radio(key="tv.by").value == "stamdata"
 
 
 def test_grey_department_and_missing_master_data_say_why(app, db):
+    """Missing master data and a grey department are explained; a grey department shows no value of its own."""
     grey, blank = _grey_and_blank(db)
     at = app("tvillinger", {"afd": blank})
     assert not at.exception
@@ -73,6 +77,7 @@ def test_grey_department_and_missing_master_data_say_why(app, db):
 
 
 def test_municipality_view_lists_the_standouts(app):
+    """The municipality view lists the largest deviations first, each a link to the department's view."""
     at = app("tvillinger", {"tv": "kommune", "tv.ind": "pct_convicted"})
     assert not at.exception
     listing = at.dataframe[0].value
@@ -84,6 +89,7 @@ def test_municipality_view_lists_the_standouts(app):
 
 
 def test_afdeling_shows_a_twin_summary_with_a_link(app):
+    """Afdeling shows the department against its master-data twins."""
     at = app("afdeling", {"afd": "101-003"})
     assert not at.exception
     assert "Sammenlignet med tvillinger" in [s.value for s in at.subheader]
@@ -106,6 +112,7 @@ def national_file(tmp_path_factory):
 
 
 def test_nationwide_scope_finds_twins_in_other_municipalities(national_file, tmp_path, monkeypatch):
+    """Scope land finds twins elsewhere; a twin in another municipality opens with a link there."""
     from tests.app.conftest import _run
 
     path = tmp_path / "n.duckdb"
@@ -147,6 +154,7 @@ def test_only_roles_that_may_export_get_the_files(db, tmp_path, monkeypatch):
 
 
 def test_an_empty_database_explains_itself(empty_app):
+    """An empty database gets the guidance, not an error."""
     at = empty_app("tvillinger")
     assert not at.exception
     assert at.title[0].value == "Tvillinger"

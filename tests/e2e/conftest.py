@@ -18,7 +18,7 @@ page : playwright.sync_api.Page (function)
     accepted. On failure a screenshot ``FAILED-<test>.png`` is saved and the
     browser's JS errors and the server log tail are added to the report.
 
-Helpers (import them from ``bench.browser``)
+Helpers (import them from ``tests.support.browser``)
 --------------------------------------------
 ``wait_for_app(page)`` waits until the app is connected and idle;
 ``screenshot(page, name)`` saves ``tests/e2e/screenshots/<name>.png``.
@@ -39,7 +39,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.browser import (
+from tests.support.browser import (
     CHROMIUM_PATH,
     REPO_ROOT,
     ServerError,
@@ -49,6 +49,7 @@ from bench.browser import (
     start_streamlit,
     wait_for_app,
 )
+from tests.support.demo import demo_copy
 
 __all__ = ["screenshot", "wait_for_app"]
 
@@ -135,8 +136,8 @@ def build_demo_db(db: Path, *args: str) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build a demo DuckDB with ``python -m trappetrin demo``; return its path."""
-    return build_demo_db(tmp_path_factory.mktemp("demo_db") / "trappetrin.duckdb")
+    """The Aalborg demo database for the app servers (a copy of the process's one, tests/support/demo.py)."""
+    return demo_copy(tmp_path_factory.mktemp("demo_db") / "trappetrin.duckdb")
 
 
 @pytest.fixture(scope="session")

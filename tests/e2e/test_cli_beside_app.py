@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.browser import REPO_ROOT, start_streamlit, wait_for_app
 from tests.e2e.conftest import HEALTH_TIMEOUT_S, build_demo_db
+from tests.support.browser import REPO_ROOT, start_streamlit, wait_for_app
 
 CLI_TIMEOUT_S = 120
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import screenshot, start_streamlit, wait_for_app
-from tests.e2e.test_scenario import LIST, assert_movers_shown
+from tests.e2e.test_scenario import _RECORD, LIST, assert_movers_shown
+from tests.support.browser import screenshot, start_streamlit, wait_for_app
+from tests.support.demo import demo_copy
 from tests.unit.test_typed_numbers import CASES
 from trappetrin.colours import classify_release
 from trappetrin.formatting import integer
@@ -41,7 +42,7 @@ def field(page: Page, key: str):
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, float], dict[str, str]]:
     """(parameter, value) → {id: name} of the departments trappetrin says change colour."""
-    store = open_store(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb"))
     try:
         release, rules = store.release_labels()[-1], store.adopted_rule_set()
         before = classify_release(store, release, rules)
@@ -76,7 +77,16 @@ def test_decimal_comma_is_applied_in_the_link_and_the_movers_list(page, app_serv
     assert_movers_shown(page, expected[CONVICTED, 1.5])
 
     type_value(page, CONVICTED, "2")  # back, so the next change is on its own
+    expect(page.locator(LIST)).to_have_attribute("data-source", "server", timeout=30_000)
+    page.wait_for_function("() => (globalThis.__trappetrinMovers?.engines.size ?? 0) > 0", timeout=30_000)
+    page.evaluate(_RECORD, LIST)
     type_value(page, OUTSIDE, "32,5")
+    # movers.js read "32,5" itself (parseTyped) and drew the movers before the server's answer.
+    draws = page.evaluate("window.__draws")
+    browser_draws = [d for d in draws if d[0] == "browser"]
+    assert browser_draws, f"the browser never drew the list for '32,5': {[d[0] for d in draws]}"
+    count = f"{len(expected[OUTSIDE, 32.5])} afdelinger skifter farve"
+    assert browser_draws[0][1] == count and sorted(browser_draws[0][2]) == sorted(expected[OUTSIDE, 32.5])
     expect(page).to_have_url(re.compile(re.escape(f"p.{OUTSIDE}=32.5") + r"(&|$)"))
     expect(field(page, OUTSIDE)).to_have_value("32,5")
     assert_movers_shown(page, expected[OUTSIDE, 32.5])

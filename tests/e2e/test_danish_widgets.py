@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bench.browser import wait_for_app
+from tests.support.browser import wait_for_app
 
 
 def test_the_uploader_reads_danish(page, app_server):

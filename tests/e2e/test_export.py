@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import REPO_ROOT, screenshot, wait_for_app
+from tests.support.browser import REPO_ROOT, screenshot, wait_for_app
 
 _DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
 SCENARIO = "p.c.forebyggelse.outside_labour=35"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.browser import ServerError, free_port, screenshot, start_streamlit, wait_for_app
 from tests.e2e.fake_oidc import FakeOIDC
+from tests.support.browser import ServerError, free_port, screenshot, start_streamlit, wait_for_app
 
 ROLES = """
 [users]

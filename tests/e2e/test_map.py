@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Locator, expect
 
-from bench.browser import screenshot, start_streamlit, wait_for_app
+from tests.support.browser import screenshot, start_streamlit, wait_for_app
+from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.staticmap import LAND
 from trappetrin.store import open_store
@@ -27,7 +28,7 @@ MAP_TIMEOUT_MS = 45_000
 @pytest.fixture(scope="module")
 def expected_counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
     """Departments per colour label (as the page labels them) for the newest release, adopted rules."""
-    store = open_store(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb"))
     try:
         rules = store.adopted_rule_set()
         summary = classify_release(store, store.release_labels()[-1], rules).summary()

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import start_streamlit, wait_for_app
+from tests.support.browser import start_streamlit, wait_for_app
 
 
 @pytest.fixture(scope="module")

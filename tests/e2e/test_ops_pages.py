@@ -10,8 +10,8 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from bench.browser import REPO_ROOT, _spawn, free_port, wait_for_app
 from tests.e2e.conftest import HEALTH_TIMEOUT_S
+from tests.support.browser import REPO_ROOT, free_port, spawn_streamlit, wait_for_app
 
 
 def test_oversigt_by_its_url_opens_the_page(app_server, page):
@@ -41,7 +41,9 @@ def test_a_damaged_database_fails_health_and_every_page_names_it(demo_db, tmp_pa
     with open(db, "r+b") as f:  # DuckDB's database header: its checksum no longer matches
         f.seek(4096)
         f.write(b"\0" * 8192)
-    server = _spawn("serve.py", tmp_path / "streamlit.log", {"TRAPPETRIN_DB": str(db)}, REPO_ROOT, free_port(), ())
+    server = spawn_streamlit(
+        "serve.py", tmp_path / "streamlit.log", {"TRAPPETRIN_DB": str(db)}, REPO_ROOT, free_port(), ()
+    )
     try:
         status, body = _health(server.url)
         assert status == 503, (status, body, server.log()[-2000:])

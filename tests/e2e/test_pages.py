@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from bench.browser import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
 
 # (url path, heading, shows data). Oversigt is the default page: its address is the root. The
 # audit trail lists actions, not the data, and says nothing of demo data (nothing to label).

@@ -14,7 +14,7 @@ import openpyxl
 import pypdf
 from playwright.sync_api import Page, expect
 
-from bench.browser import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
 
 
 def _download(page: Page, key: str):

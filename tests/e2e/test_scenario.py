@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from bench.browser import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
+from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.scenario import movers
 from trappetrin.store import open_store
@@ -39,7 +40,7 @@ def expected_movers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Department id → name of the departments that change colour at outside labour > 35 %.
 
     (The names are kept for the failure message only.)"""
-    store = open_store(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(Path(tmp_path_factory.mktemp("reference")) / "demo.duckdb"))
     try:
         release, rules = store.release_labels()[-1], store.adopted_rule_set()
         before = classify_release(store, release, rules)

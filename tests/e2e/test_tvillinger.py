@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from bench.browser import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
 
 _OVERFLOW = """() => {
     const main = document.querySelector("[data-testid='stMain']");

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.browser import start_streamlit, wait_for_app
+from tests.support.browser import start_streamlit, wait_for_app
 from trappetrin.importer import export_release_template
 from trappetrin.store import Store
 

@@ -16,11 +16,12 @@ import duckdb
 import pytest
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import backup
 from trappetrin.auth import Actor
 from trappetrin.cli import main
 from trappetrin.errors import UserError
-from trappetrin.store import DatabaseBroken, Store, open_store
+from trappetrin.store import DatabaseBroken, Store
 
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("backups") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import catalogue
 from trappetrin.colours import classify_release, colour_list, red_and_yellow
 from trappetrin.engine import classify
@@ -22,7 +23,7 @@ INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().val
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    s = open_store(tmp_path_factory.mktemp("export") / "demo.duckdb", demo_if_empty=True)
+    s = open_store(demo_copy(tmp_path_factory.mktemp("export") / "demo.duckdb"))
     yield s
     s.close()
 

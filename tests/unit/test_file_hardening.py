@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import catalogue, denmark, importer, imports, spreadsheet
 from trappetrin.auth import Actor
 from trappetrin.errors import UserError
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 BAD = Path(__file__).parent / "bad_files"
 TODAY = date(2026, 11, 23)
@@ -26,7 +27,7 @@ ADMIN = Actor("test", "admin")
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("hardening") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 
@@ -239,3 +240,50 @@ def test_save_mapping_needs_the_import_permission(store, actor):
     with pytest.raises(UserError):
         store.save_mapping("afdelingsdata", ["Nummer"], {"dept_id": "Nummer"}, actor=actor)
     assert dump(store) == before
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_partial_release_unless_allowed_and_lists_it_as_partial(demo_file, tmp_path, monkeypatch, capsys):
+    from trappetrin.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(demo_file, db)
+    monkeypatch.setenv("TRAPPETRIN_DB", str(db))
+    file = str(BAD / "missing_rule_columns.csv")
+    args = ["import", file, "--kind", "afdelingsdata", "--label", "cli-delvis", "--source", "Beboerdata"]
+    args += ["--date", date.today().isoformat()]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "filen mangler 4 kolonner, som regelsættet 'trappetrin' bruger" in err and "--allow-missing" in err
+    allow = [
+        a
+        for c in ("pct_convicted", "pct_basic_education", "income_pct_of_region", "pct_nonwestern")
+        for a in ("--allow-missing", c)
+    ]
+    assert main(args + allow) == 0
+    assert "Delvis udgivelse uden kolonne for: Dømte" in capsys.readouterr().err
+    assert main(["releases"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("cli-delvis\t"))
+    assert line.split("\t")[-1].startswith("delvis: uden Dømte")
+
+
+def test_an_area_file_in_windows_text_is_read_and_rows_are_numbered_as_in_the_sheet(tmp_path):
+    from trappetrin.areas import read_area_file
+
+    head = "area;year;residents;pct_outside_labour;pct_convicted;national_pct_convicted;pct_basic_education;"
+    head += "income_pct_of_region;pct_nonwestern\r\n"
+    path = tmp_path / "områder.csv"
+    path.write_bytes(
+        (head + "Ærtebjerg;2024;1500;35,0;1,0;0,78;50,0;70,0;20,0\r\nØst;2024;x;35;1;0,78;50;70;20\r\n").encode(
+            "cp1252"
+        )
+    )
+    with pytest.raises(UserError) as info:
+        read_area_file(path)
+    assert info.value.problems == ["områder.csv, række 3, kolonne residents: 'x' er ikke et tal"]
+    path.write_bytes(b"")
+    with pytest.raises(UserError, match="kan ikke læses som CSV – Filen 'områder.csv' er tom") as info:
+        read_area_file(path)
+    assert "No columns" not in str(info.value)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import followup as fu
 from trappetrin import imports
 from trappetrin.auth import Actor
@@ -20,7 +21,7 @@ from trappetrin.cli import main
 from trappetrin.colours import classify_release
 from trappetrin.errors import UserError
 from trappetrin.followup_demo import USED_PER_YEAR
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 TODAY = date(2026, 11, 23)
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
@@ -30,7 +31,7 @@ ANALYST = Actor("Ane", "analyst")
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("followup") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import getting_started, imports
 from trappetrin.auth import local_actor
 from trappetrin.cli import main
@@ -43,7 +44,7 @@ def test_after_the_register_the_next_step_is_a_release(empty):
 
 
 def test_demo_database_has_every_step(tmp_path):
-    store = open_store(tmp_path / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path / "demo.duckdb"))
     try:
         steps = getting_started.steps(store)
         assert all(s.done for s in steps)

@@ -18,6 +18,7 @@ import pytest
 from shapely.geometry import Polygon
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import backup, catalogue, imports
 from trappetrin.auth import Actor
 from trappetrin.cli import main
@@ -41,7 +42,7 @@ VALUE_OPTS = {
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("kinds") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -18,13 +18,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.dbdump import dump
+from tests.support.demo import demo_copy
 from trappetrin import catalogue, importer, imports
 from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
-from trappetrin.store import Store, Transaction, open_store
+from trappetrin.store import Store, Transaction
 
 BAD = Path(__file__).parent / "bad_files"
 MANIFEST = tomllib.loads((BAD / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -48,7 +49,7 @@ DEFAULTS = {
 def demo_file(tmp_path_factory) -> Path:
     """A demo database file, built once per module and closed (so it can be copied)."""
     path = tmp_path_factory.mktemp("importer") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 
@@ -589,8 +590,11 @@ def test_progress_is_reported_up_to_done(store):
 
 
 def test_missing_file_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="'findes-ikke.csv' kan ikke læses"):
+    with pytest.raises(UserError, match="'findes-ikke.csv' findes ikke") as info:
         importer.read_table(tmp_path / "findes-ikke.csv")
+    assert "No such file" not in str(info.value)  # the system's English text is not passed on
+    with pytest.raises(UserError, match="er en mappe"):
+        importer.read_table(tmp_path)
 
 
 # --- reading any table back (property based) -----------------------------------------------------

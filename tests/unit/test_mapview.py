@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.store import open_store
 from ui.mapview import FIT_HEIGHT_PX, FIT_WIDTH_PX, _mercator_y, decisive_text, fit_view, municipality_marks
@@ -42,7 +43,7 @@ def test_the_fitted_view_shows_the_whole_box_with_a_margin(box):
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("mapview") / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path_factory.mktemp("mapview") / "demo.duckdb"))
     try:
         yield classify_release(store, store.release_labels()[-1], store.adopted_rule_set())
     finally:
@@ -68,3 +69,32 @@ def test_municipality_marks_count_departments_by_colour_only(result):
     assert marks.iloc[0]["icon"]["url"].startswith("data:image/svg+xml")
     fields = {"municipality", "name", "organisation", "colour_label", "why", "lon", "lat", "icon", "size"}
     assert set(marks.columns) == fields  # names and counts: no indicator value
+
+
+def test_place_names_at_the_opening_view_cover_no_department_and_no_other_name(result):
+    """At the fitted view: each drawn name's box (≈7.7 px a letter, above/below/beside its place)
+    holds no department's centre and overlaps no other name; the rest wait for zooming in."""
+    from trappetrin import geo
+    from ui.mapview import LABEL_PX, map_points, place_labels, view_for
+
+    points = map_points(result)
+    view = view_for(points)
+    shown, later = place_labels(points, geo.places(), view)
+    assert len(shown) >= 5 and len(shown) + len(later) == len(geo.places())
+    scale = 512 * 2**view.zoom
+
+    def px(lon, lat):
+        return (lon + 180) / 360 * scale, _mercator_y(lat) * 2**view.zoom
+
+    centres = [px(lon, lat) for lon, lat in zip(points["lon"], points["lat"])]
+    boxes = []
+    for row in shown.itertuples():
+        x, y = px(row.lon, row.lat)
+        w, h = 0.55 * LABEL_PX * len(row.name), LABEL_PX
+        ox, oy = row.offset
+        left = x + ox - {"start": 0, "middle": w / 2, "end": w}[row.anchor]
+        top = y + oy - {"top": 0, "center": h / 2, "bottom": h}[row.baseline]
+        box = (left, top, left + w, top + h)
+        assert not [c for c in centres if box[0] < c[0] < box[2] and box[1] < c[1] < box[3]], row.name
+        assert not [b for b in boxes if not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])]
+        boxes.append(box)

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import catalogue, trends
 from trappetrin.colours import classify_release, colour_list, red_and_yellow
 from trappetrin.export import to_csv_danish, to_xlsx
@@ -46,7 +47,7 @@ def drop_department(path, release: str, outcome: str = "yellow") -> str:
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("missing") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

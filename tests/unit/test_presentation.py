@@ -13,6 +13,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin.colours import ReleaseResult, colour_list, red_and_yellow
 from trappetrin.engine import classify
 from trappetrin.rules import Outcome, bundled_presentation, bundled_rule_sets, load_rule_set_text
@@ -45,7 +46,7 @@ def _other_step_model() -> str:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    s = open_store(tmp_path_factory.mktemp("presentation") / "demo.duckdb", demo_if_empty=True)
+    s = open_store(demo_copy(tmp_path_factory.mktemp("presentation") / "demo.duckdb"))
     yield s
     s.close()
 

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
 from trappetrin.engine import _as_array
 from trappetrin.preview import engine_payload
@@ -17,7 +18,7 @@ LABELS = {"red": "▲ Rød", "yellow": "◆ Gul", "green": "● Grøn", "grey": 
 
 @pytest.fixture(scope="module")
 def classified(tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("preview") / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path_factory.mktemp("preview") / "demo.duckdb"))
     try:
         rules = store.adopted_rule_set()
         yield [classify_release(store, label, rules) for label in store.release_labels()]

@@ -15,12 +15,13 @@ import pypdf
 import pytest
 
 from tests.app.test_discretion import _canary
+from tests.support.demo import demo_copy
 from trappetrin import followup as fu
 from trappetrin import formatting as f
 from trappetrin import report as rp
 from trappetrin.cli import main
 from trappetrin.colours import classify_release
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 WHEN = datetime(2026, 12, 1, 9, 30)
 YEAR = fu.year_period(2026)
@@ -29,7 +30,7 @@ YEAR = fu.year_period(2026)
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("report") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 

@@ -17,6 +17,7 @@ from trappetrin.scenario import (
     movers,
     parameter_groups,
     parameter_label,
+    parameter_name,
     parameter_text,
     to_query,
     transition_matrix,
@@ -283,6 +284,7 @@ def test_list_membership_is_yes_or_no():
         "Afdelinger i et område på ministeriets liste er ikke røde"
     )
     assert parameter_text(TRAPPETRIN, param, 2.0) == "nej"
+    assert parameter_name(TRAPPETRIN, param) == "Afdelinger i et område på ministeriets liste er røde"
     assert from_query(TRAPPETRIN, {"p.g.ministerial_list.on_list": "2"}) == {"g.ministerial_list.on_list": 2.0}
 
 

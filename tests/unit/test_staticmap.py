@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support.demo import demo_copy
 from trappetrin import geo
 from trappetrin.colours import classify_release
 from trappetrin.staticmap import LAND, departments_frame, render_map_png
@@ -20,7 +21,7 @@ SHARED_GEO = Path(__file__).resolve().parents[3] / "shared" / "geo"
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory):
-    store = open_store(tmp_path_factory.mktemp("staticmap") / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path_factory.mktemp("staticmap") / "demo.duckdb"))
     try:
         yield classify_release(store, store.release_labels()[-1], store.adopted_rule_set())
     finally:

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin.areas import aggregate
 from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
@@ -16,7 +17,7 @@ from trappetrin.store import SCHEMA_VERSION, Store, list_year_in_force, open_sto
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("store") / "demo.duckdb", demo_if_empty=True)
+    store = open_store(demo_copy(tmp_path_factory.mktemp("store") / "demo.duckdb"))
     yield store
     store.close()
 

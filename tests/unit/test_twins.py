@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.support.demo import demo_copy
 from trappetrin import imports, twins
 from trappetrin.auth import Actor
 from trappetrin.demo import N_WITHOUT_MASTER_DATA, build_demo
@@ -36,6 +37,7 @@ NONE_MASKED = np.zeros(7, dtype=bool)
 
 
 def test_exact_twin_has_distance_zero_and_a_department_is_never_its_own_twin():
+    """An identical department is the first twin at distance 0; the department itself is never listed."""
     f = frame(year_built=[1960, 1970, 1960, 1990, 2000], mean_m2=[70.0, 80.0, 70.0, 90.0, 60.0])
     res = twins.find_twins(f, NONE_MASKED[:5], "A", variables=["year_built", "mean_m2"], n=5)
     assert "A" not in res.twins.index
@@ -81,6 +83,7 @@ def test_variables_are_standardised_so_units_do_not_matter():
 
 
 def test_scope_keeps_twins_in_the_municipality_and_standardises_within_it():
+    """Scope kommune keeps twins (and the mean and deviation) in the municipality; land looks everywhere."""
     f = frame(
         year_built=[1970, 1971, 1990, 1970, 1970, 2000],
         municipality=["Aalborg", "Aalborg", "Aalborg", "Odense", "Odense", "Aalborg"],
@@ -95,6 +98,7 @@ def test_scope_keeps_twins_in_the_municipality_and_standardises_within_it():
 
 
 def test_location_type_and_dwellings_enter_as_rank_and_logarithm():
+    """by/forstad/land become 0/1/2 and the number of dwellings its logarithm."""
     f = frame(
         location_type=["by", "forstad", "land", "by"],
         dwellings=[50, 100, 200, 400],
@@ -106,6 +110,7 @@ def test_location_type_and_dwellings_enter_as_rank_and_logarithm():
 
 
 def test_missing_master_data_means_no_twins_and_says_why():
+    """Without a chosen variable a department has no twins, is nobody's twin, and the reason names the field."""
     f = frame(year_built=[1970, np.nan, 1980, 1990], mean_m2=[70.0, 80.0, np.nan, 90.0])
     res = twins.find_twins(f, NONE_MASKED[:4], "B", variables=["year_built", "mean_m2"], n=5)
     assert res.twins.empty and "opførelsesår" in res.reason
@@ -115,6 +120,7 @@ def test_missing_master_data_means_no_twins_and_says_why():
 
 
 def test_discretion_grey_departments_never_match_on_socio_data():
+    """Grey departments are out of the pool on socio data; on master data they are twins (without values)."""
     f = frame(
         pct_outside_labour=[20.0, 21.0, 20.0, 40.0, 30.0],
         year_built=[1970, 1970, 1970, 1980, 1990],
@@ -131,6 +137,7 @@ def test_discretion_grey_departments_never_match_on_socio_data():
 
 
 def test_grey_twins_carry_no_values_and_aggregates_need_three():
+    """Grey twins have no values; median, range and position need three twins with values."""
     f = frame(
         year_built=[1970, 1971, 1972, 1973, 1974],
         pct_outside_labour=[30.0, 10.0, 20.0, 99.0, 40.0],
@@ -161,6 +168,7 @@ def _rules():
 
 @pytest.mark.parametrize("scope", ["kommune", "land"])
 def test_all_twins_agree_with_one_at_a_time_also_with_ties(scope):
+    """The vectorised search gives each department exactly the twins and distances of the one-at-a-time search."""
     rng = np.random.default_rng(5)
     n = 300
     f = frame(
@@ -185,6 +193,7 @@ def test_all_twins_agree_with_one_at_a_time_also_with_ties(scope):
 
 
 def test_positions_and_standouts_follow_compare():
+    """Every department's position equals compare() for it; standouts are ordered by |deviation|."""
     rng = np.random.default_rng(1)
     n = 60
     f = frame(
@@ -210,6 +219,7 @@ def test_positions_and_standouts_follow_compare():
 
 
 def test_choices_are_checked():
+    """n outside 5–50 and unknown variables are refused; variables come back in canonical order."""
     assert twins.variables_for("begge") == [*twins.STAMDATA_VARIABLES, *twins.SOCIO_VARIABLES]
     with pytest.raises(ValueError):
         twins.check_n(4)
@@ -224,6 +234,7 @@ def test_choices_are_checked():
 
 
 def test_demo_master_data_are_plausible_and_deterministic():
+    """The demo's master data are deterministic, within range and consistent with year and rent bands."""
     a, b = build_demo().departments, build_demo().departments
     pd.testing.assert_frame_equal(a, b)
     assert set(a["location_type"]) == set(LOCATION_TYPES)
@@ -243,7 +254,7 @@ def test_demo_master_data_are_plausible_and_deterministic():
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("twins") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     return path
 
 
@@ -255,6 +266,7 @@ def store(demo_file, tmp_path):
 
 
 def test_master_data_are_stored_and_reach_the_release_frame(store):
+    """The new register columns are stored and reach every release frame."""
     d = store.departments().set_index("dept_id")
     for col in MASTER_DATA_COLUMNS:
         assert col in d.columns
@@ -268,6 +280,7 @@ def csv(*lines: str) -> bytes:
 
 
 def test_register_import_takes_the_master_data(store):
+    """The stamdata import reads m², rent per m², family share and location; blanks are allowed."""
     body = csv(
         "Organisationsnummer;Afdelingsnummer;Afdeling;Familieboliger;Gennemsnitligt boligareal (m²);"
         "Husleje pr. m² (kr. om året);Andel familieboliger (%);Beliggenhed",
@@ -289,6 +302,7 @@ def test_register_import_takes_the_master_data(store):
 
 
 def test_register_import_refuses_bad_master_data_with_row_and_column(store):
+    """Out-of-range values and unknown location words are refused with file, row and column."""
     body = csv(
         "Organisationsnummer;Afdelingsnummer;Afdeling;Familieboliger;Boligareal;Husleje pr. m²;Beliggenhed",
         "101;3;Demo-afd. 3 Enghaven;120;8;912;forstad",
@@ -303,6 +317,7 @@ def test_register_import_refuses_bad_master_data_with_row_and_column(store):
 
 
 def test_register_template_round_trips_the_master_data(store, tmp_path):
+    """The exported register re-imports with the same master data."""
     exported = imports.export_register_template(store)
     header = exported.decode("utf-8-sig").splitlines()[0]
     assert "Gennemsnitligt boligareal (m²)" in header and "Beliggenhed" in header
@@ -329,6 +344,7 @@ def _cli(db, monkeypatch, *args: str) -> int:
 
 
 def test_cli_writes_one_row_per_twin_with_blank_values_for_grey_twins(demo_file, tmp_path, monkeypatch):
+    """twins --department writes one row per twin, the department's own twins, blank values for a grey twin."""
     store = Store.open(demo_file)
     try:
         label = store.latest_release()
@@ -357,6 +373,7 @@ def test_cli_writes_one_row_per_twin_with_blank_values_for_grey_twins(demo_file,
 
 
 def test_cli_without_department_writes_every_position(demo_file, tmp_path, monkeypatch):
+    """twins without --department writes every department's position, grey ones without values."""
     out = tmp_path / "all.csv"
     code = _cli(demo_file, monkeypatch, "--release", "2026-11", "--by", "socio", "--n", "5", "--out", str(out))
     assert code == 0
@@ -376,6 +393,7 @@ def test_cli_without_department_writes_every_position(demo_file, tmp_path, monke
 
 
 def test_cli_plain_format_and_errors(demo_file, tmp_path, monkeypatch, capsys):
+    """--format plain writes commas; an unknown department and n out of range give Danish errors."""
     out = tmp_path / "plain.csv"
     args = ["--release", "2026-11", "--department", "101-003", "--format", "plain", "--out", str(out)]
     assert _cli(demo_file, monkeypatch, *args) == 0
@@ -387,6 +405,7 @@ def test_cli_plain_format_and_errors(demo_file, tmp_path, monkeypatch, capsys):
 
 
 def test_position_text():
+    """Position texts in Danish, including the all-equal case."""
     assert twins.position_text(8, 1, 10) == "højere end 8 af 10 tvillinger"
     assert twins.position_text(1, 8, 10) == "lavere end 8 af 10 tvillinger"
     assert twins.position_text(0, 0, 4) == "samme værdi som alle 4 tvillinger"

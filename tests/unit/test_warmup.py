@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from trappetrin.store import open_store
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.demo import demo_copy
 
 
 @pytest.fixture
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    demo_copy(path)
     monkeypatch.setenv("TRAPPETRIN_DB", str(path))
     return path
 
@@ -54,14 +52,3 @@ def test_warm_up_survives_a_broken_database(tmp_path: Path, monkeypatch: pytest.
         seconds = warm_up()
     assert seconds >= 0
     assert any("Opvarmning af serveren mislykkedes" in r.getMessage() for r in caplog.records)
-
-
-def test_run_script_and_browser_tests_start_the_warmed_server():
-    """run.sh and the browser tests/benchmarks start serve.py, whose app is app.py behind the warm-up
-    (and the middleware of ui/shell.py: Streamlit's code from memory, the page in Danish)."""
-    assert ".venv/bin/streamlit run serve.py" in (ROOT / "run.sh").read_text(encoding="utf-8")
-    serve = (ROOT / "serve.py").read_text(encoding="utf-8")
-    assert 'st.App("app.py", lifespan=lifespan, middleware=[Middleware(StaticAssets), Middleware(PageShell)])' in serve
-    from bench.browser import start_streamlit
-
-    assert start_streamlit.__defaults__[0] == "serve.py"

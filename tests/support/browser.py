@@ -1,4 +1,4 @@
-"""Server and browser plumbing shared by the e2e tests and the benchmarks.
+"""Server and browser plumbing shared by the e2e tests and the benchmarks (``bench/``).
 
 Small plain functions, no pytest inside, so ``tests/e2e/conftest.py`` and
 scripts under ``bench/`` drive the app the same way:
@@ -17,7 +17,7 @@ Example
 ::
 
     from playwright.sync_api import sync_playwright
-    from bench.browser import launch_chromium, start_streamlit, wait_for_app
+    from tests.support.browser import launch_chromium, start_streamlit, wait_for_app
 
     server = start_streamlit("bench/trivial_app.py", log_path=Path("/tmp/st.log"))
     try:
@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # playwright is a test/bench dependency only
     from playwright.sync_api import Browser, Page, Playwright
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 """The repository root; ``streamlit run`` starts from here by default."""
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -189,7 +189,7 @@ def start_streamlit(
     """
     attempts = 1 if port is not None else 3
     for attempt in range(attempts):
-        server = _spawn(script, log_path, env, cwd, port or free_port(), extra_args)
+        server = spawn_streamlit(script, log_path, env, cwd, port or free_port(), extra_args)
         try:
             _wait_for_health(server, timeout)
             return server
@@ -201,7 +201,7 @@ def start_streamlit(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _spawn(
+def spawn_streamlit(
     script: str | os.PathLike[str],
     log_path: Path,
     env: Mapping[str, str] | None,
@@ -209,6 +209,11 @@ def _spawn(
     port: int,
     extra_args: Sequence[str],
 ) -> StreamlitServer:
+    """Start ``streamlit run script`` on ``port`` without waiting for its health check.
+
+    :func:`start_streamlit` is the usual entry (it waits and retries a taken port); this is for a
+    test that must watch the server while it is still starting.
+    """
     cmd = [
         sys.executable, "-m", "streamlit", "run", os.fspath(script),
         "--server.port", str(port),

@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers (and the benchmarks): demo databases, browser driving."""

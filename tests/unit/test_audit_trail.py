@@ -7,12 +7,13 @@ action in ``AUDIT_ACTIONS`` appears exactly as often as it was done.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.support.demo import demo_copy
-from trappetrin import backup
+from trappetrin import backup, followup
 from trappetrin.auth import Actor
 from trappetrin.cli import main as cli
 from trappetrin.errors import UserError
@@ -56,6 +57,11 @@ def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
             store.rule_set("trappetrin").with_overrides({"c.forebyggelse.income": 60.0}), actor=ADMIN, name="forslag"
         )
         store.adopt_rule_set(saved.name, saved.version, actor=ADMIN)
+        rows = followup.followup_rows(store, "fogedsag")
+        frame = followup.editor_frame(rows, "fogedsag")
+        frame.at[frame.index[0], "Antal"] = "7"
+        followup.edit_rows(store, "fogedsag", frame, actor=ADMIN, today=date(2026, 11, 23))
+
     finally:
         store.close()
     assert cli(["classify", "--release", "2026-11", "--rules", "forslag", "--out", str(tmp_path / "f.csv")]) == 0
@@ -69,6 +75,7 @@ def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
         "restore",
         "save_rule_set",
         "adopt_rule_set",
+        "edit_followup",
         "export",
     ]
     assert set(log["action"]) == set(AUDIT_ACTIONS), "every kind of action is recorded"
@@ -78,6 +85,7 @@ def test_every_kind_of_action_is_recorded_with_who(db, tmp_path):
     assert by_action["save_rule_set"] == [("adam@aalborg.dk", "forslag v1")]
     assert by_action["adopt_rule_set"] == [("adam@aalborg.dk", "forslag v1")]
     assert by_action["export"] == [("kommandolinje", "2026-11")]
+    assert [who for who, _ in by_action["edit_followup"]] == ["adam@aalborg.dk"]
     assert [who for who, _ in by_action["backup"]] == ["kommandolinje"]
     assert [who for who, _ in by_action["restore"]] == ["kommandolinje"]
 

@@ -999,17 +999,24 @@ def missing_rule_columns(headers: list[str], mapping: dict[str, str] | None, rul
 def partial_indicators(store: Store, label: str, rules: RuleSet) -> list[str]:
     """Indicators ``rules`` reads that the values release ``label`` has no column for (a partial
     release; empty for a complete one and for releases without values)."""
-    if rules.scope != "afdeling":
-        return []
-    present = set(
-        store.query(
-            "SELECT DISTINCT v.indicator FROM indicator_values v JOIN releases r USING (release_id) WHERE r.label = ?",
-            [label],
-        )["indicator"]
+    return partial_releases(store, rules).get(label, [])
+
+
+def partial_releases(store: Store, rules: RuleSet | None) -> dict[str, list[str]]:
+    """Every partial values release: label → the indicators ``rules`` reads that it lacks (one query)."""
+    if rules is None or rules.scope != "afdeling":
+        return {}
+    needed = [c for c in rules.indicators if c in catalogue.indicators()]
+    present = store.query(
+        "SELECT r.label, list(DISTINCT v.indicator) AS indicators FROM releases r "
+        "JOIN indicator_values v USING (release_id) GROUP BY r.label"
     )
-    if not present:
-        return []
-    return [c for c in rules.indicators if c in catalogue.indicators() and c not in present]
+    out = {}
+    for label, have in zip(present["label"], present["indicators"]):
+        lacking = [c for c in needed if c not in set(have)]
+        if lacking:
+            out[str(label)] = lacking
+    return out
 
 
 def _needed_columns(

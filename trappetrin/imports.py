@@ -262,6 +262,9 @@ FIELDS.update(FOLLOWUP_FIELDS)
 #: Least share of a boundary's or polygon's area that must lie on Danish land (see :mod:`trappetrin.denmark`).
 MIN_SHARE_IN_DENMARK = 0.5
 
+#: Problems with the list year (a field on the page, not the file) start with the field's name.
+YEAR_FIELD = "Feltet 'Listeår': "
+
 GEOMETRY_KINDS = {"kommunegraense": "kommunegrænse", "afdeling": "afdelingspolygoner"}
 
 
@@ -587,25 +590,32 @@ def validate_ministry_list(
         year = int(str(raw_year).strip())
     except (TypeError, ValueError):
         year = None
-        problems.append(f"Listeåret '{raw_year or ''}' er ikke et årstal – forventet fx {today.year - 1}.")
+        problems.append(f"{YEAR_FIELD}Listeåret '{raw_year or ''}' er ikke et årstal – forventet fx {today.year - 1}.")
     if year is not None:
         if not 2000 <= year <= today.year:
-            problems.append(f"Listeåret {year} er ikke muligt – forventet et år fra 2000 til {today.year}.")
+            problems.append(f"{YEAR_FIELD}Listeåret {year} er ikke muligt – forventet et år fra 2000 til {today.year}.")
         elif year in store.list_years():
             problems.append(
-                f"Listeåret {year} findes allerede – forventet et nyt listeår (slet den gamle "
+                f"{YEAR_FIELD}Listeåret {year} findes allerede – forventet et nyt listeår (slet den gamle "
                 "ministerliste først, hvis den skal erstattes)."
             )
     label = str(options.get("label") or (f"{year}-12" if year else "")).strip()
     if label and store.scalar("SELECT count(*) FROM releases WHERE label = ?", [label]):
         problems.append(
-            f"Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – forventet et nyt mærke."
+            f"{importer.LABEL_FIELD}Udgivelsen '{label}' findes allerede, og en gemt udgivelse kan ikke ændres – "
+            "forventet et nyt mærke."
         )
     day = _parse_date(options.get("reference_date") or (date(year, 12, 1) if year else ""))
     if day is None:
-        problems.append(f"Datoen '{options.get('reference_date')}' er ikke en gyldig dato – forventet fx 2025-12-01.")
+        problems.append(
+            f"{importer.DATE_FIELD}Datoen '{options.get('reference_date')}' er ikke en gyldig dato – "
+            "forventet fx 2025-12-01."
+        )
     elif year is not None and day.year != year:
-        problems.append(f"Datoen {formatting.date(day)} ligger ikke i listeåret {year} – forventet fx 01.12.{year}.")
+        problems.append(
+            f"{importer.DATE_FIELD}Datoen {formatting.date(day)} ligger ikke i listeåret {year} – "
+            f"forventet fx 01.12.{year}."
+        )
     if not has_cols or not has_id or len(table) == 0:
         _raise(name, problems)
     table = _rows_only(table)

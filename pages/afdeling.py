@@ -9,20 +9,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, explain, formatting, trends
+from trappetrin import catalogue, explain, formatting
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.state import (
     DEPARTMENT_KEY,
-    classified,
+    colour_history,
     context,
-    data_version,
     demo_caption,
     department_not_in_view,
     link_params,
     no_data_notice,
+    page_key,
     remember,
     seed_from_url,
     set_url,
@@ -31,7 +31,6 @@ from ui.state import (
 from ui.tables import html_table
 from ui.twins_view import afdeling_summary as twins_summary
 
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {
     "forebyggelse": "Forebyggelsesområde",
     "udsat": "Udsat boligområde",
@@ -44,12 +43,6 @@ FLEXIBLE_LETTING = {
     "anbefalet": "Anbefalet efter aftale",
     "mulig": "Mulig efter aftale",
 }
-
-
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=16)
-def _history(db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> pd.DataFrame:
-    results = {label: classified(label, rules) for label in labels}
-    return trends.colour_history(store(), rules, results=results)
 
 
 @st.cache_data(show_spinner=False)
@@ -96,7 +89,7 @@ def _register_facts(row: pd.Series) -> list[str]:
 def _colour_history(dept: str, name: str) -> pd.DataFrame:
     """The "Farve over tid" section: the department's colour in every release with data for it."""
     st.subheader("Farve over tid")
-    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    history = colour_history(ctx.releases, ctx.rules)
     mine = history[history["dept_id"] == dept]
     if mine.empty:
         st.info("Ingen udgivelser med afdelingen.")
@@ -165,7 +158,7 @@ if dept in absent.index:  # no data in this release: the register facts and the 
     reg = absent.loc[dept]
     st.header(fmt.plain(reg["name"]))
     st.markdown("  \n".join(_register_facts(reg)))
-    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    history = colour_history(ctx.releases, ctx.rules)
     mine = history[history["dept_id"] == dept]
     order = {label: n for n, label in enumerate(ctx.releases)}
     earlier = mine[mine["release"].map(order) < order.get(ctx.release, len(order))]
@@ -199,7 +192,7 @@ st.header(fmt.plain(row["name"]))
 area_name = row["area_name"] if pd.notna(row["area_name"]) else None
 st.markdown("  \n".join(_register_facts(row)))
 
-status_frame, list_years = _list_status(str(ctx.store.path), data_version())
+status_frame, list_years = _list_status(*page_key())
 if area_name is None:
     st.caption("Afdelingen ligger ikke i et boligområde, som ministeriets lister omfatter.")
 else:

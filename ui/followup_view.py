@@ -24,6 +24,7 @@ from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 
 from . import fmt, state
+from .cache import HASH_FUNCS
 from .charts import danish_numbers
 from .mapview import BLANK_STYLE, boundary_layer, hex_to_rgb, view_for
 
@@ -76,13 +77,7 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
 # --- data ------------------------------------------------------------------------------------------
 
 
-def _rules_key(rules: RuleSet) -> str:
-    return rules.fingerprint()
-
-
-@st.cache_resource(
-    max_entries=32, show_spinner=False, hash_funcs={RuleSet: _rules_key, CapacityParams: repr, fu.Period: repr}
-)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _summary(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> fu.Summary:
     return fu.summarise(state.store(), rules, period, params)
 
@@ -92,9 +87,7 @@ def summary(ctx: state.Context, period: fu.Period, params: CapacityParams) -> fu
     return _summary(str(s.path), s.generation, period, ctx.rules, params)
 
 
-@st.cache_resource(
-    max_entries=8, show_spinner=False, hash_funcs={RuleSet: _rules_key, CapacityParams: repr, fu.Period: repr}
-)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _report(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> rp.Report:
     return rp.build_report(state.store(), rules, period, params=params)
 

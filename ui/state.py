@@ -24,13 +24,13 @@ from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
 from ui import fmt
 from ui.auth import current_actor  # pages and ui modules take it from here too
+from ui.cache import HASH_FUNCS
 from ui.router import ensure_router
 
 RELEASE_KEY = "udgivelse"
 RULES_KEY = "regelsaet"
 MUNICIPALITY_KEY = "kommune"
 ALL_MUNICIPALITIES = "alle"  # the selector's (and the URL's) value for the whole country
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 
 
 @st.cache_resource(show_spinner="Åbner databasen …")
@@ -111,6 +111,16 @@ def data_version() -> str:
     return f"{version}|{_municipality(version) or ALL_MUNICIPALITIES}"
 
 
+def page_key(version: str | None = None) -> tuple[str, str]:
+    """The key every page cache starts with: the database file and :func:`data_version`.
+
+    Cached loaders take these two as their first arguments (``_loader(*page_key(), ...)``), so a
+    result is never stale and never another database's or municipality's. ``version``: the data
+    version when the caller already has it.
+    """
+    return str(store().path), version or data_version()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _municipality_list(db: str, version: str) -> list[str]:
     return store().municipalities()["municipality"].tolist()
@@ -186,7 +196,7 @@ def release_data(label: str) -> ReleaseData:
     return _release_data(str(store().path), version, label, _municipality(version))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _classified(db: str, version: str, label: str, rules: RuleSet, municipality: str | None = None) -> ReleaseResult:
     data = _release_data(db, version, label, municipality)
     return ReleaseResult(data, classify(data.frame, rules, data.refs))
@@ -201,7 +211,24 @@ def classified(label: str, rules: RuleSet) -> ReleaseResult:
     return _classified(str(store().path), version, label, rules, _municipality(version))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+def _colour_history(db: str, version: str, labels: tuple[str, ...], rules: RuleSet):
+    from trappetrin import trends
+
+    results = {label: classified(label, rules) for label in labels}
+    return trends.colour_history(store(), rules, results=results)
+
+
+def colour_history(labels: list[str] | tuple[str, ...], rules: RuleSet):
+    """Each department's colour in each of ``labels`` under ``rules`` (Afdeling and Udvikling share it).
+
+    A ``pandas.DataFrame`` from ``trappetrin.trends.colour_history``; each release is classified
+    once, through :func:`classified`.
+    """
+    return _colour_history(*page_key(), tuple(labels), rules)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _overview(
     db: str,
     generation: int,

@@ -9,20 +9,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trappetrin import catalogue, explain, formatting, trends
+from trappetrin import catalogue, explain, formatting
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
 from trappetrin.rules import RuleSet
 from ui import fmt
 from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.state import (
     DEPARTMENT_KEY,
-    classified,
+    colour_history,
     context,
-    data_version,
     demo_caption,
     department_not_in_view,
     link_params,
     no_data_notice,
+    page_key,
     remember,
     seed_from_url,
     set_url,
@@ -31,7 +31,6 @@ from ui.state import (
 from ui.tables import html_table
 from ui.twins_view import afdeling_summary as twins_summary
 
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 STATUS_LABELS = {
     "forebyggelse": "Forebyggelsesområde",
     "udsat": "Udsat boligområde",
@@ -44,12 +43,6 @@ FLEXIBLE_LETTING = {
     "anbefalet": "Anbefalet efter aftale",
     "mulig": "Mulig efter aftale",
 }
-
-
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=16)
-def _history(db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> pd.DataFrame:
-    results = {label: classified(label, rules) for label in labels}
-    return trends.colour_history(store(), rules, results=results)
 
 
 @st.cache_data(show_spinner=False)
@@ -87,16 +80,16 @@ def _register_facts(row: pd.Series) -> list[str]:
     area_name = row["area_name"] if pd.notna(row["area_name"]) else None
     local = row["local_area_name"] if pd.notna(row["local_area_name"]) else None
     return [
-        f"**Boligorganisation:** {row['organisation']}",
-        f"**Bydel:** {row['neighbourhood'] or '–'}",
-        f"**Område:** {area_name or '–'}" + (f" · lokalt område: {local}" if local else ""),
+        f"**Boligorganisation:** {fmt.plain(row['organisation'])}",
+        f"**Bydel:** {fmt.plain(row['neighbourhood'] or '–')}",
+        f"**Område:** {fmt.plain(area_name or '–')}" + (f" · lokalt område: {fmt.plain(local)}" if local else ""),
     ]
 
 
 def _colour_history(dept: str, name: str) -> pd.DataFrame:
     """The "Farve over tid" section: the department's colour in every release with data for it."""
     st.subheader("Farve over tid")
-    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    history = colour_history(ctx.releases, ctx.rules)
     mine = history[history["dept_id"] == dept]
     if mine.empty:
         st.info("Ingen udgivelser med afdelingen.")
@@ -163,9 +156,9 @@ dept = st.selectbox(
 set_url(DEPARTMENT_KEY, dept)
 if dept in absent.index:  # no data in this release: the register facts and the last known colour
     reg = absent.loc[dept]
-    st.header(str(reg["name"]))
+    st.header(fmt.plain(reg["name"]))
     st.markdown("  \n".join(_register_facts(reg)))
-    history = _history(str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules)
+    history = colour_history(ctx.releases, ctx.rules)
     mine = history[history["dept_id"] == dept]
     order = {label: n for n, label in enumerate(ctx.releases)}
     earlier = mine[mine["release"].map(order) < order.get(ctx.release, len(order))]
@@ -173,9 +166,12 @@ if dept in absent.index:  # no data in this release: the register facts and the 
         known = "Ingen tidligere udgivelse har data for afdelingen."
     else:
         last = earlier.iloc[-1]
-        known = f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** i udgivelse {last['release']}."
+        known = (
+            f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** "
+            f"i udgivelse {fmt.plain(last['release'])}."
+        )
     st.warning(
-        f"**{explain.no_data_text(ctx.release)}.** Afdelingen står i afdelingsregistret, men udgivelsen "
+        f"**{fmt.plain(explain.no_data_text(ctx.release))}.** Afdelingen står i afdelingsregistret, men udgivelsen "
         f"har ingen tal for den, så den har ingen farve her. {known}",
         icon=":material/report:",
     )
@@ -192,11 +188,11 @@ outcome = rules.outcome(code)
 
 # --- header: who and where ---------------------------------------------------------------------
 
-st.header(str(row["name"]))
+st.header(fmt.plain(row["name"]))
 area_name = row["area_name"] if pd.notna(row["area_name"]) else None
 st.markdown("  \n".join(_register_facts(row)))
 
-status_frame, list_years = _list_status(str(ctx.store.path), data_version())
+status_frame, list_years = _list_status(*page_key())
 if area_name is None:
     st.caption("Afdelingen ligger ikke i et boligområde, som ministeriets lister omfatter.")
 else:
@@ -206,11 +202,11 @@ else:
         st.caption("Der er ikke indlæst nogen af ministeriets lister endnu.")
     elif current:
         st.markdown(
-            f"**Ministeriets liste {year}:** {area_name} er på listen som "
+            f"**Ministeriets liste {year}:** {fmt.plain(area_name)} er på listen som "
             f"**{STATUS_LABELS.get(current, current).lower()}**."
         )
     else:
-        st.markdown(f"**Ministeriets liste {year}:** {area_name} er ikke på listen.")
+        st.markdown(f"**Ministeriets liste {year}:** {fmt.plain(area_name)} er ikke på listen.")
     area_status = status_frame[status_frame["area_id"] == row["area_id"]].set_index("list_year")["status"]
     if list_years:
         with st.expander("Områdets historik på ministeriets lister"):
@@ -237,9 +233,9 @@ st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
 reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
 st.markdown(
     f"**Begrundelse:** {fmt.plain(reason)}  \n"
-    f"Udgivelse {data.label}"
-    + (f" (tal fra {data.values_label})" if data.values_label and data.values_label != data.label else "")
-    + f" · regelsæt {ctx.rules_label}"
+    f"Udgivelse {fmt.plain(data.label)}"
+    + (f" (tal fra {fmt.plain(data.values_label)})" if data.values_label and data.values_label != data.label else "")
+    + f" · regelsæt {fmt.plain(ctx.rules_label)}"
 )
 
 if masked:

@@ -134,7 +134,7 @@ generated_at = datetime.now().replace(second=0, microsecond=0)  # one time for e
 try:
     res = ctx.result()
 except UserError as exc:  # e.g. a stored rule set that needs an indicator this release lacks
-    st.error(str(exc), icon=":material/error:")
+    st.error(fmt.error_text(exc), icon=":material/error:")
     st.stop()
 table = colour_list(res, generated_at=generated_at, is_demo=ctx.is_demo)
 if ctx.has_scenario:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from trappetrin import followup as fu
 from trappetrin.errors import UserError
+from ui import fmt
 from ui import followup_view as view
 from ui.capacity_view import params_from_session
 from ui.state import context, current_actor, demo_caption, no_data_notice
@@ -33,14 +34,14 @@ period = view.period_picker(span or (date.today(), date.today()))
 if period is None:
     st.stop()
 if ctx.is_demo:
-    st.caption("Demodata (fiktive afdelinger og opfølgningstal)" + f" · regelsæt {ctx.rules_label}")
+    st.caption("Demodata (fiktive afdelinger og opfølgningstal)" + f" · regelsæt {fmt.plain(ctx.rules_label)}")
 else:
     demo_caption(ctx)
 params = params_from_session()
 try:
     summary = view.summary(ctx, period, params)
 except UserError as exc:
-    st.error(str(exc))
+    st.error(fmt.error_text(exc))
     st.stop()
 view.overview(ctx, summary)
 view.sections(ctx, summary)

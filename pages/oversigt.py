@@ -163,7 +163,7 @@ absent = res.data.absent
 if len(absent):  # departments in the register the release has no data for: said, never hidden
     with st.expander(
         f"{formatting.integer(len(frame))} af {formatting.integer(res.data.register_size)} afdelinger i registret "
-        f"har data i udgivelse {ctx.release}",
+        f"har data i udgivelse {fmt.plain(ctx.release)}",
         icon=":material/report:",
     ):
         st.caption(

@@ -124,7 +124,7 @@ def show_effects(
     )
     with head:
         st.caption(
-            f"Udgivelse {ctx.release} · Før: {sv.plain(base.name)} v{base.version} · "
+            f"Udgivelse {sv.plain(ctx.release)} · Før: {sv.plain(base.name)} v{base.version} · "
             f"Efter: scenariet ({fmt.n_params(len(overrides))})"
         )
         changes = diff_table(base, scenario, refs)
@@ -264,9 +264,9 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
     try:
         eff = sv.effects(ctx.release, a_rules, b_rules, version)
     except UserError as exc:  # a stored rule set that needs indicators this release lacks
-        st.error(str(exc))
+        st.error(fmt.error_text(exc))
         return
-    st.markdown(f"**Afdelinger pr. farve** · udgivelse {ctx.release}")
+    st.markdown(f"**Afdelinger pr. farve** · udgivelse {fmt.plain(ctx.release)}")
     sv.table(sv.counts_frame(eff.before, eff.after), key="sammenlign_antal")
     st.markdown("**Fra farve til farve** (antal afdelinger)")
     sv.table(eff.matrix, key="sammenlign_matrix")

@@ -15,6 +15,7 @@ import streamlit as st
 
 from trappetrin import catalogue, formatting, twins
 from trappetrin.export import to_csv_danish
+from ui import fmt
 from ui import twins_view as tv
 from ui.state import (
     DEPARTMENT_KEY,
@@ -186,8 +187,10 @@ if view == "afdeling":
     grey = tv.masked_for(ctx, frame)
     is_grey = bool(grey[frame.index.get_loc(dept)])
     res = tv.find(ctx, dept, variables, n, scope)
-    st.header(str(row["name"]))
-    st.markdown(f"**Boligorganisation:** {row['organisation']} · **Kommune:** {row['municipality']}")
+    st.header(fmt.plain(row["name"]))
+    st.markdown(
+        f"**Boligorganisation:** {fmt.plain(row['organisation'])} · **Kommune:** {fmt.plain(row['municipality'])}"
+    )
     if res.reason:
         st.info(res.reason, icon=":material/group_off:")
         st.stop()

@@ -13,10 +13,20 @@ from trappetrin import catalogue, formatting, trends
 from trappetrin.explain import NO_DATA_LABEL
 from trappetrin.rules import OP_LABELS, RuleSet
 from ui import fmt
+from ui.cache import HASH_FUNCS
 from ui.charts import colour_history_chart, signed, trend_chart, unit_suffix
-from ui.state import DEPARTMENT_KEY, classified, context, data_version, demo_caption, link_params, no_data_notice, store
+from ui.state import (
+    DEPARTMENT_KEY,
+    classified,
+    colour_history,
+    context,
+    demo_caption,
+    link_params,
+    no_data_notice,
+    page_key,
+    store,
+)
 
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 SCOPE_LABELS = {"kommune": "Kommune", "område": "Område", "organisation": "Boligorganisation", "afdeling": "Afdeling"}
 DISCRETION_TEXT = "Afdelingen er under diskretionsgrænsen; værdier vises ikke."
 DEFAULT_INDICATOR = "pct_outside_labour"
@@ -41,24 +51,19 @@ def _results(labels: tuple[str, ...], rules: RuleSet) -> dict:
     return {label: classified(label, rules) for label in labels}
 
 
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=128)
+@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=128)
 def _trend(
     db: str, version: str, labels: tuple[str, ...], rules: RuleSet, indicator: str, scope: str, key: str | None
 ) -> pd.DataFrame:
     return trends.indicator_trend(store(), rules, indicator, scope, key, results=_results(labels, rules))
 
 
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=16)
-def _history(db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> pd.DataFrame:
-    return trends.colour_history(store(), rules, results=_results(labels, rules))
-
-
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=32)
+@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
 def _changes(db: str, version: str, labels: tuple[str, ...], rules: RuleSet, label: str) -> pd.DataFrame:
     return trends.changes_since_previous(store(), rules, label, results=_results(labels, rules))
 
 
-@st.cache_data(show_spinner=False, hash_funcs=_HASH, max_entries=64)
+@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
 def _warnings(
     db: str, version: str, labels: tuple[str, ...], rules: RuleSet, label: str, margins: tuple[tuple[str, float], ...]
 ) -> pd.DataFrame:
@@ -77,7 +82,7 @@ if ctx.release is None:
     st.stop()
 demo_caption(ctx)
 
-db, version, labels, rules = str(ctx.store.path), data_version(), tuple(ctx.releases), ctx.rules
+(db, version), labels, rules = page_key(), tuple(ctx.releases), ctx.rules
 res = ctx.result()
 frame = res.data.frame
 indicators = catalogue.indicators()
@@ -213,7 +218,7 @@ else:
 # --- colour history --------------------------------------------------------------------------------
 
 st.subheader("Farver over tid")
-history = _history(db, version, labels, rules)
+history = colour_history(labels, rules)
 with st.container(horizontal=True):
     orgs = st.multiselect(
         "Boligorganisation",
@@ -254,10 +259,13 @@ else:
 prev = trends.previous_release(ctx.store, ctx.release)
 st.subheader("Ændringer siden forrige udgivelse")
 if prev is None:
-    st.info(f"{ctx.release} er den første udgivelse; der er ingen forrige at sammenligne med.")
+    st.info(f"{fmt.plain(ctx.release)} er den første udgivelse; der er ingen forrige at sammenligne med.")
 else:
     changes = _changes(db, version, labels, rules, ctx.release)
-    st.caption(f"Fra udgivelse {prev} til {ctx.release}, begge beregnet med regelsættet {ctx.rules_label}.")
+    st.caption(
+        f"Fra udgivelse {fmt.plain(prev)} til {fmt.plain(ctx.release)}, begge beregnet med regelsættet "
+        f"{fmt.plain(ctx.rules_label)}."
+    )
     if changes.empty:
         st.info("Ingen afdelinger har skiftet farve.")
     else:

@@ -22,6 +22,7 @@ from trappetrin.colours import ReleaseResult
 from trappetrin.store import DEFAULT_MUNICIPALITY
 
 from . import fmt, state
+from .cache import HASH_FUNCS
 
 #: Session-state keys of the Anvisning page's parameter inputs.
 KEYS = {
@@ -88,12 +89,7 @@ def place_label(place: str | None) -> str:
     return f"{fmt.plain(place)} Kommune" if place else "hele landet"
 
 
-def _result_key(res: ReleaseResult) -> tuple:
-    """What a classified release's capacity depends on: release, rule-set content and the rows."""
-    return res.data.label, res.rules.fingerprint(), tuple(res.data.frame.index)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs={ReleaseResult: _result_key, CapacityParams: repr})
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _capacity(db: str, version: str, res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
     return cap_model.capacity(res.data.frame, res.result, params)
 
@@ -103,7 +99,7 @@ def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
 
     Shared between reruns: callers read it and never change it in place.
     """
-    return _capacity(str(state.store().path), state.data_version(), res, params)
+    return _capacity(*state.page_key(), res, params)
 
 
 def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.DataFrame:

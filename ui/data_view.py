@@ -20,7 +20,7 @@ from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
 from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
 from trappetrin.store import Store
-from ui import state, widgets
+from ui import fmt, state, widgets
 from ui.tables import html_table
 
 TEMPLATES = DATA_DIR / "templates"
@@ -88,7 +88,7 @@ def render() -> None:
         st.info(DEMO_DATABASE_NOTICE, icon=":material/science:")
     message = st.session_state.pop(DONE_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(fmt.plain(message), icon=":material/check_circle:")  # names labels and files
     if ctx.release is None:  # nothing to classify yet: the order to fill the database in
         from ui.getting_started import render_steps
 
@@ -165,7 +165,7 @@ def _options(kind: str) -> dict:
 def _problems(exc: UserError) -> None:
     """The error, and its problems as a table whose text wraps, identical problems in many rows
     collapsed to one line ("257 rækker: …")."""
-    st.error(exc.message, icon=":material/error:")
+    st.error(fmt.plain(exc.message), icon=":material/error:")
     if exc.problems:
         table = imports.collapse_problems(imports.problem_table(exc))
         html_table(table, label="Problemer i filen", max_height=480)
@@ -299,7 +299,7 @@ def import_section(s: Store, actor, ctx) -> None:
                 text = imports.commit_import(s, plan, actor=actor, progress=progress)
             except UserError as exc:
                 status.update(label="Intet er gemt", state="error")
-                st.error(str(exc))
+                st.error(fmt.error_text(exc))
                 return
             status.update(label=text, state="complete")
         if mapping and kind != "geometri":
@@ -317,7 +317,7 @@ def _preview(pre, ctx) -> None:
     st.subheader("Forhåndsvisning")
     if isinstance(pre, imports.KindPreview):
         for line in pre.summary:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {fmt.plain(line)}")
         for title, table in pre.tables.items():
             if not table.empty:
                 st.markdown(f"**{title}** ({formatting.integer(len(table))})")
@@ -365,8 +365,6 @@ def _preview(pre, ctx) -> None:
         if changes.empty:
             st.caption("Ingen afdelinger skifter farve.")
         else:
-            from ui import fmt
-
             table = _named(changes)[["Afdelings-id", "Afdeling", "before_label", "after_label"]].copy()
             table["before_label"] = fmt.badge_labels(ctx.adopted, table["before_label"])
             table["after_label"] = fmt.badge_labels(ctx.adopted, table["after_label"])
@@ -422,7 +420,7 @@ def releases_section(s: Store, actor, rules=None) -> None:
             try:
                 s.delete_release(label, actor=actor)
             except UserError as exc:
-                st.error(str(exc))
+                st.error(fmt.error_text(exc))
                 return
             st.session_state.pop("data_delete_sure", None)
             st.session_state.pop("data_delete_label", None)
@@ -471,9 +469,9 @@ def backup_section(s: Store, actor) -> None:
                 try:
                     where = backups.backup(s, folder, actor=actor)
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(fmt.error_text(exc))
                 else:
-                    st.success(f"Sikkerhedskopien er gemt i {where}.")
+                    st.success(f"Sikkerhedskopien er gemt i {fmt.plain(where)}.")
     if actor.can("restore"):
         with st.container(border=True):
             st.markdown(
@@ -486,7 +484,7 @@ def backup_section(s: Store, actor) -> None:
                 try:
                     backups.restore(s, folder, actor=actor)
                 except UserError as exc:
-                    st.error(str(exc))
+                    st.error(fmt.error_text(exc))
                 else:
                     _done(f"Databasen er gendannet fra {folder}.")
                     st.rerun()

@@ -9,13 +9,17 @@ import re
 
 from trappetrin.rules import RuleSet
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+#: Characters that start Markdown (or Streamlit's ``:colour[…]``, ``:icon:``) anywhere in a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>~$&]|:(?=[\w/]))")
+#: A list item or quote at the start of a line ("- ", "+ ", "> ", "1. ", "1) ").
+_MARKDOWN_LINE_START = re.compile(r"(?m)^(\s*)([-+>]|\d+[.)])")
 _MARKDOWN_EMPHASIS = re.compile(r"([\\`*_\[\]<~$])")
 
 
 def plain(text: object) -> str:
     """Escape user-typed text (names) so Markdown shows it literally: no links, emphasis or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
 
 
 def md(text: object) -> str:
@@ -90,3 +94,13 @@ __all__ = [
 def n_params(n: int) -> str:
     """ "1 ændret parameter", "3 ændrede parametre"."""
     return "1 ændret parameter" if n == 1 else f"{n} ændrede parametre"
+
+
+def error_text(exc: BaseException) -> str:
+    """A (Danish) error for st.error/st.warning as plain text: its message and its problems as a list.
+
+    Messages quote file names, cells and URL values; escaped, none of them becomes a link or bold.
+    """
+    message = getattr(exc, "message", None) or str(exc)
+    problems = getattr(exc, "problems", None) or []
+    return plain(message) + "".join(f"\n- {plain(p)}" for p in problems)

@@ -24,6 +24,7 @@ from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 
 from . import fmt, state
+from .cache import HASH_FUNCS
 from .charts import danish_numbers
 from .mapview import BLANK_STYLE, boundary_layer, hex_to_rgb, view_for
 
@@ -69,20 +70,14 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
     try:
         return fu.Period(start, end)
     except UserError as exc:
-        st.warning(str(exc), icon=":material/event_busy:")
+        st.warning(fmt.error_text(exc), icon=":material/event_busy:")
         return None
 
 
 # --- data ------------------------------------------------------------------------------------------
 
 
-def _rules_key(rules: RuleSet) -> str:
-    return rules.fingerprint()
-
-
-@st.cache_resource(
-    max_entries=32, show_spinner=False, hash_funcs={RuleSet: _rules_key, CapacityParams: repr, fu.Period: repr}
-)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _summary(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> fu.Summary:
     return fu.summarise(state.store(), rules, period, params)
 
@@ -92,9 +87,7 @@ def summary(ctx: state.Context, period: fu.Period, params: CapacityParams) -> fu
     return _summary(str(s.path), s.generation, period, ctx.rules, params)
 
 
-@st.cache_resource(
-    max_entries=8, show_spinner=False, hash_funcs={RuleSet: _rules_key, CapacityParams: repr, fu.Period: repr}
-)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _report(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> rp.Report:
     return rp.build_report(state.store(), rules, period, params=params)
 
@@ -450,7 +443,7 @@ def editor(ctx: state.Context) -> None:
                     ctx.store, kind, edited.drop(columns=["Boligorganisation"]), actor=state.current_actor()
                 )
             except UserError as exc:
-                st.error(exc.message, icon=":material/error:")
+                st.error(fmt.plain(exc.message), icon=":material/error:")
                 for problem in exc.problems or []:
                     st.markdown(f"- {fmt.plain(problem)}")
                 return

@@ -42,6 +42,7 @@ from trappetrin.scenario import (
     transition_matrix,
 )
 from ui import fmt, number_entry, state
+from ui.cache import HASH_FUNCS
 from ui.fmt import md, plain  # noqa: F401 - md and plain are used here and by the pages as sv.md, sv.plain
 from ui.number_entry import Allowed
 
@@ -230,10 +231,8 @@ def reset_to_adopted(base: RuleSet, adopted: RuleSet) -> None:
 
 # --- effects ---------------------------------------------------------------------------------
 
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 
-
-@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _scenario(base: RuleSet, overrides: tuple[tuple[str, float], ...]) -> RuleSet:
     return base.with_overrides(dict(overrides))
 
@@ -257,7 +256,7 @@ class Effects:
         return set(self.movers["Afdelings-id"])
 
 
-@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _effects(db: str, version: str, release: str, before: RuleSet, after: RuleSet) -> Effects:
     b, a = state.classified(release, before), state.classified(release, after)
     return Effects(b, a, movers_frame(b, a), matrix_frame(b, a))
@@ -268,10 +267,10 @@ def effects(release: str, before: RuleSet, after: RuleSet, version: str | None =
 
     ``version`` is :func:`ui.state.data_version` when the caller already has it.
     """
-    return _effects(str(state.store().path), version or state.data_version(), release, before, after)
+    return _effects(*state.page_key(version), release, before, after)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _scenario_deck(db: str, version: str, release: str, before: RuleSet, after: RuleSet):
     from ui.mapview import deck
 
@@ -292,7 +291,7 @@ def is_lean(res: ReleaseResult) -> bool:
 
 def scenario_deck(release: str, before: RuleSet, after: RuleSet, version: str | None = None):
     """The map under ``after`` with the departments that move ringed (cached: building it is slow)."""
-    return _scenario_deck(str(state.store().path), version or state.data_version(), release, before, after)
+    return _scenario_deck(*state.page_key(version), release, before, after)
 
 
 def outcome_order(rules: RuleSet) -> list[str]:
@@ -446,7 +445,7 @@ def input_class(key: str) -> str:
     return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
 
 
-@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _engine_data(db: str, version: str, release: str, base: RuleSet) -> tuple[str, dict]:
     """(id, payload) of the browser engine for one release under the rule set in view (shared: never mutate)."""
     before = state.classified(release, base)
@@ -459,7 +458,7 @@ def _engine_data(db: str, version: str, release: str, base: RuleSet) -> tuple[st
 
 def engine_id(release: str, base: RuleSet, version: str) -> str:
     """Which engine payload the movers list computes with (see :func:`movers_engine`)."""
-    return _engine_data(str(state.store().path), version, release, base)[0]
+    return _engine_data(*state.page_key(version), release, base)[0]
 
 
 def movers_engine(release: str, base: RuleSet, version: str) -> None:
@@ -468,7 +467,7 @@ def movers_engine(release: str, base: RuleSet, version: str) -> None:
     Drawn outside the Scenarie fragment, so its data (every unmasked department's values) goes to
     the browser once per page run, not on every threshold change.
     """
-    ident, payload = _engine_data(str(state.store().path), version, release, base)
+    ident, payload = _engine_data(*state.page_key(version), release, base)
     _components()[1](data={"mode": "engine", "id": ident, "payload": payload}, key=ENGINE_KEY)
 
 
@@ -657,7 +656,7 @@ def save_scenario(base: RuleSet, release: str | None = None) -> None:
             scenario, actor=state.current_actor(), name=name, title=title or _default_title(base, overrides)
         )
     except UserError as exc:
-        flash("error", str(exc))
+        flash("error", fmt.error_text(exc))
         return
     flash("success", f"Scenariet er gemt som {plain(saved.name)} version {saved.version}.")
     st.rerun()  # the whole app: the sidebar lists the new version
@@ -686,7 +685,7 @@ def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
         name, version = stored
         state.store().adopt_rule_set(name, version, actor=actor)
     except UserError as exc:
-        flash("error", str(exc))
+        flash("error", fmt.error_text(exc))
         return
     st.cache_data.clear()
     adopted = stored_rule_set(f"{name}@{version}")

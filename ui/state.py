@@ -23,13 +23,13 @@ from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
 from ui import fmt
 from ui.auth import current_actor  # pages and ui modules take it from here too
+from ui.cache import HASH_FUNCS
 from ui.router import ensure_router
 
 RELEASE_KEY = "udgivelse"
 RULES_KEY = "regelsaet"
 MUNICIPALITY_KEY = "kommune"
 ALL_MUNICIPALITIES = "alle"  # the selector's (and the URL's) value for the whole country
-_HASH = {RuleSet: lambda rs: rs.fingerprint()}
 
 
 @st.cache_resource(show_spinner="Åbner databasen …")
@@ -108,6 +108,16 @@ def data_version() -> str:
     return f"{version}|{_municipality(version) or ALL_MUNICIPALITIES}"
 
 
+def page_key(version: str | None = None) -> tuple[str, str]:
+    """The key every page cache starts with: the database file and :func:`data_version`.
+
+    Cached loaders take these two as their first arguments (``_loader(*page_key(), ...)``), so a
+    result is never stale and never another database's or municipality's. ``version``: the data
+    version when the caller already has it.
+    """
+    return str(store().path), version or data_version()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _municipality_list(db: str, version: str) -> list[str]:
     return store().municipalities()["municipality"].tolist()
@@ -183,7 +193,7 @@ def release_data(label: str) -> ReleaseData:
     return _release_data(str(store().path), version, label, _municipality(version))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _classified(db: str, version: str, label: str, rules: RuleSet, municipality: str | None = None) -> ReleaseResult:
     data = _release_data(db, version, label, municipality)
     return ReleaseResult(data, classify(data.frame, rules, data.refs))
@@ -198,7 +208,24 @@ def classified(label: str, rules: RuleSet) -> ReleaseResult:
     return _classified(str(store().path), version, label, rules, _municipality(version))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+def _colour_history(db: str, version: str, labels: tuple[str, ...], rules: RuleSet):
+    from trappetrin import trends
+
+    results = {label: classified(label, rules) for label in labels}
+    return trends.colour_history(store(), rules, results=results)
+
+
+def colour_history(labels: list[str] | tuple[str, ...], rules: RuleSet):
+    """Each department's colour in each of ``labels`` under ``rules`` (Afdeling and Udvikling share it).
+
+    A ``pandas.DataFrame`` from ``trappetrin.trends.colour_history``; each release is classified
+    once, through :func:`classified`.
+    """
+    return _colour_history(*page_key(), tuple(labels), rules)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _overview(
     db: str,
     generation: int,
@@ -383,7 +410,7 @@ def context(*, sidebar: bool = True) -> Context:
     try:
         rules = base.with_overrides(overrides) if overrides else base
     except UserError as exc:  # values that passed one by one but not together
-        st.warning(str(exc), icon=":material/link_off:")
+        st.warning(fmt.error_text(exc), icon=":material/link_off:")
         overrides, rules = {}, base
     sync_url(release if release != newest else None, choice if choice != adopted_choice else None, overrides)
     place = municipality()
@@ -492,7 +519,7 @@ def _seed_scenario(base: RuleSet) -> None:
     try:
         values = from_query(base, query)
     except UserError as exc:
-        st.warning(str(exc), icon=":material/link_off:")
+        st.warning(fmt.error_text(exc), icon=":material/link_off:")
         return
     for key, value in values.items():
         _view()[scenario_key(key)] = value
@@ -596,8 +623,8 @@ def department_not_in_view(ctx: Context, dept: str, page: str) -> None:
     home = ctx.store.department_municipality(str(dept)) if ctx.municipality else None
     if home is not None and home != ctx.municipality:
         st.warning(
-            f"Afdelingen »{dept}« ligger i {home} Kommune, og siderne viser nu {ctx.municipality} "
-            f"Kommune. Skift kommune for at se den."
+            f"Afdelingen »{fmt.plain(dept)}« ligger i {fmt.plain(home)} Kommune, og siderne viser nu "
+            f"{fmt.plain(ctx.municipality)} Kommune. Skift kommune for at se den."
         )
         st.page_link(
             page,
@@ -606,7 +633,10 @@ def department_not_in_view(ctx: Context, dept: str, page: str) -> None:
             query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
         )
     else:
-        st.warning(f"Afdelingen »{dept}« findes ikke i udgivelse {ctx.release}. Vælg en afdeling på listen.")
+        st.warning(
+            f"Afdelingen »{fmt.plain(dept)}« findes ikke i udgivelse {fmt.plain(ctx.release)}. "
+            "Vælg en afdeling på listen."
+        )
     st.stop()
 
 
@@ -654,8 +684,8 @@ def audited_download(
 def demo_caption(ctx: Context) -> None:
     """One line under a page title saying which data, release and rule set are in view."""
     who = "Demodata (fiktive afdelinger)" if ctx.is_demo else "Data"
-    where = f" · {ctx.municipality} Kommune" if ctx.municipality else ""
-    st.caption(f"{who}{where} · udgivelse {ctx.release} · regelsæt {ctx.rules_label}")
+    where = f" · {fmt.plain(ctx.municipality)} Kommune" if ctx.municipality else ""
+    st.caption(f"{who}{where} · udgivelse {fmt.plain(ctx.release)} · regelsæt {fmt.plain(ctx.rules_label)}")
 
 
 def classification(ctx: Context) -> Classification:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from trappetrin import catalogue, formatting, twins
 from trappetrin.store import LOCATION_TYPES
-from ui.state import Context, data_version, release_data_for
+from ui.state import Context, page_key, release_data_for
 
 PAGE = "pages/tvillinger.py"
 #: URL keys of the page (the department is the shared ``afd``).
@@ -82,8 +82,7 @@ def _frame(label: str, place: str | None, scope: str) -> pd.DataFrame:
 
 def find(ctx: Context, dept: str, variables: list[str], n: int, scope: str) -> twins.Twins:
     return _one(
-        str(ctx.store.path),
-        data_version(),
+        *page_key(),
         ctx.release,
         ctx.municipality,
         scope,
@@ -97,8 +96,7 @@ def find(ctx: Context, dept: str, variables: list[str], n: int, scope: str) -> t
 def find_all(ctx: Context, variables: list[str], n: int, scope: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Every department's twins and position (departments of the municipality in view as subjects)."""
     pairs, reasons, pos = _all(
-        str(ctx.store.path),
-        data_version(),
+        *page_key(),
         ctx.release,
         ctx.municipality,
         scope,

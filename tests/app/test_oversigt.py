@@ -84,8 +84,7 @@ def test_the_filter_line_says_what_is_shown(app):
     shown = integer(summary.loc["I alt", "Afdelinger"])
     assert 0 < shown < 271
     assert line() == (
-        f"**{shown} af 271 afdelinger vises** · Bydel: Vejgaard · "
-        r"Farve: ● Grøn \(Trin 1\), ◆ Gul \(Trin 2\)"
+        f"**{shown} af 271 afdelinger vises** · Bydel: Vejgaard · Farve: ● Grøn (Trin 1), ◆ Gul (Trin 2)"
     )  # names escaped for Markdown
     assert at.get("popover")[0].proto.popover.label == "Filtre (2)"
 

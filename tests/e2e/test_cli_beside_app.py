@@ -84,7 +84,7 @@ def test_writing_command_runs_in_turn_and_the_app_serves_after(held_db, tmp_path
     assert "lock" not in err.lower() and "Traceback" not in err, err
     assert (tmp_path / "kopi" / "manifest.json").is_file()
     # The command's write is in the file the app reads (the app opened it again afterwards).
-    assert "backup" in cli(db, "log", "--limit", "3").stdout.decode()
+    assert "Sikkerhedskopi" in cli(db, "log", "--limit", "3").stdout.decode()
     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as resp:
         assert resp.status == 200
     page.goto(f"{url}/revision")

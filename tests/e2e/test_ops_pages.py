@@ -11,7 +11,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import HEALTH_TIMEOUT_S
-from tests.support.browser import REPO_ROOT, free_port, spawn_streamlit, wait_for_app
+from tests.support.browser import REPO_ROOT, free_port, spawn_streamlit, start_streamlit, wait_for_app
 
 
 def test_oversigt_by_its_url_opens_the_page(app_server, page):
@@ -57,3 +57,23 @@ def test_a_damaged_database_fails_health_and_every_page_names_it(demo_db, tmp_pa
             expect(alert.first).to_contain_text("python -m trappetrin restore MAPPE --yes")
     finally:
         server.stop()
+
+
+def test_error_boxes_have_no_ask_google_or_chatgpt_links(tmp_path, page):
+    """client.showErrorLinks = false (.streamlit/config.toml); the control turns them on."""
+    seen = {}
+    for name, args in {"app": (), "control": ("--client.showErrorLinks", "true")}.items():
+        server = start_streamlit(
+            "tests/support/raising_app.py",
+            log_path=tmp_path / f"{name}.log",
+            extra_args=args,
+            timeout=HEALTH_TIMEOUT_S,
+        )
+        try:
+            page.goto(server.url)
+            wait_for_app(page)
+            expect(page.get_by_test_id("stException").first).to_be_visible()
+            seen[name] = page.get_by_role("link", name="Ask Google").count()
+        finally:
+            server.stop()
+    assert seen == {"app": 0, "control": 1}, seen

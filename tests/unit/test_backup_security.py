@@ -270,3 +270,31 @@ def test_only_a_real_lock_says_another_program_uses_the_file(demo_file, tmp_path
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("damage", ["empty", "text", "zero_header", "truncated_4k", "truncated_half"])
+def test_every_kind_of_damage_is_one_danish_line_naming_the_restore(demo_file, tmp_path, monkeypatch, capsys, damage):
+    """Damage met on opening and damage met only when a table is read (a truncated file)."""
+    db = Path(shutil.copy(demo_file, tmp_path / "damaged.duckdb"))
+    size = db.stat().st_size
+    with open(db, "r+b") as f:
+        if damage == "empty":
+            f.truncate(0)
+        elif damage == "text":
+            f.truncate(0)
+            f.write(b"hej verden\n" * 100)
+        elif damage == "zero_header":
+            f.write(b"\0" * 4096)
+        elif damage == "truncated_4k":
+            f.truncate(4096)
+        else:
+            f.truncate(size // 2)
+    monkeypatch.setenv("TRAPPETRIN_DB", str(db))
+    commands = [["releases"], ["classify", "--release", "2026-11", "--rules", "trappetrin"]]
+    if damage != "truncated_half":  # (the audit trail's blocks may lie in the intact half)
+        commands.append(["log"])
+    for args in commands:
+        assert main(args) == 1, (damage, args)
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "beskadiget" in err and str(db) in err and "restore" in err, (damage, err)
+        assert "bruges" not in err

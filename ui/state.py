@@ -9,7 +9,7 @@ and survives switching pages.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import streamlit as st
 from trappetrin.colours import ReleaseResult
 from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
+from trappetrin.importer import partial_releases
 from trappetrin.rules import RuleSet
 from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url_number
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store
@@ -62,6 +63,7 @@ class StoreFacts:
     choices: list[str]  # department-scope rule sets as name@version, newest version per name first
     fingerprints: dict[str, str]  # choice → content fingerprint (a scenario equal to a stored rule set)
     is_demo: bool
+    partial: dict[str, list[str]] = field(default_factory=dict)  # release → indicators it lacks (delvis)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -81,6 +83,7 @@ def _facts(db: str, generation: int) -> StoreFacts:
         choices=choices,
         fingerprints={c: content_fingerprint(stored[c]) for c in choices},
         is_demo=s.is_demo,
+        partial=partial_releases(s, s.adopted_rule_set()),
     )
 
 
@@ -383,9 +386,11 @@ def context(*, sidebar: bool = True) -> Context:
                     help=f"Afdelingerne i denne kommune vises på alle sider. Standard er {default_place}.",
                 )
             if releases:
+                partial = facts().partial
                 st.selectbox(
                     "Udgivelse",
                     releases[::-1],
+                    format_func=lambda r: f"{r} (delvis)" if r in partial else r,
                     key=RELEASE_KEY,
                     on_change=remember,
                     args=(RELEASE_KEY,),

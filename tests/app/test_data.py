@@ -179,3 +179,16 @@ def test_xlsx_sheet_and_header_row_are_chosen_on_the_page(app, db):
         "SELECT v.value FROM indicator_values v JOIN releases r USING (release_id) "
         "WHERE r.label = 'fra-excel' AND v.indicator = 'residents'"
     )["value"].tolist() == [248]
+
+
+def test_a_partial_release_is_labelled_in_the_release_picker(app, db):
+    """After a deliberate partial import the sidebar's release picker says '(delvis)'."""
+    at = app("data")
+    at.text_input(key="data_label").set_value("app-delvis")
+    at.file_uploader[0].upload("valid_for_params.csv", (BAD / "valid_for_params.csv").read_bytes())
+    at.run()
+    at.checkbox(key="data_partial").check().run()
+    at.button(key="data_commit").click().run()
+    assert not at.exception
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Udgivelse")
+    assert "app-delvis (delvis)" in picker.options and "2026-11" in picker.options

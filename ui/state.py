@@ -633,7 +633,7 @@ def department_not_in_view(ctx: Context, dept: str, page: str) -> None:
         )
         st.page_link(
             page,
-            label=f"Vis afdelingen i {home} Kommune",
+            label=f"Vis afdelingen i {fmt.plain(home)} Kommune",
             icon=":material/swap_horiz:",
             query_params=link_params(**{DEPARTMENT_KEY: str(dept), MUNICIPALITY_KEY: home}),
         )

@@ -9,11 +9,12 @@ points (towns, capes, straits; each about ±2 km), then widened by :data:`BUFFER
 department on the coast is inside, and cut at the land border with Germany so Flensburg stays out.
 
 What counts as "Denmark": the land of Jutland and the Danish islands (Funen, Zealand, Lolland,
-Falster, Møn, Bornholm, Als, Langeland, Ærø, Samsø, Læsø, Anholt, Fanø, Rømø and the islands inside
-these outlines). The Faroe Islands and Greenland are left out: the agreement and the ministry's
-lists concern social housing under the Danish Almenboliglov in Denmark's 98 municipalities. The
-outline is for plausibility checks of imported coordinates and boundaries (Malmö, Gothenburg,
-Helsingborg and Flensburg are outside); it is not a map layer.
+Falster, Møn, Bornholm, Als, Langeland, Ærø, Samsø, Læsø, Anholt, Fanø, Rømø, the small inhabited
+islands in ``SMALL_ISLANDS`` and the islands inside these outlines). The Faroe Islands and Greenland
+are left out: the agreement and the ministry's lists concern social housing under the Danish
+Almenboliglov in Denmark's 98 municipalities. The outline is for plausibility checks of imported
+coordinates and boundaries (Malmö, Gothenburg, Helsingborg and Flensburg are outside); it is not a
+map layer.
 """
 
 from __future__ import annotations
@@ -224,6 +225,32 @@ ISLANDS = {
     "Rømø": [(8.48, 55.05), (8.60, 55.08), (8.58, 55.18), (8.48, 55.17)],
     "Fanø": [(8.35, 55.35), (8.45, 55.40), (8.45, 55.48), (8.38, 55.45)],
 }
+# Small inhabited islands, as a point each (lon, lat): a square of about 3 × 3 km around it, then
+# widened like the rest.
+SMALL_ISLANDS = {
+    "Endelave": (10.25, 55.76),
+    "Tunø": (10.44, 55.95),
+    "Hjarnø": (10.08, 55.82),
+    "Aarø": (9.75, 55.27),
+    "Sejerø": (11.15, 55.88),
+    "Nekselø": (11.30, 55.78),
+    "Orø": (11.83, 55.78),
+    "Omø": (11.14, 55.16),
+    "Agersø": (11.20, 55.21),
+    "Femø": (11.53, 54.97),
+    "Fejø": (11.40, 54.95),
+    "Askø": (11.50, 54.89),
+    "Avernakø": (10.29, 55.03),
+    "Lyø": (10.16, 55.05),
+    "Strynø": (10.62, 54.90),
+    "Mandø": (8.56, 55.28),
+    "Venø": (8.62, 56.55),
+    "Fur": (9.02, 56.83),
+    "Livø": (9.08, 56.88),
+    "Egholm": (9.82, 57.08),
+    "Bogø": (12.05, 54.93),
+    "Christiansø": (15.19, 55.32),
+}
 # South of the land border (and the middle of Flensborg Fjord): Germany, cut off after buffering.
 GERMANY = [(7.0, 54.91), *BORDER, (10.0, 53.5), (7.0, 53.5)]
 
@@ -238,7 +265,11 @@ def build():
     def to_wgs(geom):
         return shapely.transform(geom, lambda x, y: wgs.transform(x, y), interleaved=False)
 
-    land = unary_union([Polygon(p) for p in (JUTLAND, FUNEN, ZEALAND, *ISLANDS.values())])
+    dots = [
+        Polygon([(x - 0.025, y - 0.015), (x + 0.025, y - 0.015), (x + 0.025, y + 0.015), (x - 0.025, y + 0.015)])
+        for x, y in SMALL_ISLANDS.values()
+    ]
+    land = unary_union([Polygon(p) for p in (JUTLAND, FUNEN, ZEALAND, *ISLANDS.values())] + dots)
     widened = to_utm(land).buffer(BUFFER_M).simplify(SIMPLIFY_M)
     germany = to_utm(Polygon(GERMANY))
     shape = to_wgs(widened.difference(germany))

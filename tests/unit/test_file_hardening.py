@@ -159,6 +159,8 @@ def test_every_municipality_centre_and_aalborg_are_inside():
     assert [m[0] for m in MUNICIPALITIES if not denmark.contains(m[2], m[3])] == []
     for lat, lon in [(57.72, 10.59), (55.10, 14.70), (54.575, 11.93), (54.826, 9.36), (56.036, 12.61)]:
         assert denmark.contains(lat, lon)  # Skagen, Rønne, Gedser, Padborg, Helsingør
+    for lat, lon in [(55.76, 10.25), (55.88, 11.15), (54.97, 11.53), (55.16, 11.14), (55.28, 8.56), (55.32, 15.19)]:
+        assert denmark.contains(lat, lon)  # small islands: Endelave, Sejerø, Femø, Omø, Mandø, Christiansø
 
 
 # --- size and time ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from tests.support.csvfiles import normalise_dannet
 from trappetrin import catalogue
 from trappetrin.cli import main as cli
 from trappetrin.colours import classify_release
@@ -30,7 +31,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["dl_csv_danish", "dl_csv_plain", "dl_xlsx", "dl_red_yellow", "dl_capacity"]
 SCENARIO = {"p.c.forebyggelse.outside_labour": "35"}
 INDICATOR_COLUMNS = [f"{i.label} ({i.unit})" for i in catalogue.indicators().values()]
-_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
 
 
 @dataclass
@@ -72,14 +72,6 @@ def downloads(monkeypatch):
 
 def button(at, key: str):
     return next(b for b in at.download_button if b.key == key)
-
-
-def normalise_dannet(data: bytes) -> bytes:
-    text = data.decode("utf-8-sig")
-    rows = text.count("\r\n") - 1
-    normalised, replaced = _DANNET_CELL.subn(";<DANNET>", text)
-    assert text.split("\r\n")[0].endswith(";Dannet") and replaced == rows
-    return normalised.encode("utf-8-sig")
 
 
 def read_danish(data: bytes) -> pd.DataFrame:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv as csv_module
 import io
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,18 +19,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import REPO_ROOT, screenshot, wait_for_app
+from tests.support.csvfiles import normalise_dannet
 
-_DANNET_CELL = re.compile(r";\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?=\r\n)")
 SCENARIO = "p.c.forebyggelse.outside_labour=35"
 PREVIEW_ROW = "[data-testid='stDataFrame'] table[role='grid'] tbody tr"
-
-
-def normalise_dannet(data: bytes) -> bytes:
-    """The Danish-Excel CSV with every value of the last column, Dannet, replaced by a fixed text."""
-    text = data.decode("utf-8-sig")
-    normalised, replaced = _DANNET_CELL.subn(";<DANNET>", text)
-    assert text.split("\r\n")[0].endswith(";Dannet") and replaced == text.count("\r\n") - 1
-    return normalised.encode("utf-8-sig")
 
 
 def _cli(db: Path, *args: str) -> bytes:

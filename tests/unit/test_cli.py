@@ -14,27 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.support.csvfiles import normalise_dannet
 from trappetrin.cli import main
 from trappetrin.store import open_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-DANNET = "<DANNET>"
-_DANNET_CELL = re.compile(r";\d{2}\.\d{2}\.\d{4} kl\. \d{2}\.\d{2}(?=\r\n)")  # formatting.datetime
-
-
-def normalise_dannet(data: bytes) -> bytes:
-    """Replace the value of the last column, ``Dannet`` (generation time), by a fixed string.
-
-    Works on the Danish-Excel CSV (``;``, CRLF, UTF-8 with BOM); fails if Dannet is not the last
-    column or if any data row lacks a generation time, so the normalisation can't hide a change.
-    """
-    text = data.decode("utf-8-sig")
-    header, _, _ = text.partition("\r\n")
-    assert header.split(";")[-1] == "Dannet", "Dannet is expected as the last column"
-    rows = text.count("\r\n") - 1
-    normalised, replaced = _DANNET_CELL.subn(";" + DANNET, text)
-    assert replaced == rows, f"normalised {replaced} Dannet cells in {rows} rows"
-    return normalised.encode("utf-8-sig")
 
 
 def assert_golden(name: str, actual: bytes) -> None:

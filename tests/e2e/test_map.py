@@ -9,6 +9,7 @@ is deterministic (fixed seed), so both databases hold the same data.
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +159,18 @@ def map_state(page) -> dict:
     return page.evaluate(_MAP_STATE)
 
 
+def settled_state(page, seconds: float = 10.0) -> dict:
+    """The map's state once the new view has replaced the old one (a click into a municipality
+    refits the map a moment after its departments arrive): polled until every department is
+    inside, for at most ``seconds``; the caller's assertion then says what is wrong."""
+    deadline = time.monotonic() + seconds
+    state = map_state(page)
+    while outside(state) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        state = map_state(page)
+    return state
+
+
 def outside(state: dict) -> list[str]:
     w, h = state["box"]["width"], state["box"]["height"]
     return [d for d, x, y in state["departments"] if not (0 <= x <= w and 0 <= y <= h)]
@@ -253,10 +266,13 @@ def test_national_view_draws_one_mark_per_municipality(page, national_server):
     """'Hele landet': ~98 pies instead of 8,000 points, every one inside the map; a click opens one."""
     page.goto(national_server + "/?kommune=alle")
     wait_for_app(page, settle_ms=0)
+    # deck.gl first mounts a default 300×150 canvas and sizes it a frame later: measure the sized map.
     page.wait_for_function(
-        f"() => {{ const s = ({_MAP_STATE})(); return s && (s.layers.municipalities || 0) > 50; }}",
+        f"() => {{ const s = ({_MAP_STATE})(); return s && (s.layers.municipalities || 0) > 50"
+        " && s.box.width > 200 && s.box.height > 200; }",
         timeout=MAP_TIMEOUT_MS,
     )
+    page.wait_for_timeout(300)
     state = page.evaluate(_MAP_STATE)
     assert "departments" not in state["layers"] and state["layers"]["municipalities"] >= 90
     w, h = state["box"]["width"], state["box"]["height"]
@@ -267,5 +283,4 @@ def test_national_view_draws_one_mark_per_municipality(page, national_server):
     name, x, y = next(m for m in state["municipalities"] if m[0] == "Bornholm")  # alone on the map
     page.mouse.click(state["box"]["x"] + x, state["box"]["y"] + y)
     expect(page.get_by_text("Bornholm Kommune", exact=False).first).to_be_visible()
-    page.wait_for_function(f"() => {{ const s = ({_MAP_STATE})(); return s && s.departments.length > 0; }}")
-    assert outside(page.evaluate(_MAP_STATE)) == []
+    assert outside(settled_state(page)) == []

@@ -13,31 +13,13 @@ import openpyxl
 import pytest
 
 from tests.dbdump import dump
-from tests.support.demo import demo_copy
 from trappetrin import catalogue, denmark, importer, imports, spreadsheet
 from trappetrin.auth import Actor
 from trappetrin.errors import UserError
-from trappetrin.store import Store
 
 BAD = Path(__file__).parent / "bad_files"
 TODAY = date(2026, 11, 23)
 ADMIN = Actor("test", "admin")
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("hardening") / "demo.duckdb"
-    demo_copy(path)
-    return path
-
-
-@pytest.fixture()
-def store(demo_file, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(demo_file, path)
-    s = Store.open(path)
-    yield s
-    s.close()
 
 
 def values_of(store, body: bytes, name: str, **options) -> dict:

@@ -7,13 +7,11 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests.dbdump import dump
-from tests.support.demo import demo_copy
 from trappetrin import followup as fu
 from trappetrin import imports
 from trappetrin.auth import Actor
@@ -26,20 +24,6 @@ from trappetrin.store import Store
 TODAY = date(2026, 11, 23)
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 ANALYST = Actor("Ane", "analyst")
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("followup") / "demo.duckdb"
-    demo_copy(path)
-    return path
-
-
-@pytest.fixture()
-def store(demo_file, tmp_path):
-    s = Store.open(shutil.copy(demo_file, tmp_path / "copy.duckdb"))
-    yield s
-    s.close()
 
 
 def csv(*lines: str) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import threading
 import time
 import zipfile
@@ -18,7 +17,6 @@ import pytest
 from shapely.geometry import Polygon
 
 from tests.dbdump import dump
-from tests.support.demo import demo_copy
 from trappetrin import backup, catalogue, imports
 from trappetrin.auth import Actor
 from trappetrin.cli import main
@@ -37,20 +35,6 @@ VALUE_OPTS = {
     "reference_date": "2026-11-20",
     "allow_missing": list(catalogue.indicators()),  # a small file: partial on purpose
 }
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("kinds") / "demo.duckdb"
-    demo_copy(path)
-    return path
-
-
-@pytest.fixture()
-def store(demo_file, tmp_path):
-    s = Store.open(shutil.copy(demo_file, tmp_path / "copy.duckdb"))
-    yield s
-    s.close()
 
 
 def csv(*lines: str) -> bytes:

@@ -18,7 +18,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.dbdump import dump
-from tests.support.demo import demo_copy
 from trappetrin import catalogue, importer, imports
 from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
@@ -43,24 +42,6 @@ DEFAULTS = {
 
 
 # --- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """A demo database file, built once per module and closed (so it can be copied)."""
-    path = tmp_path_factory.mktemp("importer") / "demo.duckdb"
-    demo_copy(path)
-    return path
-
-
-@pytest.fixture()
-def store(demo_file, tmp_path):
-    """A private copy of the demo database for one test."""
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(demo_file, path)
-    s = Store.open(path)
-    yield s
-    s.close()
 
 
 def run_import(store: Store, file, /, *, file_name=None, **params):

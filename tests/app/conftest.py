@@ -82,3 +82,15 @@ def app(db: Path) -> Callable[..., AppTest]:
 def empty_app(empty_db: Path) -> Callable[..., AppTest]:
     """Run the app over an empty database."""
     return _run
+
+
+@pytest.fixture(scope="session")
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national demo (about 8,000 departments in 98 municipalities), built once per session."""
+    from trappetrin.demo_national import build_national
+
+    path = tmp_path_factory.mktemp("national") / "national.duckdb"
+    store = open_store(path)
+    store.load_demo(build_national())
+    store.close()
+    return path

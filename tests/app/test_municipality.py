@@ -12,20 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.htmltables import html_tables, integer
-from trappetrin.demo_national import build_national, department_counts
+from trappetrin.demo_national import department_counts
 from trappetrin.store import open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COUNTS = department_counts()  # departments per municipality, as the generator places them
-
-
-@pytest.fixture(scope="module")
-def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("national") / "national.duckdb"
-    store = open_store(path)
-    store.load_demo(build_national())
-    store.close()
-    return path
 
 
 @pytest.fixture

@@ -13,20 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from trappetrin.demo_national import build_national
-from trappetrin.store import open_store
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE = "p.c.forebyggelse.outside_labour"
-
-
-@pytest.fixture(scope="module")
-def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("national") / "national.duckdb"
-    store = open_store(path)
-    store.load_demo(build_national())
-    store.close()
-    return path
 
 
 @pytest.fixture

@@ -222,28 +222,19 @@ class _Checker:
         self.orgs = {int(o): str(n) for o, n in zip(orgs["org_no"], orgs["name"])}
 
     def _int(self, text: str, what: str, lo: float, hi: float, out: list) -> int | None:
-        try:
-            value = parse_number(text, ",")
-        except ValueError:
-            out.append(("", text, f"er ikke et tal – forventet {what}."))
-            return None
-        if value is None:
-            return None
-        if not float(value).is_integer():
-            out.append(("", text, f"er ikke et helt tal – forventet {what}."))
-            return None
-        if not lo <= value <= hi:
-            out.append(("", text, f"ligger uden for det mulige – forventet {what}."))
-            return None
-        return int(value)
+        value = self._float(text, what, lo, hi, out, integer=True)
+        return None if value is None else int(value)
 
-    def _float(self, text: str, what: str, lo: float, hi: float, out: list) -> float | None:
+    def _float(self, text: str, what: str, lo: float, hi: float, out: list, *, integer: bool = False) -> float | None:
         try:
             value = parse_number(text, ",")
         except ValueError:
             out.append(("", text, f"er ikke et tal – forventet {what}."))
             return None
         if value is None:
+            return None
+        if integer and not float(value).is_integer():
+            out.append(("", text, f"er ikke et helt tal – forventet {what}."))
             return None
         if not lo <= value <= hi:
             out.append(("", text, f"ligger uden for det mulige – forventet {what}."))

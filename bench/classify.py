@@ -36,6 +36,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from trappetrin import catalogue  # noqa: E402
+from trappetrin.bootstrap import open_with_demo  # noqa: E402
 from trappetrin.colours import ReleaseResult, colour_list  # noqa: E402
 from trappetrin.engine import classify  # noqa: E402
 from trappetrin.store import open_store  # noqa: E402
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="trappetrin-bench-") as tmp:
         path = args.db or Path(tmp) / "demo.duckdb"
-        store = open_store(path, demo_if_empty=args.db is None)
+        store = open_store(path) if args.db is not None else open_with_demo(path)
         try:
             label = store.release_labels()[-1]
             rules = store.adopted_rule_set()

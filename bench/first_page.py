@@ -38,7 +38,7 @@ from tests.support.browser import launch_chromium, start_streamlit, wait_for_app
 
 TARGET_S = 3.0
 TARGET_RATIO = 1.3
-ALL = "alle"  # ui.state.ALL_MUNICIPALITIES
+ALL = "alle"  # ui.url.ALL_MUNICIPALITIES
 
 
 def _cold(browser, script: str, env: dict, logs: Path, name: str, query: str, check, arg=None) -> float:

@@ -25,15 +25,15 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from trappetrin import catalogue, explain  # noqa: E402
+from trappetrin.bootstrap import open_with_demo  # noqa: E402
 from trappetrin.engine import classify  # noqa: E402
-from trappetrin.store import open_store  # noqa: E402
 
 COPIES = 37
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(Path(folder) / "demo.duckdb", demo_if_empty=True)
+        store = open_with_demo(Path(folder) / "demo.duckdb")
         data = store.release_data(store.latest_release())
         rules = store.adopted_rule_set()
         store.close()

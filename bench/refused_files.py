@@ -166,12 +166,12 @@ def run_child(script: Path, path: str) -> dict:
 
 def main() -> None:
     sys.path.insert(0, str(REPO_ROOT))
-    from trappetrin.store import open_store
+    from trappetrin.bootstrap import open_with_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         db = tmp / "demo.duckdb"
-        open_store(db, demo_if_empty=True).close()
+        open_with_demo(db).close()
         script = tmp / "child.py"
         script.write_text(CHILD.format(root=str(REPO_ROOT), db=str(db)), encoding="utf-8")
         idle = run_child(script, "-")["maxrss_mb"]

@@ -28,8 +28,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from trappetrin import report as rp  # noqa: E402
+from trappetrin.bootstrap import open_with_demo  # noqa: E402
 from trappetrin.followup import Period  # noqa: E402
-from trappetrin.store import Store, open_store  # noqa: E402
+from trappetrin.store import Store  # noqa: E402
 
 TARGET_S = 10.0
 
@@ -47,7 +48,7 @@ def main() -> None:
         if db is None:
             db = Path(tmp) / "demo.duckdb"
             t = time.perf_counter()
-            open_store(db, demo_if_empty=True).close()
+            open_with_demo(db).close()
             print(f"demo database built in {time.perf_counter() - t:.1f} s")
         steps: dict[str, list[float]] = {"build": [], "pdf": [], "xlsx": [], "total": []}
         cpu: list[float] = []

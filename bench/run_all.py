@@ -68,7 +68,7 @@ TARGET_RATIO_AALBORG = 2.0
 TARGET_RATIO_NATIONAL = 3.0
 TARGET_COLD_S = 3.0
 TARGET_PEAK_MB = 1536.0
-ALL = "alle"  # ui.state.ALL_MUNICIPALITIES (not imported: the servers' Streamlit stays out of the timings)
+ALL = "alle"  # ui.url.ALL_MUNICIPALITIES (not imported: the servers' Streamlit stays out of the timings)
 
 
 # --- helpers --------------------------------------------------------------------------------------

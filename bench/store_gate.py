@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trappetrin import handover  # noqa: E402
-from trappetrin.store import open_store  # noqa: E402
+from trappetrin.bootstrap import open_with_demo  # noqa: E402
 
 QUERIES = {
     "scalar SELECT 1": "SELECT 1",
@@ -46,7 +46,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=2000)
     args = p.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "bench.duckdb"
-    store = open_store(db, demo_if_empty=True)
+    store = open_with_demo(db)
     con = store._con
     print(f"database: {db}")
     print(f"{'query':28} {'store µs':>10} {'bare cursor µs':>15} {'overhead µs':>12}")

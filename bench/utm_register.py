@@ -25,7 +25,7 @@ from pyproj import Transformer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trappetrin import importer, imports  # noqa: E402
-from trappetrin.store import open_store  # noqa: E402
+from trappetrin.bootstrap import open_with_demo  # noqa: E402
 
 
 def utm_register(store, rows: int) -> bytes:
@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp) / "demo.duckdb", demo_if_empty=True)
+        store = open_with_demo(Path(tmp) / "demo.duckdb")
         data = utm_register(store, args.rows)
         whole, convert = [], []
         for _ in range(args.runs):

@@ -20,9 +20,13 @@ from trappetrin.errors import UserError
 from trappetrin.scenario import diff_table
 from ui import fmt
 from ui import scenario_view as sv
+from ui.auth import current_actor
 from ui.capacity_view import scenario_line
+from ui.context import Context
+from ui.loaders import data_version
 from ui.mapview import LEAN_ABOVE
-from ui.state import Context, context, current_actor, data_version, demo_caption, no_data_notice, sync_scenario_url
+from ui.page import demo_caption, preamble
+from ui.url import sync_scenario_url
 
 EFFECT, SAVE, COMPARE = "Virkning", "Gem og vedtag", "Sammenlign regelsæt"
 VIEW_KEY = "scenarie_visning"
@@ -284,10 +288,10 @@ def show_compare(ctx: Context, scenario, overrides: dict[str, float], refs: dict
         sv.table(diffs.rename(columns={"Nøgle": "Nøgle (i linket: p.…)"}), key="sammenlign_forskelle")
 
 
-ctx = context()
-st.title("Scenarie")
-if ctx.release is None:
-    no_data_notice()
-    st.stop()
-sv.movers_engine(ctx.release, ctx.base, data_version())  # outside the fragment: sent once per page run
-workbench(ctx)
+def page() -> None:
+    ctx = preamble("Scenarie", caption=False)  # the workbench says which data are in view
+    sv.movers_engine(ctx.release, ctx.base, data_version())  # outside the fragment: sent once per page run
+    workbench(ctx)
+
+
+page()

@@ -224,16 +224,9 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         for suffix in ("", ".wal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-        if args.scale == "national":
-            from .demo_national import build_national
+        from .bootstrap import open_with_demo
 
-            store = open_store(path)
-            store.load_demo(build_national())
-            from .followup_demo import add_demo_followup
-
-            add_demo_followup(store)
-        else:
-            store = open_store(path, demo_if_empty=True)
+        store = open_with_demo(path, national=args.scale == "national")
         n = store.department_count()
         print(
             f"Demodatabasen er bygget: {path} ({len(store.release_labels())} udgivelser, {n} afdelinger).",
@@ -243,7 +236,9 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "ensure-db":
         path = db_path()
         existed = path.exists()
-        open_store(path, demo_if_empty=not existed).close()
+        from .bootstrap import open_with_demo
+
+        (open_store(path) if existed else open_with_demo(path)).close()
         print(f"Database: {path}" + ("" if existed else " (demodata bygget)"), file=sys.stderr)
         return 0
     if args.command == "init":

@@ -1039,20 +1039,9 @@ def demo_mark(path: Path | str) -> bool | None:
     return bool(row and row[0] == "true")
 
 
-def open_store(
-    path: Path | str | None = None, *, demo_if_empty: bool = False, notice: Callable[[str], None] | None = None
-) -> Store:
-    """Open the store; with ``demo_if_empty`` build the demo data into a new, empty database.
+def open_store(path: Path | str | None = None, *, notice: Callable[[str], None] | None = None) -> Store:
+    """Open the store (a new file gets the schema; building the demo data is :mod:`trappetrin.bootstrap`'s).
 
     ``notice`` hears (in Danish) when opening waits for the app or another program.
     """
-    store = Store.open(path, notice=notice)
-    if demo_if_empty and not store.scalar("SELECT count(*) FROM departments"):
-        from .demo import build_demo
-
-        store.load_demo(build_demo())
-    if demo_if_empty:
-        from .followup_demo import add_demo_followup
-
-        add_demo_followup(store)  # the agreement's follow-up data (§7.2), demo only
-    return store
+    return Store.open(path, notice=notice)

@@ -3,10 +3,10 @@
 One table, :data:`HASH_FUNCS`, for every cached function in ``ui/`` and ``pages/``: a rule set is
 hashed by its content (:meth:`RuleSet.fingerprint`, so an equal scenario built twice is one entry),
 a classified release by what its derived figures depend on, and the small parameter records by
-their ``repr``. The key every page cache starts with, the database file and the data version, is
-built by :func:`ui.state.page_key`.
+their ``repr``. The key every cached loader starts with (the database file and a version) is built
+in :mod:`ui.loaders`.
 
-Only ``trappetrin`` is imported here, so ``ui.state`` and every view can use it without a cycle.
+Only ``trappetrin`` is imported here, so the loaders and every view can use it without a cycle.
 """
 
 from __future__ import annotations

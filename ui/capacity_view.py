@@ -21,7 +21,7 @@ from trappetrin.capacity import CapacityChange, CapacityParams
 from trappetrin.colours import ReleaseResult
 from trappetrin.store import DEFAULT_MUNICIPALITY
 
-from . import fmt, state
+from . import fmt, loaders, session, url
 from .cache import HASH_FUNCS
 
 #: Session-state keys of the Anvisning page's parameter inputs.
@@ -51,7 +51,7 @@ def is_own_place(place: str | None) -> bool:
 def field_key(name: str, place: str | None) -> str:
     """Session key of one Anvisning input; the local ones are kept per municipality (``alle`` = the country)."""
     key = KEYS[name]
-    return f"{key}.{place or state.ALL_MUNICIPALITIES}" if name in LOCAL else key
+    return f"{key}.{place or url.ALL_MUNICIPALITIES}" if name in LOCAL else key
 
 
 def params_from_session() -> CapacityParams:
@@ -61,9 +61,9 @@ def params_from_session() -> CapacityParams:
     elsewhere they are what the user typed for that municipality, or not given.
     """
     base = default_params()
-    place = state.place_name()
+    place = loaders.place_name()
     own = is_own_place(place)
-    typed = {name: state.kept(field_key(name, place)) for name in LOCAL}
+    typed = {name: session.kept(field_key(name, place)) for name in LOCAL}
     changes: dict = {}
     lo, hi = typed["need_min"], typed["need_max"]
     if lo is not None or hi is not None:
@@ -99,7 +99,7 @@ def capacity_of(res: ReleaseResult, params: CapacityParams) -> pd.DataFrame:
 
     Shared between reruns: callers read it and never change it in place.
     """
-    return _capacity(*state.page_key(), res, params)
+    return _capacity(*loaders.page_key(), res, params)
 
 
 def movers_table(change: CapacityChange, rules, params: CapacityParams) -> pd.DataFrame:
@@ -136,7 +136,7 @@ def scenario_line(
     need = (
         f"behov {cap_model.need_range(params)}"
         if params.need_given
-        else f"intet behov angivet for {place_label(state.place_name())}"
+        else f"intet behov angivet for {place_label(loaders.place_name())}"
     )
     line = (
         f"**{change.text}** i forhold til {before_label} "

@@ -20,7 +20,8 @@ from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
 from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
 from trappetrin.store import Store
-from ui import fmt, state, widgets
+from ui import auth, fmt, loaders, widgets
+from ui.context import Context
 from ui.tables import html_table
 
 TEMPLATES = DATA_DIR / "templates"
@@ -43,10 +44,7 @@ BACKUP_DIR = DATA_DIR / "backups"
 def _forget_cached_data() -> None:
     """After a write: drop cached releases and classifications (the register may have changed
     without any new release, which the page caches' data version does not see)."""
-    for name in ("_release_data", "_classified"):
-        fn = getattr(state, name, None)
-        if fn is not None and hasattr(fn, "clear"):
-            fn.clear()
+    loaders.forget_releases()
     st.cache_data.clear()
 
 
@@ -55,7 +53,7 @@ def _request(key: str) -> None:
 
 
 def _button(label: str, key: str, **kwargs) -> bool:
-    """A button whose click survives a rerun before the page body runs (``state.context`` may
+    """A button whose click survives a rerun before the page body runs (the page's preamble may
     rerun once): the click is recorded by a callback and consumed here."""
     st.button(label, key=key, on_click=_request, args=(key,), **kwargs)
     return bool(st.session_state.pop(f"_req_{key}", False)) and not kwargs.get("disabled", False)
@@ -75,11 +73,10 @@ DEMO_DATABASE_NOTICE = (
 )
 
 
-def render() -> None:
-    ctx = state.context()  # the shared sidebar (release picker), also on an empty database
+def render(ctx: Context) -> None:
+    """The Data page below its title (``ctx``: the page context, also on an empty database)."""
     s = ctx.store
-    actor = state.current_actor()
-    st.title("Data")
+    actor = auth.current_actor()
     st.caption(
         "Indlæs nye udgivelser, ministeriets lister, afdelingsregistret og geometri; se og slet "
         "udgivelser; følg loggen; tag og gendan sikkerhedskopier."

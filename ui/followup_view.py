@@ -23,9 +23,10 @@ from trappetrin.capacity import CapacityParams
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 
-from . import fmt, state
+from . import auth, downloads, fmt, loaders
 from .cache import HASH_FUNCS
 from .charts import danish_numbers
+from .context import Context
 from .mapview import BLANK_STYLE, boundary_layer, hex_to_rgb, view_for
 
 PERIOD_KEY = "fu_period"
@@ -79,17 +80,16 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
 
 @st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _summary(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> fu.Summary:
-    return fu.summarise(state.store(), rules, period, params)
+    return fu.summarise(loaders.store(), rules, period, params)
 
 
-def summary(ctx: state.Context, period: fu.Period, params: CapacityParams) -> fu.Summary:
-    s = ctx.store
-    return _summary(str(s.path), s.generation, period, ctx.rules, params)
+def summary(ctx: Context, period: fu.Period, params: CapacityParams) -> fu.Summary:
+    return _summary(*loaders.write_key(), period, ctx.rules, params)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _report(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> rp.Report:
-    return rp.build_report(state.store(), rules, period, params=params)
+    return rp.build_report(loaders.store(), rules, period, params=params)
 
 
 # --- overview ----------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def _delta(now: float, before: float) -> dict:
     return {"delta": f"{f.integer(d, sign=True)} mod forrige periode", "delta_arrow": arrow}
 
 
-def overview(ctx: state.Context, summary: fu.Summary) -> None:
+def overview(ctx: Context, summary: fu.Summary) -> None:
     res = ctx.result(release=summary.release)
     counts = res.summary()["departments"]
     st.markdown(
@@ -216,7 +216,7 @@ def _per_org_chart(per_org: pd.DataFrame, col: str, summary: fu.Summary, title: 
     )
 
 
-def sections(ctx: state.Context, summary: fu.Summary) -> None:
+def sections(ctx: Context, summary: fu.Summary) -> None:
     x = summary.figures
     now, prev = summary.period.label(), summary.previous.label()
     left, right = st.columns(2, gap="large")
@@ -316,7 +316,7 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
         )
 
 
-def _map(ctx: state.Context, summary: fu.Summary) -> None:
+def _map(ctx: Context, summary: fu.Summary) -> None:
     points = summary.allocated[(summary.allocated["used"] > 0)].dropna(subset=["lat", "lon"]).reset_index()
     if points.empty:
         st.caption("Ingen anvendte boliger med kendt afdeling i perioden.")
@@ -367,22 +367,21 @@ def _map(ctx: state.Context, summary: fu.Summary) -> None:
 # --- report ------------------------------------------------------------------------------------------
 
 
-def report_downloads(ctx: state.Context, period: fu.Period, params: CapacityParams) -> None:
+def report_downloads(ctx: Context, period: fu.Period, params: CapacityParams) -> None:
     st.subheader("Statusrapport")
     st.caption(
         f"Rapport til arbejdsgruppens møde for {period.label()}: farvefordeling og kort, skift siden sidste år, "
         "listestatus, nøgletal, anvisning, fleksibel udlejning og fogedsager, og Om data."
         + (" Mærket som demodata." if ctx.is_demo else "")
     )
-    s = ctx.store
     stem = f"statusrapport_{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 
     def build(kind: str):
         def make() -> bytes:
-            report = _report(str(s.path), s.generation, period, ctx.rules, params)
+            report = _report(*loaders.write_key(), period, ctx.rules, params)
             return rp.to_pdf(report) if kind == "pdf" else rp.to_xlsx(report)
 
-        return state.audited_download(
+        return downloads.audited_download(
             ctx, kind, f"{stem}.{kind}", make, subject=f"statusrapport {period.label()}", details={"report": True}
         )
 
@@ -411,7 +410,7 @@ def report_downloads(ctx: state.Context, period: fu.Period, params: CapacityPara
 # --- the editor ---------------------------------------------------------------------------------------
 
 
-def editor(ctx: state.Context) -> None:
+def editor(ctx: Context) -> None:
     with st.expander("Ret opfølgningsdata (administrator)", icon=":material/edit:"):
         st.caption(
             "Ret en række direkte i tabellen og tryk Gem. Rettelserne kontrolleres som ved indlæsning "
@@ -440,7 +439,7 @@ def editor(ctx: state.Context) -> None:
         if st.button("Gem rettelser", key="fu_edit_save", icon=":material/save:", type="primary"):
             try:
                 changed = fu.edit_rows(
-                    ctx.store, kind, edited.drop(columns=["Boligorganisation"]), actor=state.current_actor()
+                    ctx.store, kind, edited.drop(columns=["Boligorganisation"]), actor=auth.current_actor()
                 )
             except UserError as exc:
                 st.error(fmt.plain(exc.message), icon=":material/error:")

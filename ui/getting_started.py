@@ -1,6 +1,6 @@
 """The empty-database guidance: register, then releases, then the ministry's lists, each with its template.
 
-Drawn by every page's empty state (:func:`ui.state.no_data_notice`) and at the top of the Data page
+Drawn by every page's empty state (:func:`ui.page.no_data_notice`) and at the top of the Data page
 until the database can be classified. The order and the status of each step come from
 :mod:`trappetrin.getting_started`.
 """

@@ -27,10 +27,10 @@ HEALTH_SUFFIX = "/_stcore/health"
 def database_problem() -> str | None:
     """Why the app cannot serve its database (Danish), or None when it can."""
     from trappetrin.errors import UserError
-    from ui import state
+    from ui import loaders
 
     try:
-        state.store().check_health()
+        loaders.store().check_health()
     except UserError as exc:
         return exc.message
     except Exception as exc:  # noqa: BLE001 - anything else is unhealthy too, and logged

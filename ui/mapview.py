@@ -187,7 +187,7 @@ def boundary_layer(geography: geo.Geography | None = None, *, basemap: bool = Fa
     Over a basemap the fill is faint, so the tiles show through.
     """
     if geography is None:
-        from ui.state import stored_boundary  # lazy: ui.state imports this module
+        from ui.loaders import stored_boundary  # only here: the rest of the module needs no store
 
         geography = geo.geography(stored_boundary())
     if geography.boundary is None:

@@ -3,7 +3,7 @@
 Streamlit's ``st.number_input`` is a browser number field: in a Danish browser it cannot take a
 decimal comma (``1,5`` became 15). A field here is a ``st.text_input`` read by
 :func:`trappetrin.numbers.read_typed` when the user presses Enter or leaves it. A value it can
-read and that lies in the allowed range is applied (kept with :func:`ui.state.keep`, so it
+read and that lies in the allowed range is applied (kept with :func:`ui.session.keep`, so it
 outlives the page and, for scenario parameters, goes into the link) and shown again with a
 decimal comma; anything else is refused with a Danish message naming the allowed range, the
 typed text stays in the field and the value in force does not change.
@@ -18,9 +18,9 @@ import streamlit as st
 from trappetrin.errors import UserError
 from trappetrin.numbers import input_text, range_text, read_typed
 
-from . import state
+from . import session
 
-ERRORS_KEY = state.FIELD_ERRORS_KEY  # field key → the Danish message for the text it holds (refused)
+ERRORS_KEY = session.FIELD_ERRORS_KEY  # field key → the Danish message for the text it holds (refused)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _apply(key: str, allowed: Allowed) -> None:
     """``on_change``: apply what was typed, or keep the message saying why not."""
     if allowed.optional and not str(st.session_state.get(key) or "").strip():
         errors().pop(key, None)
-        state.forget(key)  # blank: not given
+        session.forget(key)  # blank: not given
         return
     try:
         value = read_typed(
@@ -60,7 +60,7 @@ def _apply(key: str, allowed: Allowed) -> None:
         errors()[key] = str(exc)
         return
     errors().pop(key, None)
-    state.keep(key, value)
+    session.keep(key, value)
     st.session_state[key] = input_text(value)
 
 
@@ -68,16 +68,16 @@ def set_value(key: str, value: float | None) -> None:
     """Put ``value`` into field ``key`` (from a callback, before the field is drawn); None forgets it."""
     errors().pop(key, None)
     if value is None:
-        state.forget(key)
+        session.forget(key)
         st.session_state.pop(key, None)
     else:
-        state.keep(key, float(value))
+        session.keep(key, float(value))
         st.session_state[key] = input_text(value)
 
 
 def value(key: str, default: float | None) -> float | None:
     """The value in force for field ``key``: the last one applied, else ``default``."""
-    kept = state.kept(key)
+    kept = session.kept(key)
     if kept is None:
         return None if default is None else float(default)
     return float(kept)

@@ -1,6 +1,6 @@
 """The routing workaround: every page runs through app.py's ``st.navigation``, deep links too.
 
-Its own module so that ``ui.state`` and ``ui.auth`` can both use it without importing each
+Its own module so that ``ui.context`` and ``ui.auth`` can both use it without importing each
 other (tested end to end in tests/e2e/test_navigation.py).
 """
 

@@ -1,7 +1,7 @@
 """Streamlit pieces of the Scenarie page: parameter inputs, effect tables and the save/adopt actions.
 
 The scenario lives in the widgets keyed ``p.<parameter key>``, kept for the session and mirrored
-into the URL by :mod:`ui.state`. The page builds the scenario from the widgets' own values, so a
+into the URL by :mod:`ui.url`. The page builds the scenario from the widgets' own values, so a
 fragment rerun needs nothing else.
 """
 
@@ -41,7 +41,7 @@ from trappetrin.scenario import (
     parameter_text,
     transition_matrix,
 )
-from ui import fmt, number_entry, state
+from ui import auth, fmt, loaders, number_entry, session, url
 from ui.cache import HASH_FUNCS
 from ui.fmt import md, plain  # noqa: F401 - md and plain are used here and by the pages as sv.md, sv.plain
 from ui.number_entry import Allowed
@@ -68,7 +68,7 @@ MOVER_COLUMNS = ["Afdelings-id", "Afdeling", "Boligorganisation", "Fra", "Til", 
 
 def current_user() -> str:
     """Who is acting, as the audit trail records it (the logged-in e-mail, else the local account)."""
-    return state.current_actor().label
+    return auth.current_actor().label
 
 
 def widget_key(param: Parameter) -> str:
@@ -157,14 +157,14 @@ def _parameter_input(
 def _choice_input(base: RuleSet, param: Parameter, key: str, help_text: str) -> float:
     """A structural parameter as a row of choices (Ja/Nej, 1–4); the value in force."""
     options = choices(base, param)
-    kept = state.kept(key)
+    kept = session.kept(key)
     current = float(param.value if kept is None else kept)
     if current not in options:  # e.g. a link's "≥ 1,5" on the list flag: the choice it means
         if is_flag_gate(param):
             current = options[0] if flag_is_on(param, current) else options[1]
         else:
             current = min(options, key=lambda o: abs(o - current))
-        state.keep(key, current)
+        session.keep(key, current)
     st.session_state[key] = current
     st.radio(
         parameter_label(base, param),
@@ -180,7 +180,7 @@ def _choice_input(base: RuleSet, param: Parameter, key: str, help_text: str) -> 
 
 
 def _keep_choice(key: str) -> None:
-    state.keep(key, float(st.session_state[key]))
+    session.keep(key, float(st.session_state[key]))
 
 
 def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
@@ -192,13 +192,13 @@ def overrides_from(base: RuleSet, values: dict[str, float]) -> dict[str, float]:
 def values_in_state(base: RuleSet, *, restore: bool = False) -> dict[str, float]:
     """Parameter values in force: the ones the user applied this session, else the rule set's.
 
-    (Kept with :func:`ui.state.keep` when a field's text was read and accepted, or a choice
+    (Kept with :func:`ui.session.keep` when a field's text was read and accepted, or a choice
     picked, so callbacks, which run before the widgets, see them too.) ``restore`` is accepted
     for callers of the earlier API and changes nothing.
     """
     out = {}
     for p in base.parameters():
-        v = state.kept(widget_key(p))
+        v = session.kept(widget_key(p))
         out[p.key] = p.value if v is None else float(v)
     return out
 
@@ -211,7 +211,7 @@ def set_inputs(rules: RuleSet, drop: set[str] = frozenset()) -> None:
     """
     for p in rules.parameters():
         if is_choice(p):
-            state.keep(widget_key(p), float(p.value))
+            session.keep(widget_key(p), float(p.value))
             st.session_state[widget_key(p)] = float(p.value)
         else:
             number_entry.set_value(widget_key(p), p.value)
@@ -222,8 +222,8 @@ def set_inputs(rules: RuleSet, drop: set[str] = frozenset()) -> None:
 def reset_to_adopted(base: RuleSet, adopted: RuleSet) -> None:
     """Callback of "Nulstil til vedtaget": the adopted rule set with no changed parameters."""
     if (base.name, base.version) != (adopted.name, adopted.version):
-        st.session_state[state.RULES_KEY] = f"{adopted.name}@{adopted.version}"
-        state.remember(state.RULES_KEY)
+        st.session_state[url.RULES_KEY] = f"{adopted.name}@{adopted.version}"
+        session.remember(url.RULES_KEY)
     adopted_keys = set(adopted.parameter_values())
     set_inputs(adopted, drop={k for k in base.parameter_values() if k not in adopted_keys})
     st.rerun()  # the whole app: the sidebar shows the rule set and scenario too
@@ -258,16 +258,16 @@ class Effects:
 
 @st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _effects(db: str, version: str, release: str, before: RuleSet, after: RuleSet) -> Effects:
-    b, a = state.classified(release, before), state.classified(release, after)
+    b, a = loaders.classified(release, before), loaders.classified(release, after)
     return Effects(b, a, movers_frame(b, a), matrix_frame(b, a))
 
 
 def effects(release: str, before: RuleSet, after: RuleSet, version: str | None = None) -> Effects:
     """Movers and transition matrix for one release under two rule sets, cached on their content.
 
-    ``version`` is :func:`ui.state.data_version` when the caller already has it.
+    ``version`` is :func:`ui.loaders.data_version` when the caller already has it.
     """
-    return _effects(*state.page_key(version), release, before, after)
+    return _effects(*loaders.page_key(version), release, before, after)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
@@ -291,7 +291,7 @@ def is_lean(res: ReleaseResult) -> bool:
 
 def scenario_deck(release: str, before: RuleSet, after: RuleSet, version: str | None = None):
     """The map under ``after`` with the departments that move ringed (cached: building it is slow)."""
-    return _scenario_deck(*state.page_key(version), release, before, after)
+    return _scenario_deck(*loaders.page_key(version), release, before, after)
 
 
 def outcome_order(rules: RuleSet) -> list[str]:
@@ -448,7 +448,7 @@ def input_class(key: str) -> str:
 @st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _engine_data(db: str, version: str, release: str, base: RuleSet) -> tuple[str, dict]:
     """(id, payload) of the browser engine for one release under the rule set in view (shared: never mutate)."""
-    before = state.classified(release, base)
+    before = loaders.classified(release, base)
     codes = [o.code for o in base.outcomes]
     labels = dict(zip(codes, fmt.short_outcome_labels(base, codes)))
     payload = engine_payload(before.data, before.result, labels)
@@ -458,7 +458,7 @@ def _engine_data(db: str, version: str, release: str, base: RuleSet) -> tuple[st
 
 def engine_id(release: str, base: RuleSet, version: str) -> str:
     """Which engine payload the movers list computes with (see :func:`movers_engine`)."""
-    return _engine_data(*state.page_key(version), release, base)[0]
+    return _engine_data(*loaders.page_key(version), release, base)[0]
 
 
 def movers_engine(release: str, base: RuleSet, version: str) -> None:
@@ -467,7 +467,7 @@ def movers_engine(release: str, base: RuleSet, version: str) -> None:
     Drawn outside the Scenarie fragment, so its data (every unmasked department's values) goes to
     the browser once per page run, not on every threshold change.
     """
-    ident, payload = _engine_data(*state.page_key(version), release, base)
+    ident, payload = _engine_data(*loaders.page_key(version), release, base)
     _components()[1](data={"mode": "engine", "id": ident, "payload": payload}, key=ENGINE_KEY)
 
 
@@ -513,12 +513,12 @@ def live_movers(
 
 def stored_rule_set(choice: str) -> RuleSet:
     """A stored rule set by ``name@version``."""
-    return state.stored_rule_set(choice)
+    return loaders.stored_rule_set(choice)
 
 
 def department_choices() -> list[str]:
     """Stored rule sets that classify departments, as ``name@version``, newest version first."""
-    return state.facts().choices
+    return loaders.facts().choices
 
 
 def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int] | None:
@@ -526,15 +526,15 @@ def find_stored(rules: RuleSet, prefer: RuleSet | None = None) -> tuple[str, int
     target = content_fingerprint(rules)
     if prefer is not None and content_fingerprint(prefer) == target:
         return prefer.name, prefer.version
-    for choice, fingerprint in state.facts().fingerprints.items():
+    for choice, fingerprint in loaders.facts().fingerprints.items():
         if fingerprint == target:
-            return state.parse_choice(choice)
+            return loaders.parse_choice(choice)
     return None
 
 
 def rule_set_history() -> pd.DataFrame:
     """The stored rule sets with who created and adopted them, in Danish."""
-    idx = state.store().rule_set_index()
+    idx = loaders.store().rule_set_index()
     out = pd.DataFrame(
         {
             "Navn": idx["name"].astype(str),
@@ -552,7 +552,7 @@ def rule_set_history() -> pd.DataFrame:
 
 def adopted_row() -> pd.Series | None:
     """The rule set in force (name, version, title, adopted_at, adopted_by), if any is marked adopted."""
-    idx = state.store().rule_set_index()
+    idx = loaders.store().rule_set_index()
     hit = idx[idx["adopted"].astype(bool)].sort_values("adopted_at")
     return None if hit.empty else hit.iloc[-1]
 
@@ -652,8 +652,8 @@ def save_scenario(base: RuleSet, release: str | None = None) -> None:
         scenario = base.with_overrides(overrides)
         if _refuse_unconfirmed_mass_change(release, base, scenario, "gemme"):
             return
-        saved = state.store().save_rule_set(
-            scenario, actor=state.current_actor(), name=name, title=title or _default_title(base, overrides)
+        saved = loaders.store().save_rule_set(
+            scenario, actor=auth.current_actor(), name=name, title=title or _default_title(base, overrides)
         )
     except UserError as exc:
         flash("error", fmt.error_text(exc))
@@ -670,7 +670,7 @@ def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
     if not st.session_state.get(ADOPT_CONFIRM_KEY):
         flash("error", "Sæt flueben i bekræftelsen for at vedtage scenariet.")
         return
-    actor = state.current_actor()
+    actor = auth.current_actor()
     user = actor.label
     try:
         overrides = overrides_from(base, values_in_state(base))
@@ -680,16 +680,18 @@ def adopt_scenario(base: RuleSet, release: str | None = None) -> None:
         stored = find_stored(scenario, prefer=base)
         if stored is None:
             name = _clean_name(st.session_state.get(ADOPT_NAME_KEY))
-            saved = state.store().save_rule_set(scenario, actor=actor, name=name, title=_default_title(base, overrides))
+            saved = loaders.store().save_rule_set(
+                scenario, actor=actor, name=name, title=_default_title(base, overrides)
+            )
             stored = (saved.name, saved.version)
         name, version = stored
-        state.store().adopt_rule_set(name, version, actor=actor)
+        loaders.store().adopt_rule_set(name, version, actor=actor)
     except UserError as exc:
         flash("error", fmt.error_text(exc))
         return
     st.cache_data.clear()
     adopted = stored_rule_set(f"{name}@{version}")
-    st.session_state[state.RULES_KEY] = f"{name}@{version}"
+    st.session_state[url.RULES_KEY] = f"{name}@{version}"
     set_inputs(adopted, drop={k for k in base.parameter_values() if k not in adopted.parameter_values()})
     st.session_state[ADOPT_CONFIRM_KEY] = False
     flash(

@@ -14,7 +14,8 @@ import streamlit as st
 
 from trappetrin import catalogue, formatting, twins
 from trappetrin.store import LOCATION_TYPES
-from ui.state import Context, page_key, release_data_for
+from ui.context import Context
+from ui.loaders import page_key, release_data_for
 
 PAGE = "pages/tvillinger.py"
 #: URL keys of the page (the department is the shared ``afd``).

@@ -38,38 +38,32 @@ def warm_up() -> float:
         import ui.charts  # noqa: F401
         import ui.data_view  # noqa: F401
         import ui.scenario_view  # noqa: F401
-        from ui import mapview, state  # noqa: F401
+        from ui import loaders, overview_view, url
 
         # Streamlit checks once per process, on the first element, whether it runs in a REPL, by
         # walking the call stack; inside a page view that walk costs ~0.2 s. An element outside any
         # page view does the check here instead (and draws nothing).
         st.empty()
-        state.store()  # the app's own cached connection
-        known = state.facts()  # releases, rule sets, demo flag: read once per write
+        loaders.store()  # the app's own cached connection
+        known = loaders.facts()  # releases, rule sets, demo flag: read once per write
         adopted = known.adopted
-        state.stored_rule_set(f"{adopted.name}@{adopted.version}")
+        loaders.stored_rule_set(f"{adopted.name}@{adopted.version}")
         if known.releases:
             # The newest release under the adopted rule set for the default municipality: the
             # first page's cached look-ups, filled before anyone asks.
-            res = state.classified(known.releases[-1], adopted)
+            res = loaders.classified(known.releases[-1], adopted)
             # Oversigt's map and red/yellow list as its first view asks for them (no filter, no basemap).
-            state.overview(res, known.releases[-1], basemap=False, only=set(res.data.frame.index))
-            if len(state.municipalities()) > 1:
+            overview_view.overview(res, known.releases[-1], basemap=False, only=set(res.data.frame.index))
+            if len(loaders.municipalities()) > 1:
                 # Several municipalities: "Hele landet" too (its map of a pie per municipality and
-                # its red/yellow list), with the keys its first view asks for (ui.state.overview).
-                s, version = state.store(), state._releases_version()
-                whole = state._classified(str(s.path), version, known.releases[-1], adopted, None)
-                state._overview(
-                    str(s.path),
-                    s.generation,
-                    f"{version}|{state.ALL_MUNICIPALITIES}",
-                    mapview.boundary_file_key(),
+                # its red/yellow list), with the keys its first view asks for.
+                whole = loaders.classified_for(known.releases[-1], adopted, None)
+                overview_view.overview(
+                    whole,
                     known.releases[-1],
-                    adopted,
-                    False,
-                    None,
-                    0,
-                    _res=whole,
+                    basemap=False,
+                    only=set(whole.data.frame.index),
+                    version=f"{loaders.releases_version()}|{url.ALL_MUNICIPALITIES}",
                 )
     except Exception:  # noqa: BLE001 - warming up is optional; the page reports real problems
         log.warning("Opvarmning af serveren mislykkedes; appen starter alligevel.", exc_info=True)

@@ -228,9 +228,9 @@ def test_viewer_running_the_export_page_directly_is_refused(db, roles):
 
 VIEWER_SAVES = """
 import streamlit as st
-from ui import scenario_view as sv, state
+from ui import loaders, scenario_view as sv
 
-base = state.store().adopted_rule_set()
+base = loaders.store().adopted_rule_set()
 st.session_state[sv.SAVE_NAME_KEY] = "Læserens regelsæt"
 sv.save_scenario(base)  # the save button's callback, called directly
 sv.show_flash()

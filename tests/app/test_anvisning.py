@@ -1,7 +1,7 @@
 """Anvisning page: capacity for municipal allocation against the need, and a scenario's effect.
 
 The page is not registered in ``app.py`` yet (the lead adds it), so these tests run the page
-file directly with :meth:`AppTest.from_file`; ``ui.state.context()`` reads the same query
+file directly with :meth:`AppTest.from_file`; ``ui.context.context()`` reads the same query
 parameters either way.
 """
 

@@ -195,7 +195,7 @@ def test_an_imported_boundary_is_drawn_on_the_offline_map(app, db, monkeypatch):
         imports.commit_import(store, plan, actor=Actor("Ida", "admin"))
     finally:
         store.close()
-    from ui.state import get_store
+    from ui.loaders import get_store
 
     get_store.clear()  # the test wrote behind the app's back; the Data page clears its caches itself
     at = app()
@@ -239,7 +239,7 @@ def test_imported_department_polygons_are_drawn_filled_by_step(app, db, latest):
         imports.commit_import(store, plan, actor=Actor("Ida", "admin"))
     finally:
         store.close()
-    from ui.state import get_store
+    from ui.loaders import get_store
 
     get_store.clear()
     at = app()

@@ -2,7 +2,7 @@
 
 Afdeling's "Vis afdelingen i <kommune> Kommune" links to the page it is on. Streamlit runs such a
 link with its query but leaves the address bar as it was unless the script writes the query
-(``ui.state.set_url``), so this is checked where it shows: in a real browser.
+(``ui.url.set_url``), so this is checked where it shows: in a real browser.
 """
 
 from __future__ import annotations

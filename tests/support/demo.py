@@ -14,7 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from trappetrin.store import open_store
+from trappetrin.bootstrap import open_with_demo
 
 _lock = threading.Lock()
 _built: Path | None = None
@@ -28,7 +28,7 @@ def demo_file() -> Path:
             folder = Path(tempfile.mkdtemp(prefix="trappetrin-demo-"))
             atexit.register(shutil.rmtree, folder, ignore_errors=True)
             path = folder / "demo.duckdb"
-            open_store(path, demo_if_empty=True).close()
+            open_with_demo(path).close()
             _built = path
         return _built
 

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from trappetrin.bootstrap import open_with_demo
 from trappetrin.cli import main
 from trappetrin.errors import UserError
 from trappetrin.rules import RULES_DIR, load_rule_set, load_rule_set_text
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("floor") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    open_with_demo(path).close()
     return path
 
 

@@ -11,8 +11,9 @@ import pytest
 from tests.dbdump import dump
 from trappetrin import catalogue, imports
 from trappetrin.auth import Actor
+from trappetrin.bootstrap import open_with_demo
 from trappetrin.errors import UserError
-from trappetrin.store import Store, open_store
+from trappetrin.store import Store
 
 ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 VALUES = (Path(__file__).parent / "bad_files" / "valid_for_params.csv").read_bytes()
@@ -22,7 +23,7 @@ VALUES = (Path(__file__).parent / "bad_files" / "valid_for_params.csv").read_byt
 def store(tmp_path_factory, tmp_path):
     demo = tmp_path_factory.getbasetemp() / "race-demo.duckdb"
     if not demo.exists():
-        open_store(demo, demo_if_empty=True).close()
+        open_with_demo(demo).close()
     s = Store.open(shutil.copy(demo, tmp_path / "copy.duckdb"))
     yield s
     s.close()

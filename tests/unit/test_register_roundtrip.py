@@ -10,6 +10,7 @@ import pytest
 
 from trappetrin import imports
 from trappetrin.auth import Actor
+from trappetrin.bootstrap import open_with_demo
 from trappetrin.errors import UserError
 from trappetrin.store import Store, open_store
 
@@ -19,7 +20,7 @@ ADMIN = Actor("Ida", "admin", "ida@aalborg.dk")
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("register") / "demo.duckdb"
-    open_store(path, demo_if_empty=True).close()
+    open_with_demo(path).close()
     return path
 
 

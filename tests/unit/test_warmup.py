@@ -22,23 +22,23 @@ def test_warm_up_fills_the_first_pages_cache(demo_db: Path, monkeypatch: pytest.
     """After warming up, the newest release under the adopted rules comes from the cache.
 
     The classifier is then replaced by one that fails: the first page's look-up
-    (``ui.state.classified``) must still answer, so warm_up() did the work beforehand.
+    (``ui.loaders.classified``) must still answer, so warm_up() did the work beforehand.
     """
-    import ui.state as state
+    import ui.loaders as loaders
     from ui.warmup import warm_up
 
     warm_up()
-    s = state.store()
+    s = loaders.store()
     label, rules = s.release_labels()[-1], s.adopted_rule_set()
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("classified again: the warm-up did not fill the cache")
 
-    monkeypatch.setattr(state, "classify", refuse)
-    res = state.classified(label, rules)
+    monkeypatch.setattr(loaders, "classify", refuse)
+    res = loaders.classified(label, rules)
     assert len(res.result.outcome) == 271
     with pytest.raises(AssertionError, match="classified again"):  # and the stub is really in place
-        state.classified(label, rules.with_overrides({"c.forebyggelse.outside_labour": 31.0}))
+        loaders.classified(label, rules.with_overrides({"c.forebyggelse.outside_labour": 31.0}))
 
 
 def test_warm_up_survives_a_broken_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog):

@@ -479,7 +479,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_colours_for_every_rele
             ("ministerliste", imports.export_list_template(store, year), f"liste-{year}.csv", {"list_year": year})
         )
     for row in store.releases().query("n_values > 0").itertuples():
-        from trappetrin.importer import export_release_template
+        from trappetrin.imports import export_release_template
 
         files.append(
             (

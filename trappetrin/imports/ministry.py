@@ -374,4 +374,3 @@ class MinistryListKind(TableKind):
         if "dept_id" not in used and not {"org_no", "dept_no"} <= set(used):
             need.append("dept_id")
         return need
-

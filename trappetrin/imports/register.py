@@ -21,7 +21,7 @@ from ..auth import Actor
 from ..export import to_csv_danish
 from ..store import LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 from .base import KindPreview, TableKind, TablePlan
-from .checks import MISSING_MARKERS, Cells, checksum, number, require_columns, start, whole_rows
+from .checks import MISSING_MARKERS, checksum, column_numbers, require_columns, start, texts, whole_rows
 from .columns import DEPT_ALIASES, FieldTable, kind_columns, normalise_header
 from .problems import Collector, Problem, raise_problems
 
@@ -238,8 +238,58 @@ def utm32_to_wgs84(x, y) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lat), np.asarray(lon)
 
 
+def _coordinates(found: Collector, frame: pd.DataFrame, text: dict, used: dict, numbers, blank) -> None:
+    """Latitude/longitude (or UTM32 x/y, converted) into ``frame``, each pair complete or blank, on Danish land."""
+    pair = ("lat", "lon") if "lat" in used else ("utm_x", "utm_y") if "utm_x" in used else None
+    if pair is None:
+        return
+    rows = frame.index
+    empty = [blank(f) for f in pair]
+    for side, other in ((0, 1), (1, 0)):
+        # Half a coordinate would replace a stored place with nonsense (or wipe it): refuse.
+        for row in rows[empty[side] & ~empty[other]]:
+            found.add(
+                row,
+                used[pair[side]],
+                text[pair[side]][row],
+                f"er tom, men '{used[pair[other]]}' er udfyldt",
+                "begge koordinater i rækken, eller ingen (så bevares den gemte placering)",
+            )
+    utm = pair[0] == "utm_x"
+    if utm:
+        x = numbers("utm_x", minimum=0, what="en UTM32-koordinat i meter")
+        y = numbers("utm_y", minimum=0, what="en UTM32-koordinat i meter")
+        both = ~(np.isnan(x) | np.isnan(y))
+        lat, lon = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+        if both.any():
+            lat[both], lon[both] = utm32_to_wgs84(x[both], y[both])
+    else:
+        lat = numbers("lat", minimum=-90, maximum=90, what="en breddegrad")
+        lon = numbers("lon", minimum=-180, maximum=180, what="en længdegrad")
+        both = ~(np.isnan(lat) | np.isnan(lon))
+        lat, lon = np.where(both, lat, np.nan), np.where(both, lon, np.nan)
+    outside = both.copy()
+    outside[both] = ~denmark.contains_all(lat[both], lon[both])
+    column = used[pair[0]]
+    hint = " (er x og y byttet om, eller er det ikke UTM32/EPSG:25832?)" if utm else " (er bredde og længde byttet om?)"
+    for i in np.flatnonzero(outside):
+        found.add(
+            rows[i],
+            column,
+            text[pair[0]].iat[i],
+            f"giver et sted uden for Danmark ({formatting.number(lat[i], 4)}, {formatting.number(lon[i], 4)}){hint}",
+            "en placering på dansk land",
+        )
+    frame["lat"], frame["lon"] = lat, lon
+
+
 def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today: date | None = None) -> RegisterPlan:
-    """Check a department register file (one row per department)."""
+    """Check a department register file (one row per department).
+
+    Numbers and coordinates are checked a column at a time (:func:`~.checks.column_numbers`; UTM
+    converted in one call), so an 8,000-row register takes well under a second
+    (``bench/utm_register.py``); what needs the other cells of a row is checked row by row.
+    """
     name = table.attrs.get("file_name") or "filen"
     today = today or date.today()
     decimal = table.attrs.get("decimal", ",")
@@ -254,253 +304,166 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     if not ok or len(table) == 0:
         raise_problems(name, problems)
     table = whole_rows(table)
-    cell = Cells(table)
-    cells = Collector(table, name)
+    found = Collector(table, name)
+    text = {fld: texts(table[column]) for fld, column in used.items()}
+    rows = table.index
     register = store.query("SELECT * FROM departments").set_index("dept_id")
     by_number = {(int(o), int(d)): i for i, o, d in zip(register.index, register["org_no"], register["dept_no"])}
-    orgs = store.organisations().set_index("org_no")["name"]
-    known_areas = set(store.areas()["area_id"])
-    kinds = dict(store.areas()[["area_id", "kind"]].itertuples(index=False))
+    orgs = set(store.organisations()["org_no"].astype(int))
+    areas = store.areas()
+    known_areas = set(areas["area_id"])
+    kinds = dict(areas[["area_id", "kind"]].itertuples(index=False))
+
+    def numbers(fld: str, **limits) -> np.ndarray:
+        return column_numbers(found, text[fld], used[fld], decimal, **limits)
+
+    def blank(fld: str) -> np.ndarray:
+        return text[fld].isin(MISSING_MARKERS).to_numpy()
+
+    # Column by column: the numbers, and what a column's cells need alone.
+    org = numbers("org_no", integer=True, minimum=1, what="et organisationsnummer (helt tal)")
+    dept = numbers("dept_no", integer=True, minimum=0, what="et afdelingsnummer (helt tal)")
+    for fld in ("org_no", "dept_no"):
+        for row in rows[blank(fld)]:
+            found.add(row, used[fld], text[fld][row], "mangler", "et helt tal")
+    for row in rows[(text["name"] == "").to_numpy()]:
+        found.add(row, used["name"], "", "er tom", "afdelingens navn")
+    frame = pd.DataFrame({"name": text["name"].to_numpy(dtype=object)}, index=rows)
+    for fld in ("neighbourhood", "municipality"):
+        if fld in used:
+            frame[fld] = text[fld].where(text[fld] != "", None).to_numpy(dtype=object)
+    for fld in _REGISTER_INTS:
+        if fld in used:
+            what = "et antal boliger (helt tal, 0 eller derover)"
+            missing = blank(fld) if FIELDS[fld][1] else np.zeros(len(rows), dtype=bool)
+            for row in rows[missing]:
+                found.add(row, used[fld], text[fld][row], "mangler", what)
+            frame[fld] = numbers(fld, integer=True, minimum=0, what=what)
+    if "year_built" in used:
+        frame["year_built"] = numbers(
+            "year_built",
+            integer=True,
+            minimum=1800,
+            maximum=today.year + 5,
+            what=f"et årstal fra 1800 til {today.year + 5}",
+        )
+    for fld, (low, high, what) in _REGISTER_MEASURES.items():
+        if fld in used:
+            frame[fld] = numbers(fld, minimum=low, maximum=high, what=what)
+    if "location_type" in used:
+        raw = text["location_type"]
+        words = {t: None if t in MISSING_MARKERS else LOCATION_WORDS.get(normalise_header(t)) for t in set(raw)}
+        code = raw.map(words)
+        for row in rows[(code.isna() & ~raw.isin(MISSING_MARKERS)).to_numpy()]:
+            found.add(
+                row,
+                used["location_type"],
+                raw[row],
+                "er ikke en kendt beliggenhed",
+                f"{', '.join(LOCATION_TYPES)} (eller tom)",
+            )
+        frame["location_type"] = code.to_numpy(dtype=object)
+    bands = ["dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000"]
+    if all(f in frame for f in [*bands, "family_dwellings"]):
+        given = frame[bands].notna().all(axis=1) & frame["family_dwellings"].notna()
+        total = frame["family_dwellings"] + frame.get("bab_dwellings", pd.Series(0.0, index=rows)).fillna(0)
+        summed = frame[bands].sum(axis=1)
+        for row in rows[(given & (summed != total)).to_numpy()]:
+            b = [int(frame.at[row, f]) for f in bands]
+            found.add(
+                row,
+                used["dwellings_le_3500"],
+                f"{b[0]} + {b[1]} + {b[2]} = {sum(b)}",
+                "passer ikke",
+                f"at boligerne pr. huslejegruppe summer til familieboliger + BAB-boliger ({int(total[row])})",
+            )
+    _coordinates(found, frame, text, used, numbers, blank)
+
+    # Row by row: what needs several cells of a row, or the rows before it.
+    dept_ids = np.full(len(rows), None, dtype=object)
+    org_names: dict[int, str] = {}  # organisation → the first name the file gives it
     local_names: dict[str, str] = {}  # local area id → name given in the file
-    records, org_names, memberships = [], {}, []
-    for row in table.index:
-        org = number(
-            cells,
-            cell[row, used["org_no"]],
-            row,
-            used["org_no"],
-            decimal,
-            integer=True,
-            minimum=1,
-            what="et organisationsnummer (helt tal)",
-        )
-        dept = number(
-            cells,
-            cell[row, used["dept_no"]],
-            row,
-            used["dept_no"],
-            decimal,
-            integer=True,
-            minimum=0,
-            what="et afdelingsnummer (helt tal)",
-        )
-        for column in (used["org_no"], used["dept_no"]):
-            if str(cell[row, column]).strip() in MISSING_MARKERS:
-                cells.add(row, column, str(cell[row, column]).strip(), "mangler", "et helt tal")
-        rec: dict = {"row": row}
-        if org is not None and dept is not None:
-            rec["org_no"], rec["dept_no"] = int(org), int(dept)
-            given = str(cell[row, used["dept_id"]]).strip() if "dept_id" in used else ""
-            existing = by_number.get((int(org), int(dept)))
-            dept_id = given or existing or f"{int(org)}-{int(dept):03d}"
+    memberships: list[dict] = []
+    in_register = set(register.index)
+    given_ids = text["dept_id"].tolist() if "dept_id" in used else [""] * len(rows)
+    org_texts = text["organisation"].tolist() if "organisation" in used else [""] * len(rows)
+    org_cells = text["org_no"].tolist()
+    area_cells = text["areas"].tolist() if "areas" in used else []
+    local_raw = table[used["local_areas"]].tolist() if "local_areas" in used else []
+    for i, row in enumerate(rows):
+        o, d = org[i], dept[i]
+        valid = not (np.isnan(o) or np.isnan(d))
+        if valid:
+            o, d = int(o), int(d)
+            given = given_ids[i]
+            existing = by_number.get((o, d))
+            dept_ids[i] = given or existing or f"{o}-{d:03d}"
             if given and existing and given != existing:
-                cells.add(
+                found.add(
                     row,
                     used["dept_id"],
                     given,
-                    f"passer ikke med organisation {int(org)} afdeling {int(dept)}, "
-                    f"som har id '{existing}' i registret",
+                    f"passer ikke med organisation {o} afdeling {d}, som har id '{existing}' i registret",
                     f"'{existing}'",
                 )
-            elif given and given in register.index and by_number.get((int(org), int(dept))) != given:
-                cells.add(
+            elif given and given in in_register and existing != given:
+                found.add(row, used["dept_id"], given, "bruges allerede af en anden afdeling i registret", "et nyt id")
+        if not np.isnan(org[i]):
+            number = int(org[i])
+            if org_texts[i]:
+                org_names.setdefault(number, org_texts[i])
+            if number not in orgs and number not in org_names:
+                found.add(
                     row,
-                    used["dept_id"],
-                    given,
-                    "bruges allerede af en anden afdeling i registret",
-                    "et nyt id",
-                )
-            rec["dept_id"] = dept_id
-        text = str(cell[row, used["name"]]).strip()
-        if not text:
-            cells.add(row, used["name"], text, "er tom", "afdelingens navn")
-        rec["name"] = text
-        if "organisation" in used:
-            org_name = str(cell[row, used["organisation"]]).strip()
-            if org_name and org is not None:
-                org_names.setdefault(int(org), org_name)
-        if org is not None and int(org) not in orgs.index and int(org) not in org_names:
-            cells.add(
-                row,
-                used["org_no"],
-                str(cell[row, used["org_no"]]).strip(),
-                "er en ny boligorganisation uden navn",
-                "organisationens navn i kolonnen 'Boligorganisation'",
-            )
-        for fld in ("neighbourhood", "municipality"):
-            if fld in used:
-                rec[fld] = str(cell[row, used[fld]]).strip() or None
-        for fld in _REGISTER_INTS:
-            if fld in used:
-                required = FIELDS[fld][1]
-                raw = str(cell[row, used[fld]]).strip()
-                if required and raw in MISSING_MARKERS:
-                    cells.add(row, used[fld], raw, "mangler", "et antal boliger (helt tal, 0 eller derover)")
-                    continue
-                value = number(
-                    cells,
-                    cell[row, used[fld]],
-                    row,
-                    used[fld],
-                    decimal,
-                    integer=True,
-                    minimum=0,
-                    what="et antal boliger (helt tal, 0 eller derover)",
-                )
-                rec[fld] = None if value is None else int(value)
-        if "year_built" in used:
-            value = number(
-                cells,
-                cell[row, used["year_built"]],
-                row,
-                used["year_built"],
-                decimal,
-                integer=True,
-                minimum=1800,
-                maximum=today.year + 5,
-                what=f"et årstal fra 1800 til {today.year + 5}",
-            )
-            rec["year_built"] = None if value is None else int(value)
-        for fld, (low, high, what) in _REGISTER_MEASURES.items():
-            if fld in used:
-                rec[fld] = number(
-                    cells, cell[row, used[fld]], row, used[fld], decimal, minimum=low, maximum=high, what=what
-                )
-        if "location_type" in used:
-            raw = str(cell[row, used["location_type"]]).strip()
-            code = LOCATION_WORDS.get(normalise_header(raw)) if raw not in MISSING_MARKERS else None
-            if raw not in MISSING_MARKERS and code is None:
-                cells.add(
-                    row,
-                    used["location_type"],
-                    raw,
-                    "er ikke en kendt beliggenhed",
-                    f"{', '.join(LOCATION_TYPES)} (eller tom)",
-                )
-            rec["location_type"] = code
-        bands = [rec.get(f) for f in ("dwellings_le_3500", "dwellings_3500_5000", "dwellings_gt_5000")]
-        if all(b is not None for b in bands) and rec.get("family_dwellings") is not None:
-            total = rec["family_dwellings"] + (rec.get("bab_dwellings") or 0)
-            if sum(bands) != total:
-                cells.add(
-                    row,
-                    used["dwellings_le_3500"],
-                    f"{bands[0]} + {bands[1]} + {bands[2]} = {sum(bands)}",
-                    "passer ikke",
-                    f"at boligerne pr. huslejegruppe summer til familieboliger + BAB-boliger ({total})",
-                )
-        pair = ("lat", "lon") if "lat" in used else ("utm_x", "utm_y") if "utm_x" in used else None
-        if pair is not None:
-            texts = [str(cell[row, used[f]]).strip() for f in pair]
-            blank = [t in MISSING_MARKERS for t in texts]
-            if blank[0] != blank[1]:
-                # Half a coordinate would replace a stored place with nonsense (or wipe it): refuse.
-                empty, given = (pair[0], pair[1]) if blank[0] else (pair[1], pair[0])
-                cells.add(
-                    row,
-                    used[empty],
-                    texts[pair.index(empty)],
-                    f"er tom, men '{used[given]}' er udfyldt",
-                    "begge koordinater i rækken, eller ingen (så bevares den gemte placering)",
-                )
-        if "lat" in used:
-            lat = number(
-                cells, cell[row, used["lat"]], row, used["lat"], decimal, minimum=-90, maximum=90, what="en breddegrad"
-            )
-            lon = number(
-                cells,
-                cell[row, used["lon"]],
-                row,
-                used["lon"],
-                decimal,
-                minimum=-180,
-                maximum=180,
-                what="en længdegrad",
-            )
-            if lat is not None and lon is not None:
-                rec["lat"], rec["lon"] = lat, lon
-        elif "utm_x" in used:
-            x = number(
-                cells,
-                cell[row, used["utm_x"]],
-                row,
-                used["utm_x"],
-                decimal,
-                minimum=0,
-                what="en UTM32-koordinat i meter",
-            )
-            y = number(
-                cells,
-                cell[row, used["utm_y"]],
-                row,
-                used["utm_y"],
-                decimal,
-                minimum=0,
-                what="en UTM32-koordinat i meter",
-            )
-            if x is not None and y is not None:
-                lat, lon = utm32_to_wgs84([x], [y])
-                rec["lat"], rec["lon"] = float(lat[0]), float(lon[0])
-                rec["_utm"] = True
-        if rec.get("lat") is not None and rec.get("lon") is not None:
-            if not denmark.contains(rec["lat"], rec["lon"]):
-                column = used.get("utm_x") if rec.get("_utm") else used.get("lat")
-                raw = str(cell[row, column]).strip()
-                hint = (
-                    " (er x og y byttet om, eller er det ikke UTM32/EPSG:25832?)"
-                    if rec.get("_utm")
-                    else " (er bredde og længde byttet om?)"
-                )
-                cells.add(
-                    row,
-                    column,
-                    raw,
-                    f"giver et sted uden for Danmark ({formatting.number(rec['lat'], 4)}, "
-                    f"{formatting.number(rec['lon'], 4)}){hint}",
-                    "en placering på dansk land",
+                    used["org_no"],
+                    org_cells[i],
+                    "er en ny boligorganisation uden navn",
+                    "organisationens navn i kolonnen 'Boligorganisation'",
                 )
         if "areas" in used:
-            for area in re.split(r"[;,]", str(cell[row, used["areas"]])):
+            for area in re.split(r"[;,]", area_cells[i]):
                 area = area.strip()
-                if area:
-                    if area not in known_areas:
-                        cells.add(
-                            row,
-                            used["areas"],
-                            area,
-                            "er et ukendt område",
-                            f"et område-id, der findes ({', '.join(sorted(known_areas)) or 'ingen'}); nye "
-                            "ministerielle områder kommer med ministerlisten",
-                        )
-                    elif "dept_id" in rec:
-                        memberships.append({"dept_id": rec["dept_id"], "area_id": area})
+                if not area:
+                    continue
+                if area not in known_areas:
+                    found.add(
+                        row,
+                        used["areas"],
+                        area,
+                        "er et ukendt område",
+                        f"et område-id, der findes ({', '.join(sorted(known_areas)) or 'ingen'}); nye "
+                        "ministerielle områder kommer med ministerlisten",
+                    )
+                elif valid:
+                    memberships.append({"dept_id": dept_ids[i], "area_id": area})
         if "local_areas" in used:
-            _local_areas(
-                cells, cell[row, used["local_areas"]], row, used["local_areas"], rec, kinds, local_names, memberships
-            )
-        records.append(rec)
-    frame = pd.DataFrame(records)
-    if "dept_id" in frame:
-        for dept_id, group in frame.dropna(subset=["dept_id"]).groupby("dept_id"):
-            if len(group) > 1:
-                where = ", ".join(f"række {r}" for r in group["row"])
-                cells.add_file(f"afdelingen '{dept_id}' optræder flere gange ({where})", "én række pr. afdeling")
-    problems += cells.problems()
+            rec = {"dept_id": dept_ids[i]} if valid else {}
+            _local_areas(found, local_raw[i], row, used["local_areas"], rec, kinds, local_names, memberships)
+    frame["dept_id"] = dept_ids
+    frame["org_no"], frame["dept_no"] = org, dept
+    ids = frame["dept_id"].dropna()
+    counts = ids.value_counts()
+    for dept_id in sorted(counts.index[counts > 1]):
+        where = ", ".join(f"række {r}" for r in ids.index[ids == dept_id])
+        found.add_file(f"afdelingen '{dept_id}' optræder flere gange ({where})", "én række pr. afdeling")
+    problems += found.problems()
     if problems:
         raise_problems(name, problems)
     # Columns the file lacks keep the register's values for known departments.
-    frame = frame.drop(columns=[c for c in ("row", "_utm") if c in frame]).set_index("dept_id")
+    frame = frame.set_index("dept_id")
     columns = REGISTER_COLUMNS + [c for c in register.columns if c not in REGISTER_COLUMNS]  # e.g. municipality
     present = [c for c in columns[1:] if c in frame.columns]
-    out = register.reindex(frame.index)[columns[1:]].astype(object)
-    out.loc[:, present] = frame[present]
+    stored = register.reindex(frame.index)
+    out = stored[columns[1:]].astype(object)
+    for col in present:  # same rows in the same order: no alignment needed
+        out[col] = pd.Series(frame[col].to_numpy(dtype=object), index=out.index, dtype=object)
     for col in ("lat", "lon"):
         if col in present:  # blank coordinates keep the stored place (never wipe half of it)
-            out[col] = out[col].where(frame[col].notna(), register.reindex(frame.index)[col])
+            out[col] = out[col].where(frame[col].notna(), stored[col])
     out["bab_dwellings"] = out["bab_dwellings"].fillna(0)
     out = out.reset_index()[columns]
     for col in ("org_no", "dept_no", *_REGISTER_INTS, "year_built"):
-        out[col] = pd.array(out[col], dtype="Int64")
+        out[col] = pd.array(pd.to_numeric(out[col]), dtype="Int64")
     for col in ("lat", "lon", *_REGISTER_MEASURES):
         out[col] = out[col].astype(float)
     organisations = pd.DataFrame({"org_no": list(org_names), "name": list(org_names.values())}, dtype=object)

@@ -25,7 +25,7 @@ from trappetrin.bootstrap import open_with_demo
 from trappetrin.colours import ReleaseResult
 from trappetrin.engine import classify
 from trappetrin.errors import UserError
-from trappetrin.importer import partial_releases
+from trappetrin.imports import partial_releases
 from trappetrin.rules import RuleSet
 from trappetrin.scenario import content_fingerprint
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store

@@ -8,10 +8,10 @@ For each size it builds, in a temp folder, a database whose register has that ma
 departments (the demo register tiled with new ids), writes a release file in the template layout
 (Danish Excel CSV, every indicator, the demo's values jittered) and times, once each:
 
-- read: ``importer.read_table`` (decode, sniff, split);
-- validate: ``importer.validate_indicator_release`` (ids, every cell parsed and checked);
-- preview: ``importer.preview`` under the adopted rule set (classify before and after);
-- commit: ``importer.commit`` (one transaction, with the audit record);
+- read: ``imports.files.read_table`` (decode, sniff, split);
+- validate: ``imports.indicators.validate_indicator_release`` (ids, every cell parsed and checked);
+- preview: ``imports.indicators.preview`` under the adopted rule set (classify before and after);
+- commit: ``imports.indicators.commit`` (one transaction, with the audit record);
 
 and the total of read + validate + commit (what "importing" is; the preview is shown beside it).
 This is a measurement script, not a test: it says whether the target was met, it never fails.
@@ -32,10 +32,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from trappetrin import catalogue, importer  # noqa: E402
+from trappetrin import catalogue  # noqa: E402
 from trappetrin.auth import Actor  # noqa: E402
 from trappetrin.demo import build_demo  # noqa: E402
-from trappetrin.store import Store, _insert_frame  # noqa: E402
+from trappetrin.imports import files, indicators  # noqa: E402
+from trappetrin.imports.columns import field_label  # noqa: E402
+from trappetrin.store import Store  # noqa: E402
 
 TARGET_S = 5.0
 ACTOR = Actor("bench", "admin")
@@ -53,7 +55,7 @@ def synthetic_store(path: Path, n: int, seed: int = 1) -> tuple[Store, bytes]:
     orgs = pd.DataFrame({"org_no": sorted(set(depts["org_no"]))})
     orgs["name"] = [f"Bench-organisation {o}" for o in orgs["org_no"]]
     with store.transaction() as cur:
-        _insert_frame(cur, "organisations", orgs)
+        cur.insert_frame("organisations", orgs)
         cols = [
             "dept_id",
             "org_no",
@@ -69,7 +71,7 @@ def synthetic_store(path: Path, n: int, seed: int = 1) -> tuple[Store, bytes]:
             "dwellings_gt_5000",
             "year_built",
         ]
-        _insert_frame(cur, "departments", depts[cols])
+        cur.insert_frame("departments", depts[cols])
     last = demo.values[demo.values["release"] == demo.values["release"].max()]
     wide = last.pivot(index="dept_id", columns="indicator", values="value").reindex(
         columns=list(catalogue.indicators())
@@ -80,10 +82,10 @@ def synthetic_store(path: Path, n: int, seed: int = 1) -> tuple[Store, bytes]:
     for code in catalogue.indicators():
         values = tiled[code].to_numpy(dtype=float)
         if catalogue.unit(code) == "antal":
-            out[importer.field_label(code)] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
+            out[field_label(code)] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
         else:
             jitter = np.clip(values + rng.normal(0, 0.5, n), 0, 100 if code != "income_pct_of_region" else None)
-            out[importer.field_label(code)] = np.round(jitter, 1)
+            out[field_label(code)] = np.round(jitter, 1)
     body = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("utf-8-sig")
     return store, body
 
@@ -97,14 +99,14 @@ def timed(fn):
 def run(n: int, folder: Path) -> dict[str, float]:
     store, body = synthetic_store(folder / f"bench-{n}.duckdb", n)
     try:
-        table, t_read = timed(lambda: importer.read_table(body, f"udgivelse-{n}.csv"))
+        table, t_read = timed(lambda: files.read_table(body, f"udgivelse-{n}.csv"))
         plan, t_validate = timed(
-            lambda: importer.validate_indicator_release(
+            lambda: indicators.validate_indicator_release(
                 store, table, label=f"bench-{n}", source="Tvillingeværktøj", reference_date="2026-11-15"
             )
         )
-        _, t_preview = timed(lambda: importer.preview(store, plan, store.adopted_rule_set()))
-        _, t_commit = timed(lambda: importer.commit(store, plan, actor=ACTOR))
+        _, t_preview = timed(lambda: indicators.preview(store, plan, store.adopted_rule_set()))
+        _, t_commit = timed(lambda: indicators.commit(store, plan, actor=ACTOR))
         assert store.scalar("SELECT n_values FROM releases WHERE label = ?", [f"bench-{n}"]) == plan.n_values
     finally:
         store.close()

@@ -7,7 +7,7 @@ Run from the repository root::
 Each case is a file that once took minutes and gigabytes (a 2,4 KB workbook with one far-away cell,
 a deflate bomb, a 60 MB CSV) or that sits just past a limit, or at it with every row wrong
 (``MAX_ROWS`` rows). Every case
-runs in a fresh child process that imports the importer, opens a demo database and then asks
+runs in a fresh child process that loads trappetrin.imports, opens a demo database and then asks
 ``imports.plan_import`` to read the file, which must raise a Danish ``UserError``. The idle child
 does the same without a file. Peak memory is the child's ``VmHWM`` from ``/proc/self/status`` (no psutil; ``ru_maxrss``
 would report the parent's peak, kept across fork and exec);

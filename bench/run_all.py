@@ -24,7 +24,7 @@ Builds an Aalborg demo database (271 departments) and a national one (``demo --s
 4. peak memory (RSS of the server process and its children, sampled every 50 ms) with 5 browser
    sessions open at once on the national data, each on /scenarie for the whole country;
 5. import of an 8,000-department release: the national newest release exported in the import
-   template and imported again as a new release with ``trappetrin.importer.import_release``
+   template and imported again as a new release with ``trappetrin.imports.import_release``
    (read, validate, store).
 
 Servers run one at a time besides the trivial app; nothing is left behind.
@@ -170,7 +170,7 @@ def classification(national_db: Path, runs: int) -> dict[int, float]:
 def import_8000(national_db: Path, folder: Path) -> tuple[int, float]:
     """Departments and seconds to import the newest national release again as a new release."""
     from trappetrin.auth import local_actor
-    from trappetrin.importer import export_release_template, import_release
+    from trappetrin.imports import export_release_template, import_release
     from trappetrin.store import open_store
 
     copy = folder / "import.duckdb"

@@ -2,7 +2,7 @@
 
 The register is the demo's own export (271 departments) tiled to 8,000 rows with new department
 numbers, its latitude/longitude replaced by EPSG:25832 easting/northing. The script times
-``trappetrin.imports.validate_register`` (read → validate → coordinates converted) on it, and the
+``trappetrin.imports.register.validate_register`` (read → validate → coordinates converted) on it, and the
 coordinate conversion alone. Target: the whole register in < 1 s. Prints a table; never fails.
 
     .venv/bin/python bench/utm_register.py [--rows 8000] [--runs 5]
@@ -24,7 +24,8 @@ from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trappetrin import importer, imports  # noqa: E402
+from trappetrin import imports  # noqa: E402
+from trappetrin.imports import register  # noqa: E402
 from trappetrin.store import open_store  # noqa: E402
 
 
@@ -57,11 +58,11 @@ def main() -> None:
         whole, convert = [], []
         for _ in range(args.runs):
             start = time.perf_counter()
-            table = importer.read_table(data, "stamdata_utm.csv")
-            plan = imports.validate_register(store, table)
+            table = imports.read_table(data, "stamdata_utm.csv")
+            plan = register.validate_register(store, table)
             whole.append(time.perf_counter() - start)
             start = time.perf_counter()
-            imports.utm32_to_wgs84(np.full(args.rows, 556_000.0), np.full(args.rows, 6_320_000.0))
+            register.utm32_to_wgs84(np.full(args.rows, 556_000.0), np.full(args.rows, 6_320_000.0))
             convert.append(time.perf_counter() - start)
         store.close()
     n = len(plan.departments) if hasattr(plan, "departments") else args.rows

@@ -79,10 +79,11 @@ REPORTED_SETS = {"udsat": "criteria_met_udsat", "forebyggelse": "criteria_met_fo
 def read_area_file(path: Path) -> pd.DataFrame:
     """Read and validate an area CSV; raise :class:`UserError` listing every problem at once.
 
-    The file is read like an import (:func:`trappetrin.importer.read_table`): UTF-8 or Windows
-    text, any separator, size limits; rows are numbered as the spreadsheet numbers them.
+    The file is read like an import (:func:`trappetrin.imports.files.read_table`): UTF-8, UTF-16 or
+    Windows-1252 text, any separator, XLSX, size limits; rows are numbered as the spreadsheet
+    numbers them.
     """
-    from .importer import read_table  # late: the importer needs the store, areas do not
+    from .imports.files import read_table  # late: the imports package loads the store, areas need not
 
     name = Path(path).name
     try:

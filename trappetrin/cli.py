@@ -281,7 +281,7 @@ def run(argv: list[str] | None = None) -> int:
         rel = store.releases()
         if rel.empty:
             print("Ingen udgivelser i databasen.")
-        from .importer import field_label, partial_releases
+        from .imports import field_label, partial_releases
 
         partial = partial_releases(store, store.adopted_rule_set())
         for row in rel.itertuples():
@@ -320,7 +320,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.command in ("delete-release", "backup", "restore", "log"):
         return _admin(store, args)
     if args.command == "export-release":
-        from .importer import export_release_template
+        from .imports import export_release_template
 
         _write(export_release_template(store, args.release), args.out)
         return 0
@@ -409,7 +409,7 @@ def _import(store, args) -> int:
     except UserError as exc:
         print(f"Fejl: {exc.one_line()}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if isinstance(plan, imports.Plan):
+    if plan.kind == "afdelingsdata":
         empty = plan.n_values - plan.n_known
         blank = f" ({empty} tomme eller skjulte celler)" if empty else ""
         print(
@@ -421,9 +421,9 @@ def _import(store, args) -> int:
     else:
         for line in pre.summary:
             print(line, file=sys.stderr)
-    if isinstance(plan, imports.Plan) and plan.partial:
+    if plan.kind == "afdelingsdata" and plan.partial:
         print(
-            "Delvis udgivelse uden kolonne for: " + ", ".join(imports.importer.field_label(c) for c in plan.partial),
+            "Delvis udgivelse uden kolonne for: " + ", ".join(imports.field_label(c) for c in plan.partial),
             file=sys.stderr,
         )
     if plan.ignored_columns:

@@ -35,6 +35,14 @@ def contains(lat: float, lon: float) -> bool:
     return bool(shapely.contains_xy(land(), float(lon), float(lat)))
 
 
+def contains_all(lat, lon):
+    """:func:`contains` for arrays of points (a boolean array)."""
+    import numpy as np
+    import shapely
+
+    return np.asarray(shapely.contains_xy(land(), np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)))
+
+
 def share_inside(geom) -> float:
     """The share (0–1) of a polygon's area (EPSG:4326) that lies in Denmark."""
     if geom is None or geom.is_empty or geom.area == 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class UserError(Exception):
     """A problem with the user's input or request, described in Danish.
@@ -10,10 +12,13 @@ class UserError(Exception):
     prints it as one line and the app shows it in an error box; neither shows a traceback.
     """
 
-    def __init__(self, message: str, *, problems: list[str] | None = None):
+    def __init__(self, message: str, *, problems: list[str] | None = None, details: Sequence[object] = ()):
         super().__init__(message)
         self.message = message
         self.problems = list(problems or [])
+        #: The problems as data (an import's :class:`trappetrin.imports.problems.Problem` objects),
+        #: when the code that found them kept them; ``problems`` is their Danish text.
+        self.details = tuple(details)
 
     def one_line(self, limit: int = 10) -> str:
         """The message and its problems on one line, for the command line."""

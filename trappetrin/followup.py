@@ -1,10 +1,11 @@
 """Follow-up data (agreement §7.2): flexible lettings, dwellings made available to and used by the
 municipal allocation, and evictions (fogedsager), per organisation and where given per department.
 
-They come in through the same path as releases (:mod:`trappetrin.imports`: plan → preview →
-commit, every problem listed in Danish with file, row and column, nothing written on error, one
-transaction with its audit record). An admin can correct rows in the app (:func:`edit_rows`):
-the same checks, one transaction, one audit record per changed row with before and after.
+They come in through the same path as releases (:mod:`trappetrin.imports.followup`: plan →
+preview → commit, every problem listed in Danish with file, row and column, nothing written on
+error, one transaction with its audit record). An admin can correct rows in the app
+(:func:`edit_rows`): the same checks (:class:`~trappetrin.imports.followup.Checker`), one
+transaction, one audit record per changed row with before and after.
 
 Periods: a count row (flexible lettings, evictions) covers ``[period_start, period_end]``; a
 dwelling row has both dates equal to its date and count 1. A row counts in a report period when
@@ -15,7 +16,6 @@ No Streamlit here.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -31,12 +31,11 @@ from .followup_spec import (
     FOLLOWUP_KINDS,
     KIND_NAMES,
     PERIOD_KINDS,
-    TEMPLATE_HEADERS,
 )
-from .importer import MISSING_MARKERS, _parse_date, _raise
-from .imports import KindPreview, RegisterPlan, _Cells, _checksum, _require_columns, _start
-from .numbers import parse_number
-from .store import Store, _insert_frame
+from .imports.checks import parse_date
+from .imports.followup import Checker, complete, overlaps, row_key, span, stored_records, typed_rows
+from .imports.problems import sentence
+from .store import Store
 
 __all__ = [
     "DWELLING_KINDS",
@@ -44,22 +43,12 @@ __all__ = [
     "KIND_NAMES",
     "PERIOD_KINDS",
     "Period",
-    "commit_followup",
     "edit_rows",
+    "editor_frame",
     "followup_rows",
     "in_period",
-    "preview_followup",
-    "template_csv",
-    "validate_followup",
+    "summarise",
 ]
-
-#: Plausible ranges of the values a row may hold (inclusive).
-RENT_RANGE = (500.0, 25_000.0)  # kr. a month
-ROOMS_RANGE = (1, 10)
-AREA_RANGE = (10.0, 400.0)  # m²
-COUNT_MAX = 10_000
-EARLIEST = date(2000, 1, 1)
-FUTURE_DAYS = 31
 
 #: Columns of :func:`followup_rows`.
 ROW_COLUMNS = [
@@ -140,7 +129,7 @@ class Period:
     @classmethod
     def parse(cls, start: object, end: object) -> Period:
         """A period from two dates typed by a user (ISO or Danish day-month-year)."""
-        a, b = _parse_date(start), _parse_date(end)
+        a, b = parse_date(start), parse_date(end)
         problems = []
         if a is None:
             problems.append(f"Startdatoen '{start}' er ikke en dato – forventet fx 2026-01-01.")
@@ -206,427 +195,17 @@ def data_span(store: Store) -> tuple[date, date] | None:
     return pd.Timestamp(row["a"]).date(), pd.Timestamp(row["b"]).date()
 
 
-# --- checking one row ----------------------------------------------------------------------------
-
-
-class _Checker:
-    """The register and today's date, to check rows of one kind (from a file or the editor)."""
-
-    def __init__(self, store: Store, kind: str, today: date | None = None):
-        self.kind = kind
-        self.today = today or date.today()
-        reg = store.query("SELECT dept_id, org_no, dept_no FROM departments")
-        self.org_of = dict(zip(reg["dept_id"], reg["org_no"].astype(int)))
-        self.by_number = {(int(o), int(d)): i for i, o, d in zip(reg["dept_id"], reg["org_no"], reg["dept_no"])}
-        orgs = store.organisations()
-        self.orgs = {int(o): str(n) for o, n in zip(orgs["org_no"], orgs["name"])}
-
-    def _int(self, text: str, what: str, lo: float, hi: float, out: list) -> int | None:
-        value = self._float(text, what, lo, hi, out, integer=True)
-        return None if value is None else int(value)
-
-    def _float(self, text: str, what: str, lo: float, hi: float, out: list, *, integer: bool = False) -> float | None:
-        try:
-            value = parse_number(text, ",")
-        except ValueError:
-            out.append(("", text, f"er ikke et tal – forventet {what}."))
-            return None
-        if value is None:
-            return None
-        if integer and not float(value).is_integer():
-            out.append(("", text, f"er ikke et helt tal – forventet {what}."))
-            return None
-        if not lo <= value <= hi:
-            out.append(("", text, f"ligger uden for det mulige – forventet {what}."))
-            return None
-        return float(value)
-
-    def _date(self, text: str, out: list) -> date | None:
-        day = _parse_date(text)
-        latest = self.today + timedelta(days=FUTURE_DAYS)
-        if day is None:
-            out.append(("", text, "er ikke en dato – forventet fx 2026-03-31 eller 31-03-2026."))
-            return None
-        if not EARLIEST <= day <= latest:
-            expected = f"en dato fra {fmt.date(EARLIEST)} til {fmt.date(latest)}"
-            out.append(("", text, f"ligger uden for det mulige – forventet {expected}."))
-            return None
-        return day
-
-    def check(self, raw: dict[str, str]) -> tuple[dict, list[tuple[str, str, str]]]:
-        """One row's fields (text) → (record, problems as (field, text, problem))."""
-        kind, problems = self.kind, []
-        rec: dict = {"kind": kind}
-
-        def field_problems(fld: str, found: list) -> None:
-            problems.extend((fld, text, problem) for _, text, problem in found)
-
-        text = {f: str(raw.get(f, "") if raw.get(f) is not None else "").strip() for f in FOLLOWUP_FIELDS[kind]}
-        for f in text:
-            if text[f] in MISSING_MARKERS:
-                text[f] = ""
-        # organisation and department
-        org = dept = None
-        if text.get("org_no"):
-            found: list = []
-            org = self._int(text["org_no"], "et organisationsnummer (helt tal)", 1, 10**9, found)
-            field_problems("org_no", found)
-            if org is not None and org not in self.orgs:
-                problems.append(
-                    (
-                        "org_no",
-                        text["org_no"],
-                        "er ikke en kendt boligorganisation – forventet et organisationsnummer "
-                        f"fra afdelingsregistret ({', '.join(str(o) for o in sorted(self.orgs)) or 'ingen'}).",
-                    )
-                )
-                org = None
-        if text.get("dept_id"):
-            dept = text["dept_id"]
-            if dept not in self.org_of:
-                problems.append(
-                    ("dept_id", dept, "findes ikke i afdelingsregistret – forventet en kendt afdeling, fx '101-003'.")
-                )
-                dept = None
-        elif text.get("dept_no"):
-            found = []
-            number = self._int(text["dept_no"], "et afdelingsnummer (helt tal)", 0, 10**9, found)
-            field_problems("dept_no", found)
-            if number is not None:
-                if org is None:
-                    if not text.get("org_no"):
-                        problems.append(
-                            (
-                                "dept_no",
-                                text["dept_no"],
-                                "kan ikke slås op uden organisationsnummer – forventet "
-                                "også et organisationsnummer (eller et afdelings-id).",
-                            )
-                        )
-                else:
-                    dept = self.by_number.get((org, number))
-                    if dept is None:
-                        problems.append(
-                            (
-                                "dept_no",
-                                text["dept_no"],
-                                f"findes ikke under organisation {org} i afdelingsregistret "
-                                "– forventet en kendt afdeling.",
-                            )
-                        )
-        if dept is not None:
-            owner = int(self.org_of[dept])
-            if org is not None and org != owner:
-                problems.append(
-                    (
-                        "org_no",
-                        text["org_no"],
-                        f"passer ikke med afdelingen '{dept}', som hører til organisation {owner} – forventet {owner}.",
-                    )
-                )
-            org = owner
-        needs_dept = kind in DWELLING_KINDS
-        if needs_dept and not (text.get("dept_id") or text.get("dept_no")):
-            problems.append(("dept_id", "", "mangler – forventet afdelingen, boligen ligger i (afdelings-id)."))
-        if not needs_dept and org is None and not (text.get("org_no") or text.get("dept_id") or text.get("dept_no")):
-            problems.append(("org_no", "", "mangler – forventet et organisationsnummer eller et afdelings-id."))
-        rec["org_no"], rec["dept_id"] = org, dept
-        # dates
-        if kind in PERIOD_KINDS:
-            for f in ("period_start", "period_end"):
-                found = []
-                if not text[f]:
-                    found.append(("", "", "mangler – forventet en dato, fx 2026-01-01."))
-                    rec[f] = None
-                else:
-                    rec[f] = self._date(text[f], found)
-                field_problems(f, found)
-            if rec["period_start"] and rec["period_end"] and rec["period_end"] < rec["period_start"]:
-                problems.append(
-                    (
-                        "period_end",
-                        text["period_end"],
-                        f"ligger før periodens start ({fmt.date(rec['period_start'])}) "
-                        "– forventet en slutdato på eller efter startdatoen.",
-                    )
-                )
-                rec["period_end"] = None
-            rec["criterion"] = text.get("criterion") or None
-            found = []
-            if not text["count"]:
-                found.append(("", "", "mangler – forventet et antal (helt tal, 0 eller derover)."))
-                rec["count"] = None
-            else:
-                rec["count"] = self._int(text["count"], "et antal (helt tal, 0 eller derover)", 0, COUNT_MAX, found)
-            field_problems("count", found)
-        else:
-            found = []
-            if not text["date"]:
-                found.append(("", "", "mangler – forventet en dato, fx 2026-03-31."))
-                day = None
-            else:
-                day = self._date(text["date"], found)
-            field_problems("date", found)
-            rec["period_start"] = rec["period_end"] = day
-            rec["count"] = 1
-            found = []
-            if not text["rent"]:
-                found.append(("", "", "mangler – forventet en månedlig husleje i kr."))
-                rec["rent"] = None
-            else:
-                rec["rent"] = self._float(
-                    text["rent"],
-                    f"en månedlig husleje fra {fmt.integer(RENT_RANGE[0])} til {fmt.integer(RENT_RANGE[1])} kr.",
-                    *RENT_RANGE,
-                    found,
-                )
-            field_problems("rent", found)
-            found = []
-            rec["rooms"] = (
-                self._int(
-                    text["rooms"], f"et antal værelser fra {ROOMS_RANGE[0]} til {ROOMS_RANGE[1]}", *ROOMS_RANGE, found
-                )
-                if text.get("rooms")
-                else None
-            )
-            field_problems("rooms", found)
-            found = []
-            rec["area_m2"] = (
-                self._float(
-                    text["area_m2"],
-                    f"et areal fra {fmt.integer(AREA_RANGE[0])} til {fmt.integer(AREA_RANGE[1])} m²",
-                    *AREA_RANGE,
-                    found,
-                )
-                if text.get("area_m2")
-                else None
-            )
-            field_problems("area_m2", found)
-        return rec, problems
-
-
-def _key(rec: dict) -> tuple:
-    """What makes two rows the same: for counts the organisation, department, criterion (and an
-    overlapping period, see :func:`_overlaps`); for dwellings also date, rooms and rent."""
-    base = (rec["kind"], rec.get("org_no"), rec.get("dept_id") or "", rec.get("criterion") or "")
-    if rec["kind"] in DWELLING_KINDS:
-        return (*base, rec.get("period_start"), rec.get("rooms"), rec.get("rent"))
-    return base
-
-
-def _overlaps(a: dict, b: dict) -> bool:
-    if a["kind"] in DWELLING_KINDS:
-        return True  # the key holds the date
-    return a["period_start"] <= b["period_end"] and b["period_start"] <= a["period_end"]
-
-
-def _span(rec: dict) -> str:
-    if rec["kind"] in DWELLING_KINDS:
-        return fmt.date(rec["period_start"])
-    return f"{fmt.date(rec['period_start'])}–{fmt.date(rec['period_end'])}"
-
-
-def _stored_records(store: Store, kind: str, exclude: set[int] | None = None) -> dict[tuple, list[dict]]:
-    rows = store.query(
-        "SELECT row_id, kind, org_no, dept_id, period_start, period_end, criterion, rooms, rent "
-        "FROM followup_rows WHERE kind = ?",
-        [kind],
-    )
-    out: dict[tuple, list[dict]] = {}
-    for r in rows.to_dict("records"):
-        if exclude and int(r["row_id"]) in exclude:
-            continue
-        r["period_start"] = pd.Timestamp(r["period_start"]).date()
-        r["period_end"] = pd.Timestamp(r["period_end"]).date()
-        r["rooms"] = None if pd.isna(r["rooms"]) else int(r["rooms"])
-        r["rent"] = None if pd.isna(r["rent"]) else float(r["rent"])
-        r["dept_id"] = None if pd.isna(r["dept_id"]) else r["dept_id"]
-        r["criterion"] = None if pd.isna(r["criterion"]) else r["criterion"]
-        out.setdefault(_key(r), []).append(r)
-    return out
-
-
-def _complete(rec: dict) -> bool:
-    need = ["org_no", "period_start", "period_end", "count"]
-    if rec["kind"] in DWELLING_KINDS:
-        need += ["dept_id", "rent"]
-    return all(rec.get(f) is not None for f in need)
-
-
-# --- importing a file ----------------------------------------------------------------------------
-
-
-def validate_followup(
-    store: Store, kind: str, table: pd.DataFrame, *, mapping=None, today: date | None = None
-) -> RegisterPlan:
-    """Check a follow-up file of ``kind``; a plan, or a :class:`UserError` listing every problem."""
-    if kind not in FOLLOWUP_KINDS:
-        raise UserError(f"Ukendt slags opfølgningsdata '{kind}' – forventet en af: {', '.join(FOLLOWUP_KINDS)}.")
-    name = table.attrs.get("file_name") or "filen"
-    used, ignored, problems = _start(table, kind, mapping, name)
-    ok = _require_columns(kind, used, table, name, problems)
-    has_dept = "dept_id" in used or "dept_no" in used
-    if kind in DWELLING_KINDS and not has_dept:
-        problems.append(
-            f"{name}: filen mangler en kolonne med afdelingen (fx 'Afdelings-id') – forventet én række pr. bolig "
-            f"med afdelingen, den ligger i. Fundne kolonner: {', '.join(map(str, table.columns))}."
-        )
-        ok = False
-    if kind in PERIOD_KINDS and not (has_dept or "org_no" in used):
-        problems.append(
-            f"{name}: filen mangler en kolonne med organisationsnummer eller afdelings-id – forventet "
-            f"'Organisationsnummer'. Fundne kolonner: {', '.join(map(str, table.columns))}."
-        )
-        ok = False
-    if "dept_no" in used and "dept_id" not in used and "org_no" not in used:
-        problems.append(
-            f"{name}: filen har afdelingsnummer uden organisationsnummer – forventet også kolonnen "
-            "'Organisationsnummer' (eller et afdelings-id)."
-        )
-        ok = False
-    if not ok or len(table) == 0:
-        _raise(name, problems)
-    table = table.drop(index=[r for r in table.attrs.get("ragged_rows", []) if r in table.index])
-    checksum = _checksum(table)
-    done = store.query(
-        "SELECT logged_at FROM audit_log WHERE action = 'import' AND checksum = ? AND details LIKE ? "
-        "ORDER BY logged_at DESC LIMIT 1",
-        [checksum, f'%"kind": "{kind}"%'],
-    )
-    if not done.empty:
-        problems.append(
-            f"{name}: filen er allerede indlæst ({fmt.datetime(done.iloc[0]['logged_at'])}) – forventet en ny fil "
-            "(ret enkelte rækker på siden Opfølgning)."
-        )
-    checker = _Checker(store, kind, today)
-    cells = _Cells(table, name)
-    stored = _stored_records(store, kind)
-    seen: dict[tuple, list[dict]] = {}
-    records = []
-    for row in table.index:
-        raw = {f: str(table.at[row, c]) for f, c in used.items()}
-        rec, found = checker.check(raw)
-        for fld, text, problem in found:
-            column = used.get(fld) or used.get("dept_id") or used.get("dept_no") or used.get("org_no") or ""
-            cells.add(row, column, text, problem)
-        if found or not _complete(rec):
-            continue
-        rec["row"] = row
-        key = _key(rec)
-        first_col = used.get("period_start") or used.get("date") or ""
-        for other in seen.get(key, []):
-            if _overlaps(rec, other):
-                cells.add(
-                    row,
-                    first_col,
-                    _span(rec),
-                    f"gentager række {other['row']} (samme organisation, afdeling og "
-                    f"{'periode' if kind in PERIOD_KINDS else 'bolig'}) – forventet hver "
-                    f"{'periode' if kind in PERIOD_KINDS else 'bolig'} én gang.",
-                )
-                break
-        else:
-            for other in stored.get(key, []):
-                if _overlaps(rec, other):
-                    cells.add(
-                        row,
-                        first_col,
-                        _span(rec),
-                        f"overlapper en række, der allerede er gemt ({_span(other)}) – forventet en ny "
-                        "periode (ret den gemte række på siden Opfølgning i stedet).",
-                    )
-                    break
-            else:
-                seen.setdefault(key, []).append(rec)
-                records.append(rec)
-    problems += cells.messages()
-    if problems:
-        _raise(name, problems)
-    frame = pd.DataFrame(records).drop(columns=["row"])
-    for col in ("criterion", "rooms", "area_m2", "rent"):
-        if col not in frame:
-            frame[col] = None
-    return RegisterPlan(
-        kind=kind,
-        file_name=name,
-        checksum=checksum,
-        rows=len(frame),
-        frames={"rows": frame},
-        columns=used,
-        ignored_columns=ignored,
-    )
-
-
-def preview_followup(store: Store, plan: RegisterPlan) -> KindPreview:
-    """What the commit adds: counts per organisation (no department values are shown)."""
-    rows = plan.frames["rows"]
-    orgs = store.organisations().set_index("org_no")["name"]
-    per_org = rows.groupby("org_no").agg(rows=("count", "size"), total=("count", "sum")).reset_index()
-    table = pd.DataFrame(
-        {
-            "Boligorganisation": per_org["org_no"].map(orgs).fillna(per_org["org_no"].astype(str)),
-            "Rækker": [fmt.integer(x) for x in per_org["rows"]],
-            "I alt": [fmt.integer(x) for x in per_org["total"]],
-        }
-    )
-    first, last = min(rows["period_start"]), max(rows["period_end"])
-    summary = [
-        f"{KIND_NAMES[plan.kind]}: {fmt.integer(len(rows))} rækker, i alt {fmt.integer(rows['count'].sum())}, "
-        f"fra {fmt.date(first)} til {fmt.date(last)}.",
-        f"{fmt.integer(rows['dept_id'].notna().sum())} rækker med afdeling, "
-        f"{fmt.integer(rows['org_no'].nunique())} boligorganisationer.",
-    ]
-    if plan.ignored_columns:
-        summary.append("Ignorerede kolonner: " + ", ".join(plan.ignored_columns) + ".")
-    return KindPreview(plan=plan, summary=summary, tables={"Pr. boligorganisation": table})
-
-
-_STORED = ["kind", "org_no", "dept_id", "period_start", "period_end", "criterion", "count", "rooms", "area_m2", "rent"]
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame[_STORED].copy().astype(object)
-    for col in ("org_no", "count", "rooms"):
-        out[col] = pd.array(out[col], dtype="Int64")
-    for col in ("area_m2", "rent"):
-        out[col] = pd.to_numeric(out[col]).astype(float)
-    out["period_start"] = pd.to_datetime(out["period_start"])
-    out["period_end"] = pd.to_datetime(out["period_end"])
-    for col in ("dept_id", "criterion"):
-        out[col] = out[col].astype("string")
-    return out
-
-
-def commit_followup(store: Store, plan: RegisterPlan, actor: Actor) -> str:
-    """Store a follow-up plan in one transaction with its audit record."""
-    require(actor, "import")
-    frame = _typed(plan.frames["rows"])
-    frame["file_name"] = plan.file_name
-    frame["imported_at"] = datetime.now()
-    frame["imported_by"] = actor.label
-    with store.transaction() as cur:
-        _insert_frame(cur, "followup_rows", frame)
-        store.log_event(
-            actor.label,
-            "import",
-            KIND_NAMES[plan.kind],
-            file_name=plan.file_name,
-            checksum=plan.checksum,
-            n_rows=plan.rows,
-            details={"kind": plan.kind, "total": int(frame["count"].sum())},
-            cur=cur,
-        )
-    return f"{KIND_NAMES[plan.kind]}: {fmt.integer(plan.rows)} rækker er gemt."
+# --- rows the app writes -------------------------------------------------------------------------
 
 
 def insert_rows(store: Store, frame: pd.DataFrame, *, who: str, file_name: str | None = None) -> None:
     """Bulk insert already checked rows (the demo generator); not for user files."""
-    out = _typed(frame)
+    out = typed_rows(frame)
     out["file_name"] = file_name
     out["imported_at"] = datetime.now()
     out["imported_by"] = who
     with store.transaction() as cur:
-        _insert_frame(cur, "followup_rows", out)
+        cur.insert_frame("followup_rows", out)
 
 
 # --- the table editor ----------------------------------------------------------------------------
@@ -696,22 +275,24 @@ def edit_rows(store: Store, kind: str, edited: pd.DataFrame, *, actor: Actor, to
     ]
     if not changed:
         return []
-    checker = _Checker(store, kind, today)
-    stored = _stored_records(store, kind, exclude=set(changed))
+    checker = Checker(store, kind, today)
+    stored = stored_records(store, kind, exclude=set(changed))
     problems, records = [], {}
     header_of = {f: EDITOR_HEADERS[f] for f in EDITABLE[kind]}
     for i in changed:
         raw = {f: edited.at[i, h] for f, h in header_of.items()}
         rec, found = checker.check({k: _as_text(v) for k, v in raw.items()})
-        for fld, text, problem in found:
-            problems.append(f"Opfølgning, række-id {i}, kolonne '{header_of.get(fld, fld)}': '{text}' {problem}")
-        if found or not _complete(rec):
+        for fld, text, problem, expected in found:
+            problems.append(
+                f"Opfølgning, række-id {i}, kolonne '{header_of.get(fld, fld)}': '{text}' {sentence(problem, expected)}"
+            )
+        if found or not complete(rec):
             continue
-        for other in stored.get(_key(rec), []) + [r for j, r in records.items() if _key(r) == _key(rec)]:
-            if _overlaps(rec, other):
+        for other in stored.get(row_key(rec), []) + [r for j, r in records.items() if row_key(r) == row_key(rec)]:
+            if overlaps(rec, other):
                 problems.append(
                     f"Opfølgning, række-id {i}, kolonne '{header_of.get('period_start', header_of.get('date'))}': "
-                    f"'{_span(rec)}' overlapper en anden gemt række ({_span(other)}) – forventet hver "
+                    f"'{span(rec)}' overlapper en anden gemt række ({span(other)}) – forventet hver "
                     "periode eller bolig én gang."
                 )
                 break
@@ -752,26 +333,6 @@ def edit_rows(store: Store, kind: str, edited: pd.DataFrame, *, actor: Actor, to
                 cur=cur,
             )
     return list(records)
-
-
-# --- templates -----------------------------------------------------------------------------------
-
-_EXAMPLES = {
-    "fleksibel": [["104", "104-010", "2026-01-01", "2026-06-30", "Beskæftigelse eller uddannelse", "7"]],
-    "indmeldt": [["104", "104-012", "2026-03-02", "2", "61,5", "3.450"]],
-    "anvist": [["104", "104-012", "2026-03-20", "2", "61,5", "3.450"]],
-    "fogedsag": [["147", "147-007", "2026-01-01", "2026-06-30", "3"]],
-}
-
-
-def template_csv(kind: str) -> bytes:
-    """The import template of ``kind`` with one example row (CSV for Danish Excel)."""
-    frame = pd.DataFrame(_EXAMPLES[kind], columns=TEMPLATE_HEADERS[kind])
-    return frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def checksum_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- the five items for a period (page and report) -----------------------------------------------

@@ -1,7 +1,7 @@
 """The follow-up import kinds and their columns (agreement §7.2), without any logic.
 
-Kept apart from :mod:`trappetrin.followup` so :mod:`trappetrin.imports` can list these kinds
-beside its own without importing the follow-up logic (which itself builds on ``imports``).
+Kept apart from :mod:`trappetrin.followup` (the periods, summaries and the table editor) so the
+import kinds (:mod:`trappetrin.imports.followup`) and the domain module both read one spec.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ _RENT = (
     ("husleje", "leje", "månedlig husleje", "husleje kr", "husleje (kr. om måneden)", "rent", "monthly rent"),
 )
 
-#: Per kind: field → (Danish label, required?, accepted headers), as :data:`trappetrin.imports.FIELDS`.
+#: Per kind: field → (Danish label, required?, accepted headers), like the other kinds' ``FIELDS``.
 FOLLOWUP_FIELDS: dict[str, dict[str, tuple[str, bool, tuple[str, ...]]]] = {
     "fleksibel": {
         "org_no": _ORG,

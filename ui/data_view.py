@@ -18,7 +18,7 @@ from trappetrin import backup as backups
 from trappetrin.config import DATA_DIR
 from trappetrin.errors import UserError
 from trappetrin.getting_started import next_step
-from trappetrin.importer import VALUE_SOURCES, Plan, field_label, missing_rule_columns, read_table
+from trappetrin.imports import VALUE_SOURCES, field_label, missing_rule_columns, read_table
 from trappetrin.store import Store
 from ui import fmt, state, widgets
 from ui.tables import html_table
@@ -174,8 +174,7 @@ def _problems(exc: UserError) -> None:
 def _mapping(s: Store, kind: str, headers: list[str]) -> dict[str, str] | None:
     """The mapping step: one selectbox per required field no header names (pre-filled with the
     remembered mapping for these headers); ``None`` while a required field is unmapped."""
-    saved = s.saved_mapping(kind, headers) or {}
-    saved = {f: c for f, c in saved.items() if c in headers}
+    saved = imports.remembered_mapping(s, kind, headers)
     missing = imports.missing_required(s, kind, headers)
     if not missing:
         return saved or {}
@@ -214,14 +213,14 @@ def import_section(s: Store, actor, ctx) -> None:
         "Hvad vil du indlæse?",
         kinds,
         index=kinds.index(step.kind) if step is not None and step.kind in kinds else 0,
-        format_func=imports.KINDS.get,
+        format_func=lambda k: imports.KINDS[k].label,
         key="data_kind",
     )
     options = _options(kind)
     gen = st.session_state.get(UPLOAD_GEN, 0)
     upload = widgets.file_uploader(
         "Fil",
-        type=imports.KIND_SUFFIXES[kind],
+        type=list(imports.KINDS[kind].suffixes),
         key=f"data_upload_{kind}_{gen}",
         help="CSV eller Excel (XLSX) for tabeller; GeoJSON, GeoPackage eller zippet "
         "Shapefile for geometri. Skabeloner under fanen Skabeloner.",
@@ -287,8 +286,7 @@ def import_section(s: Store, actor, ctx) -> None:
         return
     slot.empty()
     _preview(preview, ctx)
-    button = "Gem udgivelsen" if isinstance(plan, Plan) or plan.kind == "ministerliste" else "Gem"
-    if _button(button, type="primary", key="data_commit", icon=":material/save:"):
+    if _button(imports.KINDS[kind].commit_label, type="primary", key="data_commit", icon=":material/save:"):
         with st.status("Gemmer …", expanded=True) as status:
             bar = st.progress(0.0)
 
@@ -430,7 +428,7 @@ def releases_section(s: Store, actor, rules=None) -> None:
 
 def _partial_texts(s: Store, rules) -> dict[str, str]:
     """Release → 'delvis: uden …' for releases without a column the rule set in use reads."""
-    from trappetrin.importer import partial_releases
+    from trappetrin.imports import partial_releases
 
     return {
         label: "delvis: uden " + ", ".join(field_label(c) for c in lacking)
@@ -502,7 +500,7 @@ def templates_section(s: Store) -> None:
             path = TEMPLATES / file
             if path.exists():
                 st.download_button(
-                    f"{imports.KINDS[kind].split(' (')[0]}: {file}",
+                    f"{imports.KINDS[kind].label.split(' (')[0]}: {file}",
                     path.read_bytes(),
                     file_name=file,
                     mime=mime,

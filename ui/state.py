@@ -18,7 +18,7 @@ import streamlit as st
 from trappetrin.colours import ReleaseResult
 from trappetrin.engine import Classification, classify
 from trappetrin.errors import UserError
-from trappetrin.importer import partial_releases
+from trappetrin.imports import partial_releases
 from trappetrin.rules import RuleSet
 from trappetrin.scenario import URL_PREFIX, content_fingerprint, from_query, url_number
 from trappetrin.store import DEFAULT_MUNICIPALITY, ReleaseData, Store, open_store

@@ -131,7 +131,7 @@ def test_register_export_on_data_page_is_inert_and_reimports_unchanged(poisoned_
         names = set(store.departments()["name"])
     finally:
         store.close()
-    from trappetrin.importer import read_table
+    from trappetrin.imports import read_table
 
     table = read_table(file.data, "stamdata.csv")
     assert set(table["Afdeling"]) == names  # the apostrophe is taken off again on the way in

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import start_streamlit, wait_for_app
-from trappetrin.importer import export_release_template
+from trappetrin.imports import export_release_template
 from trappetrin.store import Store
 
 LABEL = "e2e-upload"

@@ -181,6 +181,21 @@ def test_check_areas_matches_hand_reasoned_statuses(tmp_path, capsys):
     assert_golden("areas_expected.csv", out.read_bytes())
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_check_areas_accepts_every_encoding_import_accepts(tmp_path, capsys, encoding):
+    """check-areas reads its file as an import does (trappetrin.imports.files): the golden input
+    saved as Windows-1252 (Excel's "CSV (semikolonsepareret)", 'æøå' as single bytes) or as UTF-16
+    (Excel's "Unicode-tekst") gives the same statuses, and the very same output, as the UTF-8 file."""
+    text = (GOLDEN / "areas_input.csv").read_text(encoding="utf-8-sig")
+    assert any(c in text for c in "æøåÆØÅ")  # the encodings differ on this file
+    source = tmp_path / f"areas_{encoding}.csv"
+    source.write_bytes(text.encode(encoding))
+    out = tmp_path / "areas.csv"
+    code, _, err = run_cli(capsys, "check-areas", str(source), "--out", str(out))
+    assert code == 0, err
+    assert out.read_bytes() == (GOLDEN / "areas_expected.csv").read_bytes()
+
+
 def _areas_file(tmp_path: Path, text: str, name: str = "omraader.csv") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 
 from tests.dbdump import dump
-from trappetrin import catalogue, denmark, importer, imports, spreadsheet
+from trappetrin import catalogue, denmark, imports, spreadsheet
 from trappetrin.auth import Actor
 from trappetrin.errors import UserError
+from trappetrin.imports import files, indicators
 
 BAD = Path(__file__).parent / "bad_files"
 TODAY = date(2026, 11, 23)
@@ -45,18 +46,18 @@ def test_a_hidden_first_sheet_is_never_the_default(store):
         new.append(row)
     buf = io.BytesIO()
     book.save(buf)
-    table = importer.read_table(buf.getvalue(), "to_ark.xlsx")
+    table = files.read_table(buf.getvalue(), "to_ark.xlsx")
     assert table.attrs["sheet"] == "Data" and table.attrs["hidden_sheets"] == ["Gammel"]
     assert table.attrs["sheets"] == ["Data"]
     assert values_of(store, buf.getvalue(), "to_ark.xlsx")[("101-003", "residents")] == 248
     # asked for by name, a hidden sheet is read
-    assert importer.read_table(buf.getvalue(), "to_ark.xlsx", sheet="Gammel").loc[2, "beboere"] == "999"
+    assert files.read_table(buf.getvalue(), "to_ark.xlsx", sheet="Gammel").loc[2, "beboere"] == "999"
 
 
 def test_danish_thousands_in_a_comma_separated_file_with_decimal_commas(store):
     """Excel's "CSV (kommasepareret)" with Danish numbers quotes "19,9": "2.000" is two thousand."""
     body = b'afdelings_id,beboere,pct_outside_labour\r\n101-003,2.000,"19,9"\r\n101-007,43,"27,2"\r\n'
-    table = importer.read_table(body, "komma.csv")
+    table = files.read_table(body, "komma.csv")
     assert table.attrs["delimiter"] == "," and table.attrs["decimal"] == ","
     got = values_of(store, body, "komma.csv")
     assert got[("101-003", "residents")] == 2000 and got[("101-003", "pct_outside_labour")] == 19.9
@@ -66,7 +67,7 @@ def test_a_file_mixing_utf8_and_cp1252_keeps_every_header(store):
     """The UTF-8 header keeps 'Beboere 18–64 år' (the discretion indicator), the cp1252 row its 'Æ'."""
     head = "Afdelings-id;Afdeling;Beboere 18–64 år (antal)\r\n101-003;Demo;169\r\n".encode()
     body = head + "101-007;Æblehaven;28\r\n".encode("cp1252")
-    table = importer.read_table(body, "blandet.csv")
+    table = files.read_table(body, "blandet.csv")
     assert list(table.columns) == ["Afdelings-id", "Afdeling", "Beboere 18–64 år (antal)"]
     assert table.loc[3, "Afdeling"] == "Æblehaven"
     assert values_of(store, body, "blandet.csv")[("101-007", "residents_18_64")] == 28
@@ -74,10 +75,10 @@ def test_a_file_mixing_utf8_and_cp1252_keeps_every_header(store):
 
 def test_utf16_without_a_byte_order_mark_is_text():
     body = "Afdelings-id\tBeboere\r\n101-003\t248\r\n".encode("utf-16-le")
-    table = importer.read_table(body, "unicode.txt")
+    table = files.read_table(body, "unicode.txt")
     assert table.attrs["encoding"] == "utf-16-le" and table.loc[2, "Beboere"] == "248"
     assert (
-        importer.read_table("Afdelings-id\tBeboere\r\n101-003\t248\r\n".encode("utf-16-be"), "b.txt").loc[2, "Beboere"]
+        files.read_table("Afdelings-id\tBeboere\r\n101-003\t248\r\n".encode("utf-16-be"), "b.txt").loc[2, "Beboere"]
         == "248"
     )
 
@@ -114,7 +115,7 @@ def test_a_partial_release_is_allowed_only_for_the_indicators_named(store):
     plan = imports.plan_import(store, "afdelingsdata", body, file_name="delvis.csv", options=opts, today=TODAY)
     assert plan.partial == lacking
     imports.commit_import(store, plan, actor=ADMIN)
-    assert importer.partial_indicators(store, "delvis", store.adopted_rule_set()) == lacking
+    assert indicators.partial_indicators(store, "delvis", store.adopted_rule_set()) == lacking
 
 
 # --- Denmark ----------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ def test_a_large_csv_is_refused_before_it_is_read(tmp_path):
         fh.truncate(spreadsheet.MAX_FILE_BYTES + 1)  # sparse: no time spent writing it
     start = time.perf_counter()
     with pytest.raises(UserError, match=r"er for stor \(25 MB; der indlæses højst 25 MB\)"):
-        importer.read_table(path)
+        files.read_table(path)
     assert time.perf_counter() - start < 1
 
 
@@ -183,7 +184,16 @@ def test_identical_problems_in_many_rows_collapse_to_one_line(store):
     assert "semikolon og komma blandet" in ragged.iloc[0]["Forventet"]
     # fewer than three identical problems stay one line each, with their own row
     few = imports.collapse_problems(
-        imports.problem_table(UserError("x", problems=["a.csv, række 2: ens", "a.csv, række 3: ens"]))
+        imports.problem_table(
+            UserError(
+                "x",
+                problems=["a.csv, række 2: ens", "a.csv, række 3: ens"],
+                details=[
+                    imports.Problem("a.csv", 2, None, None, "ens"),
+                    imports.Problem("a.csv", 3, None, None, "ens"),
+                ],
+            )
+        )
     )
     assert few["Række"].tolist() == ["2", "3"]
 

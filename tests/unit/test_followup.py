@@ -19,6 +19,7 @@ from trappetrin.cli import main
 from trappetrin.colours import classify_release
 from trappetrin.errors import UserError
 from trappetrin.followup_demo import USED_PER_YEAR
+from trappetrin.imports import followup as followup_import
 from trappetrin.store import Store
 
 TODAY = date(2026, 11, 23)
@@ -171,7 +172,7 @@ def test_templates_read_back_clean(store):
     with store.transaction() as cur:
         cur.execute("DELETE FROM followup_rows")  # the examples may overlap demo rows
     for kind in fu.FOLLOWUP_KINDS:
-        data = fu.template_csv(kind)
+        data = followup_import.template_csv(kind)
         p = plan(store, kind, data, name=f"{kind}.csv")
         assert p.rows == 1
 

@@ -153,6 +153,57 @@ def test_register_with_utm32_coordinates_and_a_new_organisation(store):
     assert store.audit_log(actions=["import"]).iloc[0]["object"] == "stamdata"
 
 
+def test_many_utm32_rows_are_converted_each_to_its_own_place(store):
+    """The register converts UTM32 a column at a time: 300 departments on a line through Aalborg
+    each get the place pyproj gives for that row alone (none shifted to another row's place)."""
+    from pyproj import Transformer
+
+    x = [550_000 + 30 * i for i in range(300)]
+    y = [6_315_000 + 40 * i for i in range(300)]
+    body = csv(
+        "Organisationsnummer;Afdelingsnummer;Afdeling;Familieboliger;x;y",
+        *(f"101;{500 + i};Linje {i};10;{x[i]};{y[i]}" for i in range(300)),
+    )
+    plan = imports.plan_import(store, "stamdata", body, file_name="linje.csv", today=TODAY)
+    got = plan.frames["departments"].set_index("dept_id")
+    to_wgs = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+    for i in (0, 1, 150, 299):
+        lon, lat = to_wgs.transform(x[i], y[i])
+        assert got.loc[f"101-{500 + i}", ["lat", "lon"]].tolist() == pytest.approx([lat, lon], abs=1e-9)
+
+
+def test_every_bad_cell_of_a_register_column_is_named_with_its_row(store):
+    """Numbers are checked a column at a time; still every bad cell is listed with its own row,
+    column, value and expectation, in sheet order, whatever the mix of problems in the column."""
+    body = csv(
+        "Organisationsnummer;Afdelingsnummer;Afdeling;Familieboliger;Opførelsesår",
+        "101;3;A;10;1970",
+        "101;7;B;mange;1066",
+        "101;8;C;-3;1970",
+        "101;9;D;2,5;mange",
+        "101;10;E;;3000",
+        "101;11;F;10;1970",
+        "101;12;G;mange;1970",
+    )
+    with pytest.raises(UserError) as info:
+        imports.plan_import(store, "stamdata", body, file_name="reg.csv", today=TODAY)
+    table = imports.problem_table(info.value)
+    assert table[["Række", "Kolonne", "Værdi", "Problem"]].values.tolist() == [
+        [3, "Familieboliger", "mange", "er ikke et tal"],
+        [3, "Opførelsesår", "1066", "ligger uden for det mulige"],
+        [4, "Familieboliger", "-3", "ligger uden for det mulige"],
+        [5, "Familieboliger", "2,5", "er ikke et helt tal"],
+        [5, "Opførelsesår", "mange", "er ikke et tal"],
+        [6, "Familieboliger", "", "mangler"],
+        [6, "Opførelsesår", "3000", "ligger uden for det mulige"],
+        [8, "Familieboliger", "mange", "er ikke et tal"],
+    ]
+    assert "reg.csv, række 5, kolonne 'Familieboliger': '2,5' er ikke et helt tal – forventet et antal boliger " in str(
+        info.value
+    )
+    assert set(table["Forventet"][table["Kolonne"] == "Opførelsesår"]) == {f"et årstal fra 1800 til {TODAY.year + 5}"}
+
+
 # --- geometry ----------------------------------------------------------------------------------
 
 
@@ -479,7 +530,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_colours_for_every_rele
             ("ministerliste", imports.export_list_template(store, year), f"liste-{year}.csv", {"list_year": year})
         )
     for row in store.releases().query("n_values > 0").itertuples():
-        from trappetrin.importer import export_release_template
+        from trappetrin.imports import export_release_template
 
         files.append(
             (

@@ -18,12 +18,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.dbdump import dump
-from trappetrin import catalogue, importer, imports
+from trappetrin import catalogue, imports
 from trappetrin.auth import Actor
 from trappetrin.colours import classify_release
 from trappetrin.config import DATA_DIR
 from trappetrin.demo import build_demo
 from trappetrin.errors import UserError
+from trappetrin.imports import columns, files, indicators
 from trappetrin.store import Store, Transaction
 
 BAD = Path(__file__).parent / "bad_files"
@@ -47,7 +48,7 @@ DEFAULTS = {
 def run_import(store: Store, file, /, *, file_name=None, **params):
     """read → validate → commit with the manifest's defaults."""
     args = {**DEFAULTS, **params}
-    return importer.import_release(
+    return indicators.import_release(
         store,
         file,
         file_name=file_name,
@@ -132,8 +133,8 @@ def test_bad_upload_bytes_are_rejected_with_the_given_name(store):
 
 def test_failed_commit_writes_nothing(store, monkeypatch):
     """If the values insert fails after the release row is in, the whole release is rolled back."""
-    table = importer.read_table(BAD / "valid_for_params.csv")
-    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    table = files.read_table(BAD / "valid_for_params.csv")
+    plan = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
     before = dump(store)
 
     def broken(tx, name, frame):
@@ -141,19 +142,19 @@ def test_failed_commit_writes_nothing(store, monkeypatch):
 
     monkeypatch.setattr(Transaction, "insert_frame", broken)
     with pytest.raises(UserError, match="kunne ikke gemmes, og intet er gemt"):
-        importer.commit(store, plan, actor=ACTOR)
+        indicators.commit(store, plan, actor=ACTOR)
     assert dump(store) == before
 
 
 def test_commit_refuses_a_label_taken_after_validation(store):
     """Two imports of the same label: the second commit is refused and writes nothing."""
-    table = importer.read_table(BAD / "valid_for_params.csv")
-    first = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    second = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    importer.commit(store, first, actor=Actor("a", "admin"))
+    table = files.read_table(BAD / "valid_for_params.csv")
+    first = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    second = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    indicators.commit(store, first, actor=Actor("a", "admin"))
     before = dump(store)
     with pytest.raises(UserError, match="findes allerede"):
-        importer.commit(store, second, actor=Actor("b", "admin"))
+        indicators.commit(store, second, actor=Actor("b", "admin"))
     assert dump(store) == before
 
 
@@ -166,20 +167,20 @@ def test_commit_refuses_a_label_taken_after_validation(store):
     ],
 )
 def test_commit_needs_the_import_permission(store, actor, message):
-    plan = importer.validate_indicator_release(
-        store, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    plan = indicators.validate_indicator_release(
+        store, files.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
     )
     before = dump(store)
     with pytest.raises(UserError, match=message):
-        importer.commit(store, plan, actor=actor)
+        indicators.commit(store, plan, actor=actor)
     assert dump(store) == before
 
 
 def test_commit_logs_the_import_in_its_transaction(store):
     """The audit record names who, the file, its checksum and the number of departments."""
-    table = importer.read_table(BAD / "valid_for_params.csv")
-    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    importer.commit(store, plan, actor=Actor("Ida", "admin", "ida@aalborg.dk"))
+    table = files.read_table(BAD / "valid_for_params.csv")
+    plan = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    indicators.commit(store, plan, actor=Actor("Ida", "admin", "ida@aalborg.dk"))
     log = store.audit_log(actions=["import"])
     assert len(log) == 1
     row = log.iloc[0]
@@ -235,7 +236,7 @@ def test_cp1252_file(store):
         "101-003;Øster Å-kvarter;169;30,3\r\n"
     )
     data = text.encode("cp1252")
-    table = importer.read_table(data, "latin.csv")
+    table = files.read_table(data, "latin.csv")
     assert table.attrs["encoding"] == "cp1252"
     assert list(table.columns)[1] == "Boligområde"
     run_import(store, data, file_name="latin.csv")
@@ -264,12 +265,12 @@ def _workbook() -> bytes:
 @pytest.mark.parametrize("header_row", [None, 3])
 def test_xlsx_with_chosen_sheet_and_header_on_row_3(store, header_row):
     """The header is found on row 3 (or given); numeric cells and Danish text numbers both read."""
-    table = importer.read_table(_workbook(), "lbf.xlsx", sheet="Data", header_row=header_row)
+    table = files.read_table(_workbook(), "lbf.xlsx", sheet="Data", header_row=header_row)
     assert table.attrs["header_row"] == 3 and table.attrs["sheet"] == "Data"
     assert table.attrs["sheets"] == ["Forside", "Data"]
     assert list(table.index) == [4, 5]
-    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    importer.commit(store, plan, actor=ACTOR)
+    plan = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    indicators.commit(store, plan, actor=ACTOR)
     values = stored_values(store, "test-ny")
     assert values[("101-003", "pct_outside_labour")] == 19.9
     assert values[("101-007", "residents")] == 1043
@@ -278,7 +279,7 @@ def test_xlsx_with_chosen_sheet_and_header_on_row_3(store, header_row):
 
 
 def test_xlsx_without_sheet_picks_the_first_sheet_with_an_id_header():
-    table = importer.read_table(_workbook(), "lbf.xlsx")
+    table = files.read_table(_workbook(), "lbf.xlsx")
     assert table.attrs["sheet"] == "Forside"  # first sheet with an id header wins
     assert list(table.columns) == ["afdelings_id", "noter"]
 
@@ -325,19 +326,19 @@ def test_explicit_mapping_of_unknown_headers(store):
 
 def test_template_file_reads_and_only_its_fictional_departments_are_refused(store):
     """The shipped template's headers all resolve; its rows are fictional (unknown) departments."""
-    table = importer.read_table(TEMPLATES / "afdelingsdata.csv")
-    used, ignored, problems = importer.resolve_columns(table)
+    table = files.read_table(TEMPLATES / "afdelingsdata.csv")
+    used, ignored, problems = columns.resolve_columns(table)
     assert not problems and ignored == ["Afdeling"]
     assert set(used) == {"dept_id", *catalogue.indicators()}
     with pytest.raises(UserError) as info:
-        importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+        indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
     assert len(info.value.problems) == 2
     assert all("findes ikke i afdelingsregistret" in p for p in info.value.problems)
 
 
 def test_template_readme_documents_every_column_and_alias():
     readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
-    for fld, names in importer.aliases().items():
+    for fld, names in columns.aliases().items():
         assert f"| `{fld}` |" in readme
         for name in names:
             assert f"`{name}`" in readme, name
@@ -345,7 +346,7 @@ def test_template_readme_documents_every_column_and_alias():
 
 # --- header parsing (property based) ------------------------------------------------------------
 
-ALIASES = [(fld, name) for fld, names in importer.aliases().items() for name in names]
+ALIASES = [(fld, name) for fld, names in columns.aliases().items() for name in names]
 
 
 @given(st.sampled_from(ALIASES), st.data())
@@ -358,20 +359,20 @@ def test_any_spelling_of_an_alias_matches_its_field(pair, data):
         out.append(ch.upper() if data.draw(st.booleans()) else ch.lower())
         out.append("".join(data.draw(st.lists(noise, max_size=2))))
     header = "".join(data.draw(st.lists(noise, max_size=2))) + "".join(out)
-    assert importer.match_header(header) == fld
+    assert columns.match_header(header) == fld
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
 def test_match_header_never_crashes_and_is_consistent(text):
-    fld = importer.match_header(text)
-    assert fld is None or importer.normalise_header(text) in {
-        importer.normalise_header(a) for a in importer.aliases()[fld]
+    fld = columns.match_header(text)
+    assert fld is None or columns.normalise_header(text) in {
+        columns.normalise_header(a) for a in columns.aliases()[fld]
     }
 
 
 def test_aliases_are_unambiguous():
-    importer.alias_index.cache_clear()
-    assert len(importer.alias_index()) == len({importer.normalise_header(n) for _, n in ALIASES})
+    columns.alias_index.cache_clear()
+    assert len(columns.alias_index()) == len({columns.normalise_header(n) for _, n in ALIASES})
 
 
 # --- preview ------------------------------------------------------------------------------------
@@ -384,15 +385,15 @@ def test_preview_lists_missing_departments_and_colour_changes(store):
     outcome = pd.Series(current.result.outcome, index=current.data.frame.index)
     green = outcome[outcome == "green"].index[0]
     dropped = list(outcome.index[-3:])
-    body = importer.export_release_template(store, "2026-11")
-    table = importer.read_table(body, "ny.csv")
+    body = indicators.export_release_template(store, "2026-11")
+    table = files.read_table(body, "ny.csv")
     table = table[~table["Afdelings-id"].isin(dropped)].copy()
     row = table.index[table["Afdelings-id"] == green][0]
     table.loc[row, "Uden for arbejdsmarked og uddannelse (%)"] = "55,0"
     table.loc[row, "Kun grundskoleuddannelse (30–59 år) (%)"] = "75,0"
     before = dump(store)
-    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
-    pre = importer.preview(store, plan, rules)
+    plan = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    pre = indicators.preview(store, plan, rules)
     assert dump(store) == before  # preview writes nothing
     assert pre.previous_label == "2026-11"
     assert sorted(pre.missing["dept_id"]) == sorted(dropped)
@@ -404,7 +405,7 @@ def test_preview_lists_missing_departments_and_colour_changes(store):
     assert changes.loc[green, "after_label"] == next(o.label for o in rules.outcomes if o.code == "yellow")
     assert pre.counts["after"].sum() == len(outcome) - 3
     # the preview's frame is what the store resolves once the plan is committed
-    importer.commit(store, plan, actor=ACTOR)
+    indicators.commit(store, plan, actor=ACTOR)
     stored = store.release_data("test-ny").frame
     pd.testing.assert_frame_equal(pre.data.frame.sort_index(), stored.sort_index(), check_like=True)
     after = classify_release(store, "test-ny", rules)
@@ -412,11 +413,11 @@ def test_preview_lists_missing_departments_and_colour_changes(store):
 
 
 def test_preview_needs_a_department_rule_set(store):
-    plan = importer.validate_indicator_release(
-        store, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    plan = indicators.validate_indicator_release(
+        store, files.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
     )
     with pytest.raises(UserError, match="gælder for områder, ikke afdelinger"):
-        importer.preview(store, plan, store.rule_set("ministeriet"))
+        indicators.preview(store, plan, store.rule_set("ministeriet"))
 
 
 def test_preview_on_an_empty_database(tmp_path):
@@ -428,10 +429,10 @@ def test_preview_on_an_empty_database(tmp_path):
 
         _insert_frame(cur, "organisations", demo.organisations)
         _insert_frame(cur, "departments", demo.departments)
-    plan = importer.validate_indicator_release(
-        s, importer.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
+    plan = indicators.validate_indicator_release(
+        s, files.read_table(BAD / "valid_for_params.csv"), today=TODAY, **DEFAULTS
     )
-    pre = importer.preview(s, plan, s.adopted_rule_set())
+    pre = indicators.preview(s, plan, s.adopted_rule_set())
     assert pre.previous_label is None and pre.missing.empty and pre.changes.empty
     assert sorted(pre.added["dept_id"]) == ["101-003", "101-007"]
     s.close()
@@ -441,10 +442,10 @@ def test_preview_on_an_empty_database(tmp_path):
 
 
 def test_export_is_danish_excel_csv_with_discretion(store):
-    body = importer.export_release_template(store, "2026-11")
+    body = indicators.export_release_template(store, "2026-11")
     assert body.startswith(b"\xef\xbb\xbf") and b"\r\n" in body
-    table = importer.read_table(body, "eksport.csv")
-    assert list(table.columns) == importer.template_columns()
+    table = files.read_table(body, "eksport.csv")
+    assert list(table.columns) == indicators.template_columns()
     assert table.attrs["delimiter"] == ";"
     rules = store.adopted_rule_set()
     res = classify_release(store, "2026-11", rules)
@@ -454,7 +455,7 @@ def test_export_is_danish_excel_csv_with_discretion(store):
     assert (shown.loc[sorted(grey)] == "").all().all()  # no value of a grey department leaves
     assert (shown.drop(index=sorted(grey)) != "").all().all()
     with pytest.raises(UserError, match="ingen afdelingsværdier"):
-        importer.export_release_template(store, "2025-12")  # a ministry-list release
+        indicators.export_release_template(store, "2025-12")  # a ministry-list release
 
 
 def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path):
@@ -469,7 +470,7 @@ def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path
     assert target.scalar("SELECT count(*) FROM indicator_values") == 0
     values_releases = source.releases().query("n_values > 0")
     for row in values_releases.itertuples():
-        body = importer.export_release_template(source, row.label)
+        body = indicators.export_release_template(source, row.label)
         run_import(
             target,
             body,
@@ -507,7 +508,7 @@ def test_round_trip_gives_the_same_colours_for_every_release(demo_file, tmp_path
 
 def test_read_table_index_is_the_spreadsheet_row_number():
     text = "titel\r\n\r\nafdelings_id;beboere\r\n101-003;1\r\n\r\n101-007;2\r\n"
-    table = importer.read_table(text.encode(), "r.csv")
+    table = files.read_table(text.encode(), "r.csv")
     assert table.attrs["header_row"] == 3
     assert list(table.index) == [4, 6]
     assert re.fullmatch(r"[0-9a-f]{64}", table.attrs["checksum"])
@@ -533,7 +534,7 @@ def test_problems_are_listed_row_by_row():
         _insert_frame(cur, "organisations", demo.organisations)
         _insert_frame(cur, "departments", demo.departments)
     with pytest.raises(UserError) as info:
-        importer.validate_indicator_release(s, importer.read_table(text.encode(), "orden.csv"), today=TODAY, **DEFAULTS)
+        indicators.validate_indicator_release(s, files.read_table(text.encode(), "orden.csv"), today=TODAY, **DEFAULTS)
     rows = [re.search(r"række (\d+), kolonne '(\w+)'", p).groups() for p in info.value.problems]
     assert rows == [("2", "beboere"), ("2", "pct_outside_labour"), ("3", "beboere"), ("3", "pct_outside_labour")]
 
@@ -572,10 +573,10 @@ def test_progress_is_reported_up_to_done(store):
 
 def test_missing_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="'findes-ikke.csv' findes ikke") as info:
-        importer.read_table(tmp_path / "findes-ikke.csv")
+        files.read_table(tmp_path / "findes-ikke.csv")
     assert "No such file" not in str(info.value)  # the system's English text is not passed on
     with pytest.raises(UserError, match="er en mappe"):
-        importer.read_table(tmp_path)
+        files.read_table(tmp_path)
 
 
 # --- reading any table back (property based) -----------------------------------------------------
@@ -620,7 +621,7 @@ def test_any_written_table_reads_back_to_the_same_values(register_store, data, f
             if part in frame and whole in frame:
                 frame[part] = frame[part].where(~(frame[part] > frame[whole]), frame[whole])
     assume(frame[codes].notna().to_numpy().any())  # a file with no value at all is refused
-    written = frame.rename(columns={c: importer.field_label(c) for c in codes}) if headers == "labels" else frame
+    written = frame.rename(columns={c: columns.field_label(c) for c in codes}) if headers == "labels" else frame
     sep, decimal, encoding = {
         "danish-utf8-bom": (";", ",", "utf-8-sig"),
         "danish-cp1252": (";", ",", "cp1252"),
@@ -628,9 +629,9 @@ def test_any_written_table_reads_back_to_the_same_values(register_store, data, f
         "tab": ("\t", ",", "utf-8"),
     }[flavour]
     body = written.to_csv(sep=sep, decimal=decimal, index=False).encode(encoding)
-    table = importer.read_table(body, "skrevet.csv")
+    table = files.read_table(body, "skrevet.csv")
     assert table.attrs["delimiter"] == sep
-    plan = importer.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
+    plan = indicators.validate_indicator_release(store, table, today=TODAY, **DEFAULTS)
     got = plan.values.pivot(index="dept_id", columns="indicator", values="value")
     want = frame.set_index("afdelings_id")[codes]
     pd.testing.assert_frame_equal(got.loc[ids, codes], want, check_names=False, check_dtype=False)
@@ -639,11 +640,11 @@ def test_any_written_table_reads_back_to_the_same_values(register_store, data, f
 def test_utf16_tab_file_as_excel_saves_unicode_text():
     """Excel's 'Unicode-tekst' is UTF-16 with a BOM and tabs."""
     text = "Afdelings-id\tBeboere 18–64 år\r\n101-003\t169\r\n"
-    table = importer.read_table(text.encode("utf-16"), "unicode.txt")
+    table = files.read_table(text.encode("utf-16"), "unicode.txt")
     assert table.attrs["encoding"] == "utf-16" and table.attrs["delimiter"] == "\t"
     assert table.loc[2, "Beboere 18–64 år"] == "169"
 
 
 def test_upload_without_a_name_is_sniffed():
-    assert importer.read_table((BAD / "xlsx_valid_one_sheet.xlsx").read_bytes()).attrs["format"] == "xlsx"
-    assert importer.read_table((BAD / "valid_for_params.csv").read_bytes()).attrs["format"] == "csv"
+    assert files.read_table((BAD / "xlsx_valid_one_sheet.xlsx").read_bytes()).attrs["format"] == "xlsx"
+    assert files.read_table((BAD / "valid_for_params.csv").read_bytes()).attrs["format"] == "csv"

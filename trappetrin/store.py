@@ -499,7 +499,8 @@ class Store:
         labels = self.release_labels()
         return labels[-1] if labels else None
 
-    def _release_row(self, label: str) -> pd.Series:
+    def release_row(self, label: str) -> pd.Series:
+        """The row of :meth:`releases` for ``label``; a Danish error naming the known labels if there is none."""
         rel = self.releases()
         hit = rel[rel["label"] == label]
         if hit.empty:
@@ -526,7 +527,7 @@ class Store:
 
         ``municipality`` keeps only that municipality's departments, filtered in DuckDB.
         """
-        row = self._release_row(label)
+        row = self.release_row(label)
         day = pd.Timestamp(row["reference_date"]).date()
         rel = self.releases()
         with_values = rel[(rel["n_values"] > 0) & (rel["reference_date"] <= row["reference_date"])]
@@ -553,8 +554,9 @@ class Store:
     ) -> ReleaseData:
         """The :class:`ReleaseData` for values in long form (dept_id, indicator, value) as of ``day``.
 
-        Used by :meth:`release_data` for stored values and by the importer's preview for values
-        not stored yet, so both resolve register, ministry list and reference values the same way.
+        Used by :meth:`release_data` for stored values and by the indicator import's preview
+        (:mod:`trappetrin.imports.indicators`) for values not stored yet, so both resolve register,
+        ministry list and reference values the same way.
         """
         depts = self.departments(municipality).set_index("dept_id")
         if long is not None:
@@ -731,7 +733,7 @@ class Store:
         without values of their own that read these (a ministry list takes the newest values
         before it; without this release it would silently take older ones).
         """
-        row = self._release_row(label)
+        row = self.release_row(label)
         rel = self.releases()
         out: dict[str, list[str]] = {"list": [], "values": []}
         if not pd.isna(row["list_year"]):
@@ -758,7 +760,7 @@ class Store:
         :meth:`release_dependants`): delete those first.
         """
         require(actor, "delete_release")
-        row = self._release_row(label)
+        row = self.release_row(label)
         dependants = self.release_dependants(label)
         reasons = []
         if dependants["list"]:

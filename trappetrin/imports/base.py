@@ -18,6 +18,7 @@ from ..auth import Actor, require
 from ..rules import RuleSet
 from ..store import Store
 from .checks import Progress, no_progress
+from .columns import FieldTable, kind_columns
 from .files import read_table
 
 #: The table file types (for the upload widget).
@@ -99,7 +100,21 @@ class Kind:
 
 class TableKind(Kind):
     """A kind whose files are tables (CSV or XLSX): read with :func:`~.files.read_table`, then
-    checked by :meth:`check`."""
+    checked by :meth:`check`. ``field_table`` lists its fields (see :mod:`.columns`)."""
+
+    field_table: FieldTable = {}
+
+    def fields(self) -> dict[str, tuple[str, bool]]:
+        return {f: (label, req) for f, (label, req, _) in self.field_table.items()}
+
+    def columns_used(self, headers: list[str], mapping: dict[str, str] | None) -> dict[str, str]:
+        """Field → header, for a file with ``headers`` and the user's ``mapping``."""
+        used, _, _ = kind_columns(pd.DataFrame(columns=[str(h) for h in headers]), self.field_table, mapping, "filen")
+        return used
+
+    def missing_required(self, store, headers, mapping=None) -> list[str]:
+        used = self.columns_used(headers, mapping)
+        return [f for f, (_, req, _) in self.field_table.items() if req and f not in used]
 
     def plan(self, store, source, *, file_name=None, options, mapping=None, today=None, progress=None):
         table = read_table(

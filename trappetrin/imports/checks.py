@@ -14,7 +14,7 @@ import pandas as pd
 from ..numbers import parse_number
 from ..store import Store
 from .columns import FieldTable, field_label, kind_columns
-from .problems import Collector, Problem, raise_problems
+from .problems import Collector, Problem, file_problem, raise_problems
 
 #: Cells that mean "no value" (blank, or suppressed for discretion by the data supplier).
 MISSING_MARKERS = frozenset({"", "-", "–", "—", "*", ".."})
@@ -62,14 +62,10 @@ def start(
     a table without a header is refused at once."""
     problems: list[Problem] = list(table.attrs.get("row_problems", []))
     if len(table.columns) == 0:
-        problems.append(
-            Problem(name, None, None, None, "filen har ingen overskriftsrække", "en række med kolonnenavne øverst")
-        )
+        problems.append(file_problem(name, "filen har ingen overskriftsrække", "en række med kolonnenavne øverst"))
         raise_problems(name, problems)
     if len(table) == 0:
-        problems.append(
-            Problem(name, None, None, None, "filen har overskrifter, men ingen datarækker", "mindst én datarække")
-        )
+        problems.append(file_problem(name, "filen har overskrifter, men ingen datarækker", "mindst én datarække"))
     used, ignored, column_problems = kind_columns(table, fields, mapping, name)
     return used, ignored, problems + column_problems
 
@@ -81,11 +77,8 @@ def require_columns(
     missing = [fields[f][0] for f, (_, req, _) in fields.items() if req and f not in used]
     if missing:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"filen mangler kolonnen/kolonnerne {', '.join(repr(m) for m in missing)}",
                 f"skabelonens kolonner (se skabelonen for {kind}), eller kortlæg dem. "
                 f"Fundne kolonner: {', '.join(map(str, table.columns))}",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import catalogue
 from ..store import Store
-from .problems import Problem
+from .problems import Problem, file_problem
 
 ID_FIELDS = ("dept_id", "org_no", "dept_no")
 FIELD_LABELS = {
@@ -286,11 +286,8 @@ def resolve_columns(
             continue
         if fld not in known:
             problems.append(
-                Problem(
+                file_problem(
                     file_name,
-                    None,
-                    None,
-                    None,
                     f"kortlægningen nævner et ukendt felt '{fld}'",
                     f"et af: {', '.join(known)}",
                 )
@@ -298,11 +295,8 @@ def resolve_columns(
             continue
         if str(column) not in columns:
             problems.append(
-                Problem(
+                file_problem(
                     file_name,
-                    None,
-                    None,
-                    None,
                     f"kolonnen '{column}', som feltet '{label(fld)}' er kortlagt til, findes ikke i filen",
                     f"en af: {', '.join(columns) or 'ingen kolonner'}",
                 )
@@ -320,11 +314,8 @@ def resolve_columns(
     for fld, cols in by_field.items():
         if len(cols) > 1:
             problems.append(
-                Problem(
+                file_problem(
                     file_name,
-                    None,
-                    None,
-                    None,
                     f"flere kolonner ({', '.join(repr(c) for c in cols)}) er alle '{label(fld)}'",
                     "én; slet eller omdøb de andre, eller kortlæg feltet",
                 )

@@ -23,7 +23,7 @@ from .. import spreadsheet
 from ..errors import UserError
 from ..export import restore_neutralised
 from .columns import is_id_header
-from .problems import Problem, problems_error
+from .problems import Problem, file_problem, problems_error
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -411,11 +411,8 @@ def _check_sheet(where: str, info: spreadsheet.SheetInfo, header_row: int) -> No
             f" og {len(cells) - spreadsheet.SHOWN} flere" if len(cells) > spreadsheet.SHOWN else ""
         )
         problems.append(
-            Problem(
+            file_problem(
                 where,
-                None,
-                None,
-                None,
                 f"{len(cells)} celle{'r' if len(cells) != 1 else ''} med formel uden gemt resultat ({shown})",
                 "beregnede værdier: åbn filen i Excel, lad den regne, og gem den igen (eller gem som CSV)",
             )
@@ -426,11 +423,8 @@ def _check_sheet(where: str, info: spreadsheet.SheetInfo, header_row: int) -> No
             f" og {len(merged) - spreadsheet.SHOWN} flere" if len(merged) > spreadsheet.SHOWN else ""
         )
         problems.append(
-            Problem(
+            file_problem(
                 where,
-                None,
-                None,
-                None,
                 f"flettede celler i tabellen ({shown})",
                 "én værdi i hver celle; ophæv fletningen i Excel (Flet og centrer → Ophæv fletning) og udfyld cellerne",
             )

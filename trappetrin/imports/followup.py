@@ -22,8 +22,7 @@ from ..numbers import parse_number
 from ..store import Store
 from .base import KindPreview, TableKind, TablePlan
 from .checks import MISSING_MARKERS, Cells, checksum, parse_date, require_columns, start, whole_rows
-from .columns import kind_columns
-from .problems import Collector, Problem, raise_problems
+from .problems import Collector, file_problem, raise_problems
 
 #: Plausible ranges of the values a row may hold (inclusive).
 RENT_RANGE = (500.0, 25_000.0)  # kr. a month
@@ -301,11 +300,8 @@ def validate_followup(
     has_dept = "dept_id" in used or "dept_no" in used
     if kind in DWELLING_KINDS and not has_dept:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen mangler en kolonne med afdelingen (fx 'Afdelings-id')",
                 "én række pr. bolig med afdelingen, den ligger i. "
                 f"Fundne kolonner: {', '.join(map(str, table.columns))}",
@@ -314,11 +310,8 @@ def validate_followup(
         ok = False
     if kind in PERIOD_KINDS and not (has_dept or "org_no" in used):
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen mangler en kolonne med organisationsnummer eller afdelings-id",
                 f"'Organisationsnummer'. Fundne kolonner: {', '.join(map(str, table.columns))}",
             )
@@ -326,11 +319,8 @@ def validate_followup(
         ok = False
     if "dept_no" in used and "dept_id" not in used and "org_no" not in used:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen har afdelingsnummer uden organisationsnummer",
                 "også kolonnen 'Organisationsnummer' (eller et afdelings-id)",
             )
@@ -347,11 +337,8 @@ def validate_followup(
     )
     if not done.empty:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"filen er allerede indlæst ({fmt.datetime(done.iloc[0]['logged_at'])})",
                 "en ny fil (ret enkelte rækker på siden Opfølgning)",
             )
@@ -500,6 +487,7 @@ class FollowupKind(TableKind):
     def __init__(self, name: str, label: str):
         self.name = name
         self.label = label
+        self.field_table = FOLLOWUP_FIELDS[name]
 
     def check(self, store, table, *, options, mapping=None, today=None, progress=None) -> FollowupPlan:
         return validate_followup(store, self.name, table, mapping=mapping, today=today)
@@ -510,13 +498,9 @@ class FollowupKind(TableKind):
     def store(self, store, plan, actor) -> str:
         return commit_followup(store, plan, actor)
 
-    def fields(self) -> dict[str, tuple[str, bool]]:
-        return {f: (label, req) for f, (label, req, _) in FOLLOWUP_FIELDS[self.name].items()}
-
     def missing_required(self, store, headers, mapping=None) -> list[str]:
-        fields = FOLLOWUP_FIELDS[self.name]
-        used, _, _ = kind_columns(pd.DataFrame(columns=[str(h) for h in headers]), fields, mapping, "filen")
-        need = [f for f, (_, req, _) in fields.items() if req and f not in used]
+        need = super().missing_required(store, headers, mapping)
+        used = self.columns_used(headers, mapping)
         if not ({"dept_id", "dept_no", "org_no"} & set(used)):
             need.append("dept_id" if self.name in ("indmeldt", "anvist") else "org_no")
         return need

@@ -22,7 +22,7 @@ from ..store import Store
 from .base import Kind, KindPreview, TablePlan
 from .columns import DEPT_ALIASES, normalise_header
 from .files import read_source
-from .problems import Problem, raise_problems
+from .problems import Problem, file_problem, raise_problems
 
 #: Least share of a boundary's or polygon's area that must lie on Danish land (see :mod:`trappetrin.denmark`).
 MIN_SHARE_IN_DENMARK = 0.5
@@ -108,11 +108,8 @@ def validate_geometry(
         raise UserError(f"Ukendt slags geometri '{kind}' – forventet {' eller '.join(GEOMETRY_KINDS)}.")
     if kind == "afdeling" and "dept_id" not in used:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "afdelingspolygoner skal have en kolonne med afdelings-id",
                 f"fx 'afdelings_id'. Fundne kolonner: {', '.join(map(str, columns)) or 'ingen'}",
             )

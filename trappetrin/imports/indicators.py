@@ -40,6 +40,7 @@ from .problems import (
     Collector,
     Problem,
     field_problem,
+    file_problem,
     raise_problems,
 )
 
@@ -162,20 +163,15 @@ def validate_indicator_release(
 
     if len(table.columns) == 0:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen har ingen overskriftsrække",
                 "en række med kolonnenavne som 'Afdelings-id' øverst",
             )
         )
         raise_problems(name, problems)
     if len(table) == 0:
-        problems.append(
-            Problem(name, None, None, None, "filen har overskrifter, men ingen datarækker", "én række pr. afdeling")
-        )
+        problems.append(file_problem(name, "filen har overskrifter, men ingen datarækker", "én række pr. afdeling"))
 
     used, ignored, column_problems = resolve_columns(table, mapping, name)
     problems += column_problems
@@ -195,11 +191,8 @@ def validate_indicator_release(
                 f"{HEADER_SEARCH_ROWS} rækker; angiv den med --header-row {late} (på siden: 'Overskriftsrække')."
             )
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen mangler en kolonne med afdelings-id (fx 'afdelings_id' eller 'Afdelings-id') "
                 f"eller både organisationsnummer ('org_nr') og afdelingsnummer ('afd_nr').{hint} "
                 f"Fundne kolonner: {', '.join(map(str, table.columns))}.",
@@ -210,11 +203,8 @@ def validate_indicator_release(
     problems += rule_problems
     if not codes:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen har ingen kendte indikatorkolonner",
                 f"mindst én af fx {', '.join(repr(field_label(c)) for c in list(catalogue.indicators())[:3])}; "
                 "se skabelonen, eller kortlæg kolonnerne",
@@ -227,11 +217,8 @@ def validate_indicator_release(
     earlier = store.scalar("SELECT label FROM releases WHERE checksum = ? ORDER BY release_id LIMIT 1", [file_checksum])
     if earlier is not None:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"præcis den samme fil (samme sha256-kontrolsum) er allerede indlæst som udgivelsen '{earlier}'",
                 "en ny fil",
             )
@@ -246,11 +233,8 @@ def validate_indicator_release(
     cells = values.size
     if not problems and cells and not values.notna().to_numpy().any():
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"filen har ingen værdier – alle {cells} celler i indikatorkolonnerne "
                 f"({', '.join(used[c] for c in codes)}) er tomme eller skjult ('*', '..', '-')",
                 "mindst én værdi (er det den rigtige fil, eller er alt skjult af diskretionshensyn?)",
@@ -338,11 +322,8 @@ def _needed_columns(
         what = ", ".join(f"{catalogue.label(c)} ('{field_label(c)}')" for c in lacking)
         flags = " ".join(f"--allow-missing {c}" for c in lacking)
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"filen mangler {'en kolonne' if len(lacking) == 1 else f'{len(lacking)} kolonner'}, som "
                 f"regelsættet '{rules.name}' bruger: {what}",
                 "en kolonne med den overskrift (se skabelonen); er udgivelsen bevidst delvis, så vælg "
@@ -681,7 +662,7 @@ def export_release_template(store: Store, label: str, rules: RuleSet | None = No
     Discretion: every value of a department under the discretion limit of ``rules`` (default:
     the adopted rule set) is left empty; the department's row stays, so it imports as grey.
     """
-    row = store._release_row(label)
+    row = store.release_row(label)
     if int(row["n_values"]) == 0:
         raise UserError(f"Udgivelsen '{label}' ({row['source']}) har ingen afdelingsværdier at eksportere.")
     long = store.query(

@@ -21,8 +21,16 @@ from ..rules import RuleSet
 from ..store import LIST_STATUSES, Store
 from .base import KindPreview, TableKind, TablePlan
 from .checks import Cells, checksum, department_ids, parse_date, require_columns, start, whole_rows
-from .columns import DEPT_ALIASES, FieldTable, kind_columns, normalise_header
-from .problems import DATE_FIELD, LABEL_FIELD, YEAR_FIELD, Collector, Problem, field_problem, raise_problems
+from .columns import DEPT_ALIASES, FieldTable, normalise_header
+from .problems import (
+    DATE_FIELD,
+    LABEL_FIELD,
+    YEAR_FIELD,
+    Collector,
+    field_problem,
+    file_problem,
+    raise_problems,
+)
 
 #: Danish spellings of the ministry's categories → status code ("" = area not listed that year).
 STATUS_WORDS = {
@@ -89,11 +97,8 @@ def validate_ministry_list(
     has_id = "dept_id" in used or ("org_no" in used and "dept_no" in used)
     if not has_id:
         problems.append(
-            Problem(
+            file_problem(
                 name,
-                None,
-                None,
-                None,
                 "filen mangler en kolonne med afdelings-id (fx 'Afdelings-id') eller både organisationsnummer "
                 "og afdelingsnummer",
                 f"én række pr. afdeling i et område. Fundne kolonner: {', '.join(map(str, table.columns))}",
@@ -354,6 +359,7 @@ class MinistryListKind(TableKind):
     name = "ministerliste"
     label = "Ministeriets lister (områder og status for et listeår)"
     commit_label = "Gem udgivelsen"
+    field_table = FIELDS
 
     def check(self, store, table, *, options, mapping=None, today=None, progress=None) -> MinistryListPlan:
         """``options``: ``list_year`` (and optionally ``label``, ``reference_date``)."""
@@ -365,12 +371,9 @@ class MinistryListKind(TableKind):
     def store(self, store, plan, actor) -> str:
         return commit_ministry_list(store, plan, actor)
 
-    def fields(self) -> dict[str, tuple[str, bool]]:
-        return {f: (label, req) for f, (label, req, _) in FIELDS.items()}
-
     def missing_required(self, store, headers, mapping=None) -> list[str]:
-        used, _, _ = kind_columns(pd.DataFrame(columns=[str(h) for h in headers]), FIELDS, mapping, "filen")
-        need = [f for f, (_, req, _) in FIELDS.items() if req and f not in used]
+        need = super().missing_required(store, headers, mapping)
+        used = self.columns_used(headers, mapping)
         if "dept_id" not in used and not {"org_no", "dept_no"} <= set(used):
             need.append("dept_id")
         return need

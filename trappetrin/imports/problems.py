@@ -78,7 +78,7 @@ def raise_problems(name: str, problems: Iterable[Problem]) -> None:
     n = len(problems)
     shown = problems[:MAX_PROBLEMS]
     if n > MAX_PROBLEMS:
-        shown.append(Problem("", None, None, None, f"… og {n - MAX_PROBLEMS} fejl mere af samme slags."))
+        shown.append(file_problem("", f"… og {n - MAX_PROBLEMS} fejl mere af samme slags."))
     fields = list(dict.fromkeys(p.field for p in problems if p.field))
     in_file = any(not p.field for p in problems)
     what = []
@@ -118,7 +118,7 @@ class Collector:
 
     def add_file(self, problem: str, expected: str = "") -> None:
         """A problem of several rows (listed after the cells)."""
-        self._found.append((float("inf"), 0, Problem(self.name, None, None, None, problem, expected)))
+        self._found.append((float("inf"), 0, file_problem(self.name, problem, expected)))
 
     def __bool__(self) -> bool:
         return bool(self._found)
@@ -191,6 +191,11 @@ def collapse_problems(table: pd.DataFrame, least: int = COLLAPSE_FROM) -> pd.Dat
                 out.append((index, record))
     out.sort(key=lambda item: item[0])
     return pd.DataFrame([r for _, r in out], columns=list(table.columns))
+
+
+def file_problem(file: str, problem: str, expected: str = "") -> Problem:
+    """A problem of the whole file (its header, its columns, several rows)."""
+    return Problem(file, None, None, None, problem, expected)
 
 
 def field_problem(field: str, problem: str, expected: str = "") -> Problem:

@@ -22,8 +22,8 @@ from ..export import to_csv_danish
 from ..store import LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 from .base import KindPreview, TableKind, TablePlan
 from .checks import MISSING_MARKERS, checksum, column_numbers, require_columns, start, texts, whole_rows
-from .columns import DEPT_ALIASES, FieldTable, kind_columns, normalise_header
-from .problems import Collector, Problem, raise_problems
+from .columns import DEPT_ALIASES, FieldTable, normalise_header
+from .problems import Collector, file_problem, raise_problems
 
 #: field → (Danish label, required?, accepted headers); see :mod:`.columns`.
 FIELDS: FieldTable = {
@@ -297,9 +297,7 @@ def validate_register(store: Store, table: pd.DataFrame, *, mapping=None, today:
     ok = require_columns("stamdata", FIELDS, used, table, name, problems)
     for a, b, what in (("lat", "lon", "bredde- og længdegrad"), ("utm_x", "utm_y", "UTM32 x og y")):
         if (a in used) != (b in used):
-            problems.append(
-                Problem(name, None, None, None, f"filen har kun den ene af {what}", "begge kolonner (eller ingen)")
-            )
+            problems.append(file_problem(name, f"filen har kun den ene af {what}", "begge kolonner (eller ingen)"))
             ok = False
     if not ok or len(table) == 0:
         raise_problems(name, problems)
@@ -630,6 +628,7 @@ class RegisterKind(TableKind):
 
     name = "stamdata"
     label = "Afdelingsregister (stamdata)"
+    field_table = FIELDS
 
     def check(self, store, table, *, options, mapping=None, today=None, progress=None) -> RegisterPlan:
         return validate_register(store, table, mapping=mapping, today=today)
@@ -639,10 +638,3 @@ class RegisterKind(TableKind):
 
     def store(self, store, plan, actor) -> str:
         return commit_register(store, plan, actor)
-
-    def fields(self) -> dict[str, tuple[str, bool]]:
-        return {f: (label, req) for f, (label, req, _) in FIELDS.items()}
-
-    def missing_required(self, store, headers, mapping=None) -> list[str]:
-        used, _, _ = kind_columns(pd.DataFrame(columns=[str(h) for h in headers]), FIELDS, mapping, "filen")
-        return [f for f, (_, req, _) in FIELDS.items() if req and f not in used]

@@ -421,7 +421,9 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None) 
         model_available = float(cap["available"].sum()) * period.years
         model_cheap = float(cap["available_cheap"].sum()) * period.years
         outcome = pd.Series(res.result.outcome, index=res.data.frame.index)
-        positions = res.data.frame[["name", "organisation", "lat", "lon"]]
+        # The municipality too, so a map of them can draw the land of the one in view.
+        wanted = ("name", "organisation", "lat", "lon", "municipality")
+        positions = res.data.frame[[c for c in wanted if c in res.data.frame]]
     figures = {
         "offered": total(now, "indmeldt"),
         "offered_prev": total(before, "indmeldt"),

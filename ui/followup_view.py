@@ -18,6 +18,7 @@ import streamlit as st
 
 from trappetrin import followup as fu
 from trappetrin import formatting as f
+from trappetrin import geo
 from trappetrin import report as rp
 from trappetrin.capacity import CapacityParams
 from trappetrin.errors import UserError
@@ -316,22 +317,17 @@ def sections(ctx: state.Context, summary: fu.Summary) -> None:
         )
 
 
-def _map(ctx: state.Context, summary: fu.Summary) -> None:
-    points = summary.allocated[(summary.allocated["used"] > 0)].dropna(subset=["lat", "lon"]).reset_index()
-    if points.empty:
-        st.caption("Ingen anvendte boliger med kendt afdeling i perioden.")
-        return
-    colours = {o.code: hex_to_rgb(o.color) for o in ctx.rules.outcomes}
-    points["color"] = [colours.get(c, [120, 120, 120]) for c in points["outcome"]]
-    points["radius"] = 60 + 40 * points["used"].clip(upper=12)
-    points["colour_label"] = fmt.outcome_labels(ctx.rules, points["outcome"])
-    points["used_text"] = [f.integer(v) for v in points["used"]]
-    points["offered_text"] = [f.integer(v) for v in points["offered"]]
+def allocation_deck(points: pd.DataFrame, imported_boundary: dict | None) -> pdk.Deck:
+    """The map of departments with dwellings used by the allocation, over the land they lie in.
+
+    The land is that of the municipality the departments lie in (Aalborg's from ``geo/``, or a
+    configured or imported boundary), and none for a municipality without one or for several:
+    never Aalborg's under another municipality's departments.
+    """
     cols = ["name", "organisation", "colour_label", "used_text", "offered_text", "lon", "lat", "color", "radius"]
-    layers = []
-    boundary = boundary_layer()
-    if boundary is not None:
-        layers.append(boundary)
+    geography = geo.geography(imported_boundary, municipality=geo.municipality_of(points))
+    boundary = boundary_layer(geography)
+    layers = [] if boundary is None else [boundary]
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
@@ -353,11 +349,21 @@ def _map(ctx: state.Context, summary: fu.Summary) -> None:
         "Stillet til rådighed: {offered_text}",
         "style": {"fontSize": "13px"},
     }
-    st.pydeck_chart(
-        pdk.Deck(layers=layers, initial_view_state=view_for(points), map_style=BLANK_STYLE, tooltip=tooltip),
-        key="fu_map",
-        height=420,
-    )
+    return pdk.Deck(layers=layers, initial_view_state=view_for(points), map_style=BLANK_STYLE, tooltip=tooltip)
+
+
+def _map(ctx: state.Context, summary: fu.Summary) -> None:
+    points = summary.allocated[(summary.allocated["used"] > 0)].dropna(subset=["lat", "lon"]).reset_index()
+    if points.empty:
+        st.caption("Ingen anvendte boliger med kendt afdeling i perioden.")
+        return
+    colours = {o.code: hex_to_rgb(o.color) for o in ctx.rules.outcomes}
+    points["color"] = [colours.get(c, [120, 120, 120]) for c in points["outcome"]]
+    points["radius"] = 60 + 40 * points["used"].clip(upper=12)
+    points["colour_label"] = fmt.outcome_labels(ctx.rules, points["outcome"])
+    points["used_text"] = [f.integer(v) for v in points["used"]]
+    points["offered_text"] = [f.integer(v) for v in points["offered"]]
+    st.pydeck_chart(allocation_deck(points, state.stored_boundary()), key="fu_map", height=420)
     st.caption(
         f"{f.integer(len(points))} afdelinger med anvendte boliger i perioden; prikkens størrelse følger antallet, "
         f"farven afdelingens trin i udgivelse {fmt.plain(summary.release)}."

@@ -181,15 +181,22 @@ def test_check_areas_matches_hand_reasoned_statuses(tmp_path, capsys):
     assert_golden("areas_expected.csv", out.read_bytes())
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
-def test_check_areas_accepts_every_encoding_import_accepts(tmp_path, capsys, encoding):
+@pytest.mark.parametrize("form", ["cp1252", "utf-16", "xlsx"])
+def test_check_areas_accepts_every_file_import_accepts(tmp_path, capsys, form):
     """check-areas reads its file as an import does (trappetrin.imports.files): the golden input
-    saved as Windows-1252 (Excel's "CSV (semikolonsepareret)", 'æøå' as single bytes) or as UTF-16
-    (Excel's "Unicode-tekst") gives the same statuses, and the very same output, as the UTF-8 file."""
+    saved as Windows-1252 (Excel's "CSV (semikolonsepareret)", 'æøå' as single bytes), as UTF-16
+    (Excel's "Unicode-tekst") or as an XLSX workbook gives the very same output as the UTF-8 file."""
     text = (GOLDEN / "areas_input.csv").read_text(encoding="utf-8-sig")
     assert any(c in text for c in "æøåÆØÅ")  # the encodings differ on this file
-    source = tmp_path / f"areas_{encoding}.csv"
-    source.write_bytes(text.encode(encoding))
+    source = tmp_path / f"areas.{'xlsx' if form == 'xlsx' else 'csv'}"
+    if form == "xlsx":
+        rows = [line.split(";") for line in text.splitlines() if line]
+        frame = pd.DataFrame(rows[1:], columns=rows[0])
+        for column in frame.columns[1:]:  # numbers as numbers, as Excel stores them
+            frame[column] = pd.to_numeric(frame[column].str.replace(",", "."))
+        frame.to_excel(source, index=False)
+    else:
+        source.write_bytes(text.encode(form))
     out = tmp_path / "areas.csv"
     code, _, err = run_cli(capsys, "check-areas", str(source), "--out", str(out))
     assert code == 0, err

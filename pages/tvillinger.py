@@ -21,7 +21,7 @@ from ui.auth import current_actor
 from ui.downloads import audited_download
 from ui.loaders import municipalities
 from ui.page import department_not_in_view, department_picker, preamble
-from ui.session import remember
+from ui.session import kept_widget
 from ui.url import DEPARTMENT_KEY, link_params, seed_from_url, set_url
 
 VIEWS = {"afdeling": "Én afdeling", "kommune": "Kommunens afdelinger"}
@@ -50,6 +50,18 @@ def _self_link(**extra: str) -> str:
     return "tvillinger?" + urlencode(params)
 
 
+def _department_table(listing: pd.DataFrame, link_help: str) -> None:
+    """A list of departments whose "Afdeling" column links to them (the link's ``afd=<id>`` is its text)."""
+    st.dataframe(
+        listing,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Afdeling": st.column_config.LinkColumn("Afdeling", display_text=r"afd=([^&]+)", help=link_help)
+        },
+    )
+
+
 def page() -> None:
     ctx = preamble("Tvillinger")
     st.caption(
@@ -72,9 +84,7 @@ def page() -> None:
         "Visning",
         list(VIEWS),
         format_func=VIEWS.get,
-        key=tv.VIEW_KEY,
-        on_change=remember,
-        args=(tv.VIEW_KEY,),
+        **kept_widget(tv.VIEW_KEY),
         default=None if tv.VIEW_KEY in st.session_state else "afdeling",
         required=True,
     )
@@ -87,9 +97,7 @@ def page() -> None:
             "Find tvillinger efter",
             list(tv.BY_LABELS),
             format_func=tv.BY_LABELS.get,
-            key=tv.BY_KEY,
-            on_change=remember,
-            args=(tv.BY_KEY,),
+            **kept_widget(tv.BY_KEY),
             horizontal=True,
             help="Stamdata: opførelsesår, antal boliger, boligareal, husleje pr. m², andel familieboliger og "
             "beliggenhed. Socioøkonomi: de fire listekriterier og andelen af ikke-vestlige. "
@@ -102,9 +110,7 @@ def page() -> None:
             twins.MIN_N,
             twins.MAX_N,
             value=None if tv.N_KEY in st.session_state else twins.DEFAULT_N,
-            key=tv.N_KEY,
-            on_change=remember,
-            args=(tv.N_KEY,),
+            **kept_widget(tv.N_KEY),
         )
     scope = "kommune"
     if several_places:
@@ -114,9 +120,7 @@ def page() -> None:
                 "Søg i",
                 list(twins.SCOPES),
                 format_func=twins.SCOPES.get,
-                key=tv.SCOPE_KEY,
-                on_change=remember,
-                args=(tv.SCOPE_KEY,),
+                **kept_widget(tv.SCOPE_KEY),
                 help="Kommunen: tvillinger fra afdelingens egen kommune. Hele landet: fra alle afdelinger i databasen.",
             )
     if by == tv.CUSTOM:
@@ -127,9 +131,7 @@ def page() -> None:
             options,
             default=None if tv.VARS_KEY in st.session_state else twins.variables_for("stamdata"),
             format_func=twins.variable_label,
-            key=tv.VARS_KEY,
-            on_change=remember,
-            args=(tv.VARS_KEY,),
+            **kept_widget(tv.VARS_KEY),
             placeholder="Vælg mindst én variabel",
             select_all=False,
         )
@@ -240,16 +242,7 @@ def page() -> None:
                 formatting.MISSING if (is_grey and v in twins.SOCIO_VARIABLES) else tv.value_text(v, row.get(v))
             )
         listing = pd.concat([pd.DataFrame([own]), listing], ignore_index=True)
-        st.dataframe(
-            listing,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Afdeling": st.column_config.LinkColumn(
-                    "Afdeling", display_text=r"afd=([^&]+)", help="Åbn afdelingens tvillinger"
-                )
-            },
-        )
+        _department_table(listing, "Åbn afdelingens tvillinger")
         n_grey = int(twin_grey.sum())
         st.caption(
             "Afstand: 0 er en eksakt tvilling; 1 svarer til én standardafvigelse i gennemsnit over de valgte variable."
@@ -288,9 +281,7 @@ def page() -> None:
             codes,
             index=None if tv.INDICATOR_KEY in st.session_state else 0,
             format_func=catalogue.label,
-            key=tv.INDICATOR_KEY,
-            on_change=remember,
-            args=(tv.INDICATOR_KEY,),
+            **kept_widget(tv.INDICATOR_KEY),
         )
         indicator = indicator or codes[0]
         set_url(tv.INDICATOR_KEY, None if indicator == codes[0] else indicator)
@@ -369,16 +360,7 @@ def page() -> None:
                     "Retning": top["Retning"].to_numpy(),
                 }
             )
-            st.dataframe(
-                listing,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Afdeling": st.column_config.LinkColumn(
-                        "Afdeling", display_text=r"afd=([^&]+)", help="Åbn afdelingen mod sine tvillinger"
-                    )
-                },
-            )
+            _department_table(listing, "Åbn afdelingen mod sine tvillinger")
             st.caption(
                 "Afvigelse: afdelingens værdi minus tvillingernes median, i standardafvigelser for indikatoren blandt "
                 "afdelingerne med værdier. "

@@ -30,7 +30,7 @@ from ui.loaders import (
     stored_rule_set,
 )
 from ui.router import ensure_router
-from ui.session import clear_scenario, kept, remember, scenario_overrides
+from ui.session import clear_scenario, kept, kept_widget, remember, scenario_overrides
 from ui.url import (
     ALL_MUNICIPALITIES,
     MUNICIPALITY_KEY,
@@ -115,9 +115,7 @@ def context(*, sidebar: bool = True) -> Context:
                 st.selectbox(
                     "Kommune",
                     place_options,
-                    key=MUNICIPALITY_KEY,
-                    on_change=remember,
-                    args=(MUNICIPALITY_KEY,),
+                    **kept_widget(MUNICIPALITY_KEY),
                     index=None if MUNICIPALITY_KEY in st.session_state else place_options.index(default_place),
                     format_func=lambda m: "Hele landet" if m == ALL_MUNICIPALITIES else m,
                     help=f"Afdelingerne i denne kommune vises på alle sider. Standard er {default_place}.",
@@ -128,9 +126,7 @@ def context(*, sidebar: bool = True) -> Context:
                     "Udgivelse",
                     releases[::-1],
                     format_func=lambda r: f"{r} (delvis)" if r in partial else r,
-                    key=RELEASE_KEY,
-                    on_change=remember,
-                    args=(RELEASE_KEY,),
+                    **kept_widget(RELEASE_KEY),
                     help="Dataudgivelsen der vises. Standard er den nyeste.",
                 )
                 st.selectbox(

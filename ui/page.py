@@ -16,7 +16,7 @@ from ui import fmt
 from ui.auth import current_actor
 from ui.context import Context, context
 from ui.loaders import store
-from ui.session import keep, remember
+from ui.session import keep, kept_widget
 from ui.url import DEPARTMENT_KEY, MUNICIPALITY_KEY, link_params, seed_from_url, set_url
 
 
@@ -83,9 +83,7 @@ def department_picker(ids: list, label_of: Callable[[str], str], *, help: str | 
     dept = st.selectbox(
         "Afdeling",
         ids,
-        key=DEPARTMENT_KEY,
-        on_change=remember,
-        args=(DEPARTMENT_KEY,),
+        **kept_widget(DEPARTMENT_KEY),
         accept_new_options=True,
         format_func=label_of,
         placeholder="Vælg en afdeling",

@@ -28,6 +28,11 @@ def remember(key: str) -> None:
     view()[key] = st.session_state.get(key)
 
 
+def kept_widget(key: str) -> dict:
+    """A widget's ``key`` and the ``on_change`` that keeps its value for the session (:func:`remember`)."""
+    return {"key": key, "on_change": remember, "args": (key,)}
+
+
 def restore(key: str, valid: list | None = None) -> None:
     """Before drawing a widget: give it the session's value again (a page switch forgets it).
 

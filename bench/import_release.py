@@ -37,7 +37,7 @@ from trappetrin.auth import Actor  # noqa: E402
 from trappetrin.demo import build_demo  # noqa: E402
 from trappetrin.imports import files, indicators  # noqa: E402
 from trappetrin.imports.columns import field_label  # noqa: E402
-from trappetrin.store import Store  # noqa: E402
+from trappetrin.store import DEPARTMENT_COLUMNS, Store  # noqa: E402
 
 TARGET_S = 5.0
 ACTOR = Actor("bench", "admin")
@@ -56,22 +56,7 @@ def synthetic_store(path: Path, n: int, seed: int = 1) -> tuple[Store, bytes]:
     orgs["name"] = [f"Bench-organisation {o}" for o in orgs["org_no"]]
     with store.transaction() as cur:
         cur.insert_frame("organisations", orgs)
-        cols = [
-            "dept_id",
-            "org_no",
-            "dept_no",
-            "name",
-            "neighbourhood",
-            "lat",
-            "lon",
-            "family_dwellings",
-            "bab_dwellings",
-            "dwellings_le_3500",
-            "dwellings_3500_5000",
-            "dwellings_gt_5000",
-            "year_built",
-        ]
-        cur.insert_frame("departments", depts[cols])
+        cur.insert_frame("departments", depts[list(DEPARTMENT_COLUMNS)])
     last = demo.values[demo.values["release"] == demo.values["release"].max()]
     wide = last.pivot(index="dept_id", columns="indicator", values="value").reindex(
         columns=list(catalogue.indicators())

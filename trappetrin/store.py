@@ -51,6 +51,22 @@ def _load_migrations() -> list[str]:
 
 MIGRATIONS: list[str] = _load_migrations()
 
+#: The department register's own columns (``departments``), as the demo and the register import write them.
+DEPARTMENT_COLUMNS = (
+    "dept_id",
+    "org_no",
+    "dept_no",
+    "name",
+    "neighbourhood",
+    "lat",
+    "lon",
+    "family_dwellings",
+    "bab_dwellings",
+    "dwellings_le_3500",
+    "dwellings_3500_5000",
+    "dwellings_gt_5000",
+    "year_built",
+)
 #: Register columns added for twin search (migration 5); demo and import data may carry them.
 MASTER_DATA_COLUMNS = ("mean_m2", "rent_per_m2", "pct_family_dwellings", "location_type")
 #: ``departments.location_type`` code → Danish label: urban, suburban, rural.
@@ -861,22 +877,7 @@ class Store:
         now = datetime.now()
         with self.transaction() as cur:
             _insert_frame(cur, "organisations", demo.organisations[["org_no", "name"]])
-            dept_cols = [
-                "dept_id",
-                "org_no",
-                "dept_no",
-                "name",
-                "neighbourhood",
-                "lat",
-                "lon",
-                "family_dwellings",
-                "bab_dwellings",
-                "dwellings_le_3500",
-                "dwellings_3500_5000",
-                "dwellings_gt_5000",
-                "year_built",
-            ]
-            dept_cols += [c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns]
+            dept_cols = [*DEPARTMENT_COLUMNS, *(c for c in MASTER_DATA_COLUMNS if c in demo.departments.columns)]
             departments = demo.departments[dept_cols]
             municipalities = getattr(demo, "municipalities", None)  # the national demo has them
             if municipalities is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import denmark, formatting
 from ..auth import Actor
 from ..export import to_csv_danish
-from ..store import LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
+from ..store import DEPARTMENT_COLUMNS, LOCATION_TYPES, MASTER_DATA_COLUMNS, Store
 from .base import KindPreview, TableKind, TablePlan
 from .checks import MISSING_MARKERS, checksum, column_numbers, require_columns, start, texts, whole_rows
 from .columns import DEPT_ALIASES, FieldTable, normalise_header
@@ -206,22 +206,7 @@ LOCATION_WORDS = {
     "landsby": "land",
     "rural": "land",
 }
-REGISTER_COLUMNS = [
-    "dept_id",
-    "org_no",
-    "dept_no",
-    "name",
-    "neighbourhood",
-    "lat",
-    "lon",
-    "family_dwellings",
-    "bab_dwellings",
-    "dwellings_le_3500",
-    "dwellings_3500_5000",
-    "dwellings_gt_5000",
-    "year_built",
-    *MASTER_DATA_COLUMNS,
-]
+REGISTER_COLUMNS = [*DEPARTMENT_COLUMNS, *MASTER_DATA_COLUMNS]
 
 
 @cache

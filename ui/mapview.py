@@ -494,14 +494,7 @@ def deck(
     view = view_for(points, nudge=nudge)
     if not lean:
         layers += _label_layers(frames, points, geography, view)
-    chart = pdk.Deck(
-        layers=layers,
-        initial_view_state=view,
-        tooltip=TOOLTIP,
-        map_provider="carto" if basemap else None,
-        map_style="light" if basemap else None,
-    )
-    return compact(chart, frames)
+    return _deck(layers, view, frames, basemap=basemap)
 
 
 # --- the national view: one mark per municipality ---------------------------------------------------
@@ -593,6 +586,17 @@ def national_deck(res: ReleaseResult, *, only: set[str] | None = None, basemap: 
         )
     ]
     view = view_for(marks) if len(marks) else AALBORG_VIEW
+    return _deck(layers, view, frames, basemap=basemap)
+
+
+def _data(frames: dict[str, pd.DataFrame], layer_id: str, frame: pd.DataFrame) -> str:
+    """A placeholder for ``frame`` as a layer's data; :func:`compact` puts the records in its place."""
+    frames[layer_id] = frame
+    return f"@@data:{layer_id}"
+
+
+def _deck(layers: list[pdk.Layer], view, frames: dict[str, pd.DataFrame], *, basemap: bool) -> pdk.Deck:
+    """The map of ``layers`` opening on ``view``, with CARTO's light basemap or none, made :func:`compact`."""
     chart = pdk.Deck(
         layers=layers,
         initial_view_state=view,
@@ -601,12 +605,6 @@ def national_deck(res: ReleaseResult, *, only: set[str] | None = None, basemap: 
         map_style="light" if basemap else None,
     )
     return compact(chart, frames)
-
-
-def _data(frames: dict[str, pd.DataFrame], layer_id: str, frame: pd.DataFrame) -> str:
-    """A placeholder for ``frame`` as a layer's data; :func:`compact` puts the records in its place."""
-    frames[layer_id] = frame
-    return f"@@data:{layer_id}"
 
 
 def compact(chart: pdk.Deck, frames: dict[str, pd.DataFrame]) -> pdk.Deck:

@@ -15,6 +15,7 @@ from trappetrin.rules import OP_LABELS, RuleSet
 from ui import fmt
 from ui.cache import HASH_FUNCS
 from ui.charts import colour_history_chart, signed, trend_chart, unit_suffix
+from ui.context import Context
 from ui.loaders import classified, colour_history, page_key, store
 from ui.page import preamble
 from ui.url import DEPARTMENT_KEY, link_params
@@ -67,16 +68,9 @@ def _areas(db: str, version: str) -> pd.DataFrame:
     return store().areas()
 
 
-def page() -> None:
-    ctx = preamble("Udvikling")
-
-    (db, version), labels, rules = page_key(), tuple(ctx.releases), ctx.rules
-    res = ctx.result()
-    frame = res.data.frame
+def _trend_section(frame: pd.DataFrame, db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> None:
+    """An indicator across releases for the municipality, an area, an organisation or a department."""
     indicators = catalogue.indicators()
-
-    # --- the indicator trend ---------------------------------------------------------------------------
-
     st.subheader("Indikator over tid")
     pick_indicator, pick_scope = st.columns([1, 1], vertical_alignment="bottom")
     pick_key, pick_compare = st.columns([1, 1], vertical_alignment="bottom")
@@ -209,8 +203,9 @@ def page() -> None:
                 table["Afdelinger"] = [formatting.integer(n) for n in trend["departments"]]
             st.dataframe(table, hide_index=True, width="stretch")
 
-    # --- colour history --------------------------------------------------------------------------------
 
+def _history_section(labels: tuple[str, ...], rules: RuleSet) -> None:
+    """Each department's colour in every release (under the rule set in view)."""
     st.subheader("Farver over tid")
     history = colour_history(labels, rules)
     with st.container(horizontal=True):
@@ -248,8 +243,9 @@ def page() -> None:
             "Farverne er beregnet med samme regelsæt for alle udgivelser."
         )
 
-    # --- changes since the previous release ----------------------------------------------------------
 
+def _changes_section(ctx: Context, db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> None:
+    """Departments whose colour changed since the previous release, and why."""
     prev = trends.previous_release(ctx.store, ctx.release)
     st.subheader("Ændringer siden forrige udgivelse")
     if prev is None:
@@ -290,8 +286,9 @@ def page() -> None:
                 )
             )
 
-    # --- early warning -------------------------------------------------------------------------------
 
+def _warning_section(ctx: Context, db: str, version: str, labels: tuple[str, ...], rules: RuleSet) -> None:
+    """Early warning: departments close to meeting a criterion they do not meet yet, or moving towards it."""
     st.subheader("Tidlig varsling")
     relative = sorted(
         {c.indicator for s in rules.criteria_sets for c in s.criteria if c.is_relative}
@@ -384,6 +381,15 @@ def page() -> None:
             "Afdelinger under "
             "diskretionsgrænsen indgår ikke."
         )
+
+
+def page() -> None:
+    ctx = preamble("Udvikling")
+    (db, version), labels, rules = page_key(), tuple(ctx.releases), ctx.rules
+    _trend_section(ctx.result().data.frame, db, version, labels, rules)
+    _history_section(labels, rules)
+    _changes_section(ctx, db, version, labels, rules)
+    _warning_section(ctx, db, version, labels, rules)
 
 
 page()

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from trappetrin import catalogue, explain, formatting
+from trappetrin.colours import ReleaseResult
 from trappetrin.engine import DEFAULT_RULE, DISCRETION_RULE
-from trappetrin.rules import RuleSet
+from trappetrin.rules import Outcome, RuleSet
+from trappetrin.store import ReleaseData
 from ui import fmt
 from ui.charts import colour_history_chart, signed, unit_suffix
 from ui.context import Context
@@ -108,61 +110,33 @@ def _colour_history(ctx: Context, rules: RuleSet, dept: str, name: str) -> pd.Da
     return mine
 
 
-def page() -> None:
-    ctx = preamble("Afdeling")
-
-    res = ctx.result()
-    frame, result, rules, data = res.data.frame, res.result, res.rules, res.data
-    if frame.empty:
-        st.info("Udgivelsen har ingen afdelinger.")
-        st.stop()
-    absent = data.absent  # in the register, but no data in this release
-    ids = sorted([*frame.index, *absent.index])
-    dept = department_picker(
-        ids,
-        lambda d: (
-            f"{d} – {frame.at[d, 'name']}"
-            if d in frame.index
-            else f"{d} – {absent.at[d, 'name']} (ingen data)"
-            if d in absent.index
-            else str(d)
-        ),
-        help="Linket til siden husker afdelingen, så det kan deles.",
-    )
-    if dept in absent.index:  # no data in this release: the register facts and the last known colour
-        reg = absent.loc[dept]
-        st.header(fmt.plain(reg["name"]))
-        st.markdown("  \n".join(_register_facts(reg)))
-        history = colour_history(ctx.releases, ctx.rules)
-        mine = history[history["dept_id"] == dept]
-        order = {label: n for n, label in enumerate(ctx.releases)}
-        earlier = mine[mine["release"].map(order) < order.get(ctx.release, len(order))]
-        if earlier.empty:
-            known = "Ingen tidligere udgivelse har data for afdelingen."
-        else:
-            last = earlier.iloc[-1]
-            known = (
-                f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** "
-                f"i udgivelse {fmt.plain(last['release'])}."
-            )
-        st.warning(
-            f"**{fmt.plain(explain.no_data_text(ctx.release))}.** Afdelingen står i afdelingsregistret, men udgivelsen "
-            f"har ingen tal for den, så den har ingen farve her. {known}",
-            icon=":material/report:",
+def _absent(ctx: Context, rules: RuleSet, dept: str, reg: pd.Series) -> None:
+    """A department of the register without data in this release: its facts and last known colour, then stop."""
+    st.header(fmt.plain(reg["name"]))
+    st.markdown("  \n".join(_register_facts(reg)))
+    history = colour_history(ctx.releases, ctx.rules)
+    mine = history[history["dept_id"] == dept]
+    order = {label: n for n, label in enumerate(ctx.releases)}
+    earlier = mine[mine["release"].map(order) < order.get(ctx.release, len(order))]
+    if earlier.empty:
+        known = "Ingen tidligere udgivelse har data for afdelingen."
+    else:
+        last = earlier.iloc[-1]
+        known = (
+            f"Senest kendte farve: **{fmt.outcome_label(rules, last['outcome'])}** "
+            f"i udgivelse {fmt.plain(last['release'])}."
         )
-        _colour_history(ctx, rules, dept, str(reg["name"]))
-        st.stop()
-    if dept not in frame.index:
-        department_not_in_view(ctx, dept, "pages/afdeling.py")
+    st.warning(
+        f"**{fmt.plain(explain.no_data_text(ctx.release))}.** Afdelingen står i afdelingsregistret, men udgivelsen "
+        f"har ingen tal for den, så den har ingen farve her. {known}",
+        icon=":material/report:",
+    )
+    _colour_history(ctx, rules, dept, str(reg["name"]))
+    st.stop()
 
-    row = frame.loc[dept]
-    i = frame.index.get_loc(dept)
-    code = str(result.outcome[i])
-    masked = bool(result.masked[i])
-    outcome = rules.outcome(code)
 
-    # --- header: who and where ---------------------------------------------------------------------
-
+def _header(row: pd.Series, data: ReleaseData) -> None:
+    """Who and where: the name, the register facts and the area's place on the ministry's lists."""
     st.header(fmt.plain(row["name"]))
     area_name = row["area_name"] if pd.notna(row["area_name"]) else None
     st.markdown("  \n".join(_register_facts(row)))
@@ -201,8 +175,12 @@ def page() -> None:
                     width="content",
                 )
 
-    # --- the colour and why --------------------------------------------------------------------------
 
+def _colour_and_reason(ctx: Context, res: ReleaseResult, dept: str) -> None:
+    """The colour, the rule that decided it and (unless under the discretion limit) every criterion."""
+    frame, result, rules, data = res.data.frame, res.result, res.rules, res.data
+    row, i = frame.loc[dept], frame.index.get_loc(dept)
+    code, masked = str(result.outcome[i]), bool(result.masked[i])
     st.subheader("Farve og begrundelse")
     st.markdown(f"### :{rules.text_colour(code)}[{fmt.outcome_label(rules, code)}]")
     reason = explain.reasons(result, frame, list_year=data.list_year, ids=[dept]).iloc[0]
@@ -260,10 +238,9 @@ def page() -> None:
             "betingelser og antal kriterier er opfyldt, afgør farven."
         )
 
-    # --- history, dwellings and what the colour means -------------------------------------------------------
 
-    _colour_history(ctx, rules, dept, str(row["name"]))
-
+def _dwellings_and_meaning(row: pd.Series, outcome: Outcome) -> None:
+    """Dwellings by rent, and what the colour means for allocation and flexible letting."""
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Boliger efter husleje")
@@ -309,8 +286,42 @@ def page() -> None:
         letting = FLEXIBLE_LETTING.get(outcome.flexible_letting, outcome.flexible_letting or "–")
         st.markdown(f"**Kommunal anvisning:** {allocation}  \n**Fleksibel udlejning:** {letting}")
 
-    # --- against its twins (the Tvillinger page has the rest) -------------------------------------------
 
+def page() -> None:
+    ctx = preamble("Afdeling")
+
+    res = ctx.result()
+    frame, result, rules, data = res.data.frame, res.result, res.rules, res.data
+    if frame.empty:
+        st.info("Udgivelsen har ingen afdelinger.")
+        st.stop()
+    absent = data.absent  # in the register, but no data in this release
+    ids = sorted([*frame.index, *absent.index])
+    dept = department_picker(
+        ids,
+        lambda d: (
+            f"{d} – {frame.at[d, 'name']}"
+            if d in frame.index
+            else f"{d} – {absent.at[d, 'name']} (ingen data)"
+            if d in absent.index
+            else str(d)
+        ),
+        help="Linket til siden husker afdelingen, så det kan deles.",
+    )
+    if dept in absent.index:  # no data in this release: the register facts and the last known colour
+        _absent(ctx, rules, dept, absent.loc[dept])
+    if dept not in frame.index:
+        department_not_in_view(ctx, dept, "pages/afdeling.py")
+
+    row = frame.loc[dept]
+    i = frame.index.get_loc(dept)
+    code = str(result.outcome[i])
+    masked = bool(result.masked[i])
+    outcome = rules.outcome(code)
+    _header(row, data)
+    _colour_and_reason(ctx, res, dept)
+    _colour_history(ctx, rules, dept, str(row["name"]))
+    _dwellings_and_meaning(row, outcome)
     twins_summary(ctx, dept, masked=masked, link_params=link_params(**{DEPARTMENT_KEY: dept}))
 
 

@@ -6,6 +6,8 @@ import streamlit as st
 
 from trappetrin import capacity as cm
 from trappetrin import formatting
+from trappetrin.colours import ReleaseResult
+from trappetrin.rules import RuleSet
 from ui import fmt, number_entry, session
 from ui.capacity_view import (
     KEYS,
@@ -18,6 +20,7 @@ from ui.capacity_view import (
     scenario_line,
 )
 from ui.charts import danish_numbers
+from ui.context import Context
 from ui.loaders import place_name
 from ui.number_entry import Allowed
 from ui.page import preamble
@@ -46,14 +49,8 @@ def _table(s: pd.DataFrame, names, params: cm.CapacityParams, cap: pd.DataFrame,
     return out
 
 
-def page() -> None:
-    ctx = preamble("Anvisning")
-    st.markdown(
-        "Hvor mange boliger om året lader trappetrinsmodellen kommunen anvise til borgere med et akut "
-        "boligbehov? Gule og røde afdelinger er fritaget for anvisning, så en tærskel der skubber "
-        "afdelinger fra grøn til gul, fjerner billige boliger fra anvisningen."
-    )
-
+def _need_inputs() -> str | None:
+    """The need (dwellings a year) as typed Danish numbers, for the place in view; returns that place."""
     defaults = default_params()
     place = place_name()
     own = is_own_place(place)
@@ -103,14 +100,12 @@ def page() -> None:
             "Behovets nedre grænse er større end den øvre; grænserne er byttet om i beregningen.",
             icon=":material/swap_horiz:",
         )
-    params = params_from_session()
-    rules = ctx.rules
-    res = ctx.result()
-    cap = capacity_of(res, params)
-    if cap.empty:
-        st.info("Udgivelsen har ingen afdelinger med værdier, så der er intet at beregne.", icon=":material/database:")
-        st.stop()
+    return place
 
+
+def _figures(ctx: Context, res: ReleaseResult, cap: pd.DataFrame, params: cm.CapacityParams, place: str | None) -> None:
+    """Key figures, the cheap dwellings for allocation against the need, and how they are computed."""
+    rules = ctx.rules
     cheap = float(cap["available_cheap"].sum())
     need = cm.need_range(params)
 
@@ -278,6 +273,9 @@ def page() -> None:
             "Øvrige parametre står i data/capacity.toml."
         )
 
+
+def _distribution(cap: pd.DataFrame, params: cm.CapacityParams, rules: RuleSet) -> None:
+    """The allocation by colour, rent level, neighbourhood, organisation and department."""
     st.subheader("Fordeling")
     tab_colour, tab_band, tab_hood, tab_org, tab_dept = st.tabs(
         ["Pr. farve", "Pr. huslejeniveau", "Pr. bydel", "Pr. boligorganisation", "Pr. afdeling"]
@@ -329,6 +327,24 @@ def page() -> None:
             "Grå afdelinger (under diskretionsgrænsen) regnes altid med kommunens gennemsnitlige "
             "fraflytningsprocent; deres egne tal vises ikke."
         )
+
+
+def page() -> None:
+    ctx = preamble("Anvisning")
+    st.markdown(
+        "Hvor mange boliger om året lader trappetrinsmodellen kommunen anvise til borgere med et akut "
+        "boligbehov? Gule og røde afdelinger er fritaget for anvisning, så en tærskel der skubber "
+        "afdelinger fra grøn til gul, fjerner billige boliger fra anvisningen."
+    )
+    place = _need_inputs()
+    params = params_from_session()
+    res = ctx.result()
+    cap = capacity_of(res, params)
+    if cap.empty:
+        st.info("Udgivelsen har ingen afdelinger med værdier, så der er intet at beregne.", icon=":material/database:")
+        st.stop()
+    _figures(ctx, res, cap, params, place)
+    _distribution(cap, params, ctx.rules)
 
 
 page()

@@ -137,7 +137,8 @@ class Classification:
         return pd.Series(labels, index=self.ids, name="met_criteria")
 
 
-def _as_array(frame: pd.DataFrame, column: str) -> np.ndarray:
+def indicator_array(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """An indicator column as floats, NaN where missing or not a number (as the engine reads it)."""
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -189,7 +190,7 @@ def classify(frame: pd.DataFrame, rules: RuleSet, refs: Mapping[str, float] | No
 
     def column(name: str) -> np.ndarray:
         if name not in columns:
-            columns[name] = _as_array(frame, name)
+            columns[name] = indicator_array(frame, name)
         return columns[name]
 
     def evaluate(kind: str, owner: str, cond: Condition) -> ConditionResult:

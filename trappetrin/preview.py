@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from . import catalogue
-from .engine import Classification, _as_array
+from .engine import Classification, indicator_array
 from .rules import OP_LABELS, RuleSet
 from .store import ReleaseData
 
@@ -53,11 +53,11 @@ def engine_payload(data: ReleaseData, base: Classification, outcome_labels: dict
     rules: RuleSet = base.rules
     frame = data.frame
     keep = ~np.asarray(base.masked, dtype=bool)
-    values = {name: _numbers(_as_array(frame, name), keep) for name in rules.indicators}
+    values = {name: _numbers(indicator_array(frame, name), keep) for name in rules.indicators}
     refs: dict[str, object] = {}
     for name in rules.references:
         if name in frame.columns:  # row by row, as the engine reads it
-            refs[name] = _numbers(_as_array(frame, name), keep)
+            refs[name] = _numbers(indicator_array(frame, name), keep)
         else:
             refs[name] = float(data.refs[name])
     return {

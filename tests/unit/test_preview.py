@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.demo import demo_copy
 from trappetrin.colours import classify_release
-from trappetrin.engine import _as_array
+from trappetrin.engine import indicator_array
 from trappetrin.preview import engine_payload
 from trappetrin.store import open_store
 
@@ -52,7 +52,7 @@ def test_unmasked_values_are_the_engines_own(classified):
     assert payload["ids"] == [str(i) for i in res.data.frame.index]
     assert set(payload["values"]) == set(res.result.rules.indicators)
     for name, column in payload["values"].items():
-        engine = _as_array(res.data.frame, name)
+        engine = indicator_array(res.data.frame, name)
         for i, v in enumerate(column):
             if not res.result.masked[i]:
                 assert (v is None and math.isnan(engine[i])) or v == engine[i]

@@ -1,25 +1,15 @@
-"""The HTML page the browser loads first: in Danish, and starting on the first page's code early.
+"""The HTML page the browser loads first, in Danish.
 
 Streamlit serves one ``index.html`` for every page path, with ``<html lang="en">``. The UI is
 Danish, and screen readers (which voice), hyphenation and spell-checking go by this attribute.
 :class:`PageShell` is an ASGI middleware (``serve.py`` installs it) that sets ``lang="da"`` on
-that page.
-
-It also adds one small script that, once the page's own code has loaded, imports the browser
-code of the elements the first page draws (:data:`FIRST_PAGE_CHUNKS`: the map, select boxes,
-buttons, HTML and the map's links component). Streamlit loads each of these only when the
-first such element arrives from the server; the map's deck.gl bundle alone is ~3 MB, so a first
-view fetched and ran it after the script had run, while the map's place stayed empty. Imported
-early, that work is done while the browser waits for the server's first script run, and
-Streamlit's own later import finds the module ready (one module instance per URL). Nothing else
-changes. Responses that are not HTML pages (scripts, styles, the health check, WebSocket
-traffic, uploads and downloads) pass through untouched. The page itself is sent uncompressed
-(~8 KB).
+that page and changes nothing else. Responses that are not HTML pages (scripts, styles, the
+health check, WebSocket traffic, uploads and downloads) pass through untouched. The page itself
+is sent uncompressed (~8 KB).
 """
 
 from __future__ import annotations
 
-import functools
 import mimetypes
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -35,50 +25,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _NOT_PAGES = ("/_stcore/", "/static/", "/component/", "/media/", "/app/static/", "/auth/", "/oauth2callback")
 
 
-# Streamlit's lazily loaded browser chunks that the first page view (Oversigt) needs, by the
-# name before the content hash: static/js/<name>.<hash>.js.
-FIRST_PAGE_CHUNKS = ("DeckGlJsonChart", "webgl", "Selectbox", "Button", "Html", "BidiComponent")
-
-
-def _static_js() -> Path:
-    import streamlit
-
-    return Path(streamlit.__file__).parent / "static" / "static" / "js"
-
-
-@functools.cache
-def first_page_chunks(folder: Path | None = None) -> tuple[str, ...]:
-    """The file names of :data:`FIRST_PAGE_CHUNKS` in the installed Streamlit.
-
-    Raises ``LookupError`` for a name Streamlit does not have (a renamed chunk after an upgrade:
-    the test suite says so, rather than the early load silently vanishing).
-    """
-    folder = folder or _static_js()
-    names = {p.name for p in folder.glob("*.js")}
-    found = []
-    for chunk in FIRST_PAGE_CHUNKS:
-        matches = sorted(n for n in names if n.startswith(chunk + ".") and n.count(".") == 2)
-        if len(matches) != 1:
-            raise LookupError(f"Streamlit has {len(matches)} browser chunks named {chunk!r} in {folder}")
-        found += matches
-    return tuple(found)
-
-
 def rewrite(page: bytes) -> bytes:
-    """``index.html`` with ``lang="da"`` and an early load of the first page's code."""
-    page = page.replace(b'<html lang="en">', b'<html lang="da">', 1)
-    try:
-        chunks = first_page_chunks()
-    except LookupError:
-        return page  # an upgrade renamed a chunk: no early load (tests/unit/test_shell.py says so)
-    urls = ",".join(f'"./static/js/{name}"' for name in chunks)
-    # After the page's own code has loaded (so it does not compete with it), while the browser
-    # waits for the server's first script run. A failure only means the usual lazy load later.
-    script = (
-        '    <script type="module">addEventListener("load",()=>setTimeout(()=>'
-        f"[{urls}].forEach(u=>import(u).catch(()=>{{}}))))</script>\n"
-    )
-    return page.replace(b"  </head>", script.encode() + b"  </head>", 1)
+    """``index.html`` with ``lang="da"``."""
+    return page.replace(b'<html lang="en">', b'<html lang="da">', 1)
 
 
 class PageShell:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit
 
-from ui import shell
 from ui.shell import PageShell, StaticAssets
 
 INDEX = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
@@ -88,45 +86,10 @@ def test_every_page_path_gets_the_danish_shell():
     for path in ("/", "/scenarie", "/afdeling"):
         sent = serve(path, INDEX, b"text/html", chunks=3)
         page = body_of(sent)
-        early, rest = _early_import(page)
-        assert rest == INDEX.replace(b'<html lang="en">', b'<html lang="da">')
-        assert early  # and nothing else changed
+        assert page == INDEX.replace(b'<html lang="en">', b'<html lang="da">')
         start = sent[0]
         assert dict(start["headers"])[b"content-length"] == str(len(page)).encode()
         assert [k for k, _ in start["headers"]].count(b"content-length") == 1
-
-
-def _early_import(page: bytes) -> tuple[list[str], bytes]:
-    """The files the page's early-import script names, and the page without that script."""
-    match = re.search(rb'    <script type="module">addEventListener\("load".*?</script>\n', page)
-    if match is None:
-        return [], page
-    files = re.findall(r'"\./static/js/([^"]+)"', match.group().decode())
-    return files, page[: match.start()] + page[match.end() :]
-
-
-def test_the_first_pages_code_is_imported_early_from_files_that_exist():
-    """The map's deck.gl code and the other chunks Oversigt needs are imported once the page has
-    loaded, while the first script run is under way (bench/first_page.py). Each named file is in
-    the installed Streamlit; after an upgrade that renames one, this test fails instead of the
-    early import silently pointing nowhere."""
-    files, _ = _early_import(shell.rewrite(INDEX))
-    stems = [name.split(".")[0] for name in files]
-    assert stems == list(shell.FIRST_PAGE_CHUNKS)
-    folder = Path(streamlit.__file__).parent / "static" / "static" / "js"
-    for name in files:
-        assert (folder / name).is_file(), name
-    assert shell.first_page_chunks() == tuple(files)
-
-
-def test_a_streamlit_without_a_chunk_gets_the_page_without_early_import(tmp_path):
-    (tmp_path / "DeckGlJsonChart.abc.js").write_text("")
-    try:
-        shell.first_page_chunks(tmp_path)
-    except LookupError as exc:
-        assert "webgl" in str(exc)
-    else:
-        raise AssertionError("a missing chunk must be reported")
 
 
 def test_everything_else_passes_through_untouched():

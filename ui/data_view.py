@@ -380,6 +380,7 @@ def releases_section(s: Store, actor, rules=None) -> None:
         st.info("Der er ingen udgivelser endnu. Indlæs en under fanen Indlæs.", icon=":material/database:")
         return
     shown = rel.sort_values(["reference_date", "release_id"], ascending=False)
+    partial = _partial_texts(s, rules)
     st.dataframe(
         formatting.table(
             pd.DataFrame(
@@ -392,7 +393,7 @@ def releases_section(s: Store, actor, rules=None) -> None:
                     "Indlæst": pd.to_datetime(shown["imported_at"]),
                     "Af": shown["imported_by"],
                     "Fil": shown["file_name"],
-                    "Delvis": shown["label"].map(_partial_texts(s, rules)).fillna(""),
+                    "Delvis": [partial.get(label, "") for label in shown["label"]],
                 }
             ),
             plain=("Udgivelse", "Listeår"),

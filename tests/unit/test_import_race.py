@@ -47,3 +47,17 @@ def test_the_same_file_planned_twice_is_stored_once(store):
         imports.commit_import(store, second, actor=ADMIN)
     assert dump(store) == before
     assert store.scalar("SELECT count(*) FROM releases WHERE label LIKE '2026-12-%'") == 1
+
+
+def test_the_same_followup_file_planned_twice_is_stored_once(store):
+    """Follow-up files too (a note on issue 19): the audit trail is read again inside the commit."""
+    data = (
+        "Organisationsnummer;Afdelings-id;Dato;Antal værelser;Areal m2;Husleje\r\n"
+        "104;104-012;2026-03-02;2;61,5;3.450\r\n"
+    ).encode("utf-8-sig")
+    first, second = (imports.plan_import(store, "indmeldt", data, file_name="indmeldt.csv") for _ in range(2))
+    imports.commit_import(store, first, actor=ADMIN)
+    before = dump(store)
+    with pytest.raises(UserError, match=r"indmeldt\.csv: filen er allerede indlæst .*Intet er gemt"):
+        imports.commit_import(store, second, actor=ADMIN)
+    assert dump(store) == before

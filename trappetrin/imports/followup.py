@@ -330,18 +330,10 @@ def validate_followup(
         raise_problems(name, problems)
     table = whole_rows(table)
     file_checksum = checksum(table)
-    done = store.query(
-        "SELECT logged_at FROM audit_log WHERE action = 'import' AND checksum = ? AND details LIKE ? "
-        "ORDER BY logged_at DESC LIMIT 1",
-        [file_checksum, f'%"kind": "{kind}"%'],
-    )
+    done = store.query(_IMPORTED_BEFORE, [file_checksum, f'%"kind": "{kind}"%'])
     if not done.empty:
         problems.append(
-            file_problem(
-                name,
-                f"filen er allerede indlæst ({fmt.datetime(done.iloc[0]['logged_at'])})",
-                "en ny fil (ret enkelte rækker på siden Opfølgning)",
-            )
+            file_problem(name, f"filen er allerede indlæst ({fmt.datetime(done.iloc[0]['logged_at'])})", _NEW_FILE)
         )
     checker = Checker(store, kind, today)
     found_in = Collector(table, name)
@@ -444,6 +436,14 @@ def typed_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The newest import of a file with this checksum, of this kind (the audit trail records both).
+_IMPORTED_BEFORE = (
+    "SELECT logged_at FROM audit_log WHERE action = 'import' AND checksum = ? AND details LIKE ? "
+    "ORDER BY logged_at DESC LIMIT 1"
+)
+_NEW_FILE = "en ny fil (ret enkelte rækker på siden Opfølgning)"
+
+
 def commit_followup(store: Store, plan: FollowupPlan, actor: Actor) -> str:
     """Store a follow-up plan in one transaction with its audit record."""
     require(actor, "import")
@@ -452,6 +452,13 @@ def commit_followup(store: Store, plan: FollowupPlan, actor: Actor) -> str:
     frame["imported_at"] = datetime.now()
     frame["imported_by"] = actor.label
     with store.transaction() as cur:
+        # Checked again here: another import of the same file may have committed since the plan.
+        done = cur.execute(_IMPORTED_BEFORE, [plan.checksum, f'%"kind": "{plan.kind}"%']).fetchone()
+        if plan.checksum and done is not None:
+            raise UserError(
+                f"{plan.file_name}: filen er allerede indlæst ({fmt.datetime(done[0])}) – forventet {_NEW_FILE}. "
+                "Intet er gemt."
+            )
         cur.insert_frame("followup_rows", frame)
         store.log_event(
             actor.label,

@@ -42,9 +42,9 @@ class ReleaseResult:
         return out.astype(int)
 
 
-def classify_release(store: Store, label: str, rules: RuleSet) -> ReleaseResult:
-    """Classify one stored release under ``rules``."""
-    data = store.release_data(label)
+def classify_release(store: Store, label: str, rules: RuleSet, municipality: str | None = None) -> ReleaseResult:
+    """Classify one stored release under ``rules`` (``municipality``: only its departments)."""
+    data = store.release_data(label, municipality)
     return ReleaseResult(data, classify(data.frame, rules, data.refs))
 
 

@@ -385,7 +385,15 @@ class Summary:
         return self.figures[key]
 
 
-def summarise(store: Store, rules, period: Period, params=None, *, result=None) -> Summary:
+def rows_in(rows: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
+    """The follow-up rows of ``departments`` (a register extract), and the organisation-level rows
+    (no department) of the organisations they belong to."""
+    own = rows["dept_id"].isin(departments["dept_id"])
+    org_level = rows["dept_id"].isna() & rows["org_no"].isin(departments["org_no"])
+    return rows[own | org_level]
+
+
+def summarise(store: Store, rules, period: Period, params=None, *, result=None, municipality=None) -> Summary:
     """Offered, used, flexible lettings and evictions in ``period`` and the period before, with
     the step model's expectation (Anvisning capacity of the release in force, scaled to the
     period's length) and the need (``need_min``–``need_max`` a year, scaled likewise).
@@ -395,6 +403,8 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None) 
     ``model_cheap``, ``need_min``, ``need_max``, ``flex``, ``flex_prev``, ``evictions``,
     ``evictions_prev``, ``mean_rent_offered``, ``mean_rent_used``, ``years``.
     ``result`` may pass the classified release in force (a ``ReleaseResult``) to reuse it.
+    ``municipality``: only that municipality's departments, and the rows of its departments and of
+    the organisations that have departments there (None: everything stored).
     """
     from . import capacity as cm
     from .colours import classify_release
@@ -402,6 +412,8 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None) 
     params = params or cm.load_params()
     previous = period.previous()
     rows = followup_rows(store)
+    if municipality is not None:
+        rows = rows_in(rows, store.departments(municipality))
     now, before = rows[in_period(rows, period)], rows[in_period(rows, previous)]
     cheap = params.cheap_limit
 
@@ -416,7 +428,10 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None) 
     outcome = pd.Series(dtype=object)
     positions = pd.DataFrame(columns=["name", "organisation", "lat", "lon"])
     if label is not None:
-        res = result if result is not None and result.data.label == label else classify_release(store, label, rules)
+        if result is not None and result.data.label == label:
+            res = result
+        else:
+            res = classify_release(store, label, rules, municipality)
         cap = cm.capacity(res.data.frame, res.result, params)
         model_available = float(cap["available"].sum()) * period.years
         model_cheap = float(cap["available_cheap"].sum()) * period.years

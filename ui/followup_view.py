@@ -80,12 +80,15 @@ def period_picker(span: tuple[date, date]) -> fu.Period | None:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
-def _summary(db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams) -> fu.Summary:
-    return fu.summarise(loaders.store(), rules, period, params)
+def _summary(
+    db: str, generation: int, period: fu.Period, rules: RuleSet, params: CapacityParams, municipality: str | None
+) -> fu.Summary:
+    return fu.summarise(loaders.store(), rules, period, params, municipality=municipality)
 
 
 def summary(ctx: Context, period: fu.Period, params: CapacityParams) -> fu.Summary:
-    return _summary(*loaders.write_key(), period, ctx.rules, params)
+    """The follow-up of the municipality in view (its departments, their organisations' rows)."""
+    return _summary(*loaders.write_key(), period, ctx.rules, params, ctx.municipality)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH_FUNCS)

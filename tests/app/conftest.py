@@ -86,11 +86,10 @@ def empty_app(empty_db: Path) -> Callable[..., AppTest]:
 
 @pytest.fixture(scope="session")
 def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The national demo (about 8,000 departments in 98 municipalities), built once per session."""
-    from trappetrin.demo_national import build_national
+    """The national demo (about 8,000 departments in 98 municipalities) with its demo follow-up
+    rows, as ``trappetrin demo --scale national`` builds it; built once per session."""
+    from trappetrin.bootstrap import open_with_demo
 
     path = tmp_path_factory.mktemp("national") / "national.duckdb"
-    store = open_store(path)
-    store.load_demo(build_national())
-    store.close()
+    open_with_demo(path, national=True).close()
     return path

@@ -131,3 +131,38 @@ def test_national_counts_are_grouped(national_app):
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*", v) for v in values), values
     deltas = [m.delta for m in at.metric]
     assert all(re.fullmatch(r"±0|[+\u2212]\d{1,3}(\.\d{3})*", d) for d in deltas), deltas
+
+
+def opfoelgning(at: AppTest) -> AppTest:
+    at.switch_page("pages/opfoelgning.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("place", ["Aalborg", "Aarhus", "alle"])
+def test_opfoelgning_follows_the_municipality_in_view(national_app, national_db, place):
+    """Opfølgning's figures and its model line are those of the municipality in view: Aalborg's
+    view said the model expected the whole country's 17.184 dwellings, and Aarhus showed
+    Aalborg's follow-up rows."""
+    from trappetrin import followup as fu
+    from trappetrin import formatting as f
+    from trappetrin.store import Store
+
+    at = opfoelgning(national_app({"kommune": place}))
+    assert at.selectbox(key="fu_period").value == "2026"
+    store = Store.open(national_db)
+    try:
+        rules = store.adopted_rule_set()
+        period = fu.year_period(2026)
+        municipality = None if place == "alle" else place
+        mine = fu.summarise(store, rules, period, municipality=municipality).figures
+        everything = fu.summarise(store, rules, period).figures
+    finally:
+        store.close()
+    assert metric(at, "Stillet til rådighed") == f.integer(mine["offered"])
+    model_line = next(c.value for c in at.caption if c.value.startswith("Modellen"))
+    assert f"forventer {f.integer(mine['model_available'])} boliger" in model_line
+    if municipality is not None:  # a municipality is not the whole country
+        assert mine["model_available"] < everything["model_available"]
+    if place == "Aarhus":  # the follow-up demo holds Aalborg's organisations only
+        assert mine["offered"] == 0 < everything["offered"]

@@ -37,7 +37,7 @@ from .colours import DEMO_SOURCE_TEXT, ReleaseResult, classify_release
 from .errors import UserError
 from .followup import KIND_NAMES, Period, Summary, followup_rows, release_a_year_before, summarise
 from .rules import RuleSet
-from .store import Store
+from .store import DEFAULT_MUNICIPALITY, Store
 from .trends import changes_between, classified_releases, scope_groups
 
 TEMPLATE = Path(__file__).with_name("report.typ")
@@ -135,15 +135,19 @@ def _movers(store: Store, rules: RuleSet, prev: str | None, label: str, results)
     )
 
 
-def _list_status(store: Store, list_year: int | None) -> tuple[pd.DataFrame, int | None]:
+def _list_status(store: Store, list_year: int | None, scope: str | None) -> tuple[pd.DataFrame, int | None]:
     status = store.list_status()
     areas = store.areas()
     areas = areas[areas["kind"] == "ministeriel"]
+    links = store.department_areas()
+    if scope is not None:  # the areas with departments in the report's municipality
+        links = links[links["dept_id"].isin(store.departments(scope)["dept_id"])]
+        areas = areas[areas["area_id"].isin(links["area_id"])]
     years = [y for y in store.list_years() if list_year is not None and y <= list_year]
     prev_year = years[-2] if len(years) > 1 else None
     now = status[status["list_year"] == list_year].set_index("area_id")["status"]
     before = status[status["list_year"] == prev_year].set_index("area_id")["status"]
-    depts = store.department_areas().groupby("area_id").size()
+    depts = links.groupby("area_id").size()
     frame = pd.DataFrame(
         {
             "Område": areas["name"].to_numpy(),
@@ -171,7 +175,7 @@ def key_indicators(rules: RuleSet) -> list[str]:
     return list(seen)
 
 
-def _trends(store: Store, rules: RuleSet, label: str, results) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _trends(store: Store, rules: RuleSet, label: str, results, scope: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Municipal values of the key indicators in the last values releases up to ``label``.
 
     The same numbers as ``trends.indicator_trend(..., "kommune")`` (one weighted aggregate of the
@@ -183,7 +187,7 @@ def _trends(store: Store, rules: RuleSet, label: str, results) -> tuple[pd.DataF
     values = rel[(rel["n_values"] > 0) & (rel["reference_date"] <= day)]
     values = values[values["label"].isin(store.release_labels())].tail(N_TREND_RELEASES)
     codes = key_indicators(rules)
-    classified_releases(store, rules, list(values["label"]), results)
+    classified_releases(store, rules, list(values["label"]), results, scope)
     rows = []
     for r in values.itertuples():
         res = results[r.label]
@@ -217,6 +221,12 @@ def _value(unit: str) -> Callable[[object], str]:
     return (lambda x: fmt.percent(x)) if unit == "%" else (lambda x: fmt.number(x, 1))
 
 
+def report_municipality(store: Store) -> str | None:
+    """The municipality the report covers: the agreement's (Aalborg) when the database holds several
+    (the national demo), else None (every department, all of them Aalborg's)."""
+    return DEFAULT_MUNICIPALITY if len(store.municipalities()) > 1 else None
+
+
 def build_report(
     store: Store,
     rules: RuleSet,
@@ -233,11 +243,12 @@ def build_report(
     label = release_in_force(store, period.end)
     if label is None:
         raise UserError("Der er ingen udgivelser i databasen, så der er ingen statusrapport at lave.")
+    scope = report_municipality(store)
     year_before = release_a_year_before(store, label)
     results: dict = {}
-    classified_releases(store, rules, [lb for lb in (label, year_before) if lb], results)
+    classified_releases(store, rules, [lb for lb in (label, year_before) if lb], results, scope)
     res = results[label]
-    summary = summarise(store, rules, period, params, result=res)
+    summary = summarise(store, rules, period, params, result=res, municipality=scope)
     is_demo = store.is_demo
     tables: dict[str, Table] = {}
 
@@ -260,14 +271,14 @@ def build_report(
         ),
         widths=["1.6fr", "1.5fr", "0.6fr", "0.6fr", "3fr"],
     )
-    list_frame, prev_year = _list_status(store, res.data.list_year)
+    list_frame, prev_year = _list_status(store, res.data.list_year, scope)
     tables["lister"] = Table(
         f"Områdernes status på ministeriets lister ({res.data.list_year or 'ingen liste'})",
         list_frame,
         {"Afdelinger": _int},
         widths=["2fr", "0.8fr", "1.5fr", "1.5fr"],
     )
-    long, wide = _trends(store, rules, label, results)
+    long, wide = _trends(store, rules, label, results, scope)
     trend_formats = {}
     if not wide.empty:
         for c in wide.columns[2:]:

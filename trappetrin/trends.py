@@ -77,7 +77,11 @@ WARNING_COLUMNS = [
 
 
 def classified_releases(
-    store: Store, rules: RuleSet, labels: Iterable[str] | None = None, results: Results | None = None
+    store: Store,
+    rules: RuleSet,
+    labels: Iterable[str] | None = None,
+    results: Results | None = None,
+    municipality: str | None = None,
 ) -> Results:
     """Classify each release under ``rules`` once, reusing whatever ``results`` already holds.
 
@@ -92,6 +96,8 @@ def classified_releases(
     results
         A dictionary label → :class:`~trappetrin.colours.ReleaseResult` to fill and reuse. Its
         entries must have been classified under the same rule set.
+    municipality
+        Classify only that municipality's departments (None: all of them).
 
     Returns
     -------
@@ -107,7 +113,7 @@ def classified_releases(
     fingerprint = rules.fingerprint()
     for label in store.release_labels() if labels is None else labels:
         if label not in results:
-            results[label] = classify_release(store, label, rules)
+            results[label] = classify_release(store, label, rules, municipality)
     for label, res in results.items():
         if res.rules is not rules and res.rules.fingerprint() != fingerprint:
             raise ValueError(f"results['{label}'] was classified under another rule set")

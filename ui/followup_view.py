@@ -382,6 +382,11 @@ def report_downloads(ctx: Context, period: fu.Period, params: CapacityParams) ->
         f"Rapport til arbejdsgruppens møde for {period.label()}: farvefordeling og kort, skift siden sidste år, "
         "listestatus, nøgletal, anvisning, fleksibel udlejning og fogedsager, og Om data."
         + (" Mærket som demodata." if ctx.is_demo else "")
+        + (
+            f" Rapporten dækker aftalens kommune, {scope} Kommune, uanset den valgte kommune."
+            if (scope := rp.report_municipality(ctx.store)) is not None
+            else ""
+        )
     )
     stem = f"statusrapport_{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 

@@ -166,3 +166,24 @@ def test_opfoelgning_follows_the_municipality_in_view(national_app, national_db,
         assert mine["model_available"] < everything["model_available"]
     if place == "Aarhus":  # the follow-up demo holds Aalborg's organisations only
         assert mine["offered"] == 0 < everything["offered"]
+
+
+def test_the_status_report_covers_the_agreements_municipality(national_app, national_db):
+    """The report says "Aalborg Kommune" and the agreement's § 7.2; with every municipality in the
+    database it counted all 8,000 departments. It covers Aalborg's, and Opfølgning says so."""
+    from trappetrin import followup as fu
+    from trappetrin import report as rp
+    from trappetrin.store import Store
+
+    at = opfoelgning(national_app({"kommune": "Aarhus"}))
+    assert any("dækker aftalens kommune, Aalborg Kommune" in c.value for c in at.caption)
+    store = Store.open(national_db)
+    try:
+        rules = store.adopted_rule_set()
+        report = rp.build_report(store, rules, fu.year_period(2026))
+        aalborg = fu.summarise(store, rules, fu.year_period(2026), municipality="Aalborg").figures
+        everything = fu.summarise(store, rules, fu.year_period(2026)).figures
+    finally:
+        store.close()
+    assert set(report.result.data.frame["municipality"]) == {"Aalborg"}
+    assert report.summary.figures["model_available"] == aalborg["model_available"] < everything["model_available"]

@@ -198,7 +198,7 @@ def test_a_shared_results_dictionary_classifies_each_release_once(store, monkeyp
     calls = []
     real = trends.classify_release
     monkeypatch.setattr(
-        trends, "classify_release", lambda s, label, rules: calls.append(label) or real(s, label, rules)
+        trends, "classify_release", lambda s, label, rules, *scope: calls.append(label) or real(s, label, rules, *scope)
     )
     results: dict = {}
     trends.indicator_trend(store, RULES, "pct_outside_labour", "kommune", results=results)

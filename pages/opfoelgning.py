@@ -42,6 +42,14 @@ def page() -> None:
     except UserError as exc:
         st.error(fmt.error_text(exc))
         st.stop()
+    figures = summary.figures
+    if not any(figures[k] for k in fu.FOLLOWUP_FIGURES):
+        where = f"{fmt.plain(ctx.municipality)} Kommune" if ctx.municipality else "databasen"
+        st.info(
+            f"Der er ingen opfølgningstal for {where} i {period.label()} eller perioden før, så tallene "
+            "herunder er 0. Trappetrinsmodellens forventning gælder stadig.",
+            icon=":material/info:",
+        )
     view.overview(ctx, summary)
     view.sections(ctx, summary)
     if current_actor().can("export"):

@@ -385,6 +385,10 @@ class Summary:
         return self.figures[key]
 
 
+#: The summary's figures that come from follow-up rows (not from the model or the need).
+FOLLOWUP_FIGURES = ("offered", "offered_prev", "used", "used_prev", "flex", "flex_prev", "evictions", "evictions_prev")
+
+
 def rows_in(rows: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
     """The follow-up rows of ``departments`` (a register extract), and the organisation-level rows
     (no department) of the organisations they belong to."""

@@ -164,8 +164,12 @@ def test_opfoelgning_follows_the_municipality_in_view(national_app, national_db,
     assert f"forventer {f.integer(mine['model_available'])} boliger" in model_line
     if municipality is not None:  # a municipality is not the whole country
         assert mine["model_available"] < everything["model_available"]
+    empty = [i.value for i in at.info if "ingen opfølgningstal" in i.value]
     if place == "Aarhus":  # the follow-up demo holds Aalborg's organisations only
         assert mine["offered"] == 0 < everything["offered"]
+        assert empty and "Aarhus Kommune" in empty[0]  # said, not just a row of zeros
+    else:
+        assert not empty
 
 
 def test_the_status_report_covers_the_agreements_municipality(national_app, national_db):

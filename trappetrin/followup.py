@@ -380,6 +380,7 @@ class Summary:
     allocated: pd.DataFrame  # per department with used dwellings: position, outcome, used, offered
     by_step: pd.DataFrame  # outcome → offered, used (dwellings in departments of that colour)
     partial: dict[str, int]  # kind → rows overlapping the period without lying inside it
+    need_source: str = ""  # where the need comes from ("" when none is given for the departments in view)
 
     def __getitem__(self, key: str) -> float:
         return self.figures[key]
@@ -454,8 +455,9 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None, 
         "used_cheap_prev": total(before, "anvist", True),
         "model_available": model_available,
         "model_cheap": model_cheap,
-        "need_min": params.need_min * period.years,
-        "need_max": params.need_max * period.years,
+        # No need for departments it is not given for (Aalborg's is not another municipality's).
+        "need_min": params.need_min * period.years if params.need_given else float("nan"),
+        "need_max": params.need_max * period.years if params.need_given else float("nan"),
         "flex": total(now, "fleksibel"),
         "flex_prev": total(before, "fleksibel"),
         "evictions": total(now, "fogedsag"),
@@ -497,4 +499,5 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None, 
         .astype(float)
     )
     partial = {kind: int((overlapping_only(rows, period) & (rows["kind"] == kind)).sum()) for kind in FOLLOWUP_KINDS}
-    return Summary(period, previous, label, figures, per_org, criteria, allocated, by_step, partial)
+    need_source = params.need_source if params.need_given else ""
+    return Summary(period, previous, label, figures, per_org, criteria, allocated, by_step, partial, need_source)

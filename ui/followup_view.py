@@ -20,7 +20,7 @@ from trappetrin import followup as fu
 from trappetrin import formatting as f
 from trappetrin import geo
 from trappetrin import report as rp
-from trappetrin.capacity import CapacityParams
+from trappetrin.capacity import CapacityParams, load_params
 from trappetrin.errors import UserError
 from trappetrin.rules import RuleSet
 
@@ -136,7 +136,7 @@ def overview(ctx: Context, summary: fu.Summary) -> None:
             **_delta(x["used"], x["used_prev"]),
             delta_color="off",
             border=True,
-            help=f"Behovet er {f.integer(x['need_min'])}–{f.integer(x['need_max'])} billige boliger i perioden.",
+            help=_need_text(summary),
         )
         st.metric(
             "Fleksible udlejninger",
@@ -183,6 +183,18 @@ def _rule(value: float, label: str, colour: str = "#444444") -> alt.Chart:
     rule = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=colour).encode(y="y:Q", tooltip=["tekst:N"])
     text = alt.Chart(data).mark_text(align="left", x=4, dy=-6, color=colour).encode(y="y:Q", text="tekst:N")
     return rule + text
+
+
+def _need_text(summary: fu.Summary) -> str:
+    """The need in the period and where it comes from, or that none is given for these departments."""
+    x = summary.figures
+    if not summary.need_source:
+        return "Der er intet behov angivet for de viste afdelinger; det kan skrives på siden Anvisning."
+    years = x["years"]
+    return (
+        f"Behovet er {f.integer(x['need_min'])}–{f.integer(x['need_max'])} billige boliger i perioden "
+        f"({f.integer(x['need_min'] / years)}–{f.integer(x['need_max'] / years)} om året; {summary.need_source})."
+    )
 
 
 def _band(lo: float, hi: float, label: str) -> alt.Chart:
@@ -249,14 +261,13 @@ def sections(ctx: Context, summary: fu.Summary) -> None:
                 _bars(
                     [(prev, x["used_prev"], PREV_COLOUR), (now, x["used"], NOW_COLOUR)],
                     title="Boliger",
-                    extra=_band(x["need_min"], x["need_max"], "Behov"),
+                    extra=_band(x["need_min"], x["need_max"], "Behov") if summary.need_source else None,
                 )
             ),
             key="fu_chart_used",
         )
         st.caption(
-            f"Behovet er {f.integer(x['need_min'])}–{f.integer(x['need_max'])} billige boliger i perioden "
-            f"(250–300 om året, aftalens § 6). Anvendt: {f.integer(x['used'])}, heraf {f.integer(x['used_cheap'])} "
+            f"{_need_text(summary)} Anvendt: {f.integer(x['used'])}, heraf {f.integer(x['used_cheap'])} "
             f"billige. Gennemsnitlig husleje {f.amount(x['mean_rent_used'])}"
         )
     left, right = st.columns(2, gap="large")
@@ -377,22 +388,23 @@ def _map(ctx: Context, summary: fu.Summary) -> None:
 
 
 def report_downloads(ctx: Context, period: fu.Period, params: CapacityParams) -> None:
+    scope = rp.report_municipality(ctx.store)  # None: every department in the database
     st.subheader("Statusrapport")
     st.caption(
         f"Rapport til arbejdsgruppens møde for {period.label()}: farvefordeling og kort, skift siden sidste år, "
         "listestatus, nøgletal, anvisning, fleksibel udlejning og fogedsager, og Om data."
         + (" Mærket som demodata." if ctx.is_demo else "")
-        + (
-            f" Rapporten dækker aftalens kommune, {scope} Kommune, uanset den valgte kommune."
-            if (scope := rp.report_municipality(ctx.store)) is not None
-            else ""
-        )
+        + (f" Rapporten dækker aftalens kommune, {scope} Kommune, uanset den valgte kommune." if scope else "")
     )
     stem = f"statusrapport_{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 
+    # The report covers the agreement's municipality; another municipality's parameters (a need
+    # typed for it, or none) are not the report's.
+    report_params = params if scope is None or scope == ctx.municipality else load_params()
+
     def build(kind: str):
         def make() -> bytes:
-            report = _report(*loaders.write_key(), period, ctx.rules, params)
+            report = _report(*loaders.write_key(), period, ctx.rules, report_params)
             return rp.to_pdf(report) if kind == "pdf" else rp.to_xlsx(report)
 
         return downloads.audited_download(

@@ -409,7 +409,8 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None, 
     ``evictions_prev``, ``mean_rent_offered``, ``mean_rent_used``, ``years``.
     ``result`` may pass the classified release in force (a ``ReleaseResult``) to reuse it.
     ``municipality``: only that municipality's departments, and the rows of its departments and of
-    the organisations that have departments there (None: everything stored).
+    the organisations that have departments there; ``per_org`` lists those organisations (None:
+    everything stored).
     """
     from . import capacity as cm
     from .colours import classify_release
@@ -417,8 +418,11 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None, 
     params = params or cm.load_params()
     previous = period.previous()
     rows = followup_rows(store)
+    organisations = store.organisations()
     if municipality is not None:
-        rows = rows_in(rows, store.departments(municipality))
+        departments = store.departments(municipality)
+        rows = rows_in(rows, departments)
+        organisations = organisations[organisations["org_no"].isin(departments["org_no"])]
     now, before = rows[in_period(rows, period)], rows[in_period(rows, previous)]
     cheap = params.cheap_limit
 
@@ -466,8 +470,7 @@ def summarise(store: Store, rules, period: Period, params=None, *, result=None, 
         "mean_rent_used": float(now.loc[now["kind"] == "anvist", "rent"].mean()),
         "years": period.years,
     }
-    orgs = store.organisations()["name"].tolist()
-    per_org = pd.DataFrame(index=pd.Index(sorted(orgs), name="organisation"))
+    per_org = pd.DataFrame(index=pd.Index(sorted(organisations["name"]), name="organisation"))
     for kind, col in (("indmeldt", "offered"), ("anvist", "used"), ("fleksibel", "flex"), ("fogedsag", "evictions")):
         for frame, suffix in ((now, ""), (before, "_prev")):
             sel = frame[frame["kind"] == kind]

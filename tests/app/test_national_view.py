@@ -170,6 +170,13 @@ def test_opfoelgning_follows_the_municipality_in_view(national_app, national_db,
         assert "250–300 om året" in need
     else:
         assert "intet behov angivet" in need and "250" not in need
+    store = Store.open(national_db)
+    try:  # the organisations per organisation are those with departments in view
+        orgs = set(store.departments(municipality)["organisation"])
+        per_org = fu.summarise(store, rules, period, municipality=municipality).per_org
+    finally:
+        store.close()
+    assert set(per_org.index) == orgs
     empty = [i.value for i in at.info if "ingen opfølgningstal" in i.value]
     if place == "Aarhus":  # the follow-up demo holds Aalborg's organisations only
         assert mine["offered"] == 0 < everything["offered"]

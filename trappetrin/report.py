@@ -221,10 +221,10 @@ def _value(unit: str) -> Callable[[object], str]:
     return (lambda x: fmt.percent(x)) if unit == "%" else (lambda x: fmt.number(x, 1))
 
 
-def report_municipality(store: Store) -> str | None:
-    """The municipality the report covers: the agreement's (Aalborg) when the database holds several
-    (the national demo), else None (every department, all of them Aalborg's)."""
-    return DEFAULT_MUNICIPALITY if len(store.municipalities()) > 1 else None
+def report_municipality(municipalities: list[str]) -> str | None:
+    """The municipality the report covers, given the ``municipalities`` with departments: the
+    agreement's (Aalborg) when there are several (the national demo), else None (every department)."""
+    return DEFAULT_MUNICIPALITY if len(municipalities) > 1 else None
 
 
 def build_report(
@@ -243,7 +243,7 @@ def build_report(
     label = release_in_force(store, period.end)
     if label is None:
         raise UserError("Der er ingen udgivelser i databasen, så der er ingen statusrapport at lave.")
-    scope = report_municipality(store)
+    scope = report_municipality(store.municipalities()["municipality"].tolist())
     year_before = release_a_year_before(store, label)
     results: dict = {}
     classified_releases(store, rules, [lb for lb in (label, year_before) if lb], results, scope)

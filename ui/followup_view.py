@@ -388,7 +388,7 @@ def _map(ctx: Context, summary: fu.Summary) -> None:
 
 
 def report_downloads(ctx: Context, period: fu.Period, params: CapacityParams) -> None:
-    scope = rp.report_municipality(ctx.store)  # None: every department in the database
+    scope = rp.report_municipality(loaders.municipalities())  # cached; None: every department
     st.subheader("Statusrapport")
     st.caption(
         f"Rapport til arbejdsgruppens møde for {period.label()}: farvefordeling og kort, skift siden sidste år, "
